@@ -1,0 +1,86 @@
+// Command line: convert a Hugging Face checkpoint folder into a transformers.js model folder.
+//   tsx src/cli/convert.ts --in <folder with config.json + model.safetensors> --out <model folder> [--no-trace-outputs]
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { convertModel } from '../convert/index';
+
+const usage =
+  'usage: tsx src/cli/convert.ts --in <folder with config.json + model.safetensors> --out <model folder> [--no-trace-outputs]';
+
+// Files copied next to the model when the input folder has them (tokenizer and generation settings).
+const companionFiles = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'added_tokens.json',
+  'vocab.json',
+  'merges.txt',
+  'generation_config.json',
+];
+
+function parseCommandLine(argv: string[]): { inDir: string; outDir: string; traceOutputs: boolean } | null {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        in: { type: 'string' },
+        out: { type: 'string' },
+        'no-trace-outputs': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
+      console.log(usage);
+      process.exit(0);
+    }
+    if (!values.in || !values.out) return null;
+    return { inDir: values.in, outDir: values.out, traceOutputs: !values['no-trace-outputs'] };
+  } catch {
+    return null; // unknown flag, missing value, stray argument
+  }
+}
+
+function convertFolder(inDir: string, outDir: string, traceOutputs: boolean): string {
+  const configPath = join(inDir, 'config.json');
+  const weightsPath = join(inDir, 'model.safetensors');
+  if (!existsSync(configPath)) throw new Error(`no config.json in ${inDir}`);
+  if (!existsSync(weightsPath)) {
+    const sharded = existsSync(join(inDir, 'model.safetensors.index.json'));
+    throw new Error(sharded ? `sharded checkpoints are not supported (${inDir})` : `no model.safetensors in ${inDir}`);
+  }
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(readFileSync(configPath, 'utf8'));
+  } catch (error) {
+    throw new Error(`${configPath} is not valid JSON: ${(error as Error).message}`);
+  }
+
+  const onnx = convertModel({ config, weights: readFileSync(weightsPath), traceOutputs });
+
+  mkdirSync(join(outDir, 'onnx'), { recursive: true });
+  const modelPath = join(outDir, 'onnx', 'model.onnx');
+  writeFileSync(modelPath, onnx);
+  if (resolve(inDir) !== resolve(outDir)) {
+    for (const name of ['config.json', ...companionFiles]) {
+      if (existsSync(join(inDir, name))) copyFileSync(join(inDir, name), join(outDir, name));
+    }
+  }
+  const megabytes = (onnx.byteLength / 2 ** 20).toFixed(1);
+  return `wrote ${modelPath} (${megabytes} MiB, trace outputs ${traceOutputs ? 'on' : 'off'})`;
+}
+
+const options = parseCommandLine(process.argv.slice(2));
+if (!options) {
+  console.error(usage);
+  process.exit(2);
+}
+try {
+  console.log(convertFolder(options.inDir, options.outDir, options.traceOutputs));
+} catch (error) {
+  // One line, so scripts and the build can show it as is.
+  console.error(`convert: ${((error as Error).message ?? String(error)).split('\n')[0]}`);
+  process.exit(1);
+}

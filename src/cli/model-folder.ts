@@ -1,0 +1,13 @@
+// Resolves a --model argument (a folder path, or a name under assets/models) for Node commands.
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+
+export const DEFAULT_MODEL = 'assets/models/sotu-gpt';
+
+export function resolveModelFolder(arg: string | undefined): { modelRoot: string; name: string } {
+  const candidates = [arg ?? DEFAULT_MODEL, join('assets/models', arg ?? '')];
+  const folder = candidates.map((c) => resolve(c)).find((c) => existsSync(join(c, 'config.json')));
+  if (!folder) throw new Error(`model folder not found (no config.json): ${arg ?? DEFAULT_MODEL}`);
+  // transformers.js wants the folder's parent as its root and the folder's name as the model id.
+  return { modelRoot: dirname(folder) + '/', name: basename(folder) };
+}

@@ -1,0 +1,90 @@
+// One forward pass over the prompt -> a Trace. Shared by Node (`npm run trace`) and the browser worker.
+import { Tensor } from '@huggingface/transformers';
+import { logSumExp, softmax, topKIndices } from '../maths/softmax';
+import { byteLevelToBytes, utf8Bytes } from '../tokenize/byte-level';
+import type { Trace, TraceTensor, TraceToken } from '../trace';
+import type { LoadedModel } from './load-model';
+
+export const TOP_K = 10;
+
+/** A prompt the model cannot take; its message is shown to the presenter as is. */
+export class PromptError extends Error {}
+
+export function tokenize(loaded: LoadedModel, prompt: string): number[] {
+  return loaded.tokenizer.encode(prompt, { add_special_tokens: false });
+}
+
+export function describeToken(loaded: LoadedModel, id: number): TraceToken {
+  const piece = loaded.pieces[id] ?? '';
+  const text = loaded.tokenizer.decode([id], { skip_special_tokens: false, clean_up_tokenization_spaces: false });
+  let bytes: number[];
+  try {
+    bytes = byteLevelToBytes(piece); // byte-level BPE (GPT-2 family): the piece spells its bytes
+  } catch {
+    bytes = Array.from(utf8Bytes(text)); // other tokenizers: the bytes of what it decodes to
+  }
+  return { id, piece, text, bytes };
+}
+
+export async function runTrace(loaded: LoadedModel, prompt: string): Promise<Trace> {
+  const started = performance.now();
+  const allIds = tokenize(loaded, prompt);
+  if (allIds.length === 0) throw new PromptError('The prompt is empty: type something for the model to read.');
+  // Past the context window, keep the most recent tokens: the model never sees the dropped ones.
+  const droppedTokens = Math.max(0, allIds.length - loaded.info.contextLength);
+  const ids = allIds.slice(droppedTokens);
+  const tokenized = performance.now();
+
+  const n = ids.length;
+  const inputIds = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]);
+  const attentionMask = new Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
+  const outputs = (await loaded.model({ input_ids: inputIds, attention_mask: attentionMask })) as Record<string, Tensor>;
+  const forwarded = performance.now();
+
+  const tensors: Record<string, TraceTensor> = {};
+  for (const name of loaded.traceOutputs) {
+    const output = outputs[name];
+    if (output) tensors[name] = withoutBatch(output);
+  }
+  const logits = withoutBatch(outputs.logits);
+  const vocab = logits.shape[1];
+  const lastLogits = logits.data.slice((n - 1) * vocab, n * vocab);
+  const probs = softmax(lastLogits);
+  const topk = topKIndices(probs, TOP_K).map((id) => ({
+    id,
+    token: describeToken(loaded, id).text,
+    prob: probs[id],
+    logit: lastLogits[id],
+  }));
+  const nextTokenLogProbs: number[] = [];
+  for (let i = 0; i + 1 < n; i++) {
+    const row = logits.data.subarray(i * vocab, (i + 1) * vocab);
+    nextTokenLogProbs.push(row[ids[i + 1]] - logSumExp(row));
+  }
+  const collected = performance.now();
+
+  return {
+    version: 1,
+    prompt,
+    droppedTokens,
+    model: loaded.info,
+    backend: loaded.backend,
+    tokens: ids.map((id) => describeToken(loaded, id)),
+    nextTokenLogProbs,
+    lastLogits,
+    topk,
+    tensors,
+    missing: loaded.missingOutputs,
+    timings: {
+      tokenizeMs: tokenized - started,
+      forwardMs: forwarded - tokenized,
+      collectMs: collected - forwarded,
+      totalMs: collected - started,
+    },
+  };
+}
+
+/** Drops the batch dimension (always 1 here) and copies the data out of the runtime's buffer. */
+function withoutBatch(tensor: Tensor): TraceTensor {
+  return { shape: tensor.dims.slice(1), data: Float32Array.from(tensor.data as Float32Array) };
+}

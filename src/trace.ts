@@ -1,0 +1,110 @@
+// The Trace: everything one forward pass of the model computed for the current prompt.
+// It is the contract between compute (src/engine) and view (slides): slides import this file,
+// never the engine. A Trace is plain data: it crosses postMessage as is and JSON through
+// traceToJson / traceFromJson, so it can be saved, printed and rendered again.
+
+/** A tensor with the batch dimension removed. Row-major, float32. */
+export interface TraceTensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface ModelInfo {
+  /** The model folder's name, e.g. "sotu-gpt". */
+  name: string;
+  modelType: string;
+  vocabSize: number;
+  contextLength: number;
+  nLayer: number;
+  nHead: number;
+  nEmbd: number;
+  headDim: number;
+  mlpWidth: number;
+  layerNormEpsilon: number;
+  parameterCount: number | null;
+}
+
+export type Backend = 'webgpu' | 'wasm' | 'node-cpu';
+
+export interface TraceToken {
+  id: number;
+  /** The token as the vocabulary spells it, e.g. "Ġbake" (byte-level alphabet). */
+  piece: string;
+  /** What the token decodes to on its own: " bake". A token holding part of a character decodes to U+FFFD. */
+  text: string;
+  /** The UTF-8 bytes the token stands for. */
+  bytes: number[];
+}
+
+export interface NextTokenCandidate {
+  id: number;
+  /** Decoded text of the candidate token. */
+  token: string;
+  prob: number;
+  logit: number;
+}
+
+export interface TraceTimings {
+  tokenizeMs: number;
+  forwardMs: number;
+  /** Reading the outputs into the Trace (softmax, top-k, copies). */
+  collectMs: number;
+  totalMs: number;
+}
+
+export interface Trace {
+  version: 1;
+  /** The prompt as the presenter typed it. */
+  prompt: string;
+  /** Tokens dropped from the left because the prompt was longer than the context window. */
+  droppedTokens: number;
+  model: ModelInfo;
+  backend: Backend;
+  tokens: TraceToken[];
+  /** log p(token i+1 | tokens 0..i) for each position but the last: the training loss's terms. */
+  nextTokenLogProbs: number[];
+  /** Raw logits at the last position (length vocabSize): sampling slides reshape this. */
+  lastLogits: Float32Array;
+  /** The 10 likeliest next tokens after the prompt. */
+  topk: NextTokenCandidate[];
+  /** Every intermediate the graph exposed, by output name (see src/convert/output-names.ts). */
+  tensors: Record<string, TraceTensor>;
+  /** Intermediates the deck knows about that this model's graph does not expose. */
+  missing: string[];
+  timings: TraceTimings;
+}
+
+/** Value at a multi-dimensional index of a tensor (row-major). */
+export function tensorAt(tensor: TraceTensor, ...index: number[]): number {
+  let offset = 0;
+  for (let axis = 0; axis < tensor.shape.length; axis++) offset = offset * tensor.shape[axis] + (index[axis] ?? 0);
+  return tensor.data[offset];
+}
+
+/** A contiguous slice along the leading axes: e.g. row(t, head, query) of [h, s, t] gives the keys' values. */
+export function tensorRow(tensor: TraceTensor, ...leading: number[]): Float32Array {
+  const inner = tensor.shape.slice(leading.length).reduce((a, b) => a * b, 1);
+  let offset = 0;
+  for (let axis = 0; axis < leading.length; axis++) offset = offset * tensor.shape[axis] + leading[axis];
+  return tensor.data.subarray(offset * inner, (offset + 1) * inner);
+}
+
+interface JsonTensor {
+  shape: number[];
+  data: number[];
+}
+
+/** JSON form: typed arrays become plain arrays. */
+export function traceToJson(trace: Trace): string {
+  const tensors: Record<string, JsonTensor> = {};
+  for (const [name, t] of Object.entries(trace.tensors)) tensors[name] = { shape: t.shape, data: Array.from(t.data) };
+  return JSON.stringify({ ...trace, lastLogits: Array.from(trace.lastLogits), tensors });
+}
+
+export function traceFromJson(json: string): Trace {
+  const raw = JSON.parse(json) as Omit<Trace, 'lastLogits' | 'tensors'> & { lastLogits: number[]; tensors: Record<string, JsonTensor> };
+  if (raw.version !== 1) throw new Error(`unsupported trace version ${String(raw.version)}`);
+  const tensors: Record<string, TraceTensor> = {};
+  for (const [name, t] of Object.entries(raw.tensors)) tensors[name] = { shape: t.shape, data: Float32Array.from(t.data) };
+  return { ...raw, lastLogits: Float32Array.from(raw.lastLogits), tensors };
+}

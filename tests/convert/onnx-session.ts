@@ -1,0 +1,94 @@
+// Runs a converted GPT-2 graph in onnxruntime-node, with or without a KV cache.
+import * as ort from 'onnxruntime-node';
+
+export type OrtOutputs = Record<string, ort.Tensor>;
+
+export async function createSession(onnxBytes: Uint8Array): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(onnxBytes, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+}
+
+export interface Gpt2Feed {
+  inputIds: number[][];
+  /** Covers past + new tokens. */
+  attentionMask: number[][];
+  positionIds: number[][];
+  /** The previous call's present.N.key / present.N.value outputs; empty cache when absent. */
+  past?: OrtOutputs;
+}
+
+const int64 = (rows: number[][]) =>
+  new ort.Tensor('int64', BigInt64Array.from(rows.flat(), (value) => BigInt(value)), [rows.length, rows[0].length]);
+
+/** One forward call; `config` gives the cache shapes. */
+export async function runGpt2(
+  session: ort.InferenceSession,
+  config: Record<string, unknown>,
+  feed: Gpt2Feed,
+): Promise<OrtOutputs> {
+  const nLayer = config.n_layer as number;
+  const nHead = config.n_head as number;
+  const headDim = (config.n_embd as number) / nHead;
+  const batch = feed.inputIds.length;
+  const feeds: Record<string, ort.Tensor> = {
+    input_ids: int64(feed.inputIds),
+    attention_mask: int64(feed.attentionMask),
+    position_ids: int64(feed.positionIds),
+  };
+  for (let layer = 0; layer < nLayer; layer++) {
+    for (const part of ['key', 'value']) {
+      feeds[`past_key_values.${layer}.${part}`] =
+        feed.past?.[`present.${layer}.${part}`] ?? new ort.Tensor('float32', new Float32Array(0), [batch, nHead, 0, headDim]);
+    }
+  }
+  return session.run(feeds);
+}
+
+/** Index of the largest logit at the last position of each row. */
+export function lastTokenArgmax(logits: ort.Tensor): number[] {
+  const [batch, seq, vocab] = logits.dims as number[];
+  const data = logits.data as Float32Array;
+  return Array.from({ length: batch }, (_, b) => {
+    const start = (b * seq + seq - 1) * vocab;
+    let best = 0;
+    for (let token = 1; token < vocab; token++) if (data[start + token] > data[start + best]) best = token;
+    return best;
+  });
+}
+
+/** Greedy decoding, either feeding the cache forward or recomputing the whole sequence each step. */
+export async function greedyGenerate(
+  session: ort.InferenceSession,
+  config: Record<string, unknown>,
+  prompt: { inputIds: number[][]; attentionMask: number[][] },
+  steps: number,
+  useCache: boolean,
+): Promise<number[][]> {
+  const sequences = prompt.inputIds.map((row) => [...row]);
+  const mask = prompt.attentionMask.map((row) => [...row]);
+  const positions = (rows: number[][]) =>
+    rows.map((row) => {
+      let next = 0;
+      return row.map((m) => (m === 1 ? next++ : 1));
+    });
+  let past: OrtOutputs | undefined;
+  let newTokens = sequences.map((row) => [...row]);
+  for (let step = 0; step < steps; step++) {
+    const allPositions = positions(mask);
+    const outputs = useCache
+      ? await runGpt2(session, config, {
+          inputIds: newTokens,
+          attentionMask: mask,
+          positionIds: allPositions.map((row) => row.slice(row.length - newTokens[0].length)),
+          past,
+        })
+      : await runGpt2(session, config, { inputIds: sequences, attentionMask: mask, positionIds: allPositions });
+    past = outputs;
+    const next = lastTokenArgmax(outputs.logits);
+    next.forEach((token, b) => {
+      sequences[b].push(token);
+      mask[b].push(1);
+    });
+    newTokens = next.map((token) => [token]);
+  }
+  return sequences;
+}
