@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Debian packages the tests need: chromium (browser tests, driven by playwright-core; never a
+# downloaded browser) and poppler-utils (pdftotext reads the PDF handouts). Run as root.
+set -euo pipefail
+needed=()
+command -v chromium >/dev/null 2>&1 || needed+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || needed+=(poppler-utils)
+if [ ${#needed[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${needed[@]}"
+fi

@@ -1,0 +1,67 @@
+// Turning next-token logits into a choice: greedy, temperature, top-k, top-p, and a seeded draw.
+// Written by hand: these are a few lines each, and the sampling slide shows every intermediate.
+import { softmax } from './softmax';
+
+export interface SamplingSettings {
+  /** 0 means greedy (always the likeliest token). */
+  temperature: number;
+  /** Keep only the k likeliest tokens (0 = no limit). */
+  topK: number;
+  /** Keep the smallest set of likeliest tokens whose probabilities sum to at least p (1 = no limit). */
+  topP: number;
+}
+
+export const GREEDY: SamplingSettings = { temperature: 0, topK: 0, topP: 1 };
+
+/** mulberry32: a tiny seeded PRNG, so a "random" draw on stage is reproducible. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The distribution a sampler actually draws from: softmax(logits / T), cut to top-k and top-p,
+ * renormalised. Greedy (T = 0) puts all mass on the argmax.
+ */
+export function samplingDistribution(logits: ArrayLike<number>, settings: SamplingSettings): Float64Array {
+  if (settings.temperature <= 0) {
+    const out = new Float64Array(logits.length);
+    let best = 0;
+    for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
+    out[best] = 1;
+    return out;
+  }
+  const probs = softmax(logits, settings.temperature);
+  const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a] || a - b);
+  const keep = new Uint8Array(probs.length);
+  let cumulative = 0;
+  for (let rank = 0; rank < order.length; rank++) {
+    if (settings.topK > 0 && rank >= settings.topK) break;
+    if (rank > 0 && cumulative >= settings.topP) break;
+    keep[order[rank]] = 1;
+    cumulative += probs[order[rank]];
+  }
+  let kept = 0;
+  for (let i = 0; i < probs.length; i++) kept += keep[i] ? probs[i] : 0;
+  for (let i = 0; i < probs.length; i++) probs[i] = keep[i] ? probs[i] / kept : 0;
+  return probs;
+}
+
+/** Draws an index from a distribution with one uniform number in [0, 1). */
+export function drawFrom(distribution: ArrayLike<number>, uniform: number): number {
+  let cumulative = 0;
+  let last = 0;
+  for (let i = 0; i < distribution.length; i++) {
+    if (distribution[i] <= 0) continue;
+    cumulative += distribution[i];
+    last = i;
+    if (uniform < cumulative) return i;
+  }
+  return last; // rounding left the sum a hair under 1
+}
