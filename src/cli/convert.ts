@@ -43,6 +43,15 @@ function parseCommandLine(argv: string[]): { inDir: string; outDir: string; trac
   }
 }
 
+/** What Hugging Face's GenerationConfig.from_model_config keeps: the special token ids. */
+function generationConfigFrom(config: Record<string, unknown>): Record<string, unknown> {
+  const generationConfig: Record<string, unknown> = { _from_model_config: true };
+  for (const key of ['bos_token_id', 'eos_token_id', 'pad_token_id']) {
+    if (config[key] !== undefined && config[key] !== null) generationConfig[key] = config[key];
+  }
+  return generationConfig;
+}
+
 function convertFolder(inDir: string, outDir: string, traceOutputs: boolean): string {
   const configPath = join(inDir, 'config.json');
   const weightsPath = join(inDir, 'model.safetensors');
@@ -67,6 +76,12 @@ function convertFolder(inDir: string, outDir: string, traceOutputs: boolean): st
     for (const name of ['config.json', ...companionFiles]) {
       if (existsSync(join(inDir, name))) copyFileSync(join(inDir, name), join(outDir, name));
     }
+  }
+  // transformers.js fetches generation_config.json; a dev server that answers a missing file with
+  // index.html (Vite does) makes that fetch fail, so always provide one.
+  const generationConfigPath = join(outDir, 'generation_config.json');
+  if (!existsSync(generationConfigPath)) {
+    writeFileSync(generationConfigPath, `${JSON.stringify(generationConfigFrom(config), null, 2)}\n`);
   }
   const megabytes = (onnx.byteLength / 2 ** 20).toFixed(1);
   return `wrote ${modelPath} (${megabytes} MiB, trace outputs ${traceOutputs ? 'on' : 'off'})`;

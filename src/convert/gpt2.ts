@@ -1,14 +1,9 @@
 // Builds the ONNX graph of a GPT-2 forward pass with a KV cache, reading top to bottom like nanoGPT.
 // Parameters keep their Hugging Face names; every intermediate named in output-names.ts can be exposed.
 import type { Gpt2Config, Gpt2Weights } from './gpt2-checkpoint';
+import { DataType } from './onnx-proto';
 import { attr, GraphBuilder, type Dim } from './onnx-writer';
-import {
-  embedOutputs,
-  finalNormOutput,
-  layerOutput,
-  layerOutputKinds,
-  type LayerOutputKind,
-} from './output-names';
+import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from './output-names';
 
 export interface Gpt2GraphOptions {
   /** Expose the trace.* intermediates as extra outputs (default true); false gives a plain baseline graph. */
@@ -24,185 +19,224 @@ const total = 'total_sequence_length';
 // Masked attention scores hold the most negative float32, as Hugging Face does (not -inf: no NaN rows).
 const FLOAT32_MIN = -3.4028234663852886e38;
 
+/** What every part of the graph needs: the builder, the sizes, and a way to expose intermediates. */
+interface Context {
+  g: GraphBuilder;
+  config: Gpt2Config;
+  headDim: number;
+  /** Exposes `value` as the trace output `name` (no-op for a plain graph). */
+  trace: (name: string, value: string, shape: Dim[]) => void;
+}
+
 export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options: Gpt2GraphOptions = {}): Uint8Array {
   const traceOutputs = options.traceOutputs ?? true;
-  const { n_embd: d, n_head: h, n_layer, vocab_size: V, n_inner: f } = config;
-  const hd = d / h;
   const g = new GraphBuilder('gpt2');
-
-  // Declared output shapes of the trace outputs (see output-names.ts).
-  const traceShapes: Record<LayerOutputKind, Dim[]> = {
-    ln_1: [batch, seq, d],
-    'attn.q': [batch, h, seq, hd],
-    'attn.k': [batch, h, total, hd],
-    'attn.v': [batch, h, total, hd],
-    'attn.scores': [batch, h, seq, total],
-    'attn.masked_scores': [batch, h, seq, total],
-    'attn.probs': [batch, h, seq, total],
-    'attn.context': [batch, h, seq, hd],
-    'attn.out': [batch, seq, d],
-    'resid.after_attn': [batch, seq, d],
-    ln_2: [batch, seq, d],
-    'mlp.pre_act': [batch, seq, f],
-    'mlp.act': [batch, seq, f],
-    'mlp.out': [batch, seq, d],
-    'resid.after_mlp': [batch, seq, d],
-  };
-  if (layerOutputKinds.length !== Object.keys(traceShapes).length) throw new Error('trace shapes out of date');
-
-  // Copies an intermediate to a named graph output (Identity: one value cannot carry two names).
   const traced: { name: string; shape: Dim[] }[] = [];
-  const trace = (name: string, value: string, shape: Dim[]) => {
-    if (!traceOutputs) return;
-    g.node('Identity', name, [value], { outputs: [name] });
-    traced.push({ name, shape });
+  const ctx: Context = {
+    g,
+    config,
+    headDim: config.n_embd / config.n_head,
+    trace: (name, value, shape) => {
+      if (!traceOutputs) return;
+      g.node('Identity', name, [value], { outputs: [name] }); // one value cannot carry two names
+      traced.push({ name, shape });
+    },
   };
-  const traceLayer = (layer: number, kind: LayerOutputKind, value: string) =>
-    trace(layerOutput(layer, kind), value, traceShapes[kind]);
 
-  // ---- inputs (the names transformers.js feeds a decoder-only model) ----
+  const inputs = declareInputs(ctx);
+  for (const [name, { data, shape }] of weights) g.weight(name, data, shape);
+
+  const allowed = attentionAllowed(ctx, inputs.inputIds, inputs.attentionMask);
+  let x = embeddings(ctx, inputs.inputIds, inputs.positionIds);
+  for (let layer = 0; layer < config.n_layer; layer++) {
+    x = attentionBlock(ctx, layer, x, allowed, inputs.pastKeys[layer], inputs.pastValues[layer]);
+    x = mlpBlock(ctx, layer, x);
+  }
+  lmHead(ctx, x);
+
+  // Outputs: logits, the grown cache, then the trace outputs in forward-pass order.
+  g.output('logits', 'float32', [batch, seq, config.vocab_size]);
+  for (let layer = 0; layer < config.n_layer; layer++) {
+    g.output(`present.${layer}.key`, 'float32', [batch, config.n_head, total, ctx.headDim]);
+    g.output(`present.${layer}.value`, 'float32', [batch, config.n_head, total, ctx.headDim]);
+  }
+  for (const { name, shape } of traced) g.output(name, 'float32', shape);
+
+  return g.toBytes({ model_type: 'gpt2', trace_outputs: String(traceOutputs) });
+}
+
+/** The inputs transformers.js feeds a decoder-only model with a cache. */
+function declareInputs({ g, config, headDim }: Context) {
   const inputIds = g.input('input_ids', 'int64', [batch, seq]);
   const attentionMask = g.input('attention_mask', 'int64', [batch, total]);
   const positionIds = g.input('position_ids', 'int64', [batch, seq]);
   const pastKeys: string[] = [];
   const pastValues: string[] = [];
-  for (let layer = 0; layer < n_layer; layer++) {
+  for (let layer = 0; layer < config.n_layer; layer++) {
     // Heads and head_dim are numbers: transformers.js sizes the empty first-call cache from these dims.
-    pastKeys.push(g.input(`past_key_values.${layer}.key`, 'float32', [batch, h, past, hd]));
-    pastValues.push(g.input(`past_key_values.${layer}.value`, 'float32', [batch, h, past, hd]));
+    const shape = [batch, config.n_head, past, headDim];
+    pastKeys.push(g.input(`past_key_values.${layer}.key`, 'float32', shape));
+    pastValues.push(g.input(`past_key_values.${layer}.value`, 'float32', shape));
   }
+  return { inputIds, attentionMask, positionIds, pastKeys, pastValues };
+}
 
-  // ---- parameters, under their Hugging Face names ----
-  for (const [name, { data, shape }] of weights) g.weight(name, data, shape);
+/**
+ * Which keys each query may see, as a bool [b, 1, s, t] shared by all layers:
+ * query i (absolute position past+i) sees key j iff j <= past+i and attention_mask[j] == 1.
+ */
+function attentionAllowed({ g }: Context, inputIds: string, attentionMask: string): string {
+  const int64Scalar = (value: number) => g.scalar(`i64_${value}`, 'int64', value);
+  const lengthOf = (x: string, name: string) =>
+    g.node('Gather', name, [g.node('Shape', `${name}.shape`, [x]), int64Scalar(1)], { attributes: { axis: attr.int(0) } });
 
-  // ---- building blocks ----
-  const int64s = (hint: string, values: number[]) => g.constant(hint, 'int64', values);
-  const floatScalar = (hint: string, value: number) => g.scalar(hint, 'float32', value);
-
-  // Conv1D as in Hugging Face GPT-2: y = x @ W + b, W stored [in, out].
-  const linear = (x: string, prefix: string) =>
-    g.node('Add', `${prefix}.add`, [g.node('MatMul', `${prefix}.matmul`, [x, `${prefix}.weight`]), `${prefix}.bias`]);
-
-  const layerNorm = (x: string, prefix: string) =>
-    g.node('LayerNormalization', prefix, [x, `${prefix}.weight`, `${prefix}.bias`], {
-      attributes: { axis: attr.int(-1), epsilon: attr.float(config.layer_norm_epsilon) },
-    });
-
-  // gelu_new: 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3))), from primitives every EP has.
-  const gelu = (x: string, prefix: string) => {
-    const cube = g.node('Mul', `${prefix}.cube`, [g.node('Mul', `${prefix}.square`, [x, x]), x]);
-    const inner = g.node('Add', `${prefix}.inner`, [x, g.node('Mul', `${prefix}.cubic_term`, [cube, floatScalar('gelu_coeff', 0.044715)])]);
-    const scaled = g.node('Mul', `${prefix}.scaled`, [inner, floatScalar('sqrt_2_over_pi', Math.sqrt(2 / Math.PI))]);
-    const onePlusTanh = g.node('Add', `${prefix}.one_plus_tanh`, [g.node('Tanh', `${prefix}.tanh`, [scaled]), floatScalar('one', 1)]);
-    return g.node('Mul', `${prefix}.out`, [g.node('Mul', `${prefix}.half_x`, [x, floatScalar('half', 0.5)]), onePlusTanh]);
-  };
-
-  // [b, s, d] -> [b, h, s, hd]
-  const splitHeads = (x: string, name: string) =>
-    g.node('Transpose', `${name}.transpose`, [g.node('Reshape', `${name}.reshape`, [x, int64s('heads_shape', [0, 0, h, hd])])], {
-      attributes: { perm: attr.ints([0, 2, 1, 3]) },
-    });
-
-  // [b, h, s, hd] -> [b, s, d]
-  const mergeHeads = (x: string, name: string) =>
-    g.node('Reshape', `${name}.reshape`, [
-      g.node('Transpose', `${name}.transpose`, [x], { attributes: { perm: attr.ints([0, 2, 1, 3]) } }),
-      int64s('merged_shape', [0, 0, d]),
-    ]);
-
-  // ---- the attention mask, shared by all layers ----
-  // Query i (absolute position past+i) may see key j iff j <= past+i and attention_mask[j] == 1.
-  const scalarDim = (x: string, axis: number, name: string) =>
-    g.node('Gather', name, [g.node('Shape', `${name}.shape`, [x]), g.scalar('index', 'int64', axis)], {
-      attributes: { axis: attr.int(0) },
-    });
-  const seqLength = scalarDim(inputIds, 1, 'mask.sequence_length');
-  const totalLength = scalarDim(attentionMask, 1, 'mask.total_sequence_length');
+  const seqLength = lengthOf(inputIds, 'mask.sequence_length');
+  const totalLength = lengthOf(attentionMask, 'mask.total_sequence_length');
   const pastLength = g.node('Sub', 'mask.past_sequence_length', [totalLength, seqLength]);
-  const step = g.scalar('one_i64', 'int64', 1);
-  const queryPositions = g.node('Range', 'mask.query_positions', [pastLength, totalLength, step]); // [s]
-  const keyPositions = g.node('Range', 'mask.key_positions', [g.scalar('zero_i64', 'int64', 0), totalLength, step]); // [t]
-  const queryColumn = g.node('Unsqueeze', 'mask.query_column', [queryPositions, int64s('axes', [1])]); // [s, 1]
+  const queryPositions = g.node('Range', 'mask.query_positions', [pastLength, totalLength, int64Scalar(1)]); // [s]
+  const keyPositions = g.node('Range', 'mask.key_positions', [int64Scalar(0), totalLength, int64Scalar(1)]); // [t]
+  const queryColumn = g.node('Unsqueeze', 'mask.query_column', [queryPositions, g.constant('axes', 'int64', [1])]);
   const causal = g.node('LessOrEqual', 'mask.causal', [keyPositions, queryColumn]); // [s, t]
-  const keyIsToken = g.node('Cast', 'mask.key_is_token', [attentionMask], { attributes: { to: attr.int(9 /* BOOL */) } });
-  const keyIsTokenRow = g.node('Unsqueeze', 'mask.key_is_token_row', [keyIsToken, int64s('axes', [1, 2])]); // [b, 1, 1, t]
-  const allowed = g.node('And', 'mask.allowed', [causal, keyIsTokenRow]); // [b, 1, s, t]
-  const maskedValue = floatScalar('float32_min', FLOAT32_MIN);
-  const scale = floatScalar('sqrt_head_dim', Math.sqrt(hd));
 
-  // ---- embeddings ----
-  const tokens = g.node('Gather', 'embed.tokens', ['transformer.wte.weight', inputIds], { attributes: { axis: attr.int(0) } });
-  const positions = g.node('Gather', 'embed.positions', ['transformer.wpe.weight', positionIds], { attributes: { axis: attr.int(0) } });
-  let x = g.node('Add', 'embed.sum', [tokens, positions]);
-  trace(embedOutputs.tokens, tokens, [batch, seq, d]);
-  trace(embedOutputs.positions, positions, [batch, seq, d]);
-  trace(embedOutputs.sum, x, [batch, seq, d]);
+  const isToken = g.node('Cast', 'mask.key_is_token', [attentionMask], { attributes: { to: attr.int(DataType.BOOL) } });
+  const isTokenRow = g.node('Unsqueeze', 'mask.key_is_token_row', [isToken, g.constant('axes', 'int64', [1, 2])]);
+  return g.node('And', 'mask.allowed', [causal, isTokenRow]); // [s, t] & [b, 1, 1, t] -> [b, 1, s, t]
+}
 
-  // ---- transformer blocks ----
-  for (let layer = 0; layer < n_layer; layer++) {
-    const prefix = `transformer.h.${layer}`;
+/** Token embedding + position embedding: the residual stream entering layer 0. */
+function embeddings({ g, config, trace }: Context, inputIds: string, positionIds: string): string {
+  const rows = { attributes: { axis: attr.int(0) } };
+  const tokens = g.node('Gather', 'embed.tokens', ['transformer.wte.weight', inputIds], rows);
+  const positions = g.node('Gather', 'embed.positions', ['transformer.wpe.weight', positionIds], rows);
+  const sum = g.node('Add', 'embed.sum', [tokens, positions]);
+  const shape = [batch, seq, config.n_embd];
+  trace(embedOutputs.tokens, tokens, shape);
+  trace(embedOutputs.positions, positions, shape);
+  trace(embedOutputs.sum, sum, shape);
+  return sum;
+}
 
-    // attention: x = x + c_proj(softmax(mask(q k^T / sqrt(hd))) v)
-    const ln1 = layerNorm(x, `${prefix}.ln_1`);
-    traceLayer(layer, 'ln_1', ln1);
-    const qkv = linear(ln1, `${prefix}.attn.c_attn`); // [b, s, 3d]
-    const [qFlat, kFlat, vFlat] = g.nodeWithOutputs('Split', `${prefix}.attn.split`, [qkv, int64s('qkv_split', [d, d, d])], {
-      attributes: { axis: attr.int(2) },
-      outputs: [`${prefix}.attn.q_flat`, `${prefix}.attn.k_flat`, `${prefix}.attn.v_flat`],
-    });
-    const q = splitHeads(qFlat, `${prefix}.attn.q`);
-    // The cache grows by this call's keys and values: present = concat(past, new).
-    const k = g.node('Concat', `present.${layer}.key`, [pastKeys[layer], splitHeads(kFlat, `${prefix}.attn.k_new`)], {
-      attributes: { axis: attr.int(2) },
-    });
-    const v = g.node('Concat', `present.${layer}.value`, [pastValues[layer], splitHeads(vFlat, `${prefix}.attn.v_new`)], {
-      attributes: { axis: attr.int(2) },
-    });
-    traceLayer(layer, 'attn.q', q);
-    traceLayer(layer, 'attn.k', k);
-    traceLayer(layer, 'attn.v', v);
+/** x + c_proj(softmax(mask(q k^T / sqrt(hd))) v), with this call's keys and values appended to the cache. */
+function attentionBlock(
+  ctx: Context,
+  layer: number,
+  x: string,
+  allowed: string,
+  pastKey: string,
+  pastValue: string,
+): string {
+  const { g, config, headDim } = ctx;
+  const d = config.n_embd;
+  const prefix = `transformer.h.${layer}`;
+  const traceAs = (kind: LayerOutputKind, value: string, shape: Dim[]) =>
+    ctx.trace(layerOutput(layer, kind), value, shape);
 
-    const kT = g.node('Transpose', `${prefix}.attn.k_transposed`, [k], { attributes: { perm: attr.ints([0, 1, 3, 2]) } });
-    const scores = g.node('Div', `${prefix}.attn.scores`, [g.node('MatMul', `${prefix}.attn.qk`, [q, kT]), scale]);
-    const maskedScores = g.node('Where', `${prefix}.attn.masked_scores`, [allowed, scores, maskedValue]);
-    const probs = g.node('Softmax', `${prefix}.attn.probs`, [maskedScores], { attributes: { axis: attr.int(-1) } });
-    const context = g.node('MatMul', `${prefix}.attn.context`, [probs, v]); // [b, h, s, hd]
-    const attnOut = linear(mergeHeads(context, `${prefix}.attn.merge_heads`), `${prefix}.attn.c_proj`);
-    traceLayer(layer, 'attn.scores', scores);
-    traceLayer(layer, 'attn.masked_scores', maskedScores);
-    traceLayer(layer, 'attn.probs', probs);
-    traceLayer(layer, 'attn.context', context);
-    traceLayer(layer, 'attn.out', attnOut);
-    x = g.node('Add', `${prefix}.resid.after_attn`, [x, attnOut]);
-    traceLayer(layer, 'resid.after_attn', x);
+  const ln1 = layerNorm(ctx, x, `${prefix}.ln_1`);
+  const qkv = linear(ctx, ln1, `${prefix}.attn.c_attn`); // [b, s, 3d]
+  const sizes = g.constant('qkv_split', 'int64', [d, d, d]);
+  const [qFlat, kFlat, vFlat] = g.nodeWithOutputs('Split', `${prefix}.attn.split`, [qkv, sizes], {
+    attributes: { axis: attr.int(2) },
+    outputs: [`${prefix}.attn.q_flat`, `${prefix}.attn.k_flat`, `${prefix}.attn.v_flat`],
+  });
+  const q = splitHeads(ctx, qFlat, `${prefix}.attn.q`);
+  // present = concat(past, new) along the sequence axis: the cache transformers.js feeds back next call.
+  const along = { attributes: { axis: attr.int(2) } };
+  const k = g.node('Concat', `present.${layer}.key`, [pastKey, splitHeads(ctx, kFlat, `${prefix}.attn.k_new`)], along);
+  const v = g.node('Concat', `present.${layer}.value`, [pastValue, splitHeads(ctx, vFlat, `${prefix}.attn.v_new`)], along);
 
-    // MLP: x = x + c_proj(gelu(c_fc(ln_2(x))))
-    const ln2 = layerNorm(x, `${prefix}.ln_2`);
-    const preAct = linear(ln2, `${prefix}.mlp.c_fc`);
-    const act = gelu(preAct, `${prefix}.mlp.gelu`);
-    const mlpOut = linear(act, `${prefix}.mlp.c_proj`);
-    traceLayer(layer, 'ln_2', ln2);
-    traceLayer(layer, 'mlp.pre_act', preAct);
-    traceLayer(layer, 'mlp.act', act);
-    traceLayer(layer, 'mlp.out', mlpOut);
-    x = g.node('Add', `${prefix}.resid.after_mlp`, [x, mlpOut]);
-    traceLayer(layer, 'resid.after_mlp', x);
-  }
+  const kT = g.node('Transpose', `${prefix}.attn.k_t`, [k], { attributes: { perm: attr.ints([0, 1, 3, 2]) } });
+  const qk = g.node('MatMul', `${prefix}.attn.qk`, [q, kT]);
+  const scores = g.node('Div', `${prefix}.attn.scores`, [qk, g.scalar('sqrt_head_dim', 'float32', Math.sqrt(headDim))]);
+  const maskedValue = g.scalar('float32_min', 'float32', FLOAT32_MIN);
+  const maskedScores = g.node('Where', `${prefix}.attn.masked_scores`, [allowed, scores, maskedValue]);
+  const probs = g.node('Softmax', `${prefix}.attn.probs`, [maskedScores], { attributes: { axis: attr.int(-1) } });
+  const context = g.node('MatMul', `${prefix}.attn.context`, [probs, v]); // [b, h, s, hd]
+  const out = linear(ctx, mergeHeads(ctx, context, `${prefix}.attn.merge_heads`), `${prefix}.attn.c_proj`);
+  const residual = g.node('Add', `${prefix}.resid.after_attn`, [x, out]);
 
-  // ---- final norm and LM head (tied to wte unless the checkpoint has its own lm_head) ----
-  const lnF = layerNorm(x, 'transformer.ln_f');
-  trace(finalNormOutput, lnF, [batch, seq, d]);
+  const h = config.n_head;
+  traceAs('ln_1', ln1, [batch, seq, d]);
+  traceAs('attn.q', q, [batch, h, seq, headDim]);
+  traceAs('attn.k', k, [batch, h, total, headDim]);
+  traceAs('attn.v', v, [batch, h, total, headDim]);
+  traceAs('attn.scores', scores, [batch, h, seq, total]);
+  traceAs('attn.masked_scores', maskedScores, [batch, h, seq, total]);
+  traceAs('attn.probs', probs, [batch, h, seq, total]);
+  traceAs('attn.context', context, [batch, h, seq, headDim]);
+  traceAs('attn.out', out, [batch, seq, d]);
+  traceAs('resid.after_attn', residual, [batch, seq, d]);
+  return residual;
+}
+
+/** x + c_proj(gelu(c_fc(ln_2(x)))) */
+function mlpBlock(ctx: Context, layer: number, x: string): string {
+  const { g, config } = ctx;
+  const prefix = `transformer.h.${layer}`;
+  const traceAs = (kind: LayerOutputKind, value: string, width: number) =>
+    ctx.trace(layerOutput(layer, kind), value, [batch, seq, width]);
+
+  const ln2 = layerNorm(ctx, x, `${prefix}.ln_2`);
+  const preAct = linear(ctx, ln2, `${prefix}.mlp.c_fc`);
+  const act = gelu(ctx, preAct, `${prefix}.mlp.gelu`);
+  const out = linear(ctx, act, `${prefix}.mlp.c_proj`);
+  const residual = g.node('Add', `${prefix}.resid.after_mlp`, [x, out]);
+
+  traceAs('ln_2', ln2, config.n_embd);
+  traceAs('mlp.pre_act', preAct, config.n_inner);
+  traceAs('mlp.act', act, config.n_inner);
+  traceAs('mlp.out', out, config.n_embd);
+  traceAs('resid.after_mlp', residual, config.n_embd);
+  return residual;
+}
+
+/** Final LayerNorm, then logits = ln_f(x) @ W^T with W = wte (tied) or the checkpoint's own lm_head. */
+function lmHead(ctx: Context, x: string): void {
+  const { g, config } = ctx;
+  const lnF = layerNorm(ctx, x, 'transformer.ln_f');
+  ctx.trace(finalNormOutput, lnF, [batch, seq, config.n_embd]);
   const head = config.tie_word_embeddings ? 'transformer.wte.weight' : 'lm_head.weight';
+  // A Transpose of a weight: ORT folds it once at load, and the file stores wte only once.
   const headT = g.node('Transpose', 'lm_head.transposed', [head], { attributes: { perm: attr.ints([1, 0]) } }); // [d, V]
   g.node('MatMul', 'lm_head', [lnF, headT], { outputs: ['logits'] });
+}
 
-  // ---- outputs: logits, the grown cache, then the trace outputs in forward-pass order ----
-  g.output('logits', 'float32', [batch, seq, V]);
-  for (let layer = 0; layer < n_layer; layer++) {
-    g.output(`present.${layer}.key`, 'float32', [batch, h, total, hd]);
-    g.output(`present.${layer}.value`, 'float32', [batch, h, total, hd]);
-  }
-  for (const { name, shape } of traced) g.output(name, 'float32', shape);
+// ---- building blocks ----
 
-  return g.toBytes({ model_type: 'gpt2', trace_outputs: String(traceOutputs) });
+/** Conv1D as in Hugging Face GPT-2: y = x @ W + b, with W stored [in, out]. */
+function linear({ g }: Context, x: string, prefix: string): string {
+  const product = g.node('MatMul', `${prefix}.matmul`, [x, `${prefix}.weight`]);
+  return g.node('Add', `${prefix}.add`, [product, `${prefix}.bias`]);
+}
+
+/** LayerNorm over the last axis (the LayerNormalization op of opset 17). */
+function layerNorm({ g, config }: Context, x: string, prefix: string): string {
+  return g.node('LayerNormalization', prefix, [x, `${prefix}.weight`, `${prefix}.bias`], {
+    attributes: { axis: attr.int(-1), epsilon: attr.float(config.layer_norm_epsilon) },
+  });
+}
+
+/** gelu_new: 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3))), from primitives every EP has. */
+function gelu({ g }: Context, x: string, prefix: string): string {
+  const constant = (name: string, value: number) => g.scalar(name, 'float32', value);
+  const cube = g.node('Mul', `${prefix}.cube`, [g.node('Mul', `${prefix}.square`, [x, x]), x]);
+  const cubicTerm = g.node('Mul', `${prefix}.cubic_term`, [cube, constant('gelu_coefficient', 0.044715)]);
+  const inner = g.node('Add', `${prefix}.inner`, [x, cubicTerm]);
+  const scaled = g.node('Mul', `${prefix}.scaled`, [inner, constant('sqrt_2_over_pi', Math.sqrt(2 / Math.PI))]);
+  const tanh = g.node('Tanh', `${prefix}.tanh`, [scaled]);
+  const onePlusTanh = g.node('Add', `${prefix}.one_plus_tanh`, [tanh, constant('one', 1)]);
+  const halfX = g.node('Mul', `${prefix}.half_x`, [x, constant('half', 0.5)]);
+  return g.node('Mul', `${prefix}.out`, [halfX, onePlusTanh]);
+}
+
+/** [b, s, d] -> [b, h, s, hd] */
+function splitHeads({ g, config, headDim }: Context, x: string, name: string): string {
+  const shape = g.constant('heads_shape', 'int64', [0, 0, config.n_head, headDim]); // 0 keeps that dim
+  const reshaped = g.node('Reshape', `${name}.reshape`, [x, shape]);
+  return g.node('Transpose', `${name}.transpose`, [reshaped], { attributes: { perm: attr.ints([0, 2, 1, 3]) } });
+}
+
+/** [b, h, s, hd] -> [b, s, d] */
+function mergeHeads({ g, config }: Context, x: string, name: string): string {
+  const transposed = g.node('Transpose', `${name}.transpose`, [x], { attributes: { perm: attr.ints([0, 2, 1, 3]) } });
+  return g.node('Reshape', `${name}.reshape`, [transposed, g.constant('merged_shape', 'int64', [0, 0, config.n_embd])]);
 }

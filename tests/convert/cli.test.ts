@@ -3,15 +3,20 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSession } from './onnx-session';
 import { makeRandomGpt2Checkpoint } from './random-checkpoint';
 
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'convert-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function runCli(...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/convert.ts', ...args], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/convert.ts', ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -31,6 +36,7 @@ describe('convert CLI', () => {
     expect(result.stdout).toMatch(/wrote .*model\.onnx .*trace outputs off/);
     expect(JSON.parse(readFileSync(join(outDir, 'config.json'), 'utf8'))).toEqual(config);
     expect(existsSync(join(outDir, 'tokenizer.json'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(outDir, 'generation_config.json'), 'utf8'))).toEqual({ _from_model_config: true });
     const session = await createSession(readFileSync(join(outDir, 'onnx', 'model.onnx')));
     expect(session.outputNames).toContain('logits');
     expect(session.outputNames.some((name) => name.startsWith('trace.'))).toBe(false);

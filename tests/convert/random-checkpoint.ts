@@ -108,8 +108,3 @@ export function makeRandomGpt2Checkpoint(options: CheckpointOptions = {}): Rando
   }
   return { config, parameters, bytes: writeSafetensors(stored, { format: 'pt' }) };
 }
-
-/** Stores the given tensors as a safetensors file (for hand-made malformed checkpoints). */
-export function checkpointBytes(parameters: Map<string, { shape: number[]; data: Float32Array }>): Uint8Array {
-  return writeSafetensors(parameters);
-}
