@@ -1,0 +1,36 @@
+// Generation with the KV cache must give exactly what recomputing everything gives.
+import { resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../../src/engine/generate';
+import { loadModel, type LoadedModel } from '../../src/engine/load-model';
+import { tokenize } from '../../src/engine/run-trace';
+
+let loaded: LoadedModel;
+beforeAll(async () => {
+  loaded = await loadModel({ name: 'sotu-gpt', modelRoot: resolve('assets/models') + '/', backend: 'node-cpu' });
+});
+
+describe('generate', () => {
+  it('gives the same greedy tokens with and without the KV cache', async () => {
+    const ids = tokenize(loaded, 'The Congress should');
+    const cached = await generate(loaded, ids, { maxNewTokens: 12, useCache: true, stopAtEndOfText: false });
+    const recomputed = await generate(loaded, ids, { maxNewTokens: 12, useCache: false, stopAtEndOfText: false });
+    expect(cached.map((s) => s.id)).toEqual(recomputed.map((s) => s.id));
+    cached.forEach((s, i) => expect(s.prob).toBeCloseTo(recomputed[i].prob, 4));
+    expect(cached[0].top5[0].id).toBe(cached[0].id); // greedy takes the likeliest
+  });
+
+  it('repeats a seeded sampled continuation', async () => {
+    const ids = tokenize(loaded, 'Our economy');
+    const settings = { maxNewTokens: 8, sampling: { temperature: 0.9, topK: 40, topP: 0.95 }, seed: 3 };
+    const first = await generate(loaded, ids, settings);
+    const second = await generate(loaded, ids, settings);
+    expect(first.map((s) => s.id)).toEqual(second.map((s) => s.id));
+  });
+
+  it('stops at the context window', async () => {
+    const ids = tokenize(loaded, 'word '.repeat(300)).slice(-250);
+    const steps = await generate(loaded, ids, { maxNewTokens: 20, stopAtEndOfText: false });
+    expect(steps).toHaveLength(6);
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { drawFrom, samplingDistribution, seededRandom } from '../../src/maths/sampling';
+import { logSumExp, softmax, topKIndices } from '../../src/maths/softmax';
+
+const LOGITS = [2.0, 1.0, 0.5, -1.0, 3.0];
+
+describe('softmax', () => {
+  it('sums to one and keeps the order of the logits', () => {
+    const p = softmax(LOGITS);
+    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(topKIndices(p, 5)).toEqual([4, 0, 1, 2, 3]);
+    expect(p[4] / p[0]).toBeCloseTo(Math.exp(1), 12);
+  });
+  it('is stable for huge logits', () => {
+    const p = softmax([1000, 1000, -3.4e38]);
+    expect([...p]).toEqual([0.5, 0.5, 0]);
+    expect(logSumExp([1000, 1000])).toBeCloseTo(1000 + Math.log(2), 9);
+  });
+  it('flattens with a high temperature and sharpens with a low one', () => {
+    expect(softmax(LOGITS, 10)[4]).toBeLessThan(softmax(LOGITS)[4]);
+    expect(softmax(LOGITS, 0.1)[4]).toBeGreaterThan(0.99);
+  });
+});
+
+describe('sampling distribution', () => {
+  it('greedy puts all mass on the argmax', () => {
+    expect([...samplingDistribution(LOGITS, { temperature: 0, topK: 0, topP: 1 })]).toEqual([0, 0, 0, 0, 1]);
+  });
+  it('top-k keeps k tokens, renormalised', () => {
+    const d = samplingDistribution(LOGITS, { temperature: 1, topK: 2, topP: 1 });
+    const p = softmax(LOGITS);
+    expect(d[4]).toBeCloseTo(p[4] / (p[4] + p[0]), 12);
+    expect(d[1] + d[2] + d[3]).toBe(0);
+  });
+  it('top-p keeps the smallest set reaching p', () => {
+    const p = softmax(LOGITS);
+    const d = samplingDistribution(LOGITS, { temperature: 1, topK: 0, topP: p[4] + 0.01 });
+    expect([...d].filter((x) => x > 0)).toHaveLength(2);
+    expect(samplingDistribution(LOGITS, { temperature: 1, topK: 0, topP: 0.01 })[4]).toBe(1);
+  });
+});
+
+describe('seeded draws', () => {
+  it('repeat for the same seed and follow the distribution', () => {
+    const a = seededRandom(42);
+    const b = seededRandom(42);
+    expect([a(), a(), a()]).toEqual([b(), b(), b()]);
+    const random = seededRandom(7);
+    const dist = [0.1, 0.6, 0.3];
+    const counts = [0, 0, 0];
+    for (let i = 0; i < 20000; i++) counts[drawFrom(dist, random())]++;
+    counts.forEach((c, i) => expect(c / 20000).toBeCloseTo(dist[i], 1));
+  });
+  it('never draws a token with zero probability', () => {
+    expect(drawFrom([0, 1, 0], 0.999999)).toBe(1);
+    expect(drawFrom([0.5, 0.5, 0], 0.9999999999)).toBe(1);
+  });
+});
