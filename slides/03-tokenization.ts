@@ -1,0 +1,92 @@
+// Slide: the prompt cut into tokens. Chips show each token (whitespace made visible), ids below.
+// No view state: the slide is a function of the Trace alone.
+import { html } from '../src/viz/dom';
+import { formatCount, plural, quoteToken } from '../src/viz/format';
+import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { tokenChipRow } from '../src/viz/token-chip';
+import { NEWLINE_MARK, SPACE_MARK, TAB_MARK } from '../src/viz/visible-whitespace';
+import type { Trace } from '../src/trace';
+import type { SlideContext, SlideModule } from './slide';
+
+const NOTES_TOKEN_LIMIT = 20;
+
+/** Chips shrink as the prompt grows, so a long prompt still fits on the slide. */
+function density(tokenCount: number): 'normal' | 'compact' | 'dense' {
+  if (tokenCount <= 40) return 'normal';
+  if (tokenCount <= 120) return 'compact';
+  return 'dense';
+}
+
+function characterCount(trace: Trace): number {
+  return Array.from(trace.prompt).length; // code points, so an emoji counts once
+}
+
+function droppedNotice(trace: Trace): HTMLElement {
+  const total = trace.droppedTokens + trace.tokens.length;
+  return html('p', {
+    className: 'live-notice',
+    text: `The prompt is ${plural(total, 'token')}, more than the model's window of ${formatCount(trace.model.contextLength)}: the first ${plural(trace.droppedTokens, 'token')} were cut and the model never sees them.`,
+  });
+}
+
+function render(root: HTMLElement, context: SlideContext): void {
+  startSlide(root, tokenization.title);
+  const trace = context.trace;
+  if (!trace) {
+    root.append(waitingMessage(context.waitingMessage));
+    return;
+  }
+  const tokens = trace.tokens;
+  root.dataset.tokenCount = String(tokens.length);
+  if (tokens.length === 0) {
+    root.append(missingMessage('This Trace holds no tokens, so there is nothing to show.', ['tokens']));
+    return;
+  }
+
+  root.append(
+    html('p', { className: 'live-lead' }, [
+      html('strong', { className: 'live-big-number', text: formatCount(tokens.length) }),
+      document.createTextNode(` ${tokens.length === 1 ? 'token' : 'tokens'} from ${plural(characterCount(trace), 'character')}`),
+    ]),
+  );
+  if (trace.droppedTokens > 0) root.append(droppedNotice(trace));
+
+  const row = tokenChipRow(tokens);
+  row.dataset.density = density(tokens.length);
+  root.append(row);
+
+  root.append(
+    html('p', { className: 'live-legend', text: `${SPACE_MARK} space   ${NEWLINE_MARK} new line   ${TAB_MARK} tab   ·   hover a token for its id and bytes` }),
+    html('p', { className: 'live-caption', text: 'What the model receives: token ids' }),
+    html('p', { className: 'token-ids', text: tokens.map((token) => token.id).join(' ') }),
+  );
+}
+
+function notes(context: SlideContext): string {
+  const trace = context.trace;
+  if (!trace) return `No Trace yet: ${context.waitingMessage}`;
+  const tokens = trace.tokens;
+  const shown = tokens.slice(0, NOTES_TOKEN_LIMIT);
+  const more = tokens.length > shown.length ? `, … (${tokens.length - shown.length} more)` : '';
+  const characters = characterCount(trace);
+  const lines = [
+    `The prompt is ${plural(tokens.length, 'token')} made from ${plural(characters, 'character')}` +
+      (tokens.length > 0 ? ` (${(characters / (tokens.length + trace.droppedTokens)).toFixed(1)} characters per token).` : '.'),
+    `Tokens: ${shown.map((token) => quoteToken(token.text)).join(', ')}${more}.`,
+    `Ids: ${shown.map((token) => token.id).join(', ')}${more}.`,
+    `The vocabulary holds ${formatCount(trace.model.vocabSize)} tokens; every id is an index into it.`,
+  ];
+  if (trace.droppedTokens > 0) {
+    lines.push(`The first ${plural(trace.droppedTokens, 'token')} were cut: the window holds ${formatCount(trace.model.contextLength)}.`);
+  }
+  return lines.join('\n');
+}
+
+const tokenization = {
+  id: 'tokenization',
+  title: 'Tokenization: text becomes numbers',
+  render,
+  notes,
+} satisfies SlideModule;
+
+export default tokenization;

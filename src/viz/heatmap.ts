@@ -1,0 +1,160 @@
+// A matrix heatmap (SVG): one rect per shown cell, masked cells as one hatched region labelled "masked".
+import { svg } from './dom';
+
+export interface HeatmapInput {
+  rows: number;
+  cols: number;
+  value: (row: number, col: number) => number;
+  /** Cells the model cannot use (the causal mask): drawn hatched instead of coloured. */
+  isMasked: (row: number, col: number) => boolean;
+  colour: (value: number) => string;
+  /** Attribute names for the test hooks, e.g. "query", "key", "prob" -> data-query, data-key, data-prob. */
+  rowAttribute: string;
+  colAttribute: string;
+  valueAttribute: string;
+  /** Axis labels, drawn only when there is room (one per row/column). */
+  rowLabels?: string[];
+  colLabels?: string[];
+  /** For the SVG's accessible title; the slide writes the visible axis captions. */
+  rowTitle: string;
+  colTitle: string;
+  selectedRow?: number;
+  onRowClick?: (row: number) => void;
+}
+
+const GRID_SIZE = 600; // viewBox units; CSS decides the size on screen
+const LABEL_MARGIN = 170;
+const EDGE_MARGIN = 8;
+const RIGHT_LABEL_ROOM = 90; // the last slanted column labels reach past the grid
+const MAX_LABELLED = 16;
+const HATCH_ID = 'live-heatmap-hatch';
+
+function hatchPattern(): SVGDefsElement {
+  const pattern = svg('pattern', { attrs: { id: HATCH_ID, patternUnits: 'userSpaceOnUse', width: 10, height: 10 } }, [
+    svg('rect', { className: 'heatmap-hatch-back', attrs: { width: 10, height: 10 } }),
+    svg('path', { className: 'heatmap-hatch-line', attrs: { d: 'M-2,2 l4,-4 M0,10 l10,-10 M8,12 l4,-4' } }),
+  ]);
+  return svg('defs', {}, [pattern]);
+}
+
+/** One path for every run of masked cells: cheap even at 256 x 256. */
+function maskedRegion(input: HeatmapInput, cell: number): { path: SVGPathElement; centre: [number, number] } | null {
+  let d = '';
+  let sumX = 0;
+  let sumY = 0;
+  let count = 0;
+  for (let row = 0; row < input.rows; row++) {
+    let runStart = -1;
+    for (let col = 0; col <= input.cols; col++) {
+      const masked = col < input.cols && input.isMasked(row, col);
+      if (masked) {
+        if (runStart < 0) runStart = col;
+        sumX += (col + 0.5) * cell;
+        sumY += (row + 0.5) * cell;
+        count++;
+      } else if (runStart >= 0) {
+        d += `M${runStart * cell},${row * cell}h${(col - runStart) * cell}v${cell}h${-(col - runStart) * cell}z`;
+        runStart = -1;
+      }
+    }
+  }
+  if (count === 0) return null;
+  const path = svg('path', { className: 'heatmap-masked', attrs: { d, fill: `url(#${HATCH_ID})` } });
+  return { path, centre: [sumX / count, sumY / count] };
+}
+
+export function heatmap(input: HeatmapInput): SVGSVGElement {
+  const labelled = input.rows <= MAX_LABELLED && input.cols <= MAX_LABELLED && !!input.rowLabels && !!input.colLabels;
+  const margin = labelled ? LABEL_MARGIN : EDGE_MARGIN;
+  const cell = GRID_SIZE / Math.max(1, input.rows, input.cols);
+  const width = margin + GRID_SIZE + (labelled ? RIGHT_LABEL_ROOM : EDGE_MARGIN);
+  const height = margin + GRID_SIZE + EDGE_MARGIN;
+  const root = svg('svg', { className: 'heatmap', attrs: { viewBox: `0 0 ${width} ${height}`, role: 'img' } });
+  root.append(svg('title', { text: `Heatmap: ${input.rowTitle} (rows) by ${input.colTitle} (columns)` }), hatchPattern());
+
+  const grid = svg('g', { attrs: { transform: `translate(${margin},${margin})` } });
+  const masked = maskedRegion(input, cell);
+  if (masked) grid.append(masked.path);
+
+  const cells = svg('g', { className: 'heatmap-cells', attrs: { 'shape-rendering': 'crispEdges' } });
+  for (let row = 0; row < input.rows; row++) {
+    for (let col = 0; col < input.cols; col++) {
+      const value = input.value(row, col);
+      // A masked cell is drawn only if it holds something (it never should): nothing is hidden.
+      if (input.isMasked(row, col) && value === 0) continue;
+      cells.append(
+        svg('rect', {
+          className: 'heatmap-cell',
+          attrs: {
+            x: col * cell,
+            y: row * cell,
+            width: cell,
+            height: cell,
+            fill: input.colour(value),
+            [`data-${input.rowAttribute}`]: row,
+            [`data-${input.colAttribute}`]: col,
+            [`data-${input.valueAttribute}`]: String(value),
+          },
+        }),
+      );
+    }
+  }
+  grid.append(cells);
+
+  if (masked && input.rows >= 3) {
+    const fontSize = Math.min(48, GRID_SIZE / 8);
+    grid.append(
+      svg('text', {
+        className: 'heatmap-masked-label',
+        text: 'masked',
+        attrs: { x: masked.centre[0], y: masked.centre[1], 'font-size': fontSize, 'text-anchor': 'middle', 'dominant-baseline': 'middle' },
+      }),
+    );
+  }
+
+  if (input.selectedRow !== undefined && input.selectedRow >= 0 && input.selectedRow < input.rows) {
+    grid.append(
+      svg('rect', {
+        className: 'heatmap-selected-row',
+        attrs: { x: 0, y: input.selectedRow * cell, width: input.cols * cell, height: cell },
+      }),
+    );
+  }
+
+  if (labelled) appendAxisLabels(grid, input, cell);
+  root.append(grid);
+
+  if (input.onRowClick) {
+    const onRowClick = input.onRowClick;
+    root.classList.add('heatmap-clickable');
+    root.addEventListener('click', (event) => {
+      const target = event.target instanceof Element ? event.target.closest(`[data-${input.rowAttribute}]`) : null;
+      const row = Number(target?.getAttribute(`data-${input.rowAttribute}`));
+      if (target && Number.isInteger(row)) onRowClick(row);
+    });
+  }
+  return root;
+}
+
+function appendAxisLabels(grid: SVGGElement, input: HeatmapInput, cell: number): void {
+  const fontSize = Math.min(44, cell * 0.55);
+  input.rowLabels?.forEach((label, row) => {
+    grid.append(
+      svg('text', {
+        className: 'heatmap-axis-label',
+        text: label,
+        attrs: { x: -8, y: (row + 0.5) * cell, 'font-size': fontSize, 'text-anchor': 'end', 'dominant-baseline': 'middle' },
+      }),
+    );
+  });
+  input.colLabels?.forEach((label, col) => {
+    const x = (col + 0.5) * cell;
+    grid.append(
+      svg('text', {
+        className: 'heatmap-axis-label',
+        text: label,
+        attrs: { x: 0, y: 0, transform: `translate(${x},-8) rotate(-60)`, 'font-size': fontSize, 'dominant-baseline': 'middle' },
+      }),
+    );
+  });
+}
