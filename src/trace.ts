@@ -52,6 +52,57 @@ export interface TraceTimings {
   totalMs: number;
 }
 
+/** What the model would predict at the last position if it stopped after a given layer. */
+export interface LogitLensRow {
+  /** "embeddings" (before layer 0), then "layer 1" ... "layer N" (after each block). */
+  label: string;
+  /** Top candidates of softmax(ln_f(residual) . wte^T) at the last position. */
+  top: NextTokenCandidate[];
+}
+
+/** The model's own merges turning one pre-tokenized word of the prompt into its tokens. */
+export interface WordMerges {
+  /** The word as typed, e.g. " chocolate". */
+  word: string;
+  /** Its bytes in the byte-level alphabet, before any merge. */
+  start: string[];
+  steps: { rank: number; left: string; right: string; pieces: string[] }[];
+}
+
+export interface EmbeddingPoint {
+  word: string;
+  id: number;
+  x: number;
+  y: number;
+  fromPrompt: boolean;
+}
+
+export interface AnalogyResult {
+  /** a - b + c, e.g. king - man + woman. */
+  words: [string, string, string];
+  /** Each word's token ids. A word of several tokens is represented by the mean of their embeddings. */
+  ids: [number[], number[], number[]];
+  /** Nearest vocabulary tokens by cosine similarity, the inputs' own tokens left out. */
+  neighbours: { id: number; token: string; cosine: number }[];
+}
+
+export interface WeightExcerpt {
+  name: string;
+  shape: number[];
+  rowStart: number;
+  colStart: number;
+  values: number[][];
+}
+
+/** Values the engine derives from the model's weights and tokenizer for this prompt. */
+export interface TraceExtras {
+  logitLens: LogitLensRow[];
+  merges: WordMerges[];
+  embeddingSpace: { points: EmbeddingPoint[]; explainedVariance: [number, number]; skippedWords: string[] };
+  analogy: AnalogyResult;
+  weightExcerpt: WeightExcerpt | null;
+}
+
 export interface Trace {
   version: 1;
   /** The prompt as the presenter typed it. */
@@ -71,6 +122,8 @@ export interface Trace {
   tensors: Record<string, TraceTensor>;
   /** Intermediates the deck knows about that this model's graph does not expose. */
   missing: string[];
+  /** Derived from weights and merges; null when the model's weights could not be read. */
+  extras: TraceExtras | null;
   timings: TraceTimings;
 }
 

@@ -1,6 +1,8 @@
 // Resolves a --model argument (a folder path, or a name under assets/models) for Node commands.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { loadModel, type LoadedModel } from '../engine/load-model';
 
 export const DEFAULT_MODEL = 'assets/models/sotu-gpt';
 
@@ -10,4 +12,15 @@ export function resolveModelFolder(arg: string | undefined): { modelRoot: string
   if (!folder) throw new Error(`model folder not found (no config.json): ${arg ?? DEFAULT_MODEL}`);
   // transformers.js wants the folder's parent as its root and the folder's name as the model id.
   return { modelRoot: dirname(folder) + '/', name: basename(folder) };
+}
+
+/** Loads a model folder in Node (onnxruntime-node), weights included. */
+export async function loadModelInNode(arg: string | undefined): Promise<LoadedModel> {
+  const { modelRoot, name } = resolveModelFolder(arg);
+  return loadModel({
+    name,
+    modelRoot,
+    backend: 'node-cpu',
+    readModelBytes: async () => new Uint8Array(await readFile(join(modelRoot, name, 'onnx', 'model.onnx'))),
+  });
 }

@@ -3,11 +3,10 @@
 // worker) and prints the tokens, ids, next-token top-10 and attention. The browser tests compare
 // the deck against this output.
 import { parseArgs } from 'node:util';
-import { loadModel } from '../engine/load-model';
 import { runTrace } from '../engine/run-trace';
 import { traceSummaryJson } from '../engine/trace-summary';
 import type { Trace } from '../trace';
-import { resolveModelFolder } from './model-folder';
+import { loadModelInNode } from './model-folder';
 
 const USAGE = `usage: npm run trace -- --prompt "text" [--json] [--model <folder or name>]
   --prompt   the text the model reads (required)
@@ -46,8 +45,7 @@ async function main(): Promise<number> {
     return 2;
   }
   try {
-    const { modelRoot, name } = resolveModelFolder(values.model);
-    const loaded = await loadModel({ name, modelRoot, backend: 'node-cpu' });
+    const loaded = await loadModelInNode(values.model);
     const trace = await runTrace(loaded, values.prompt);
     if (values.json) console.log(JSON.stringify(traceSummaryJson(trace)));
     else printReadable(trace);

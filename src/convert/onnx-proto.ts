@@ -170,8 +170,18 @@ export interface ModelProto {
 
 let modelType: protobuf.Type | undefined;
 
+function modelProtoType(): protobuf.Type {
+  modelType ??= protobuf.parse(onnxProtoSubset, { keepCase: true }).root.lookupType('onnx.ModelProto');
+  return modelType;
+}
+
 /** Serialises a ModelProto to the bytes of an .onnx file. */
 export function encodeModel(model: ModelProto): Uint8Array {
-  modelType ??= protobuf.parse(onnxProtoSubset, { keepCase: true }).root.lookupType('onnx.ModelProto');
-  return modelType.encode(modelType.fromObject(model)).finish();
+  const type = modelProtoType();
+  return type.encode(type.fromObject(model)).finish();
+}
+
+/** Parses the bytes of an .onnx file (the subset of fields above; the rest is skipped). */
+export function decodeModel(bytes: Uint8Array): ModelProto {
+  return modelProtoType().decode(bytes) as unknown as ModelProto;
 }

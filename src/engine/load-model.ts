@@ -1,9 +1,13 @@
 // Loads a model folder through transformers.js. The one place (with run-trace.ts) that touches
 // the library; Node's `trace` command and the browser's worker both come through here.
 import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { readInitializers, type Weight } from '../convert/onnx-reader';
 import { allTraceOutputs, TRACE_PREFIX } from '../convert/output-names';
+import { BpeEncoder } from '../tokenize/bpe-encoder';
+import { readTokenizerJson } from '../tokenize/hf-format';
 import type { Backend, ModelInfo } from '../trace';
 import { modelInfoFromConfig, type HfConfig } from './model-info';
+import { WEIGHTS_FOR_EXTRAS } from './trace-extras';
 
 export interface LoadedModel {
   info: ModelInfo;
@@ -15,6 +19,10 @@ export interface LoadedModel {
   /** trace.* outputs the graph exposes, and those the deck knows of that it lacks. */
   traceOutputs: string[];
   missingOutputs: string[];
+  /** The initializers the weight-based slides need (empty when the ONNX bytes were not available). */
+  weights: Map<string, Weight>;
+  /** Replays the tokenizer's merges, for byte-level BPE tokenizers; null for others. */
+  encoder: BpeEncoder | null;
 }
 
 export interface LoadOptions {
@@ -24,6 +32,8 @@ export interface LoadOptions {
   modelRoot: string;
   backend: Backend;
   onProgress?: (progress: { file: string; loaded: number; total: number }) => void;
+  /** The bytes of onnx/model.onnx, for the weights (Node reads the file; the worker keeps what it fetched). */
+  readModelBytes?: () => Promise<Uint8Array | null>;
 }
 
 /** transformers.js reads only local files: no request ever goes to a model hub. */
@@ -52,5 +62,19 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
   const outputNames: readonly string[] = (model.sessions as Record<string, { outputNames: readonly string[] }>).model.outputNames;
   const traceOutputs = outputNames.filter((n) => n.startsWith(TRACE_PREFIX));
   const missingOutputs = allTraceOutputs(info.nLayer).filter((n) => !traceOutputs.includes(n));
-  return { info, backend: options.backend, tokenizer, model, pieces, traceOutputs, missingOutputs };
+  const bytes = (await options.readModelBytes?.()) ?? null;
+  const weights = bytes ? readInitializers(bytes, (name) => WEIGHTS_FOR_EXTRAS.includes(name)) : new Map<string, Weight>();
+  return { info, backend: options.backend, tokenizer, model, pieces, traceOutputs, missingOutputs, weights, encoder: mergeReplayer(tokenizer) };
+}
+
+/** Our BPE encoder over the tokenizer's own merges, when it is a byte-level BPE (GPT-2 family). */
+function mergeReplayer(tokenizer: PreTrainedTokenizer): BpeEncoder | null {
+  const json = tokenizer._tokenizerJSON as { pre_tokenizer?: { type?: string } } | undefined;
+  if (json?.pre_tokenizer?.type !== 'ByteLevel') return null;
+  try {
+    const { vocab, merges } = readTokenizerJson(json);
+    return new BpeEncoder(vocab, merges);
+  } catch {
+    return null;
+  }
 }

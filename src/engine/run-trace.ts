@@ -4,6 +4,7 @@ import { logSumExp, softmax, topKIndices } from '../maths/softmax';
 import { byteLevelToBytes, utf8Bytes } from '../tokenize/byte-level';
 import type { Trace, TraceTensor, TraceToken } from '../trace';
 import type { LoadedModel } from './load-model';
+import { computeExtras } from './trace-extras';
 
 export const TOP_K = 10;
 
@@ -61,6 +62,18 @@ export async function runTrace(loaded: LoadedModel, prompt: string): Promise<Tra
     const row = logits.data.subarray(i * vocab, (i + 1) * vocab);
     nextTokenLogProbs.push(row[ids[i + 1]] - logSumExp(row));
   }
+  // Weight-based extras: logit lens, merges, embedding map, analogy, weight excerpt.
+  const extras = computeExtras({
+    ids,
+    tensors,
+    weights: loaded.weights,
+    encoder: loaded.encoder,
+    layerNormEpsilon: loaded.info.layerNormEpsilon,
+    nLayer: loaded.info.nLayer,
+    prompt,
+    tokenIds: (word) => tokenize(loaded, word),
+    decode: (id) => describeToken(loaded, id).text,
+  });
   const collected = performance.now();
 
   return {
@@ -75,6 +88,7 @@ export async function runTrace(loaded: LoadedModel, prompt: string): Promise<Tra
     topk,
     tensors,
     missing: loaded.missingOutputs,
+    extras,
     timings: {
       tokenizeMs: tokenized - started,
       forwardMs: forwarded - tokenized,

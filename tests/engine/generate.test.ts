@@ -1,13 +1,13 @@
 // Generation with the KV cache must give exactly what recomputing everything gives.
-import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/engine/generate';
-import { loadModel, type LoadedModel } from '../../src/engine/load-model';
+import type { LoadedModel } from '../../src/engine/load-model';
+import { loadModelInNode } from '../../src/cli/model-folder';
 import { tokenize } from '../../src/engine/run-trace';
 
 let loaded: LoadedModel;
 beforeAll(async () => {
-  loaded = await loadModel({ name: 'sotu-gpt', modelRoot: resolve('assets/models') + '/', backend: 'node-cpu' });
+  loaded = await loadModelInNode('sotu-gpt');
 });
 
 describe('generate', () => {

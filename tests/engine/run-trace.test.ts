@@ -1,15 +1,15 @@
 // The engine on awkward prompts, in Node, on the embedded model.
-import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allTraceOutputs, layerOutput } from '../../src/convert/output-names';
-import { loadModel, type LoadedModel } from '../../src/engine/load-model';
+import type { LoadedModel } from '../../src/engine/load-model';
+import { loadModelInNode } from '../../src/cli/model-folder';
 import { PromptError, runTrace } from '../../src/engine/run-trace';
 import { traceFromJson, traceToJson } from '../../src/trace';
 import { ADVERSARIAL_TEXTS } from '../tokenize/adversarial-texts';
 
 let loaded: LoadedModel;
 beforeAll(async () => {
-  loaded = await loadModel({ name: 'sotu-gpt', modelRoot: resolve('assets/models') + '/', backend: 'node-cpu' });
+  loaded = await loadModelInNode('sotu-gpt');
 });
 
 describe('runTrace', () => {

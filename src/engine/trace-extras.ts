@@ -1,0 +1,142 @@
+// Values the slides show that need the model's weights or merges, not only its activations:
+// the logit lens, the BPE merges of the prompt's words, an embedding map, an analogy, a weight excerpt.
+import { embedOutputs, layerOutput } from '../convert/output-names';
+import type { Weight } from '../convert/onnx-reader';
+import { pca2d } from '../maths/pca';
+import { softmax, topKIndices } from '../maths/softmax';
+import { cosine, layerNorm, matVec } from '../maths/vectors';
+import { toByteLevel } from '../tokenize/byte-level';
+import type { BpeEncoder } from '../tokenize/bpe-encoder';
+import { pretokenize } from '../tokenize/pretokenize';
+import type { AnalogyResult, EmbeddingPoint, LogitLensRow, TraceExtras, TraceTensor, WeightExcerpt, WordMerges } from '../trace';
+
+/** Words placed on the embedding map besides the prompt's own (single tokens with a leading space). */
+export const EMBEDDING_MAP_WORDS = [
+  ' war', ' peace', ' army', ' navy', ' soldiers', ' tax', ' taxes', ' revenue', ' dollars', ' economy',
+  ' Congress', ' Senate', ' President', ' king', ' queen', ' man', ' woman', ' men', ' women',
+  ' children', ' Monday', ' January', ' France', ' Britain', ' Mexico', ' China',
+];
+export const ANALOGY: [string, string, string] = [' king', ' man', ' woman'];
+export const LOGIT_LENS_TOP = 5;
+export const NEIGHBOURS = 8;
+/** The weight matrix excerpted on the training slide: the first layer's query/key/value projection. */
+export const EXCERPT_WEIGHT = 'transformer.h.0.attn.c_attn.weight';
+
+/** The initializers computeExtras reads: copied out of the ONNX file once, at load. */
+export const WEIGHTS_FOR_EXTRAS = ['transformer.wte.weight', 'transformer.ln_f.weight', 'transformer.ln_f.bias', EXCERPT_WEIGHT];
+
+export interface ExtrasInput {
+  ids: number[];
+  tensors: Record<string, TraceTensor>;
+  weights: ReadonlyMap<string, Weight>;
+  /** Present for byte-level BPE tokenizers, whose merges we can replay. */
+  encoder: BpeEncoder | null;
+  layerNormEpsilon: number;
+  nLayer: number;
+  prompt: string;
+  /** A word's token ids. */
+  tokenIds: (word: string) => number[];
+  decode: (id: number) => string;
+}
+
+export function computeExtras(input: ExtrasInput): TraceExtras | null {
+  const wte = input.weights.get('transformer.wte.weight');
+  if (!wte) return null;
+  return {
+    logitLens: logitLens(input, wte),
+    merges: input.encoder ? wordMerges(input.prompt, input.encoder) : [],
+    embeddingSpace: embeddingSpace(input, wte),
+    analogy: analogy(input, wte),
+    weightExcerpt: weightExcerpt(input.weights.get(EXCERPT_WEIGHT), EXCERPT_WEIGHT),
+  };
+}
+
+/** softmax(ln_f(h) . wte^T) of the last position's residual stream after each layer. */
+export function logitLens(input: ExtrasInput, wte: Weight): LogitLensRow[] {
+  const gain = input.weights.get('transformer.ln_f.weight');
+  const bias = input.weights.get('transformer.ln_f.bias');
+  if (!gain || !bias) return [];
+  const [vocab, width] = wte.shape;
+  const stages: [string, string][] = [['embeddings', embedOutputs.sum]];
+  for (let layer = 0; layer < input.nLayer; layer++) stages.push([`layer ${layer + 1}`, layerOutput(layer, 'resid.after_mlp')]);
+  const rows: LogitLensRow[] = [];
+  for (const [label, name] of stages) {
+    const residual = input.tensors[name];
+    if (!residual) continue;
+    const last = residual.data.subarray(residual.data.length - width);
+    const logits = matVec(wte.data, vocab, width, layerNorm(last, gain.data, bias.data, input.layerNormEpsilon));
+    const probs = softmax(logits);
+    rows.push({ label, top: topKIndices(probs, LOGIT_LENS_TOP).map((id) => ({ id, token: input.decode(id), prob: probs[id], logit: logits[id] })) });
+  }
+  return rows;
+}
+
+/** Each distinct word of the prompt (as pre-tokenized), with the merges that build its tokens. */
+export function wordMerges(prompt: string, encoder: BpeEncoder): WordMerges[] {
+  const seen = new Set<string>();
+  const result: WordMerges[] = [];
+  for (const word of pretokenize(prompt)) {
+    if (seen.has(word)) continue;
+    seen.add(word);
+    const { start, steps } = encoder.mergeSteps(toByteLevel(word));
+    result.push({ word, start, steps });
+    if (result.length >= 64) break; // a slide shows a handful; a 256-token prompt need not ship all
+  }
+  return result;
+}
+
+function embeddingSpace(input: ExtrasInput, wte: Weight): TraceExtras['embeddingSpace'] {
+  const width = wte.shape[1];
+  const row = (id: number) => wte.data.subarray(id * width, (id + 1) * width);
+  const points: Omit<EmbeddingPoint, 'x' | 'y'>[] = [];
+  const skippedWords: string[] = [];
+  const used = new Set<number>();
+  for (const id of input.ids) {
+    const word = input.decode(id);
+    if (used.has(id) || !/\p{L}/u.test(word)) continue; // words only: punctuation clutters the map
+    used.add(id);
+    points.push({ word, id, fromPrompt: true });
+  }
+  for (const word of EMBEDDING_MAP_WORDS) {
+    const wordIds = input.tokenIds(word);
+    const id = wordIds[0];
+    if (wordIds.length !== 1) skippedWords.push(word); // a map of single tokens: no averaging here
+    else if (!used.has(id)) {
+      used.add(id);
+      points.push({ word, id, fromPrompt: false });
+    }
+  }
+  const projection = pca2d(points.map((p) => row(p.id)));
+  return {
+    points: points.map((p, i) => ({ ...p, x: projection.points[i][0], y: projection.points[i][1] })),
+    explainedVariance: projection.explainedVariance,
+    skippedWords,
+  };
+}
+
+/**
+ * Nearest tokens to vec(a) - vec(b) + vec(c) by cosine similarity. A word that is several tokens
+ * in this vocabulary (" king" may be " k" + "ing") is the mean of its tokens' embeddings.
+ */
+export function analogy(input: ExtrasInput, wte: Weight): AnalogyResult {
+  const [vocab, width] = wte.shape;
+  const row = (id: number) => wte.data.subarray(id * width, (id + 1) * width);
+  const ids = ANALOGY.map(input.tokenIds) as [number[], number[], number[]];
+  const wordVector = (wordIds: number[]) =>
+    Float64Array.from({ length: width }, (_, i) => wordIds.reduce((sum, id) => sum + row(id)[i], 0) / wordIds.length);
+  const [a, b, c] = ids.map(wordVector);
+  const target = Float64Array.from({ length: width }, (_, i) => a[i] - b[i] + c[i]);
+  const inputs = new Set(ids.flat());
+  const similarity = new Float64Array(vocab);
+  for (let id = 0; id < vocab; id++) similarity[id] = inputs.has(id) ? -Infinity : cosine(row(id), target);
+  const neighbours = topKIndices(similarity, NEIGHBOURS).map((id) => ({ id, token: input.decode(id), cosine: similarity[id] }));
+  return { words: ANALOGY, ids, neighbours };
+}
+
+export function weightExcerpt(weight: Weight | undefined, name: string, rows = 6, cols = 8): WeightExcerpt | null {
+  if (!weight || weight.shape.length !== 2) return null;
+  const [, width] = weight.shape;
+  const values: number[][] = [];
+  for (let r = 0; r < Math.min(rows, weight.shape[0]); r++) values.push(Array.from(weight.data.subarray(r * width, r * width + Math.min(cols, width))));
+  return { name, shape: weight.shape, rowStart: 0, colStart: 0, values };
+}
