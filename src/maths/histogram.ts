@@ -53,3 +53,22 @@ function countFinite(values: ArrayLike<number>): number {
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) count++;
   return count;
 }
+
+/**
+ * The bulk of a histogram: grows a run of bins from the fullest one, each step taking the fuller
+ * neighbour, until it holds at least `fraction` of all counts. Null for no bins.
+ */
+export function centralRange(bins: HistogramBin[], fraction: number): { start: number; end: number } | null {
+  if (bins.length === 0) return null;
+  const total = bins.reduce((sum, bin) => sum + bin.count, 0);
+  let low = bins.reduce((best, bin, index) => (bin.count > bins[best].count ? index : best), 0);
+  let high = low;
+  let held = bins[low].count;
+  while (held < fraction * total && (low > 0 || high < bins.length - 1)) {
+    const left = low > 0 ? bins[low - 1].count : -1;
+    const right = high < bins.length - 1 ? bins[high + 1].count : -1;
+    if (left >= right) held += bins[--low].count;
+    else held += bins[++high].count;
+  }
+  return { start: bins[low].start, end: bins[high].end };
+}

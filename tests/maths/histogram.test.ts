@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binIndex, histogram } from '../../src/maths/histogram';
+import { binIndex, centralRange, histogram } from '../../src/maths/histogram';
 
 describe('histogram', () => {
   it('counts every finite value once, in the bin whose edges hold it', () => {
@@ -27,5 +27,15 @@ describe('histogram', () => {
     expect(histogram([NaN, Infinity])).toEqual([]);
     expect(histogram([2, 2, 2, NaN])).toEqual([{ start: 2, end: 2, count: 3 }]);
     expect(histogram([1, 2, NaN, -Infinity]).reduce((s, b) => s + b.count, 0)).toBe(2);
+  });
+});
+
+describe('central range', () => {
+  const bins = [0, 1, 8, 30, 50, 9, 2].map((count, i) => ({ start: i, end: i + 1, count }));
+  it('grows from the fullest bin towards the fuller side until it holds the fraction', () => {
+    expect(centralRange(bins, 0.5)).toEqual({ start: 4, end: 5 });
+    expect(centralRange(bins, 0.9)).toEqual({ start: 2, end: 6 }); // 8 + 30 + 50 + 9 = 97 of 100
+    expect(centralRange(bins, 1)).toEqual({ start: 1, end: 7 }); // the empty first bin adds nothing
+    expect(centralRange([], 0.9)).toBeNull();
   });
 });

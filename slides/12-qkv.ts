@@ -1,0 +1,193 @@
+// Slide: query, key and value. The real q, k and v vectors that one layer and head make for one token
+// (trace.layer.L.attn.q/k/v, [heads, tokens, headDim]) as coloured strips, with the projection shapes.
+//
+// View state (module level, like the attention slide): layer, head and token; defaults layer 0,
+// head 0, the last token (a new prompt goes back to its last token).
+//
+// Test hooks:
+//   root: data-layer, data-head, data-query (the chosen token)
+//   svg.tb-strip[data-vector="q"|"k"|"v"]: one rect per dimension with data-dim, data-value (the Trace's value)
+//   .tb-qkv-row[data-vector]: data-norm (L2 norm of that vector), data-min, data-max
+import { layerOutput } from '../src/convert/output-names';
+import { euclideanNorm } from '../src/maths/layer-norm-stats';
+import { chosenToken, clampIndex, numberChoices, tokenStepper, type TokenChoice } from '../src/viz/block-controls';
+import { formatValue } from '../src/viz/block-number-format';
+import { lookupTensors } from '../src/viz/block-tensors';
+import { vectorStrip } from '../src/viz/block-vector-strip';
+import { html } from '../src/viz/dom';
+import { formatCount, quoteToken } from '../src/viz/format';
+import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { tokenChip } from '../src/viz/token-chip';
+import { tensorRow, type Trace } from '../src/trace';
+import type { SlideContext, SlideModule } from './slide';
+
+export interface QkvView extends TokenChoice {
+  layer: number;
+  head: number;
+}
+
+const DEFAULT_VIEW: QkvView = { layer: 0, head: 0, token: null, tokenPrompt: null };
+const view: QkvView = { ...DEFAULT_VIEW };
+
+export function qkvView(): QkvView {
+  return { ...view };
+}
+
+export function setQkvView(change: Partial<QkvView>): void {
+  Object.assign(view, change);
+}
+
+export function resetQkvView(): void {
+  Object.assign(view, DEFAULT_VIEW);
+}
+
+const ROLES = [
+  { key: 'q', kind: 'attn.q', label: 'Query q', purpose: 'what this token is looking for' },
+  { key: 'k', kind: 'attn.k', label: 'Key k', purpose: 'what this token offers to be found by' },
+  { key: 'v', kind: 'attn.v', label: 'Value v', purpose: 'what this token passes on when it is looked at' },
+] as const;
+
+const SHOWN_VALUES = 4;
+
+interface Selection {
+  layer: number;
+  head: number;
+  token: number;
+}
+
+function select(trace: Trace): Selection {
+  return {
+    layer: clampIndex(view.layer, 0, Math.max(0, trace.model.nLayer - 1)),
+    head: clampIndex(view.head, 0, Math.max(0, trace.model.nHead - 1)),
+    token: chosenToken(view, trace, trace.tokens.length - 1),
+  };
+}
+
+interface QkvVectors {
+  q: Float32Array;
+  k: Float32Array;
+  v: Float32Array;
+}
+
+function readVectors(trace: Trace, { layer, head, token }: Selection): { ok: true; vectors: QkvVectors } | { ok: false; missing: string[]; problem: string } {
+  const n = trace.tokens.length;
+  const shape = [trace.model.nHead, n, trace.model.headDim];
+  const lookup = lookupTensors(trace, ROLES.map((role) => ({ name: layerOutput(layer, role.kind), shape })), `the query, key and value of layer ${layer}`);
+  if (!lookup.ok) return lookup;
+  const row = (kind: (typeof ROLES)[number]['kind']) => tensorRow(lookup.tensors[layerOutput(layer, kind)], head, token);
+  return { ok: true, vectors: { q: row('attn.q'), k: row('attn.k'), v: row('attn.v') } };
+}
+
+function extremes(values: Float32Array): { min: number; max: number; largest: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const value of values) {
+    min = Math.min(min, value);
+    max = Math.max(max, value);
+  }
+  return { min, max, largest: Math.max(Math.abs(min), Math.abs(max)) };
+}
+
+function shapesLine(trace: Trace): HTMLElement {
+  const m = trace.model;
+  const n = trace.tokens.length;
+  return html('p', {
+    className: 'tb-shapes',
+    text:
+      `ln_1 output [${n} × ${m.nEmbd}] × c_attn [${m.nEmbd} × ${3 * m.nEmbd}] = [${n} × ${3 * m.nEmbd}] → q, k, v: [${n} × ${m.nEmbd}] each` +
+      ` → ${m.nHead} heads of ${m.headDim}`,
+  });
+}
+
+function render(root: HTMLElement, context: SlideContext): void {
+  startSlide(root, qkv.title);
+  const trace = context.trace;
+  if (!trace) {
+    root.append(waitingMessage(context.waitingMessage));
+    return;
+  }
+  if (trace.tokens.length === 0 || trace.model.nLayer < 1) {
+    root.append(missingMessage('This Trace has no tokens or no layers, so there are no queries, keys or values.', trace.tokens.length === 0 ? ['tokens'] : []));
+    return;
+  }
+  const selection = select(trace);
+  const { layer, head, token } = selection;
+  root.dataset.layer = String(layer);
+  root.dataset.head = String(head);
+  root.dataset.query = String(token);
+  const rerender = (change: Partial<QkvView>) => {
+    setQkvView(change);
+    render(root, context);
+  };
+  root.append(
+    html('div', { className: 'live-controls' }, [
+      numberChoices('Layer', trace.model.nLayer, layer, (value) => rerender({ layer: value })),
+      numberChoices('Head', trace.model.nHead, head, (value) => rerender({ head: value })),
+      tokenStepper(trace, token, (index) => rerender({ token: index, tokenPrompt: trace.prompt })),
+    ]),
+  );
+  const result = readVectors(trace, selection);
+  if (!result.ok) {
+    root.append(missingMessage(result.problem, result.missing));
+    return;
+  }
+  root.append(
+    html('p', { className: 'live-lead' }, [
+      document.createTextNode('Three learned projections turn '),
+      tokenChip(trace.tokens[token], { index: token }),
+      document.createTextNode(` into three vectors of ${trace.model.headDim} numbers for layer ${layer}, head ${head}:`),
+    ]),
+  );
+  const stats = ROLES.map((role) => extremes(result.vectors[role.key]));
+  const largest = Math.max(...stats.map((s) => s.largest)); // one colour scale for all three strips
+  const rows = html('div', { className: 'tb-qkv-rows' });
+  ROLES.forEach((role, index) => {
+    const values = result.vectors[role.key];
+    const norm = euclideanNorm(values);
+    const first = Array.from(values.subarray(0, SHOWN_VALUES), formatValue).join(', ');
+    const row = html('div', { className: `tb-qkv-row tb-qkv-${role.key}`, attrs: { 'data-vector': role.key } }, [
+      html('div', { className: 'tb-qkv-label' }, [html('strong', { text: role.label }), html('span', { className: 'tb-qkv-purpose', text: role.purpose })]),
+      vectorStrip({ values, largest, name: role.key }),
+      html('div', {
+        className: 'tb-qkv-numbers',
+        text: `length ${formatValue(norm)} · from ${formatValue(stats[index].min)} to ${formatValue(stats[index].max)} · starts ${first}${values.length > SHOWN_VALUES ? ', …' : ''}`,
+      }),
+    ]);
+    row.dataset.norm = String(norm);
+    row.dataset.min = String(stats[index].min);
+    row.dataset.max = String(stats[index].max);
+    rows.append(row);
+  });
+  root.append(
+    rows,
+    html('p', { className: 'live-caption', text: `One cell per number: blue positive, red negative, white near 0 (scale ±${formatValue(largest)}).` }),
+    shapesLine(trace),
+    html('p', { className: 'live-caption', text: "The next step compares this token's query with every earlier token's key; the values of the tokens it finds are what it takes in." }),
+  );
+}
+
+function notes(context: SlideContext): string {
+  const trace = context.trace;
+  if (!trace) return `No Trace yet: ${context.waitingMessage}`;
+  if (trace.tokens.length === 0 || trace.model.nLayer < 1) return 'This Trace has no tokens or no layers: no queries, keys or values to show.';
+  const selection = select(trace);
+  const result = readVectors(trace, selection);
+  if (!result.ok) return result.problem;
+  const { layer, head, token } = selection;
+  const m = trace.model;
+  const lengths = ROLES.map((role) => `${role.key} ${formatValue(euclideanNorm(result.vectors[role.key]))}`).join(', ');
+  return [
+    `Layer ${layer}, head ${head}, token ${quoteToken(trace.tokens[token].text)} (${token + 1} of ${trace.tokens.length}).`,
+    `Lengths: ${lengths}. First value of q: ${formatValue(result.vectors.q[0])}, of k: ${formatValue(result.vectors.k[0])}, of v: ${formatValue(result.vectors.v[0])}.`,
+    `Query: what the token looks for. Key: what it offers. Value: what it hands on. One matrix, c_attn (${m.nEmbd} × ${formatCount(3 * m.nEmbd)}), makes all three; each is cut into ${m.nHead} heads of ${m.headDim}.`,
+  ].join('\n');
+}
+
+const qkv = {
+  id: 'qkv',
+  title: 'Query, key, value',
+  render,
+  notes,
+} satisfies SlideModule;
+
+export default qkv;

@@ -1,0 +1,249 @@
+// Slide: multi-head attention. Every head of one layer as a heatmap side by side (the causal mask
+// hatched), and an overview of every layer × head: a small heatmap and what the head mostly does,
+// read from its attention weights (src/maths/attention-patterns.ts).
+//
+// Long prompts: matrices larger than MAX_CELLS (heads) or MINI_CELLS (overview) are pooled into
+// blocks of tokens (each block: the mean, over its queries, of the weight they give its keys); the
+// caption says so.
+//
+// View state: layer and head. Clicking an overview cell selects that layer and head here and on the
+// attention slide (setAttentionView), so the presenter can jump there to look closer.
+//
+// Test hooks:
+//   root: data-layer, data-head
+//   figure.tb-head[data-head]: data-pattern (previous/first/self/focused/spread), data-share,
+//     data-entropy (mean attention entropy in bits over the queries), data-block-size (1: not pooled)
+//   unpooled heatmap cells: data-query, data-key, data-prob (the Trace's attn.probs);
+//   pooled cells: data-qblock, data-kblock, data-share
+//   .tb-overview-cell: data-layer, data-head, data-pattern, data-share, data-entropy
+import { layerOutput } from '../src/convert/output-names';
+import { headPattern, isPooledBlockMasked, poolAttention, type HeadPattern } from '../src/maths/attention-patterns';
+import { clampIndex, numberChoices } from '../src/viz/block-controls';
+import { formatValue } from '../src/viz/block-number-format';
+import { lookupTensors } from '../src/viz/block-tensors';
+import { attentionColourScale } from '../src/viz/colour-scales';
+import { html } from '../src/viz/dom';
+import { formatPercent, plural } from '../src/viz/format';
+import { heatmap } from '../src/viz/heatmap';
+import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import type { Trace, TraceTensor } from '../src/trace';
+import { setAttentionView } from './04-attention';
+import type { SlideContext, SlideModule } from './slide';
+
+export interface MultiHeadView {
+  layer: number;
+  head: number;
+}
+
+const DEFAULT_VIEW: MultiHeadView = { layer: 0, head: 0 };
+const view: MultiHeadView = { ...DEFAULT_VIEW };
+
+export function multiHeadView(): MultiHeadView {
+  return { ...view };
+}
+
+export function setMultiHeadView(change: Partial<MultiHeadView>): void {
+  Object.assign(view, change);
+}
+
+export function resetMultiHeadView(): void {
+  Object.assign(view, DEFAULT_VIEW);
+}
+
+/** Rows and columns a head's heatmap shows before pooling: more would be sub-pixel on the projector. */
+export const MAX_CELLS = 48;
+/** The overview's small heatmaps. */
+export const MINI_CELLS = 12;
+
+const PATTERN_WORDS: Record<HeadPattern['kind'], string> = {
+  previous: 'previous token',
+  first: 'first token',
+  self: 'itself',
+  focused: 'one token each',
+  spread: 'spread out',
+};
+
+/** "previous token 81%", "spread out 2.3 bits": what the overview cell says. */
+export function patternLabel(pattern: HeadPattern): string {
+  if (pattern.kind === 'spread') return `spread out · ${formatValue(pattern.meanEntropyBits)} bits`;
+  return `${PATTERN_WORDS[pattern.kind]} ${formatPercent(pattern.share)}`;
+}
+
+function layerProbs(trace: Trace, layer: number): { ok: true; probs: TraceTensor } | { ok: false; missing: string[]; problem: string } {
+  const n = trace.tokens.length;
+  const name = layerOutput(layer, 'attn.probs');
+  const lookup = lookupTensors(trace, [{ name, shape: [null, n, n] }], `the heads of layer ${layer}`);
+  if (!lookup.ok) return lookup;
+  const probs = lookup.tensors[name];
+  if (probs.shape[0] < 1) return { ok: false, missing: [], problem: `${name} has no heads.` };
+  return { ok: true, probs };
+}
+
+function headHeatmap(probs: TraceTensor, head: number, n: number, maxCells: number, onClick?: () => void): { element: SVGSVGElement; blockSize: number } {
+  const colour = attentionColourScale();
+  const onRowClick = onClick ? () => onClick() : undefined;
+  if (n <= maxCells) {
+    const element = heatmap({
+      rows: n,
+      cols: n,
+      value: (q, k) => probs.data[(head * n + q) * n + k],
+      isMasked: (q, k) => k > q,
+      colour: (value) => colour(value),
+      rowAttribute: 'query',
+      colAttribute: 'key',
+      valueAttribute: 'prob',
+      rowTitle: 'query',
+      colTitle: 'key',
+      onRowClick,
+    });
+    return { element, blockSize: 1 };
+  }
+  const pooled = poolAttention(probs.data, head, n, maxCells);
+  const element = heatmap({
+    rows: pooled.size,
+    cols: pooled.size,
+    value: (row, col) => pooled.values[row * pooled.size + col],
+    isMasked: isPooledBlockMasked,
+    colour: (value) => colour(value),
+    rowAttribute: 'qblock',
+    colAttribute: 'kblock',
+    valueAttribute: 'share',
+    rowTitle: `queries, in blocks of ${pooled.blockSize}`,
+    colTitle: `keys, in blocks of ${pooled.blockSize}`,
+    onRowClick,
+  });
+  return { element, blockSize: pooled.blockSize };
+}
+
+function render(root: HTMLElement, context: SlideContext): void {
+  startSlide(root, multiHead.title);
+  const trace = context.trace;
+  if (!trace) {
+    root.append(waitingMessage(context.waitingMessage));
+    return;
+  }
+  const n = trace.tokens.length;
+  if (n === 0 || trace.model.nLayer < 1) {
+    root.append(missingMessage('This Trace has no tokens or no layers, so there are no heads to show.', n === 0 ? ['tokens'] : []));
+    return;
+  }
+  const layer = clampIndex(view.layer, 0, trace.model.nLayer - 1);
+  const chosen = layerProbs(trace, layer);
+  const heads = chosen.ok ? chosen.probs.shape[0] : trace.model.nHead;
+  const head = clampIndex(view.head, 0, Math.max(0, heads - 1));
+  root.dataset.layer = String(layer);
+  root.dataset.head = String(head);
+  const choose = (change: Partial<MultiHeadView>) => {
+    setMultiHeadView(change);
+    // Share the pick with the attention slide, so "look closer" there shows the same head.
+    setAttentionView({ layer: change.layer ?? layer, head: change.head ?? head });
+    render(root, context);
+  };
+  root.append(
+    html('div', { className: 'live-controls' }, [numberChoices('Layer', trace.model.nLayer, layer, (value) => choose({ layer: value }))]),
+    html('p', {
+      className: 'live-lead',
+      text: `Each layer runs ${plural(heads, 'head')} side by side, each with its own queries, keys and values, so each can look for something different. Their outputs are joined and mixed back to ${trace.model.nEmbd} numbers.`,
+    }),
+  );
+  if (!chosen.ok) {
+    root.append(missingMessage(chosen.problem, chosen.missing));
+    return;
+  }
+
+  const headsBox = html('div', { className: 'tb-heads' });
+  headsBox.style.setProperty('--tb-head-columns', String(Math.ceil(Math.sqrt(heads))));
+  let blockSize = 1;
+  for (let h = 0; h < heads; h++) {
+    const pattern = headPattern(chosen.probs.data, h, n);
+    const map = headHeatmap(chosen.probs, h, n, MAX_CELLS, () => choose({ head: h }));
+    blockSize = map.blockSize;
+    const figure = html('figure', { className: `tb-head${h === head ? ' tb-head-selected' : ''}` }, [
+      map.element,
+      html('figcaption', { className: 'tb-head-caption', text: `Head ${h}: ${patternLabel(pattern)}` }),
+    ]);
+    figure.dataset.head = String(h);
+    figure.dataset.pattern = pattern.kind;
+    figure.dataset.share = String(pattern.share);
+    figure.dataset.entropy = String(pattern.meanEntropyBits);
+    figure.dataset.blockSize = String(map.blockSize);
+    headsBox.append(figure);
+  }
+  const headsCaption =
+    `Layer ${layer}: rows are the tokens looking, columns the tokens looked at; hatched: masked (later tokens).` +
+    (blockSize > 1 ? ` Each cell pools ${blockSize} × ${blockSize} tokens.` : '');
+  root.append(
+    html('div', { className: 'tb-multihead-layout' }, [
+      html('div', {}, [headsBox, html('p', { className: 'live-caption', text: headsCaption })]),
+      overview(trace, layer, head, choose),
+    ]),
+  );
+}
+
+function overview(trace: Trace, selectedLayer: number, selectedHead: number, choose: (change: Partial<MultiHeadView>) => void): HTMLElement {
+  const n = trace.tokens.length;
+  const grid = html('div', { className: 'tb-overview', attrs: { role: 'group', 'aria-label': 'Every layer and head' } });
+  grid.style.setProperty('--tb-overview-columns', String(Math.max(1, trace.model.nHead)));
+  for (let layer = trace.model.nLayer - 1; layer >= 0; layer--) {
+    // The top layer first, as in the tower.
+    const lookup = layerProbs(trace, layer);
+    grid.append(html('div', { className: 'tb-overview-layer', text: `L${layer}` }));
+    for (let head = 0; head < trace.model.nHead; head++) {
+      if (!lookup.ok || head >= lookup.probs.shape[0]) {
+        grid.append(html('div', { className: 'tb-overview-cell tb-overview-missing', text: 'missing' }));
+        continue;
+      }
+      const pattern = headPattern(lookup.probs.data, head, n);
+      const cell = html('button', {
+        className: `tb-overview-cell${layer === selectedLayer && head === selectedHead ? ' tb-overview-selected' : ''}`,
+        attrs: { type: 'button', 'aria-label': `Layer ${layer}, head ${head}: ${patternLabel(pattern)}` },
+      });
+      const mini = headHeatmap(lookup.probs, head, n, MINI_CELLS).element;
+      mini.classList.add('tb-mini');
+      cell.append(mini, html('span', { className: 'tb-overview-label', text: patternLabel(pattern) }));
+      cell.dataset.layer = String(layer);
+      cell.dataset.head = String(head);
+      cell.dataset.pattern = pattern.kind;
+      cell.dataset.share = String(pattern.share);
+      cell.dataset.entropy = String(pattern.meanEntropyBits);
+      cell.addEventListener('click', () => choose({ layer, head }));
+      grid.append(cell);
+    }
+  }
+  const header = html('div', { className: 'tb-overview-header' }, [html('span')]);
+  for (let head = 0; head < trace.model.nHead; head++) header.append(html('span', { text: `head ${head}` }));
+  header.style.setProperty('--tb-overview-columns', String(Math.max(1, trace.model.nHead)));
+  return html('div', { className: 'tb-overview-box' }, [
+    html('p', { className: 'tb-overview-title', text: 'Every layer × head: what each mostly attends to' }),
+    header,
+    grid,
+    html('p', { className: 'live-caption', text: 'Share: the mean weight on that key, over tokens 3 onwards. Click a cell to choose it.' }),
+  ]);
+}
+
+function notes(context: SlideContext): string {
+  const trace = context.trace;
+  if (!trace) return `No Trace yet: ${context.waitingMessage}`;
+  const n = trace.tokens.length;
+  if (n === 0 || trace.model.nLayer < 1) return 'This Trace has no tokens or no layers: no heads to talk about.';
+  const layer = clampIndex(view.layer, 0, trace.model.nLayer - 1);
+  const lookup = layerProbs(trace, layer);
+  if (!lookup.ok) return lookup.problem;
+  const lines = [`Layer ${layer} has ${plural(lookup.probs.shape[0], 'head')}, for ${plural(n, 'token')}:`];
+  for (let head = 0; head < lookup.probs.shape[0]; head++) {
+    const pattern = headPattern(lookup.probs.data, head, n);
+    lines.push(`  head ${head}: ${patternLabel(pattern)}; mean entropy ${formatValue(pattern.meanEntropyBits)} bits.`);
+  }
+  lines.push('Nobody told a head what to look for: these patterns were learned. Click a cell in the overview for another layer.');
+  lines.push('Large models run 32 or more heads per layer: that is other models\' number, not this one\'s.');
+  return lines.join('\n');
+}
+
+const multiHead = {
+  id: 'multi-head',
+  title: 'Multi-head attention: many heads, many patterns',
+  render,
+  notes,
+} satisfies SlideModule;
+
+export default multiHead;
