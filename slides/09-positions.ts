@@ -1,0 +1,255 @@
+// Slide: positions. This model (like GPT-2) learned one vector per position, wpe [contextLength x
+// width], and adds it to each token's vector: trace.embed.sum = trace.embed.tokens + trace.embed.positions.
+// Shown: the learned position vectors of the prompt's positions as strips, and one token's three
+// vectors excerpted (token + position = sum). Then, as a fragment and labelled as OTHER models'
+// schemes computed from their formulas: the sinusoidal encoding of "Attention Is All You Need" for
+// the same positions and width, and RoPE's rotation angles for a few pairs of a head's dimensions.
+//
+// View state: the selected token/position (module state), default the last.
+//
+// Test hooks:
+//   root   data-selected-token, data-width, data-rows, data-position-norm (L2 of the selected
+//          position vector), data-position-max-abs (learned strips' colour limit), data-head-width (RoPE's d)
+//   .positions-learned .vector-strip-row[data-position]          learned rows (selected: cells data-dim/data-value)
+//   .positions-sinusoidal .vector-strip-row[data-position]       sinusoidal rows (selected: cells data-dim/data-value)
+//   .position-sum-cell[data-dim][data-token-value][data-position-value][data-sum-value]
+//   .rope-pair[data-pair][data-theta][data-angle]                angle = position * theta, radians
+import { embedOutputs } from '../src/convert/output-names';
+import { ropeAngle, ropeFrequency, sinusoidalEncoding } from '../src/maths/positional-encodings';
+import { l2Norm } from '../src/maths/vector-stats';
+import { html, svg } from '../src/viz/dom';
+import { formatCount, plural } from '../src/viz/format';
+import { formula } from '../src/viz/formula';
+import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { noteToken } from '../src/viz/token-note';
+import { tokenChip } from '../src/viz/token-chip';
+import { matrixMaxAbs, traceMatrix, type MatrixLookup } from '../src/viz/trace-matrix';
+import { divergingColourScale, divergingLegend, formatSigned, rowWindowStart, vectorStrips } from '../src/viz/vector-strip';
+import type { Trace } from '../src/trace';
+import type { SlideContext, SlideModule } from './slide';
+
+export interface PositionsView {
+  /** The selected position, or null for the last position of whatever prompt comes next. */
+  token: number | null;
+  tokenPrompt: string | null;
+}
+
+export const STRIP_ROWS = 6;
+export const EXCERPT_DIMS = 6;
+const DEFAULT_VIEW: PositionsView = { token: null, tokenPrompt: null };
+const view: PositionsView = { ...DEFAULT_VIEW };
+const ROOT_HOOKS = ['selectedToken', 'width', 'rows', 'positionNorm', 'positionMaxAbs', 'headWidth'] as const;
+const DIAL_RADIUS = 20;
+
+export function positionsView(): PositionsView {
+  return { ...view };
+}
+
+export function setPositionsView(change: Partial<PositionsView>): void {
+  Object.assign(view, change);
+}
+
+export function resetPositionsView(): void {
+  Object.assign(view, DEFAULT_VIEW);
+}
+
+function selectedPosition(trace: Trace, rows: number): number {
+  // The last position by default: at position 0 every RoPE angle is 0, which shows nothing.
+  if (view.token === null || view.tokenPrompt !== trace.prompt || !Number.isFinite(view.token)) return rows - 1;
+  return Math.min(rows - 1, Math.max(0, Math.trunc(view.token)));
+}
+
+/** The pairs of a head's dimensions RoPE's table shows: the fastest, the next, one in between, the slowest. */
+export function ropePairs(headWidth: number): number[] {
+  const half = Math.max(1, Math.floor(headWidth / 2));
+  return [...new Set([0, 1, Math.floor(half / 4), half - 1].filter((pair) => pair >= 0 && pair < half))].sort((a, b) => a - b);
+}
+
+function positionLabel(trace: Trace, position: number): HTMLElement {
+  return html('span', { className: 'position-label' }, [html('span', { className: 'position-number', text: String(position) }), tokenChip(trace.tokens[position], { index: position })]);
+}
+
+type Matrix = Extract<MatrixLookup, { ok: true }>;
+
+function sumExcerpt(tokensM: Matrix, positionsM: Matrix, sumM: Matrix, position: number): HTMLElement {
+  const token = tokensM.row(position);
+  const place = positionsM.row(position);
+  const sum = sumM.row(position);
+  const dims = Math.min(EXCERPT_DIMS, sumM.width, tokensM.width, positionsM.width);
+  const table = html('table', { className: 'position-sum' });
+  const line = (label: string, values: Float32Array, className: string, norm: number) => {
+    const row = html('tr', { className }, [html('th', { text: label })]);
+    for (let dim = 0; dim < dims; dim++) row.append(html('td', { text: formatSigned(values[dim]) }));
+    row.append(html('td', { className: 'position-sum-more', text: '…' }), html('td', { className: 'position-sum-norm', text: norm.toFixed(2) }));
+    return row;
+  };
+  const header = html('tr', {}, [html('th', { text: 'dimension' })]);
+  for (let dim = 0; dim < dims; dim++) {
+    header.append(
+      html('th', {
+        className: 'position-sum-cell',
+        text: String(dim),
+        attrs: { 'data-dim': String(dim), 'data-token-value': String(token[dim]), 'data-position-value': String(place[dim]), 'data-sum-value': String(sum[dim]) },
+      }),
+    );
+  }
+  header.append(html('th', { text: '' }), html('th', { text: 'length' }));
+  table.append(header, line('token', token, 'position-sum-token', l2Norm(token)), line('+ position', place, 'position-sum-position', l2Norm(place)), line('= sum', sum, 'position-sum-total', l2Norm(sum)));
+  return table;
+}
+
+function learnedColumn(trace: Trace, root: HTMLElement, context: SlideContext, lookups: MatrixLookup[], selectedHint: number): HTMLElement {
+  const column = html('div', { className: 'positions-learned' }, [
+    html('h3', { className: 'positions-heading', text: 'This model: learned, added' }),
+    formula(String.raw`x_{pos} = \mathrm{wte}[\mathit{id}] + \mathrm{wpe}[pos]`),
+  ]);
+  const missing = lookups.filter((lookup) => !lookup.ok);
+  if (missing.length > 0) {
+    column.append(missingMessage(`${missing.map((lookup) => (lookup.ok ? '' : lookup.problem)).join(' ')} The learned positions cannot be shown.`, missing.map((lookup) => lookup.name)));
+    return column;
+  }
+  const [tokensM, positionsM, sumM] = lookups as Matrix[];
+  const rows = Math.min(tokensM.rows, positionsM.rows, sumM.rows);
+  const selected = Math.min(selectedHint, rows - 1);
+  const limit = matrixMaxAbs(positionsM);
+  const colour = divergingColourScale(limit);
+  const start = rowWindowStart(rows, selected, STRIP_ROWS);
+  const shown = Array.from({ length: Math.min(STRIP_ROWS, rows) }, (_, i) => start + i);
+  root.dataset.positionNorm = String(l2Norm(positionsM.row(selected)));
+  root.dataset.positionMaxAbs = String(limit);
+  const choose = (position: number) => {
+    setPositionsView({ token: position, tokenPrompt: trace.prompt });
+    render(root, context);
+  };
+  column.append(
+    vectorStrips(
+      shown.map((position) => ({ label: positionLabel(trace, position), values: positionsM.row(position), selected: position === selected, attrs: { 'data-position': String(position) } })),
+      { colour, cellHooks: true, onRowClick: (row) => choose(shown[row]), description: `the learned vector of one position, ${positionsM.width} values` },
+    ),
+    divergingLegend(colour, limit, rows > shown.length ? `positions ${start}–${start + shown.length - 1} of ${rows}:` : 'position vectors:'),
+    sumExcerpt(tokensM, positionsM, sumM, selected),
+  );
+  return column;
+}
+
+function dial(angle: number): SVGSVGElement {
+  const r = DIAL_RADIUS;
+  // y grows downwards in SVG, so a positive angle is drawn with -sin to turn anticlockwise.
+  return svg('svg', { className: 'rope-dial', attrs: { viewBox: `${-r - 2} ${-r - 2} ${2 * r + 4} ${2 * r + 4}`, role: 'img', 'aria-label': `turned by ${angle.toFixed(2)} radians` } }, [
+    svg('circle', { className: 'rope-dial-circle', attrs: { r } }),
+    svg('line', { className: 'rope-dial-start', attrs: { x1: 0, y1: 0, x2: r, y2: 0 } }),
+    svg('line', { className: 'rope-dial-hand', attrs: { x1: 0, y1: 0, x2: r * Math.cos(angle), y2: -r * Math.sin(angle) } }),
+  ]);
+}
+
+function otherModelsColumn(trace: Trace, width: number, shown: number[], selected: number): HTMLElement {
+  const colour = divergingColourScale(1); // sin and cos live in [-1, 1]
+  const headWidth = trace.model.headDim > 0 ? trace.model.headDim : Math.max(2, width);
+  const column = html('div', { className: 'positions-other fragment', attrs: { 'data-fragment-index': '1' } }, [
+    html('h3', { className: 'positions-heading', text: 'Other models’ schemes (not this model’s), from their formulas' }),
+    html('p', { className: 'positions-scheme', text: `Sinusoidal, fixed (Vaswani et al. 2017), same positions, d = ${width}:` }),
+    formula(String.raw`PE_{(pos,\,2i)} = \sin\frac{pos}{10000^{2i/d}},\quad PE_{(pos,\,2i+1)} = \cos\frac{pos}{10000^{2i/d}}`),
+  ]);
+  const strips = vectorStrips(
+    shown.map((position) => ({ label: html('span', { className: 'position-number', text: String(position) }), values: sinusoidalEncoding(position, width), selected: position === selected, attrs: { 'data-position': String(position) } })),
+    { colour, cellHooks: true, description: `the sinusoidal encoding of one position, ${width} values` },
+  );
+  strips.classList.add('positions-sinusoidal');
+  column.append(strips);
+
+  column.append(
+    html('p', { className: 'positions-scheme', text: `RoPE (Su et al. 2021; Llama and most recent models) turns each pair of a query's and key's dimensions, d = ${headWidth}, position ${selected}:` }),
+    formula(
+      String.raw`\begin{pmatrix} q'_{2i} \\ q'_{2i+1} \end{pmatrix} = \begin{pmatrix} \cos pos\,\theta_i & -\sin pos\,\theta_i \\ \sin pos\,\theta_i & \cos pos\,\theta_i \end{pmatrix} \begin{pmatrix} q_{2i} \\ q_{2i+1} \end{pmatrix},\quad \theta_i = 10000^{-2i/d}`,
+    ),
+  );
+  // One dial per pair, side by side: the hand is the pair's angle at this position (0 points right).
+  const dials = html('div', { className: 'rope-pairs' });
+  for (const pair of ropePairs(headWidth)) {
+    const theta = ropeFrequency(pair, headWidth);
+    const angle = ropeAngle(selected, pair, headWidth);
+    dials.append(
+      html('div', { className: 'rope-pair', attrs: { 'data-pair': String(pair), 'data-theta': String(theta), 'data-angle': String(angle) } }, [
+        dial(angle),
+        html('span', { className: 'rope-pair-text' }, [
+          html('span', { text: `i = ${pair}, θ = ${theta >= 0.01 ? theta.toFixed(3) : theta.toExponential(1)}` }),
+          html('span', { text: `angle ${angle.toFixed(2)} rad` }),
+        ]),
+      ]),
+    );
+  }
+  column.append(dials);
+  return column;
+}
+
+function render(root: HTMLElement, context: SlideContext): void {
+  startSlide(root, positions.title);
+  for (const key of ROOT_HOOKS) delete root.dataset[key];
+  const trace = context.trace;
+  if (!trace) {
+    root.append(waitingMessage(context.waitingMessage));
+    return;
+  }
+  const count = trace.tokens.length;
+  if (count === 0) {
+    root.append(missingMessage('This Trace holds no tokens, so there are no positions to show.', ['tokens']));
+    return;
+  }
+  const lookups = [traceMatrix(trace, embedOutputs.tokens), traceMatrix(trace, embedOutputs.positions), traceMatrix(trace, embedOutputs.sum)];
+  const okRows = lookups.map((lookup) => (lookup.ok ? lookup.rows : count));
+  const rows = Math.min(count, ...okRows);
+  const selected = selectedPosition(trace, rows);
+  const firstOk = lookups.find((lookup) => lookup.ok);
+  const width = firstOk && firstOk.ok ? firstOk.width : trace.model.nEmbd;
+  root.dataset.selectedToken = String(selected);
+  root.dataset.width = String(width);
+  root.dataset.rows = String(rows);
+  root.dataset.headWidth = String(trace.model.headDim > 0 ? trace.model.headDim : Math.max(2, width));
+
+  const start = rowWindowStart(rows, selected, STRIP_ROWS);
+  const shown = Array.from({ length: Math.min(STRIP_ROWS, rows) }, (_, i) => start + i);
+  root.append(
+    html('p', {
+      className: 'live-lead',
+      text: `Attention sees all tokens at once, with no order. So this model adds a learned vector for each position (it has ${formatCount(trace.model.contextLength)}): "I bake cookies" and "cookies bake I" differ.`,
+    }),
+    html('div', { className: 'positions-layout' }, [learnedColumn(trace, root, context, lookups, selected), otherModelsColumn(trace, width, shown, selected)]),
+  );
+}
+
+function notes(context: SlideContext): string {
+  const trace = context.trace;
+  if (!trace) return `No Trace yet: ${context.waitingMessage}`;
+  if (trace.tokens.length === 0) return 'This Trace holds no tokens.';
+  const lookups = [traceMatrix(trace, embedOutputs.tokens), traceMatrix(trace, embedOutputs.positions), traceMatrix(trace, embedOutputs.sum)];
+  const lines: string[] = [];
+  if (lookups.every((lookup) => lookup.ok)) {
+    const [tokensM, positionsM, sumM] = lookups as Matrix[];
+    const rows = Math.min(tokensM.rows, positionsM.rows, sumM.rows);
+    const selected = selectedPosition(trace, rows);
+    const token = trace.tokens[selected];
+    const [t, p, s] = [tokensM.row(selected)[0], positionsM.row(selected)[0], sumM.row(selected)[0]];
+    lines.push(
+      `This model learned ${formatCount(trace.model.contextLength)} position vectors of ${formatCount(positionsM.width)} numbers; the prompt uses ${rows === 1 ? 'position 0' : `positions 0 to ${rows - 1}`}.`,
+      `Position ${selected} holds ${noteToken(token)}: dimension 0: token ${formatSigned(t)}, plus position ${formatSigned(p)}, gives ${formatSigned(s)}. Position vector length ${l2Norm(positionsM.row(selected)).toFixed(3)}, token vector length ${l2Norm(tokensM.row(selected)).toFixed(3)}.`,
+    );
+  } else {
+    lines.push(`This model does not expose ${lookups.filter((lookup) => !lookup.ok).map((lookup) => lookup.name).join(', ')}: say the learned positions cannot be shown.`);
+  }
+  const headWidth = trace.model.headDim > 0 ? trace.model.headDim : 64;
+  lines.push(
+    'Next fragment: OTHER models. The 2017 Transformer added fixed sine waves instead; RoPE (Llama and most recent models) rotates queries and keys, so attention depends on the distance between tokens.',
+    `For RoPE with head width ${headWidth}: pair 0 turns 1 radian per position, pair ${Math.floor(headWidth / 2) - 1} only ${ropeFrequency(Math.floor(headWidth / 2) - 1, headWidth).toExponential(1)} radians.`,
+    `${trace.model.name} uses neither: it learned its ${plural(trace.model.contextLength, 'position')}, so it cannot read past position ${formatCount(trace.model.contextLength - 1)}.`,
+  );
+  return lines.join('\n');
+}
+
+const positions = {
+  id: 'positions',
+  title: 'Positions: where each token sits',
+  render,
+  notes,
+} satisfies SlideModule;
+
+export default positions;

@@ -1,0 +1,123 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import positions, { EXCERPT_DIMS, positionsView, resetPositionsView, ropePairs, setPositionsView, STRIP_ROWS } from '../../slides/09-positions';
+import { embedOutputs } from '../../src/convert/output-names';
+import { tensorAt, type Trace } from '../../src/trace';
+import { formatSigned } from '../../src/viz/vector-strip';
+import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
+import { renderSlide, tagNames, WAITING } from './render-slide';
+
+beforeEach(() => resetPositionsView());
+afterEach(() => document.body.replaceChildren());
+
+const traces = {
+  plain: makeTrace({ embeddings: true }),
+  oneToken: makeTrace({ tokens: ['Hi'], embeddings: true }),
+  long: makeLongTrace(7, { embeddings: true }),
+  hostile: makeTrace({ tokens: HOSTILE_TOKENS, embeddings: true }),
+};
+
+function expectMatchesTrace(root: HTMLElement, trace: Trace): void {
+  const tokens = trace.tensors[embedOutputs.tokens];
+  const places = trace.tensors[embedOutputs.positions];
+  const sums = trace.tensors[embedOutputs.sum];
+  const width = places.shape[1];
+  const p = Number(root.dataset.selectedToken);
+  expect(root.dataset.width).toBe(String(width));
+  let squares = 0;
+  for (let dim = 0; dim < width; dim++) squares += tensorAt(places, p, dim) ** 2;
+  expect(Number(root.dataset.positionNorm)).toBeCloseTo(Math.sqrt(squares), 10);
+
+  const learned = root.querySelector(`.positions-learned .vector-strip-row[data-position="${p}"]`)!;
+  learned.querySelectorAll('rect[data-dim]').forEach((cell, dim) => expect(Number(cell.getAttribute('data-value'))).toBe(tensorAt(places, p, dim)));
+  expect(learned.querySelectorAll('rect[data-dim]')).toHaveLength(width);
+
+  const cells = root.querySelectorAll<HTMLElement>('.position-sum-cell');
+  expect(cells).toHaveLength(Math.min(EXCERPT_DIMS, width));
+  cells.forEach((cell, dim) => {
+    expect(Number(cell.dataset.tokenValue)).toBe(tensorAt(tokens, p, dim));
+    expect(Number(cell.dataset.positionValue)).toBe(tensorAt(places, p, dim));
+    expect(Number(cell.dataset.sumValue)).toBe(tensorAt(sums, p, dim));
+    expect(Number(cell.dataset.sumValue)).toBeCloseTo(tensorAt(tokens, p, dim) + tensorAt(places, p, dim), 6);
+  });
+
+  // Other models: recomputed here from the formulas.
+  const sinus = root.querySelector(`.positions-sinusoidal .vector-strip-row[data-position="${p}"]`)!;
+  const sinusCells = sinus.querySelectorAll('rect[data-dim]');
+  expect(sinusCells).toHaveLength(width);
+  sinusCells.forEach((cell, dim) => {
+    const i = Math.floor(dim / 2);
+    const angle = p / 10000 ** ((2 * i) / width);
+    expect(Number(cell.getAttribute('data-value'))).toBeCloseTo(dim % 2 === 0 ? Math.sin(angle) : Math.cos(angle), 12);
+  });
+  const d = trace.model.headDim;
+  expect(root.dataset.headWidth).toBe(String(d));
+  const pairs = root.querySelectorAll<HTMLElement>('.rope-pair');
+  expect(Array.from(pairs, (row) => Number(row.dataset.pair))).toEqual(ropePairs(d));
+  pairs.forEach((row) => {
+    const i = Number(row.dataset.pair);
+    expect(Number(row.dataset.theta)).toBeCloseTo(10000 ** ((-2 * i) / d), 12);
+    expect(Number(row.dataset.angle)).toBeCloseTo(p * 10000 ** ((-2 * i) / d), 10);
+  });
+}
+
+describe('positions slide', () => {
+  it.each(Object.entries(traces))('renders the %s trace: learned positions, their sum, and other models labelled', (_, trace) => {
+    const root = renderSlide(positions, trace);
+    expect(root.dataset.selectedToken).toBe(String(trace.tokens.length - 1));
+    expect(root.querySelectorAll('.positions-learned .vector-strip-row')).toHaveLength(Math.min(STRIP_ROWS, trace.tokens.length));
+    expectMatchesTrace(root, trace);
+    const other = root.querySelector('.positions-other')!;
+    expect(other.classList.contains('fragment')).toBe(true);
+    expect(other.textContent).toContain('Other models');
+    expect(other.textContent).toContain('not this model');
+    expect(root.querySelectorAll('.katex').length).toBeGreaterThanOrEqual(3);
+    expect(root.querySelector('.katex-error')).toBeNull();
+  });
+
+  it('selects a position by clicking and clamps a stored one', () => {
+    const trace = traces.plain;
+    const root = renderSlide(positions, trace);
+    root.querySelector<HTMLElement>('.positions-learned .vector-strip-row[data-position="5"]')!.dispatchEvent(new Event('click'));
+    expect(root.dataset.selectedToken).toBe('5');
+    expect(positionsView()).toEqual({ token: 5, tokenPrompt: trace.prompt });
+    expectMatchesTrace(root, trace);
+    setPositionsView({ token: 1000, tokenPrompt: traces.long.prompt });
+    const long = renderSlide(positions, traces.long);
+    expect(long.dataset.selectedToken).toBe('255');
+    expectMatchesTrace(long, traces.long);
+  });
+
+  it('names the missing outputs and still shows the other models', () => {
+    const trace = makeTrace({ embeddings: true, omit: (name) => name === embedOutputs.positions || name === embedOutputs.sum });
+    const root = renderSlide(positions, trace);
+    expect(root.querySelector('.live-missing')?.getAttribute('data-missing')).toBe(`${embedOutputs.positions} ${embedOutputs.sum}`);
+    expect(root.querySelectorAll('.positions-sinusoidal .vector-strip-row')).toHaveLength(Math.min(STRIP_ROWS, trace.tokens.length));
+    expect(positions.notes({ trace, waitingMessage: WAITING })).toContain(embedOutputs.positions);
+  });
+
+  it('renders token text as text, never as elements', () => {
+    const tags = tagNames(renderSlide(positions, traces.hostile));
+    expect(tags.has('script')).toBe(false);
+    expect(tags.has('img')).toBe(false);
+  });
+
+  it('shows the waiting message without a Trace and clears its hooks', () => {
+    const root = renderSlide(positions, traces.plain);
+    positions.render(root, { trace: null, waitingMessage: WAITING });
+    expect(root.querySelector('.live-waiting')?.textContent).toBe(WAITING);
+    expect(root.dataset.width).toBeUndefined();
+  });
+
+  it('quotes the live values in the notes', () => {
+    const trace = traces.plain;
+    const notes = positions.notes({ trace, waitingMessage: WAITING });
+    expect(notes).toContain('positions 0 to 7');
+    expect(notes).toContain(`Position 7 holds ${JSON.stringify(trace.tokens[7].text)}`);
+    expect(notes).toContain(`gives ${formatSigned(tensorAt(trace.tensors[embedOutputs.sum], 7, 0))}`);
+    expect(notes).toContain('OTHER models');
+    expect(notes).toContain(`${trace.model.name} uses neither`);
+    expect(positions.notes({ trace: traces.oneToken, waitingMessage: WAITING })).toContain('uses position 0.');
+    expect(positions.notes({ trace: null, waitingMessage: WAITING })).toContain(WAITING);
+  });
+});
