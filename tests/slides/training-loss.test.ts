@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import trainingLoss from '../../slides/24-training-loss';
 import type { Trace } from '../../src/trace';
 import { formatPercent } from '../../src/viz/format';
+import { compactProbability } from '../../src/viz/loss-columns';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
 import { renderSlide, tagNames, WAITING } from './render-slide';
 
@@ -56,6 +57,8 @@ describe('training-loss slide', () => {
   it('labels columns with tokens for short prompts and with positions for long ones', () => {
     const plain = renderSlide(trainingLoss, traces.plain);
     expect(plain.querySelectorAll('.loss-label')).toHaveLength(traces.plain.tokens.length - 1);
+    const probs = Array.from(plain.querySelectorAll('.loss-prob'), (t) => t.textContent).slice(1); // after the "p" axis title
+    expect(probs).toEqual(traces.plain.nextTokenLogProbs.map((lp) => compactProbability(Math.exp(lp))));
     const long = renderSlide(trainingLoss, traces.long);
     expect(Array.from(long.querySelectorAll('.loss-label'), (l) => l.textContent)).toEqual(['token 2', 'token 256']);
     expect(long.textContent).toContain('The first 44 tokens did not fit');
@@ -68,6 +71,10 @@ describe('training-loss slide', () => {
     expect(root.querySelector('.loss-example')?.textContent).toContain(Math.exp(-39.5).toExponential(2));
     const mean = -trace.nextTokenLogProbs.reduce((a, b) => a + b, 0) / trace.nextTokenLogProbs.length;
     expect(root.querySelector('.loss-numbers')?.textContent).toContain(Math.exp(mean).toExponential(2));
+  });
+
+  it('writes probabilities in at most five characters under the columns', () => {
+    expect([0.9971, 0.32, 0.0041, 0.001, 6.9e-18, 0].map(compactProbability)).toEqual(['>99%', '32%', '0.41%', '0.1%', '7e-18', '0']);
   });
 
   it('says a one-token prompt has no loss terms', () => {

@@ -1,0 +1,263 @@
+// Slide: sampling. Temperature, top-k and top-p reshape the model's real next-token distribution
+// (trace.lastLogits, through samplingDistribution in src/maths/sampling.ts); the top candidates show
+// their probability before and after, and a seeded draw picks one token.
+//
+// Test hooks (full precision):
+//   .sampling-body   data-temperature, data-top-k, data-top-p, data-seed (the clamped settings),
+//                    data-eligible (tokens with probability > 0 after the settings), data-uniform
+//                    (the seeded number in [0, 1)), data-drawn-id, data-drawn-prob (after the
+//                    settings), data-drawn-rank (1-based, by the model's own probability)
+//   .sampling-row    data-rank, data-token-id, data-prob-before (softmax at T = 1), data-prob-after
+// View state: samplingView(), setSamplingView(), resetSamplingView(): temperature, topK, topP, seed.
+// The draw uses seededRandom (mulberry32) from src/maths/sampling.ts: no Math.random, so the
+// speaker view, the audience screen and the handout show the same draw for the same seed.
+import { drawFrom, samplingDistribution, seededRandom, type SamplingSettings } from '../src/maths/sampling';
+import { eligibleCount, rankOf } from '../src/maths/sampling-summary';
+import { softmax, topKIndices } from '../src/maths/softmax';
+import type { Trace } from '../src/trace';
+import { candidateLabel, candidateName } from '../src/viz/candidate-label';
+import { html } from '../src/viz/dom';
+import { formatCount, formatPercent } from '../src/viz/format';
+import { formula } from '../src/viz/formula';
+import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import type { SlideContext, SlideModule } from './slide';
+
+export interface SamplingView extends SamplingSettings {
+  seed: number;
+}
+
+export const SAMPLING_PRESETS: readonly { name: string; settings: SamplingSettings }[] = [
+  { name: 'Greedy', settings: { temperature: 0, topK: 0, topP: 1 } },
+  { name: 'Balanced', settings: { temperature: 0.8, topK: 40, topP: 0.95 } },
+  { name: 'Creative', settings: { temperature: 1.2, topK: 0, topP: 1 } },
+];
+
+const CANDIDATE_ROWS = 12;
+const DEFAULT_VIEW: SamplingView = { temperature: 0.8, topK: 40, topP: 0.95, seed: 42 };
+const view: SamplingView = { ...DEFAULT_VIEW };
+
+export function samplingView(): SamplingView {
+  return { ...view };
+}
+
+export function setSamplingView(change: Partial<SamplingView>): void {
+  Object.assign(view, change);
+}
+
+export function resetSamplingView(): void {
+  Object.assign(view, DEFAULT_VIEW);
+}
+
+function clampNumber(value: number, low: number, high: number, fallback: number): number {
+  return Number.isFinite(value) ? Math.min(high, Math.max(low, value)) : fallback;
+}
+
+/** The stored settings, clamped to the ranges of the controls. */
+export function clampedSettings(): SamplingView {
+  return {
+    temperature: clampNumber(view.temperature, 0, 2, DEFAULT_VIEW.temperature),
+    topK: Math.round(clampNumber(view.topK, 0, 50, DEFAULT_VIEW.topK)),
+    topP: clampNumber(view.topP, 0, 1, DEFAULT_VIEW.topP),
+    seed: Math.trunc(clampNumber(view.seed, 0, 0xffffffff, DEFAULT_VIEW.seed)),
+  };
+}
+
+interface SamplingResult {
+  settings: SamplingView;
+  before: Float64Array;
+  after: Float64Array;
+  candidates: number[];
+  eligible: number;
+  uniform: number;
+  drawn: number;
+}
+
+/** Everything the slide and the notes show, from the Trace and the settings. */
+function sample(trace: Trace): SamplingResult {
+  const settings = clampedSettings();
+  const before = softmax(trace.lastLogits);
+  const after = samplingDistribution(trace.lastLogits, settings);
+  const uniform = seededRandom(settings.seed)();
+  return {
+    settings,
+    before,
+    after,
+    candidates: topKIndices(before, CANDIDATE_ROWS),
+    eligible: eligibleCount(after),
+    uniform,
+    drawn: drawFrom(after, uniform),
+  };
+}
+
+function settingsText(settings: SamplingSettings): string {
+  if (settings.temperature === 0) return 'temperature 0 (greedy)';
+  return `temperature ${settings.temperature.toFixed(2)}, top-k ${settings.topK === 0 ? 'off' : settings.topK}, top-p ${settings.topP >= 1 ? 'off' : settings.topP.toFixed(2)}`;
+}
+
+interface SliderSpec {
+  key: 'temperature' | 'topK' | 'topP';
+  label: string;
+  min: number;
+  max: number;
+  step: number;
+  show: (value: number) => string;
+}
+
+const SLIDERS: readonly SliderSpec[] = [
+  { key: 'temperature', label: 'Temperature', min: 0, max: 2, step: 0.05, show: (v) => (v === 0 ? '0 (greedy)' : v.toFixed(2)) },
+  { key: 'topK', label: 'Top-k', min: 0, max: 50, step: 1, show: (v) => (v === 0 ? 'off' : String(v)) },
+  { key: 'topP', label: 'Top-p', min: 0, max: 1, step: 0.01, show: (v) => (v >= 1 ? 'off' : v.toFixed(2)) },
+];
+
+function pairedBars(trace: Trace, result: SamplingResult): HTMLElement {
+  const shown = result.candidates;
+  const largest = Math.max(1e-12, ...shown.map((id) => Math.max(result.before[id], result.after[id])));
+  const chart = html('div', { className: 'sampling-bars' }, [
+    html('span', { className: 'sampling-bars-head', text: 'token' }),
+    html('span', { className: 'sampling-bars-head' }, [
+      html('span', { className: 'sampling-key sampling-key-before', text: '■' }),
+      document.createTextNode(' the model  '),
+      html('span', { className: 'sampling-key sampling-key-after', text: '■' }),
+      document.createTextNode(' after your settings'),
+    ]),
+    html('span', { className: 'sampling-bars-head', text: 'model → after' }),
+  ]);
+  shown.forEach((id, rank) => {
+    const beforeBar = html('div', { className: 'sampling-bar sampling-bar-before' });
+    beforeBar.style.width = `${(100 * result.before[id]) / largest}%`;
+    const afterBar = html('div', { className: 'sampling-bar sampling-bar-after' });
+    afterBar.style.width = `${(100 * result.after[id]) / largest}%`;
+    const excluded = result.after[id] === 0;
+    chart.append(
+      html(
+        'div',
+        {
+          className: `sampling-row${excluded ? ' sampling-row-excluded' : ''}${id === result.drawn ? ' sampling-row-drawn' : ''}`,
+          attrs: { 'data-rank': String(rank + 1), 'data-token-id': String(id), 'data-prob-before': String(result.before[id]), 'data-prob-after': String(result.after[id]) },
+        },
+        [
+          html('div', { className: 'sampling-label' }, [candidateLabel(trace, id, `rank ${rank + 1}`)]),
+          html('div', { className: 'sampling-track' }, [beforeBar, afterBar]),
+          html('div', { className: 'sampling-values', text: `${formatPercent(result.before[id])} → ${excluded ? 'out' : formatPercent(result.after[id])}` }),
+        ],
+      ),
+    );
+  });
+  return chart;
+}
+
+function drawPanel(trace: Trace, result: SamplingResult, onSeed: (seed: number) => void): HTMLElement {
+  const { settings, drawn } = result;
+  const seedInput = html('input', { className: 'sampling-seed', attrs: { type: 'number', min: 0, step: 1, value: String(settings.seed), 'aria-label': 'Seed' } });
+  seedInput.addEventListener('change', () => onSeed(Number(seedInput.value)));
+  const again = html('button', { className: 'live-choice', text: 'Draw again', attrs: { type: 'button' } });
+  again.addEventListener('click', () => onSeed((settings.seed + 1) >>> 0));
+  const greedy = settings.temperature === 0;
+  return html('div', { className: 'sampling-draw' }, [
+    html('label', { className: 'sampling-seed-label' }, [document.createTextNode('Seed '), seedInput]),
+    again,
+    html('span', {
+      className: 'sampling-uniform',
+      text: greedy ? `→ u = ${result.uniform.toFixed(4)} (unused: greedy takes the top token)` : `→ u = ${result.uniform.toFixed(4)} lands on`,
+    }),
+    html('span', { className: 'sampling-drawn' }, [candidateLabel(trace, drawn), document.createTextNode(` ${formatPercent(result.after[drawn])}, rank ${rankOf(result.before, drawn)}`)]),
+  ]);
+}
+
+function results(trace: Trace, result: SamplingResult, body: HTMLElement, onSeed: (seed: number) => void): void {
+  const { settings } = result;
+  const hooks: Record<string, string> = {
+    temperature: String(settings.temperature),
+    topK: String(settings.topK),
+    topP: String(settings.topP),
+    seed: String(settings.seed),
+    eligible: String(result.eligible),
+    uniform: String(result.uniform),
+    drawnId: String(result.drawn),
+    drawnProb: String(result.after[result.drawn]),
+    drawnRank: String(rankOf(result.before, result.drawn)),
+  };
+  Object.assign(body.dataset, hooks);
+  const vocab = trace.lastLogits.length;
+  const lead = html('p', { className: 'live-lead sampling-eligible' }, [
+    html('strong', { text: formatCount(result.eligible) }),
+    document.createTextNode(` of ${formatCount(vocab)} tokens can be drawn.`),
+  ]);
+  if (settings.temperature === 0) lead.append(document.createTextNode(' Temperature 0 is greedy: always the top token; top-k and top-p change nothing.'));
+  const recipe = html('div', { className: 'sampling-formula' }, [
+    formula('p_i = \\frac{e^{z_i / T}}{\\sum_j e^{z_j / T}}', false),
+    html('span', { className: 'live-caption', text: 'then keep the top k, then the fewest reaching p; renormalise' }),
+  ]);
+  body.replaceChildren(html('div', { className: 'sampling-summary' }, [lead, recipe]), pairedBars(trace, result), drawPanel(trace, result, onSeed));
+}
+
+function controls(onSlide: () => void, onPreset: (settings: SamplingSettings) => void): HTMLElement {
+  const settings = clampedSettings();
+  const sliders = SLIDERS.map((spec) => {
+    const output = html('output', { className: 'sampling-slider-value', text: spec.show(settings[spec.key]) });
+    const input = html('input', {
+      attrs: { type: 'range', min: spec.min, max: spec.max, step: spec.step, value: String(settings[spec.key]), 'aria-label': spec.label, 'data-setting': spec.key },
+    });
+    // Only the results redraw while a slider moves: rebuilding the slider would end the drag.
+    input.addEventListener('input', () => {
+      setSamplingView({ [spec.key]: Number(input.value) });
+      output.textContent = spec.show(clampedSettings()[spec.key]);
+      onSlide();
+    });
+    return html('label', { className: 'sampling-slider' }, [html('span', { className: 'sampling-slider-name', text: spec.label }), output, input]);
+  });
+  const presets = html('div', { className: 'live-choices', attrs: { role: 'group', 'aria-label': 'Presets' } }, [html('span', { className: 'live-choices-label', text: 'Presets' })]);
+  for (const preset of SAMPLING_PRESETS) {
+    const current = clampedSettings();
+    const active = current.temperature === preset.settings.temperature && current.topK === preset.settings.topK && current.topP === preset.settings.topP;
+    const button = html('button', { className: 'live-choice', text: preset.name, attrs: { type: 'button', 'aria-pressed': active, 'data-preset': preset.name } });
+    button.addEventListener('click', () => onPreset(preset.settings));
+    presets.append(button);
+  }
+  return html('div', { className: 'sampling-controls' }, [...sliders, presets]);
+}
+
+function render(root: HTMLElement, context: SlideContext): void {
+  startSlide(root, sampling.title);
+  const trace = context.trace;
+  if (!trace) {
+    root.append(waitingMessage(context.waitingMessage));
+    return;
+  }
+  if (trace.lastLogits.length === 0) {
+    root.append(missingMessage('This Trace holds no logits for the last token, so there is nothing to sample from.', ['lastLogits']));
+    return;
+  }
+  const body = html('div', { className: 'sampling-body' });
+  const rerender = (change: Partial<SamplingView>) => {
+    setSamplingView(change);
+    render(root, context);
+  };
+  const redrawResults = () => results(trace, sample(trace), body, (seed) => rerender({ seed }));
+  root.append(controls(redrawResults, (settings) => rerender(settings)), body);
+  redrawResults();
+}
+
+function notes(context: SlideContext): string {
+  const trace = context.trace;
+  if (!trace) return `No Trace yet: ${context.waitingMessage}`;
+  if (trace.lastLogits.length === 0) return 'This Trace has no logits for the last token (lastLogits is empty).';
+  const result = sample(trace);
+  const [first] = result.candidates;
+  return [
+    `Settings: ${settingsText(result.settings)}. ${formatCount(result.eligible)} of ${formatCount(trace.lastLogits.length)} tokens can be drawn.`,
+    `The top token ${candidateName(trace, first)} goes from ${formatPercent(result.before[first])} (the model's own probability) to ${formatPercent(result.after[first])}.`,
+    `Seed ${result.settings.seed} gives u = ${result.uniform.toFixed(4)}, which draws ${candidateName(trace, result.drawn)} (id ${result.drawn}, ${formatPercent(result.after[result.drawn])} after the settings, rank ${rankOf(result.before, result.drawn)}).`,
+    'Try Greedy (always the top token), then Creative, and press Draw again a few times.',
+    'Tokens outside the top 10 show as ids: the Trace decodes only the top-10 candidates and the prompt.',
+  ].join('\n');
+}
+
+const sampling = {
+  id: 'sampling',
+  title: 'Sampling: from probabilities to one token',
+  render,
+  notes,
+} satisfies SlideModule;
+
+export default sampling;
