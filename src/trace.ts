@@ -82,6 +82,8 @@ export interface AnalogyResult {
   words: [string, string, string];
   /** Each word's token ids. A word of several tokens is represented by the mean of their embeddings. */
   ids: [number[], number[], number[]];
+  /** The decoded text of each of those tokens. */
+  tokenTexts: [string[], string[], string[]];
   /** Nearest vocabulary tokens by cosine similarity, the inputs' own tokens left out. */
   neighbours: { id: number; token: string; cosine: number }[];
 }
@@ -118,6 +120,8 @@ export interface Trace {
   lastLogits: Float32Array;
   /** The 10 likeliest next tokens after the prompt. */
   topk: NextTokenCandidate[];
+  /** Decoded text of the 64 likeliest next tokens, by id, so sampling views can name more than the top 10. */
+  candidateTexts: Record<number, string>;
   /** Every intermediate the graph exposed, by output name (see src/convert/output-names.ts). */
   tensors: Record<string, TraceTensor>;
   /** Intermediates the deck knows about that this model's graph does not expose. */

@@ -7,6 +7,7 @@ import type { LoadedModel } from './load-model';
 import { computeExtras } from './trace-extras';
 
 export const TOP_K = 10;
+export const CANDIDATE_TEXTS = 64;
 
 /** A prompt the model cannot take; its message is shown to the presenter as is. */
 export class PromptError extends Error {}
@@ -57,6 +58,8 @@ export async function runTrace(loaded: LoadedModel, prompt: string): Promise<Tra
     prob: probs[id],
     logit: lastLogits[id],
   }));
+  const candidateTexts: Record<number, string> = {};
+  for (const id of topKIndices(probs, CANDIDATE_TEXTS)) candidateTexts[id] = describeToken(loaded, id).text;
   const nextTokenLogProbs: number[] = [];
   for (let i = 0; i + 1 < n; i++) {
     const row = logits.data.subarray(i * vocab, (i + 1) * vocab);
@@ -86,6 +89,7 @@ export async function runTrace(loaded: LoadedModel, prompt: string): Promise<Tra
     nextTokenLogProbs,
     lastLogits,
     topk,
+    candidateTexts,
     tensors,
     missing: loaded.missingOutputs,
     extras,

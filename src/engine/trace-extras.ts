@@ -130,7 +130,8 @@ export function analogy(input: ExtrasInput, wte: Weight): AnalogyResult {
   const similarity = new Float64Array(vocab);
   for (let id = 0; id < vocab; id++) similarity[id] = inputs.has(id) ? -Infinity : cosine(row(id), target);
   const neighbours = topKIndices(similarity, NEIGHBOURS).map((id) => ({ id, token: input.decode(id), cosine: similarity[id] }));
-  return { words: ANALOGY, ids, neighbours };
+  const tokenTexts = ids.map((list) => list.map(input.decode)) as [string[], string[], string[]];
+  return { words: ANALOGY, ids, tokenTexts, neighbours };
 }
 
 export function weightExcerpt(weight: Weight | undefined, name: string, rows = 6, cols = 8): WeightExcerpt | null {

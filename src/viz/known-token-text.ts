@@ -9,11 +9,18 @@ export function knownTokenTexts(trace: Trace): Map<number, string> {
   };
   for (const token of trace.tokens) add(token.id, token.text);
   for (const candidate of trace.topk) add(candidate.id, candidate.token);
+  for (const [id, text] of Object.entries(trace.candidateTexts ?? {})) add(Number(id), text);
   const extras = trace.extras;
   if (extras) {
     for (const row of extras.logitLens) for (const candidate of row.top) add(candidate.id, candidate.token);
     for (const point of extras.embeddingSpace.points) add(point.id, point.word);
     for (const neighbour of extras.analogy.neighbours) add(neighbour.id, neighbour.token);
+    extras.analogy.ids.forEach((ids, word) =>
+      ids.forEach((id, i) => {
+        const text = extras.analogy.tokenTexts[word]?.[i];
+        if (text !== undefined) add(id, text);
+      }),
+    );
   }
   return texts;
 }

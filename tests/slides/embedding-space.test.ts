@@ -82,7 +82,7 @@ describe('embedding-space slide', () => {
         expect(item.textContent!.split(' + ')).toHaveLength(ids[i].length); // one name per token
       }
     });
-    const split = { ...trace, extras: { ...trace.extras!, analogy: { ...trace.extras!.analogy, ids: [[trace.tokens[0].id, 999999], [5], [6]] as [number[], number[], number[]] } } };
+    const split = { ...trace, extras: { ...trace.extras!, analogy: { ...trace.extras!.analogy, ids: [[trace.tokens[0].id, 999999], [5], [6]] as [number[], number[], number[]], tokenTexts: [[trace.tokens[0].text], [], []] as [string[], string[], string[]] } } };
     const splitRoot = renderSlide(embeddingSpace, split);
     const king = splitRoot.querySelector('.analogy-word-split')!;
     expect(king.textContent).toContain(`“${trace.tokens[0].text.replace(/ /g, '␣')}” + id 999999`);

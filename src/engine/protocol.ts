@@ -1,0 +1,85 @@
+// The messages between the deck (main thread) and the engine worker, after the transformers.js
+// examples' worker protocol: `load` and `run` go in; `loading`, `progress`, `ready`, `trace` and
+// `error` come out. Every run carries a request id so the client can drop results that are stale.
+import type { ModelInfo, Trace } from '../trace';
+
+/** The backends a browser can run the model on. */
+export type BrowserBackend = 'webgpu' | 'wasm';
+
+/** Absolute URLs of onnxruntime-web's runtime files, served by the deck itself (never a CDN). */
+export interface OrtRuntimeUrls {
+  mjs: string;
+  wasm: string;
+}
+
+export interface LoadRequest {
+  type: 'load';
+  /** Model folder name, e.g. "sotu-gpt". */
+  modelName: string;
+  /** Absolute path on the deck's origin of the folder that holds model folders, ending in "/": "/deck/models/". */
+  modelRoot: string;
+  backend: BrowserBackend;
+  ortRuntime: OrtRuntimeUrls;
+}
+
+export interface RunRequest {
+  type: 'run';
+  requestId: number;
+  prompt: string;
+}
+
+export type EngineRequest = LoadRequest | RunRequest;
+
+export interface LoadingMessage {
+  type: 'loading';
+  modelName: string;
+  backend: BrowserBackend;
+}
+
+export interface ProgressMessage {
+  type: 'progress';
+  /** File inside the model folder, e.g. "onnx/model.onnx". */
+  file: string;
+  loaded: number;
+  /** 0 when the server did not say. */
+  total: number;
+}
+
+export interface ReadyMessage {
+  type: 'ready';
+  model: ModelInfo;
+  backend: BrowserBackend;
+  loadMs: number;
+  /** The warm-up run after loading: the first pass compiles shaders and allocates buffers. */
+  warmUpMs: number;
+}
+
+export interface TraceMessage {
+  type: 'trace';
+  requestId: number;
+  trace: Trace;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  /** The run that failed, or null when loading failed. */
+  requestId: number | null;
+  /** 'prompt': the model cannot take this prompt (said to the presenter, not an engine fault). */
+  kind: 'load' | 'run' | 'prompt';
+  message: string;
+  /** For load errors: the model file that could not be read, when known ("onnx/model.onnx"). */
+  file: string | null;
+}
+
+export type EngineMessage = LoadingMessage | ProgressMessage | ReadyMessage | TraceMessage | ErrorMessage;
+
+/** The typed-array buffers inside a Trace, handed over to the main thread instead of copied. */
+export function traceTransferables(trace: Trace): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  const add = (array: Float32Array) => {
+    if (array.buffer instanceof ArrayBuffer) buffers.add(array.buffer);
+  };
+  add(trace.lastLogits);
+  for (const tensor of Object.values(trace.tensors)) add(tensor.data);
+  return [...buffers];
+}
