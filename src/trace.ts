@@ -165,3 +165,35 @@ export function traceFromJson(json: string): Trace {
   for (const [name, t] of Object.entries(raw.tensors)) tensors[name] = { shape: t.shape, data: Float32Array.from(t.data) };
   return { ...raw, lastLogits: Float32Array.from(raw.lastLogits), tensors };
 }
+
+/** One token of an autoregressive generation. */
+export interface GenerationStep {
+  id: number;
+  text: string;
+  /** The chosen token's probability under the model (before sampling settings). */
+  prob: number;
+  /** The five likeliest candidates at this step. */
+  top5: { id: number; text: string; prob: number }[];
+  /** Wall time of this step's forward pass and choice. */
+  ms: number;
+}
+
+export interface GenerationRun {
+  useCache: boolean;
+  steps: GenerationStep[];
+  /** False while tokens are still streaming in. */
+  done: boolean;
+}
+
+/** The continuation of the current prompt, generated token by token after its Trace. */
+export interface Generation {
+  prompt: string;
+  promptIds: number[];
+  sampling: { temperature: number; topK: number; topP: number };
+  seed: number;
+  maxNewTokens: number;
+  /** Generated with the KV cache: each step feeds only the newest token. */
+  cached: GenerationRun;
+  /** The same generation recomputing every position at every step (for the KV-cache slide); null until it starts. */
+  uncached: GenerationRun | null;
+}

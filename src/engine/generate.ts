@@ -4,16 +4,10 @@
 import { Tensor } from '@huggingface/transformers';
 import { drawFrom, GREEDY, samplingDistribution, seededRandom, type SamplingSettings } from '../maths/sampling';
 import { softmax, topKIndices } from '../maths/softmax';
+import type { GenerationStep } from '../trace';
 import type { LoadedModel } from './load-model';
 
-export interface GenerationStep {
-  id: number;
-  text: string;
-  prob: number;
-  /** The five likeliest candidates at this step, before sampling settings. */
-  top5: { id: number; text: string; prob: number }[];
-  ms: number;
-}
+export type { GenerationStep };
 
 export interface GenerateOptions {
   maxNewTokens: number;
@@ -23,6 +17,8 @@ export interface GenerateOptions {
   /** Stop at the end-of-text token (default true). */
   stopAtEndOfText?: boolean;
   onStep?: (step: GenerationStep) => void;
+  /** Checked before each step: a newer prompt makes this generation moot. */
+  shouldStop?: () => boolean;
 }
 
 const int64 = (values: number[], dims: number[]) => new Tensor('int64', BigInt64Array.from(values, BigInt), dims);
@@ -36,7 +32,7 @@ export async function generate(loaded: LoadedModel, promptIds: number[], options
   const steps: GenerationStep[] = [];
   let past: Record<string, Tensor> | null = null;
 
-  while (steps.length < options.maxNewTokens && ids.length < loaded.info.contextLength) {
+  while (steps.length < options.maxNewTokens && ids.length < loaded.info.contextLength && !options.shouldStop?.()) {
     const started = performance.now();
     // With a cache, only the newest token goes in; the cache holds every earlier key and value.
     const fresh = past ? ids.slice(-1) : ids;
