@@ -1,12 +1,17 @@
 // What every slide module exports. A slide is a pure view: Trace + its own view state -> DOM.
 // It never calls the model; the deck calls render() again whenever a new Trace arrives.
-import type { Trace } from '../src/trace';
+import type { Generation, Trace } from '../src/trace';
 
 export interface SlideContext {
   /** The latest Trace, or null while the model loads, when the prompt is empty, or after an error. */
   trace: Trace | null;
   /** Why there is no Trace, in words for the audience ("Type a prompt to begin", "Loading model 43%"). */
   waitingMessage: string;
+  /**
+   * The continuation of the Trace's prompt, streamed token by token after the Trace arrives
+   * (greedy, with and then without the KV cache). Undefined or null until it starts.
+   */
+  generation?: Generation | null;
 }
 
 export interface SlideModule {
