@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { compareRuns, END_OF_TEXT, meanStepMs, stopReason } from '../../src/maths/generation-summary';
+import type { Generation, GenerationRun, GenerationStep } from '../../src/trace';
+
+const step = (id: number, text: string, ms = 1): GenerationStep => ({ id, text, prob: 0.5, top5: [{ id, text, prob: 0.5 }], ms });
+const run = (steps: GenerationStep[], done = true): GenerationRun => ({ useCache: true, steps, done });
+const generation = (cached: GenerationRun, promptLength = 3, maxNewTokens = 4): Generation => ({
+  prompt: 'p',
+  promptIds: Array.from({ length: promptLength }, (_, i) => i),
+  sampling: { temperature: 0, topK: 0, topP: 1 },
+  seed: 0,
+  maxNewTokens,
+  cached,
+  uncached: null,
+});
+
+describe('stopReason', () => {
+  it('says generating while the run streams', () => {
+    const r = run([step(1, 'a')], false);
+    expect(stopReason(generation(r), r, 256)).toBe('generating');
+  });
+  it('names end-of-text, the step limit and the context limit', () => {
+    const eot = run([step(1, 'a'), step(9, END_OF_TEXT)]);
+    expect(stopReason(generation(eot), eot, 256)).toBe('end-of-text');
+    const full = run([1, 2, 3, 4].map((i) => step(i, 'x')));
+    expect(stopReason(generation(full), full, 256)).toBe('step-limit');
+    const window = run([step(1, 'x')]);
+    expect(stopReason(generation(window, 255, 10), window, 256)).toBe('context-limit');
+    const none = run([]);
+    expect(stopReason(generation(none, 256, 10), none, 256)).toBe('context-limit');
+    const early = run([step(1, 'x')]);
+    expect(stopReason(generation(early, 3, 10), early, 256)).toBe('stopped');
+  });
+});
+
+describe('meanStepMs', () => {
+  it('averages the steps and is null for none', () => {
+    expect(meanStepMs(run([step(1, 'a', 2), step(2, 'b', 4)]))).toBe(3);
+    expect(meanStepMs(run([]))).toBeNull();
+  });
+});
+
+describe('compareRuns', () => {
+  it('finds the first different token', () => {
+    const a = run([step(1, 'a'), step(2, 'b'), step(3, 'c')]);
+    const b = run([step(1, 'a'), step(7, 'z'), step(3, 'c')]);
+    expect(compareRuns(a, b)).toEqual({ kind: 'different', step: 1, cachedId: 2, uncachedId: 7, cachedText: 'b', uncachedText: 'z' });
+  });
+  it('compares only the steps both runs have', () => {
+    const a = run([step(1, 'a'), step(2, 'b')]);
+    expect(compareRuns(a, run([step(1, 'a')], false))).toEqual({ kind: 'same', compared: 1, sameLength: false });
+    expect(compareRuns(a, a)).toEqual({ kind: 'same', compared: 2, sameLength: true });
+  });
+});

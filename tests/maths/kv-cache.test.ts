@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { cacheBytesAt, cacheBytesPerToken, FP16_BYTES, FP32_BYTES, formatBytes, GPT2_SMALL_SHAPE } from '../../src/maths/kv-cache';
+
+describe('kv-cache size', () => {
+  it('multiplies layers, heads, head width, k and v, and bytes per value', () => {
+    expect(cacheBytesPerToken({ nLayer: 4, nHead: 4, headDim: 64 }, FP32_BYTES)).toBe(8192);
+    expect(cacheBytesPerToken(GPT2_SMALL_SHAPE, FP16_BYTES)).toBe(36864);
+  });
+
+  it('grows linearly with the sequence', () => {
+    const shape = { nLayer: 2, nHead: 3, headDim: 5 };
+    expect(cacheBytesAt(shape, 4, 10)).toBe(10 * 2 * 3 * 5 * 2 * 4);
+    expect(cacheBytesAt(shape, 4, 0)).toBe(0);
+    expect(cacheBytesAt(shape, 4, -3)).toBe(0);
+  });
+
+  it('formats bytes in binary units', () => {
+    expect(formatBytes(8192)).toBe('8,192 bytes');
+    expect(formatBytes(8192 * 256)).toBe('2.0 MiB');
+    expect(formatBytes(36864)).toBe('36.0 KiB');
+    expect(formatBytes(Number.NaN)).toBe('n/a');
+  });
+});
