@@ -170,6 +170,8 @@ export function traceFromJson(json: string): Trace {
 export interface GenerationStep {
   id: number;
   text: string;
+  /** The UTF-8 bytes the token stands for (a token may hold part of a character). */
+  bytes?: number[];
   /** The chosen token's probability under the model (before sampling settings). */
   prob: number;
   /** The five likeliest candidates at this step. */

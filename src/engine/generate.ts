@@ -6,6 +6,7 @@ import { drawFrom, GREEDY, samplingDistribution, seededRandom, type SamplingSett
 import { softmax, topKIndices } from '../maths/softmax';
 import type { GenerationStep } from '../trace';
 import type { LoadedModel } from './load-model';
+import { describeToken } from './run-trace';
 
 export type { GenerationStep };
 
@@ -56,6 +57,7 @@ export async function generate(loaded: LoadedModel, promptIds: number[], options
     const step: GenerationStep = {
       id,
       text: decode(id),
+      bytes: describeToken(loaded, id).bytes,
       prob: probs[id],
       top5: topKIndices(probs, 5).map((k) => ({ id: k, text: decode(k), prob: probs[k] })),
       ms: performance.now() - started,

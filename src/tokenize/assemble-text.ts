@@ -17,7 +17,7 @@ export interface GeneratedPiece {
   partial: boolean;
   /** The end-of-text token: a control token with no bytes, not part of the text. */
   endOfText: boolean;
-  /** UTF-8 bytes: of the text for a whole piece; for a partial one only when the Trace's prompt tokens hold the same id. */
+  /** UTF-8 bytes: of the text for a whole piece; for a partial one the engine's bytes, or the prompt token's with the same id. */
   bytes: number[] | null;
 }
 
@@ -33,7 +33,7 @@ export function generatedPieces(trace: Trace, steps: readonly GenerationStep[]):
   return steps.map((step) => {
     const endOfText = isEndOfText(step.text);
     const partial = isPartialPiece(step.text);
-    const bytes = endOfText ? [] : partial ? (known.get(step.id) ?? null) : Array.from(utf8Bytes(step.text));
+    const bytes = endOfText ? [] : partial ? (step.bytes ?? known.get(step.id) ?? null) : Array.from(utf8Bytes(step.text));
     return { id: step.id, text: step.text, partial, endOfText, bytes };
   });
 }
