@@ -82,7 +82,7 @@ PyTorch from Debian's \`python3-torch\`, \`src/train/train.py\`, ${t.torchThread
 ${t.steps} steps of ${t.batchSize} x ${config.n_positions} tokens (${(log.tokensSeen / 1e6).toFixed(1)} M tokens,
 ${(log.tokensSeen / corpus.trainTokens).toFixed(1)} epochs), AdamW (betas 0.9/0.95, weight decay ${t.weightDecay}), learning rate ${t.learningRate}
 with ${t.warmupSteps} warm-up steps and cosine decay to ${t.minLearningRate}, gradient clipping at ${t.gradClip}, dropout ${RECIPE.model.dropout}.
-Training took ${minutes} minutes on a 2-core machine. All hyper-parameters: \`recipe.json\`; the loss curve: \`training-log.json\`.
+Training took ${minutes} minutes on a 2-core machine (${Math.round(log.tokensSeen / log.trainSeconds).toLocaleString('en')} tokens/s). All hyper-parameters: \`recipe.json\`; the loss curve: \`training-log.json\`.
 
 **Validation loss ${log.valLoss.toFixed(3)} nats per token, perplexity ${log.valPerplexity.toFixed(1)}** (the whole held-out set).
 
