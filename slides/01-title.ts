@@ -1,0 +1,54 @@
+// The title slide: what the deck is, the prompt field the whole deck reads, and which model runs where.
+import { html } from '../src/viz/dom';
+import type { Trace } from '../src/trace';
+import type { SlideContext, SlideModule } from './slide';
+
+const TITLE = 'What happens when you talk to an AI?';
+const backendNames: Record<Trace['backend'], string> = { webgpu: 'WebGPU', wasm: 'WebAssembly (CPU)', 'node-cpu': 'Node (CPU)' };
+
+function modelLine(trace: Trace): string {
+  const m = trace.model;
+  const parameters = m.parameterCount === null ? '' : `, ${(m.parameterCount / 1e6).toFixed(1)} million parameters`;
+  return `Model ${m.name}: ${m.modelType.toUpperCase()}, ${m.nLayer} layers × ${m.nHead} heads, width ${m.nEmbd}${parameters}, running on ${backendNames[trace.backend]}.`;
+}
+
+/** Built once: re-rendering must not replace the field the presenter is typing in. */
+function buildSkeleton(root: HTMLElement): void {
+  const field = html('textarea', {
+    className: 'title-prompt',
+    attrs: { id: 'title-prompt', rows: 2, spellcheck: 'false', placeholder: 'Type a prompt, e.g. How do I bake chocolate chip cookies?' },
+  });
+  field.dataset.promptInput = 'title';
+  root.replaceChildren(
+    html('h1', { className: 'title-heading', text: TITLE }),
+    html('p', { className: 'title-lead', text: 'From your keyboard to the answer: every number on these slides is computed live, in this browser, by a small language model.' }),
+    html('label', { className: 'title-prompt-label', text: 'Your prompt', attrs: { for: 'title-prompt' } }),
+    field,
+    html('p', { className: 'title-model', attrs: { 'data-title-model': '' } }),
+    html('p', { className: 'title-hint', text: 'Enter runs the prompt. Press E on any slide to change it, S for the speaker view.' }),
+  );
+}
+
+export const titleSlide: SlideModule = {
+  id: 'title',
+  title: TITLE,
+  render(root: HTMLElement, context: SlideContext) {
+    if (!root.querySelector('[data-prompt-input]')) buildSkeleton(root);
+    root.classList.add('title-slide');
+    const model = root.querySelector<HTMLElement>('[data-title-model]')!;
+    model.textContent = context.trace ? modelLine(context.trace) : context.waitingMessage;
+    model.dataset.backend = context.trace?.backend ?? '';
+  },
+  notes(context: SlideContext) {
+    const trace = context.trace;
+    if (!trace) return `Type a prompt with the audience. ${context.waitingMessage}`;
+    const m = trace.model;
+    return [
+      `The prompt "${trace.prompt}" became ${trace.tokens.length} tokens.`,
+      `${m.name} is a ${m.modelType} model: ${m.nLayer} layers, ${m.nHead} heads, width ${m.nEmbd}, a ${m.vocabSize}-token vocabulary and a ${m.contextLength}-token context.`,
+      `It runs here on ${backendNames[trace.backend]}; this forward pass took ${trace.timings.forwardMs.toFixed(1)} ms.`,
+    ].join(' ');
+  },
+};
+
+export default titleSlide;

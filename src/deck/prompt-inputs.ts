@@ -1,0 +1,43 @@
+// Every prompt field in the deck (the first slide's, the prompt bar's) is marked data-prompt-input.
+// Typing in any of them sets the one prompt of the deck; the others follow it.
+
+export const PROMPT_INPUT_SELECTOR = 'textarea[data-prompt-input], input[data-prompt-input]';
+
+type PromptField = HTMLTextAreaElement | HTMLInputElement;
+
+export interface PromptInputs {
+  /** Shows `prompt` in every field except the one the presenter is typing in. */
+  show(prompt: string): void;
+}
+
+export function connectPromptInputs(onPrompt: (prompt: string, options: { immediate: boolean }) => void): PromptInputs {
+  const fieldOf = (target: EventTarget | null): PromptField | null =>
+    target instanceof Element && target.matches(PROMPT_INPUT_SELECTOR) ? (target as PromptField) : null;
+
+  document.addEventListener('input', (event) => {
+    const field = fieldOf(event.target);
+    if (field) onPrompt(field.value, { immediate: false });
+  });
+  // Enter runs at once, Esc leaves the field: both hand the keyboard back to Reveal, which ignores
+  // keys while a field has focus. Shift+Enter is a new line.
+  document.addEventListener('keydown', (event) => {
+    const field = fieldOf(event.target);
+    if (!field || event.isComposing) return;
+    if (event.key === 'Enter' && !event.shiftKey) {
+      event.preventDefault();
+      onPrompt(field.value, { immediate: true });
+      field.blur();
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      field.blur();
+    }
+  });
+
+  return {
+    show(prompt) {
+      for (const field of document.querySelectorAll<PromptField>(PROMPT_INPUT_SELECTOR)) {
+        if (field !== document.activeElement && field.value !== prompt) field.value = prompt;
+      }
+    },
+  };
+}

@@ -1,0 +1,174 @@
+// Bad input never breaks the deck: an empty prompt invites, a long one is cut with a notice,
+// markup in a prompt stays text, odd Unicode runs cleanly, a missing or corrupt model file is
+// named on screen while Reveal still navigates, and a browser without WebGPU runs on WASM.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildDeck,
+  launchChromium,
+  NodeReference,
+  openDeck,
+  readSlideNumbers,
+  serveFolder,
+  setPromptValue,
+  typePrompt,
+  waitForEngineIdle,
+  waitForTrace,
+  type StaticServer,
+} from './harness';
+
+let build: Awaited<ReturnType<typeof buildDeck>>;
+let server: StaticServer;
+let browser: Browser;
+const reference = new NodeReference();
+
+beforeAll(async () => {
+  build = await buildDeck();
+  server = await serveFolder(build.dir);
+  browser = await launchChromium({ webgpu: false }); // no adapter here: the deck must pick WASM itself
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  build?.remove();
+});
+
+/** Counts the `run` messages the page sends its worker (installed before the deck's own scripts). */
+async function countRuns(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const send = Worker.prototype.postMessage;
+    (window as unknown as { __runs: number }).__runs = 0;
+    Worker.prototype.postMessage = function (this: Worker, message: unknown, ...rest: unknown[]) {
+      if ((message as { type?: string })?.type === 'run') (window as unknown as { __runs: number }).__runs++;
+      return (send as (...args: unknown[]) => void).call(this, message, ...rest);
+    } as typeof send;
+  });
+}
+
+describe('bad input', () => {
+  it('runs on WASM with a quiet notice when the browser has no WebGPU adapter', async () => {
+    const { context, page, errors } = await openDeck(browser, server.deckUrl);
+    await waitForEngineIdle(page);
+    const status = page.locator('#deck-status');
+    expect(await status.getAttribute('data-phase')).toBe('ready');
+    expect(await status.getAttribute('data-backend')).toBe('wasm');
+    expect(await status.locator('[data-notice="backend"]').textContent()).toMatch(/WebGPU.*WASM/);
+    expect(await status.locator('[data-notice="backend"]').getAttribute('class')).toContain('status-quiet');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('invites a prompt, and runs nothing, while the prompt is empty', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await countRuns(page);
+    await page.goto(server.deckUrl);
+    await waitForEngineIdle(page);
+    const invitation = page.locator('section#tokenization .slide-content');
+    expect(await invitation.textContent()).toMatch(/Type a prompt/);
+    expect(await page.locator('#deck-status [data-notice="empty"]').count()).toBe(1);
+    expect(await page.evaluate(() => (window as unknown as { __runs: number }).__runs)).toBe(0);
+
+    await typePrompt(page, 'Hello there');
+    await waitForTrace(page, 'Hello there');
+    const runsAfterPrompt = await page.evaluate(() => (window as unknown as { __runs: number }).__runs);
+    expect(runsAfterPrompt).toBe(1);
+    for (const empty of ['   ', '']) {
+      await typePrompt(page, empty);
+      await expect.poll(() => page.locator('#deck-status').getAttribute('data-trace-prompt')).toBeNull();
+      expect(await invitation.textContent()).toMatch(/Type a prompt/);
+      expect(await page.locator('#deck-status [data-notice="run-error"]').count()).toBe(0);
+    }
+    expect(await page.evaluate(() => (window as unknown as { __runs: number }).__runs)).toBe(runsAfterPrompt);
+    expect(new URL(page.url()).searchParams.has('prompt')).toBe(false);
+    await context.close();
+  });
+
+  it('cuts a prompt longer than the context window from the left, with a visible notice', async () => {
+    const prompt = 'The union is strong and the people are free. '.repeat(40);
+    const { context, page, errors } = await openDeck(browser, server.deckUrl);
+    await waitForEngineIdle(page);
+    await typePrompt(page, prompt);
+    await waitForTrace(page, prompt);
+    const expected = await reference.trace(prompt);
+    expect(expected.droppedTokens).toBeGreaterThan(0);
+    const status = page.locator('#deck-status');
+    expect(await status.getAttribute('data-dropped-tokens')).toBe(String(expected.droppedTokens));
+    const notice = status.locator('[data-notice="dropped"]');
+    expect(await notice.isVisible()).toBe(true);
+    expect(await notice.textContent()).toContain(String(expected.droppedTokens));
+    expect((await readSlideNumbers(page)).tokenIds).toEqual(expected.tokens.map((t) => t.id));
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('shows markup in a prompt as text and never runs it', async () => {
+    const prompt = '<img src=x onerror=window.__pwned=1><script>window.__pwned=1</script>';
+    const { context, page, errors } = await openDeck(browser, server.deckUrl);
+    await waitForEngineIdle(page);
+    await typePrompt(page, prompt);
+    await waitForTrace(page, prompt);
+    await page.waitForTimeout(200); // an onerror would fire by now
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('.reveal img, .reveal script, #deck-status img').count()).toBe(0);
+    const chipsText = await page.locator('section#tokenization .token-row').textContent();
+    expect(chipsText).toContain('<script>');
+    expect(await page.locator('section#title aside.notes').textContent()).toContain(prompt);
+    expect(await page.inputValue('#title-prompt')).toBe(prompt);
+    // The same prompt opened from a link is text too.
+    await page.goto(`${server.deckUrl}?prompt=${encodeURIComponent(prompt)}`);
+    await waitForTrace(page, prompt);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('runs emoji, CJK, right-to-left text, control characters and a lone surrogate without errors', async () => {
+    const prompt = 'Family 👩‍👩‍👧 家族 مرحبا بالعالم \u202Ereversed\u202C bell\u0007 nul\u0000 tab\t lone\uD800 end';
+    const { context, page, errors } = await openDeck(browser, server.deckUrl);
+    await waitForEngineIdle(page);
+    await setPromptValue(page, prompt);
+    await waitForEngineIdle(page);
+    const status = page.locator('#deck-status');
+    await expect.poll(() => status.getAttribute('data-token-count')).not.toBe('');
+    const expected = await reference.trace(prompt);
+    expect(await status.getAttribute('data-token-count')).toBe(String(expected.tokens.length));
+    expect((await readSlideNumbers(page)).tokenIds).toEqual(expected.tokens.map((t) => t.id));
+    expect(await page.locator('section#tokenization .slide-content').getAttribute('data-token-count')).toBe(String(expected.tokens.length));
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('a broken model folder', () => {
+  const modelFile = 'models/sotu-gpt/onnx/model.onnx';
+
+  for (const [what, override] of [
+    ['missing', { status: 404, body: 'not found' }],
+    ['corrupt', { status: 200, body: Buffer.from('this is not an ONNX protobuf, just forty-odd bytes of text') }],
+  ] as const) {
+    it(`names the ${what} file, and Reveal still navigates`, async () => {
+      const broken = await serveFolder(build.dir, (path) => (path === modelFile ? override : null));
+      try {
+        const { context, page } = await openDeck(browser, broken.deckUrl, '?prompt=Hello');
+        await waitForEngineIdle(page);
+        const status = page.locator('#deck-status');
+        expect(await status.getAttribute('data-phase')).toBe('failed');
+        const message = status.locator('[data-notice="load-error"]');
+        expect(await message.isVisible()).toBe(true);
+        expect(await message.textContent()).toContain('model.onnx');
+        expect(await page.locator('section#tokenization .slide-content').textContent()).toContain('model.onnx');
+
+        await page.locator('body').click({ position: { x: 5, y: 5 } }); // the keyboard belongs to the deck
+        await page.keyboard.press('ArrowRight');
+        await expect.poll(() => new URL(page.url()).hash).toBe('#/tokenization');
+        await page.keyboard.press('ArrowRight');
+        await expect.poll(() => new URL(page.url()).hash).toBe('#/attention');
+        await context.close();
+      } finally {
+        await broken.close();
+      }
+    });
+  }
+});

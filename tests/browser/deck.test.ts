@@ -1,0 +1,171 @@
+// The deck in headless chromium shows the numbers `npm run trace -- --json` computes in Node:
+// the same token ids, attention weights and next-token probabilities, on WASM and on WebGPU.
+// It works from a sub-path, keeps the prompt in the URL, and asks nothing of any other origin.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { traceSummaryJson } from '../../src/engine/trace-summary';
+import {
+  buildDeck,
+  launchChromium,
+  NodeReference,
+  nextTokenProbs,
+  openDeck,
+  readSlideNumbers,
+  serveFolder,
+  typePrompt,
+  waitForEngineIdle,
+  waitForTrace,
+  type SlideNumbers,
+  type StaticServer,
+} from './harness';
+
+const PROMPT = 'How do I bake chocolate chip cookies?';
+/** fp32 on three runtimes (onnxruntime-node, WASM, SwiftShader WebGPU) agrees far closer than this. */
+const PROB_TOLERANCE = 1e-4;
+
+let build: Awaited<ReturnType<typeof buildDeck>>;
+let server: StaticServer;
+let browser: Browser;
+const reference = new NodeReference();
+
+beforeAll(async () => {
+  build = await buildDeck();
+  server = await serveFolder(build.dir);
+  browser = await launchChromium({ webgpu: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  build?.remove();
+});
+
+function expectAttentionMatches(shown: SlideNumbers['attention'], expected: number[][][][]): void {
+  const probs = expected[shown.layer][shown.head];
+  const n = probs.length;
+  expect(shown.cells.length).toBe((n * (n + 1)) / 2); // every query sees itself and the tokens before it
+  for (const cell of shown.cells) {
+    expect(cell.key).toBeLessThanOrEqual(cell.query);
+    expect(Math.abs(cell.prob - probs[cell.query][cell.key]), `layer ${shown.layer} head ${shown.head} q${cell.query} k${cell.key}`).toBeLessThan(PROB_TOLERANCE);
+  }
+}
+
+describe.each(['wasm', 'webgpu'] as const)('the deck on %s', (backend) => {
+  it(`shows the token ids, attention and next-token probabilities the trace command computes (${backend})`, async () => {
+    const { context, page, errors } = await openDeck(browser, server.deckUrl, `?backend=${backend}`);
+    await waitForEngineIdle(page);
+    const status = page.locator('#deck-status');
+    expect(await status.getAttribute('data-phase')).toBe('ready');
+    expect(await status.getAttribute('data-backend')).toBe(backend);
+    await expect.poll(() => status.locator('[data-notice="backend"]').textContent()).toContain('forced');
+
+    await typePrompt(page, PROMPT);
+    await waitForTrace(page, PROMPT);
+    const shown = await readSlideNumbers(page);
+    const expectedTrace = await reference.trace(PROMPT);
+    const expected = traceSummaryJson(expectedTrace);
+
+    expect(shown.tokenIds).toEqual(expected.ids);
+    expect(await status.getAttribute('data-token-count')).toBe(String(expected.ids.length));
+
+    // Ranks of near-equal candidates may swap between runtimes, so compare each shown candidate's
+    // probability with Node's for the same id, and the ranked values with Node's ranked values.
+    const nodeProbs = nextTokenProbs(expectedTrace);
+    expect(shown.topk.length).toBe(expected.topk.length);
+    shown.topk.forEach((candidate, rank) => {
+      expect(Math.abs(candidate.prob - nodeProbs[candidate.id]), `candidate ${candidate.id}`).toBeLessThan(PROB_TOLERANCE);
+      expect(Math.abs(candidate.prob - expected.topk[rank].prob), `rank ${rank + 1}`).toBeLessThan(PROB_TOLERANCE);
+    });
+
+    expect(shown.attention.layer).toBe(0);
+    expectAttentionMatches(shown.attention, expected.attention);
+    // The last layer's last head too, chosen on the slide as the presenter would.
+    const lastLayer = expected.attention.length - 1;
+    const lastHead = expected.attention[lastLayer].length - 1;
+    await page.locator('section#attention [aria-label="Layer"] button').nth(lastLayer).dispatchEvent('click');
+    await page.locator('section#attention [aria-label="Head"] button').nth(lastHead).dispatchEvent('click');
+    const chosen = (await readSlideNumbers(page)).attention;
+    expect([chosen.layer, chosen.head]).toEqual([lastLayer, lastHead]);
+    expectAttentionMatches(chosen, expected.attention);
+
+    // The prompt is in the URL, so a link reproduces the deck.
+    await expect.poll(() => new URL(page.url()).searchParams.get('prompt')).toBe(PROMPT);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('the deck', () => {
+  it('opens a link with ?prompt= on its slide, and the prompt bar (E) changes the prompt from any slide', async () => {
+    const { context, page, errors } = await openDeck(browser, server.deckUrl, `?backend=wasm&prompt=${encodeURIComponent(PROMPT)}#/attention`);
+    await waitForTrace(page, PROMPT);
+    expect(await page.locator('section#attention').getAttribute('class')).toContain('present');
+    expect(await page.inputValue('#title-prompt')).toBe(PROMPT);
+
+    await page.keyboard.press('e');
+    const bar = page.locator('#prompt-bar');
+    await expect.poll(() => bar.isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('prompt-bar-input');
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('The state of the'); // typed key by key: runs are debounced, only the newest counts
+    await page.keyboard.type(' union is strong');
+    await page.keyboard.press('Enter');
+    await waitForTrace(page, 'The state of the union is strong');
+    expect(await bar.isVisible()).toBe(false);
+    expect(await page.inputValue('#title-prompt')).toBe('The state of the union is strong');
+    // Speaker notes follow the new Trace too.
+    expect(await page.locator('section#title aside.notes').textContent()).toContain('"The state of the union is strong"');
+
+    // Esc closes the bar without touching the deck (Reveal's Esc would open the overview).
+    await page.keyboard.press('e');
+    await expect.poll(() => bar.isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => bar.isVisible()).toBe(false);
+    expect(await page.locator('.reveal.overview').count()).toBe(0);
+
+    // Reveal has the keyboard back: still on the attention slide, and arrows move on.
+    expect(new URL(page.url()).hash).toBe('#/attention');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => new URL(page.url()).hash).toBe('#/next-token');
+    const expected = traceSummaryJson(await reference.trace('The state of the union is strong'));
+    expect((await readSlideNumbers(page)).tokenIds).toEqual(expected.ids);
+    await expect.poll(() => new URL(page.url()).searchParams.get('prompt')).toBe('The state of the union is strong');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("fills the speaker view (S) with the live notes, and refreshes them when the Trace changes", async () => {
+    const { context, page, errors } = await openDeck(browser, server.deckUrl, '?backend=wasm&prompt=Hello');
+    await waitForTrace(page, 'Hello');
+    const speakerViewOpened = context.waitForEvent('page');
+    await page.keyboard.press('s');
+    const speakerView = await speakerViewOpened;
+    const notes = speakerView.locator('.speaker-controls-notes');
+    await expect.poll(() => notes.textContent(), { timeout: 30_000 }).toContain('"Hello"');
+    // A new prompt while the deck stays on the same slide: the speaker sees the new numbers at once.
+    await page.bringToFront();
+    await page.keyboard.press('e');
+    await page.keyboard.type('The people of the union');
+    await page.keyboard.press('Enter');
+    await waitForTrace(page, 'The people of the union');
+    await expect.poll(() => notes.textContent(), { timeout: 10_000 }).toContain('"The people of the union"');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('asks nothing of any other origin while it loads and runs a prompt (WebGPU chosen by itself)', async () => {
+    const { context, page, requests } = await openDeck(browser, server.deckUrl, `?prompt=${encodeURIComponent(PROMPT)}`);
+    await waitForTrace(page, PROMPT);
+    expect(await page.locator('#deck-status').getAttribute('data-backend')).toBe('webgpu');
+    expect(await page.locator('#deck-status [data-notice="backend"]').count()).toBe(0);
+    const deckOrigin = new URL(server.deckUrl).origin;
+    const elsewhere = requests.filter((url) => !url.startsWith('data:') && new URL(url).origin !== deckOrigin);
+    expect(elsewhere).toEqual([]);
+    // The log holds the worker's requests too: the model and the runtime came from the deck's sub-path.
+    const deckPaths = requests.map((url) => (url.startsWith(server.deckUrl) ? url.slice(server.deckUrl.length) : url));
+    expect(deckPaths).toContain('models/sotu-gpt/onnx/model.onnx');
+    expect(deckPaths).toContain('ort/ort-wasm-simd-threaded.asyncify.wasm');
+    expect(server.requested.filter((path) => path.startsWith('/'))).toEqual([]); // nothing outside the sub-path
+    await context.close();
+  });
+});

@@ -1,0 +1,44 @@
+// What the slides are told for each engine state: the Trace, or in words why there is none.
+import { describe, expect, it } from 'vitest';
+import type { EngineState } from '../../src/engine/client';
+import { INVITATION, slideContext } from '../../src/deck/slide-context';
+import type { Trace } from '../../src/trace';
+
+const base: EngineState = {
+  phase: 'ready',
+  modelName: 'sotu-gpt',
+  backend: 'wasm',
+  backendNotice: null,
+  model: null,
+  progress: null,
+  loadError: null,
+  loadMs: 1,
+  warmUpMs: 1,
+  prompt: 'Hello',
+  trace: null,
+  running: false,
+  runError: null,
+};
+
+describe('slideContext', () => {
+  it('passes the Trace on', () => {
+    const trace = { prompt: 'Hello' } as Trace;
+    expect(slideContext({ ...base, trace })).toEqual({ trace, waitingMessage: '' });
+  });
+
+  it('invites a prompt when it is empty or blank', () => {
+    for (const prompt of ['', ' \n ']) expect(slideContext({ ...base, prompt }).waitingMessage).toBe(INVITATION);
+  });
+
+  it('names the file a model could not load, missing or unreadable, even with no prompt', () => {
+    const missing = { ...base, phase: 'failed' as const, prompt: '', loadError: { message: 'file was not found locally at "/models/sotu-gpt/onnx/model.onnx"', file: 'onnx/model.onnx' } };
+    expect(slideContext(missing).waitingMessage).toBe('The model sotu-gpt could not load: its file onnx/model.onnx is missing.');
+    const corrupt = { ...missing, loadError: { message: 'protobuf parsing failed', file: 'onnx/model.onnx' } };
+    expect(slideContext(corrupt).waitingMessage).toContain('onnx/model.onnx could not be read (protobuf parsing failed)');
+  });
+
+  it('says how far loading is', () => {
+    const loading = { ...base, phase: 'loading' as const, progress: { file: 'onnx/model.onnx', fraction: 0.426 } };
+    expect(slideContext(loading).waitingMessage).toBe('Loading sotu-gpt… 42% (onnx/model.onnx)');
+  });
+});

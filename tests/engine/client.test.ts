@@ -1,0 +1,115 @@
+// The engine client against a fake worker: debounced runs, stale answers dropped, empty prompts
+// never sent, errors kept apart (load vs. prompt).
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EngineClient, type WorkerLike } from '../../src/engine/client';
+import type { EngineMessage, EngineRequest, RunRequest } from '../../src/engine/protocol';
+import type { Trace } from '../../src/trace';
+
+class FakeWorker implements WorkerLike {
+  sent: EngineRequest[] = [];
+  #onMessage: ((event: MessageEvent<EngineMessage>) => void) | null = null;
+  postMessage(message: EngineRequest): void {
+    this.sent.push(message);
+  }
+  addEventListener(type: 'message' | 'error', listener: (event: never) => void): void {
+    if (type === 'message') this.#onMessage = listener as (event: MessageEvent<EngineMessage>) => void;
+  }
+  reply(message: EngineMessage): void {
+    this.#onMessage?.({ data: message } as MessageEvent<EngineMessage>);
+  }
+  runs(): RunRequest[] {
+    return this.sent.filter((m): m is RunRequest => m.type === 'run');
+  }
+}
+
+const fakeTrace = (prompt: string) => ({ prompt, tokens: [], droppedTokens: 0 }) as unknown as Trace;
+const model = { name: 'tiny' } as Trace['model'];
+
+function readyClient(debounceMs = 100): { worker: FakeWorker; client: EngineClient } {
+  const worker = new FakeWorker();
+  const client = new EngineClient(worker, { debounceMs });
+  client.load({ modelName: 'tiny', modelRoot: '/models/', ortRuntime: { mjs: 'm', wasm: 'w' }, choice: { backend: 'wasm', notice: null } });
+  worker.reply({ type: 'ready', model, backend: 'wasm', loadMs: 1, warmUpMs: 1 });
+  return { worker, client };
+}
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe('EngineClient', () => {
+  it('sends one run after the presenter stops typing', () => {
+    const { worker, client } = readyClient();
+    client.setPrompt('H');
+    client.setPrompt('He');
+    client.setPrompt('Hello');
+    expect(client.state.running).toBe(true);
+    expect(worker.runs()).toHaveLength(0);
+    vi.advanceTimersByTime(100);
+    expect(worker.runs().map((r) => r.prompt)).toEqual(['Hello']);
+  });
+
+  it('runs at once on Enter, even while a run for the same text waits for the typing pause', () => {
+    const { worker, client } = readyClient(1000);
+    client.setPrompt('Hello');
+    client.setPrompt('Hello', { immediate: true });
+    expect(worker.runs().map((r) => r.prompt)).toEqual(['Hello']);
+    vi.advanceTimersByTime(1000);
+    client.setPrompt('Hello', { immediate: true }); // already in flight: not sent twice
+    expect(worker.runs()).toHaveLength(1);
+  });
+
+  it('drops an answer to an older prompt, so it never replaces a newer one', () => {
+    const { worker, client } = readyClient(0);
+    client.setPrompt('first');
+    client.setPrompt('second');
+    const [first, second] = worker.runs();
+    worker.reply({ type: 'trace', requestId: second.requestId, trace: fakeTrace('second') });
+    worker.reply({ type: 'trace', requestId: first.requestId, trace: fakeTrace('first') }); // late
+    expect(client.state.trace?.prompt).toBe('second');
+    expect(client.state.running).toBe(false);
+  });
+
+  it('never runs an empty prompt, and forgets the Trace and any run in flight', () => {
+    const { worker, client } = readyClient(0);
+    client.setPrompt('hello');
+    const [run] = worker.runs();
+    client.setPrompt('  ');
+    worker.reply({ type: 'trace', requestId: run.requestId, trace: fakeTrace('hello') });
+    expect(worker.runs()).toHaveLength(1);
+    expect(client.state.trace).toBeNull();
+    expect(client.state.running).toBe(false);
+  });
+
+  it('holds a prompt typed during loading until the model is ready', () => {
+    const worker = new FakeWorker();
+    const client = new EngineClient(worker, { debounceMs: 0 });
+    client.load({ modelName: 'tiny', modelRoot: '/models/', ortRuntime: { mjs: 'm', wasm: 'w' }, choice: { backend: 'webgpu', notice: null } });
+    client.setPrompt('early');
+    expect(worker.runs()).toHaveLength(0);
+    worker.reply({ type: 'ready', model, backend: 'webgpu', loadMs: 1, warmUpMs: 1 });
+    expect(worker.runs().map((r) => r.prompt)).toEqual(['early']);
+  });
+
+  it('reports loading progress over all files together', () => {
+    const worker = new FakeWorker();
+    const client = new EngineClient(worker);
+    worker.reply({ type: 'progress', file: 'tokenizer.json', loaded: 100, total: 100 });
+    worker.reply({ type: 'progress', file: 'onnx/model.onnx', loaded: 100, total: 300 });
+    expect(client.state.progress).toEqual({ file: 'onnx/model.onnx', fraction: 0.5 });
+  });
+
+  it('keeps a load failure (with its file) apart from a prompt the model refused', () => {
+    const worker = new FakeWorker();
+    const client = new EngineClient(worker);
+    worker.reply({ type: 'error', requestId: null, kind: 'load', message: 'not found', file: 'onnx/model.onnx' });
+    expect(client.state.phase).toBe('failed');
+    expect(client.state.loadError).toEqual({ message: 'not found', file: 'onnx/model.onnx' });
+
+    const ready = readyClient(0);
+    ready.client.setPrompt('x');
+    const [run] = ready.worker.runs();
+    ready.worker.reply({ type: 'error', requestId: run.requestId, kind: 'prompt', message: 'no tokens', file: null });
+    expect(ready.client.state.phase).toBe('ready');
+    expect(ready.client.state.runError).toBe('no tokens');
+  });
+});
