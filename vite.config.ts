@@ -4,11 +4,12 @@
 //
 //   DECK_BASE=/talks/llm/ npm run build   builds for a sub-path (default "./": works from any folder)
 //   DECK_MODELS=/some/folder npm start    serves model folders from elsewhere (default assets/models)
-import { createReadStream, cpSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
+import { sendFile } from './src/cli/send-file';
 
 const modelsFolder = resolve(process.env.DECK_MODELS ?? 'assets/models');
 
@@ -75,11 +76,7 @@ function serveFiles(base: string, lookup: (path: string) => string | null): Midd
       res.end(`not found: ${relative}`);
       return;
     }
-    res.setHeader('Content-Type', contentTypes[extname(file)] ?? 'application/octet-stream');
-    res.setHeader('Content-Length', String(statSync(file).size));
-    res.setHeader('Cache-Control', 'no-cache');
-    if (req.method === 'HEAD') return res.end();
-    createReadStream(file).pipe(res);
+    sendFile(req, res, file, contentTypes[extname(file)] ?? 'application/octet-stream');
   };
 }
 

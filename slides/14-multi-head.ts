@@ -27,7 +27,7 @@ import { formatPercent, plural } from '../src/viz/format';
 import { heatmap } from '../src/viz/heatmap';
 import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
 import type { Trace, TraceTensor } from '../src/trace';
-import { setAttentionView } from './04-attention';
+import { setAttentionView } from './11-attention';
 import type { SlideContext, SlideModule } from './slide';
 
 export interface MultiHeadView {

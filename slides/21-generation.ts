@@ -151,6 +151,7 @@ function notes(context: SlideContext): string {
 const generationSlide = {
   id: 'generation',
   title: 'One token at a time',
+  usesGeneration: true,
   render,
   notes,
 } satisfies SlideModule;

@@ -241,6 +241,7 @@ function notes(context: SlideContext): string {
 const kvCache = {
   id: 'kv-cache',
   title: 'The KV cache',
+  usesGeneration: true,
   render,
   notes,
 } satisfies SlideModule;

@@ -134,6 +134,7 @@ function notes(context: SlideContext): string {
 const detokenization = {
   id: 'detokenization',
   title: 'From ids back to text',
+  usesGeneration: true,
   render,
   notes,
 } satisfies SlideModule;

@@ -18,6 +18,8 @@ export interface SlideModule {
   /** Stable id, used in URLs, data-live="..." attributes and tests: "tokenization". */
   id: string;
   title: string;
+  /** Redrawn on every streamed generation step (the others only when the Trace changes). */
+  usesGeneration?: boolean;
   /**
    * Draws the slide into `root` (the Reveal <section>'s content element), replacing what was there.
    * Must not throw for any Trace the engine can produce: a value it cannot show is said on the slide.

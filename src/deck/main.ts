@@ -5,6 +5,7 @@ import RevealNotes from 'reveal.js/plugin/notes';
 import 'reveal.js/reset.css';
 import 'reveal.js/reveal.css';
 import 'reveal.js/theme/black-contrast.css';
+import 'katex/dist/katex.min.css'; // formulas: KaTeX's fonts are bundled by Vite, no CDN
 import './deck.css';
 import { deckSlides } from '../../slides/index';
 import { chooseBackend } from '../engine/choose-backend';

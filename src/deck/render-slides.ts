@@ -3,8 +3,9 @@
 import type { SlideContext } from '../../slides/slide';
 import type { BuiltSection } from './sections';
 
-export function renderSlides(sections: readonly BuiltSection[], context: SlideContext): void {
+export function renderSlides(sections: readonly BuiltSection[], context: SlideContext, only?: (slide: BuiltSection['slide']) => boolean): void {
   for (const { slide, content, notes } of sections) {
+    if (only && !only(slide)) continue;
     try {
       slide.render(content, context);
     } catch (error) {
@@ -23,13 +24,18 @@ export function renderSlides(sections: readonly BuiltSection[], context: SlideCo
   }
 }
 
-/** Renders only when the Trace or the waiting message changed (progress events come often); says whether it did. */
+/**
+ * Renders only what changed (progress events come often): every slide for a new Trace or waiting
+ * message, only the generation slides for a new generation step. Says whether it drew anything.
+ */
 export function slideRenderer(sections: readonly BuiltSection[]): (context: SlideContext) => boolean {
   let last: SlideContext | null = null;
   return (context) => {
-    if (last && last.trace === context.trace && last.waitingMessage === context.waitingMessage) return false;
+    const sameTrace = last !== null && last.trace === context.trace && last.waitingMessage === context.waitingMessage;
+    const sameGeneration = last !== null && last.generation === context.generation;
+    if (sameTrace && sameGeneration) return false;
     last = context;
-    renderSlides(sections, context);
+    renderSlides(sections, context, sameTrace ? (slide) => slide.usesGeneration === true : undefined);
     return true;
   };
 }

@@ -23,7 +23,7 @@ function loadingText(state: EngineState): string {
 export function slideContext(state: EngineState): SlideContext {
   if (state.phase === 'failed') return { trace: null, waitingMessage: loadErrorText(state) };
   if (isEmptyPrompt(state.prompt)) return { trace: null, waitingMessage: INVITATION };
-  if (state.trace) return { trace: state.trace, waitingMessage: '' };
+  if (state.trace) return { trace: state.trace, waitingMessage: '', generation: state.generation };
   if (state.runError) return { trace: null, waitingMessage: state.runError };
   if (state.phase !== 'ready') return { trace: null, waitingMessage: loadingText(state) };
   return { trace: null, waitingMessage: 'Running the model…' };

@@ -2,7 +2,7 @@
 // it (loading, progress, the latest Trace, errors) as one immutable state that listeners receive.
 // Prompt changes are debounced while the presenter types, and a result for an older prompt is
 // dropped, so an older Trace never replaces a newer one.
-import type { ModelInfo, Trace } from '../trace';
+import type { Generation, ModelInfo, Trace } from '../trace';
 import type { BackendChoice } from './choose-backend';
 import type { BrowserBackend, EngineMessage, EngineRequest, OrtRuntimeUrls } from './protocol';
 
@@ -25,6 +25,8 @@ export interface EngineState {
   prompt: string;
   /** The latest Trace, or null when the prompt is empty, nothing has run yet, or the last run failed. */
   trace: Trace | null;
+  /** The continuation of the Trace's prompt, streamed after it (null until the first token). */
+  generation: Generation | null;
   /** A run for `prompt` is pending or in flight. */
   running: boolean;
   /** Why the current prompt has no Trace (the model refused it, or the run failed), or null. */
@@ -62,6 +64,7 @@ export class EngineClient {
     warmUpMs: null,
     prompt: '',
     trace: null,
+    generation: null,
     running: false,
     runError: null,
   };
@@ -113,7 +116,7 @@ export class EngineClient {
     this.#debounceTimer = null;
     if (isEmptyPrompt(prompt)) {
       this.#latestRequestId++; // whatever is in flight is now stale
-      this.#update({ prompt, trace: null, running: false, runError: null });
+      this.#update({ prompt, trace: null, generation: null, running: false, runError: null });
       return;
     }
     this.#update({ prompt, running: this.#state.phase !== 'failed', runError: null }); // nothing runs without a model
@@ -150,7 +153,11 @@ export class EngineClient {
         break;
       case 'trace':
         if (message.requestId !== this.#latestRequestId) return; // stale: a newer prompt was sent
-        this.#update({ trace: message.trace, running: false, runError: null });
+        this.#update({ trace: message.trace, generation: null, running: false, runError: null });
+        break;
+      case 'generation':
+        if (message.requestId !== this.#latestRequestId) return; // a newer prompt's Trace is coming
+        this.#update({ generation: message.generation });
         break;
       case 'error':
         if (message.requestId === null) {

@@ -1,7 +1,7 @@
 // The messages between the deck (main thread) and the engine worker, after the transformers.js
 // examples' worker protocol: `load` and `run` go in; `loading`, `progress`, `ready`, `trace` and
 // `error` come out. Every run carries a request id so the client can drop results that are stale.
-import type { ModelInfo, Trace } from '../trace';
+import type { Generation, ModelInfo, Trace } from '../trace';
 
 /** The backends a browser can run the model on. */
 export type BrowserBackend = 'webgpu' | 'wasm';
@@ -71,7 +71,14 @@ export interface ErrorMessage {
   file: string | null;
 }
 
-export type EngineMessage = LoadingMessage | ProgressMessage | ReadyMessage | TraceMessage | ErrorMessage;
+/** The continuation of a run's prompt so far: sent after each generated token. */
+export interface GenerationMessage {
+  type: 'generation';
+  requestId: number;
+  generation: Generation;
+}
+
+export type EngineMessage = LoadingMessage | ProgressMessage | ReadyMessage | TraceMessage | GenerationMessage | ErrorMessage;
 
 /** The typed-array buffers inside a Trace, handed over to the main thread instead of copied. */
 export function traceTransferables(trace: Trace): ArrayBuffer[] {

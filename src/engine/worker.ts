@@ -2,13 +2,22 @@
 // (a singleton, as in the transformers.js examples) and answers `load` and `run` messages
 // (see protocol.ts). It never touches the DOM.
 import { env } from '@huggingface/transformers';
+import { GREEDY } from '../maths/sampling';
+import type { Generation, Trace } from '../trace';
+import { generate } from './generate';
 import { loadModel, type LoadedModel } from './load-model';
 import type { EngineMessage, EngineRequest, LoadRequest, RunRequest } from './protocol';
 import { traceTransferables } from './protocol';
+import { recordFetchedFile } from './recording-fetch';
 import { PromptError, runTrace } from './run-trace';
 
 /** A few tokens through the whole graph, so the presenter's first prompt is not the slow one. */
 const WARM_UP_PROMPT = 'The state of the union is';
+/** Tokens generated after each prompt's Trace, with and then without the KV cache. */
+const GENERATED_TOKENS = 24;
+
+/** The ONNX file's bytes, kept as transformers.js downloads them: the weights come from there. */
+const onnxFile = recordFetchedFile('/onnx/model.onnx');
 
 let loading: Promise<LoadedModel> | null = null;
 /** The newest run asked for: an older run still queued is skipped, its answer would be dropped anyway. */
@@ -44,6 +53,7 @@ async function load(request: LoadRequest): Promise<void> {
       name: request.modelName,
       modelRoot: request.modelRoot,
       backend: request.backend,
+      readModelBytes: () => onnxFile.bytes(),
       onProgress: ({ file, loaded, total }) => {
         lastFile = file;
         if (file.endsWith('.onnx')) lastOnnxFile = file;
@@ -75,10 +85,48 @@ async function run(request: RunRequest): Promise<void> {
   if (request.requestId < newestRequestId) return; // superseded while it waited
   try {
     if (!loading) throw new Error('the model is not loaded');
-    const trace = await runTrace(await loading, request.prompt);
+    const loaded = await loading;
+    const trace = await runTrace(loaded, request.prompt);
+    const promptIds = trace.tokens.map((token) => token.id);
     post({ type: 'trace', requestId: request.requestId, trace }, traceTransferables(trace));
+    await streamGeneration(loaded, request.requestId, trace.prompt, promptIds);
   } catch (error) {
     post({ type: 'error', requestId: request.requestId, kind: error instanceof PromptError ? 'prompt' : 'run', message: errorText(error), file: null });
+  }
+}
+
+/**
+ * Greedy continuation of the prompt, token by token, first with the KV cache and then without it
+ * (the KV-cache slide compares the two). Each step is posted as it comes; a newer prompt stops it.
+ */
+async function streamGeneration(loaded: LoadedModel, requestId: number, prompt: Trace['prompt'], promptIds: number[]): Promise<void> {
+  const superseded = () => newestRequestId > requestId;
+  let generation: Generation = {
+    prompt,
+    promptIds,
+    sampling: { temperature: GREEDY.temperature, topK: GREEDY.topK, topP: GREEDY.topP },
+    seed: 0,
+    maxNewTokens: GENERATED_TOKENS,
+    cached: { useCache: true, steps: [], done: false },
+    uncached: null,
+  };
+  const send = () => post({ type: 'generation', requestId, generation });
+  for (const useCache of [true, false]) {
+    const run = () => (useCache ? generation.cached : generation.uncached!);
+    if (!useCache) generation = { ...generation, uncached: { useCache, steps: [], done: false } };
+    await generate(loaded, promptIds, {
+      maxNewTokens: GENERATED_TOKENS,
+      useCache,
+      shouldStop: superseded,
+      onStep: (step) => {
+        const updated = { ...run(), steps: [...run().steps, step] };
+        generation = useCache ? { ...generation, cached: updated } : { ...generation, uncached: updated };
+        send();
+      },
+    });
+    if (superseded()) return;
+    generation = useCache ? { ...generation, cached: { ...run(), done: true } } : { ...generation, uncached: { ...run(), done: true } };
+    send();
   }
 }
 

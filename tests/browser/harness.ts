@@ -3,7 +3,7 @@
 // chromium through playwright-core (never a downloaded browser), and computes the same prompt in
 // Node (loadModel + runTrace: the code behind `npm run trace -- --json`) to compare against.
 import { execFile } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { loadModel, type LoadedModel } from '../../src/engine/load-model';
 import { runTrace } from '../../src/engine/run-trace';
 import type { Trace } from '../../src/trace';
+import { sendFile } from '../../src/cli/send-file';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Quiet, offline, headless: no background requests of chromium's own to muddle the request log. */
@@ -93,9 +94,7 @@ export async function serveFolder(dir: string, override: (path: string) => Overr
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
       return;
     }
-    res.writeHead(200, { 'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream', 'Content-Length': statSync(file).size });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
+    sendFile(req, res, file, contentTypes[extname(file)] ?? 'application/octet-stream');
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineState } from '../../src/engine/client';
 import { INVITATION, slideContext } from '../../src/deck/slide-context';
-import type { Trace } from '../../src/trace';
+import type { Generation, Trace } from '../../src/trace';
 
 const base: EngineState = {
   phase: 'ready',
@@ -16,14 +16,17 @@ const base: EngineState = {
   warmUpMs: 1,
   prompt: 'Hello',
   trace: null,
+  generation: null,
   running: false,
   runError: null,
 };
 
 describe('slideContext', () => {
-  it('passes the Trace on', () => {
+  it('passes the Trace on, with its generation', () => {
     const trace = { prompt: 'Hello' } as Trace;
-    expect(slideContext({ ...base, trace })).toEqual({ trace, waitingMessage: '' });
+    expect(slideContext({ ...base, trace })).toEqual({ trace, waitingMessage: '', generation: null });
+    const generation = { prompt: 'Hello' } as Generation;
+    expect(slideContext({ ...base, trace, generation }).generation).toBe(generation);
   });
 
   it('invites a prompt when it is empty or blank', () => {

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import attention, { attentionView, resetAttentionView, setAttentionView } from '../../slides/04-attention';
+import attention, { attentionView, resetAttentionView, setAttentionView } from '../../slides/11-attention';
 import { layerOutput } from '../../src/convert/output-names';
 import { tensorAt, type Trace } from '../../src/trace';
 import { ARC_WINDOW } from '../../src/viz/attention-arcs';

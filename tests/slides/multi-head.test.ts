@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { attentionView, resetAttentionView } from '../../slides/04-attention';
+import { attentionView, resetAttentionView } from '../../slides/11-attention';
 import multiHead, { MAX_CELLS, resetMultiHeadView } from '../../slides/14-multi-head';
 import { tensorAt, type Trace, type TraceTensor } from '../../src/trace';
 import { makeTrace } from '../fixtures/synthetic-trace';

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import nextToken from '../../slides/05-next-token';
+import nextToken from '../../slides/19-next-token';
 import { formatPercent } from '../../src/viz/format';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
 import { renderSlide, tagNames, WAITING } from './render-slide';
