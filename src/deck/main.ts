@@ -52,6 +52,7 @@ async function start(): Promise<void> {
 
   const writePromptToUrl = debouncedPromptWriter();
   const promptInputs = connectPromptInputs((prompt, { immediate }) => {
+    if (immediate) performance.mark('deck:prompt-submitted', { detail: { prompt } }); // npm run bench times from here
     engine.setPrompt(prompt, { immediate });
     writePromptToUrl(prompt, { immediate });
   });

@@ -36,6 +36,7 @@ export function slideRenderer(sections: readonly BuiltSection[]): (context: Slid
     if (sameTrace && sameGeneration) return false;
     last = context;
     renderSlides(sections, context, sameTrace ? (slide) => slide.usesGeneration === true : undefined);
+    if (!sameTrace && context.trace) performance.mark('deck:slides-rendered', { detail: { prompt: context.trace.prompt } }); // npm run bench times to here
     return true;
   };
 }

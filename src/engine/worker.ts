@@ -8,7 +8,7 @@ import { generate } from './generate';
 import { loadModel, type LoadedModel } from './load-model';
 import type { EngineMessage, EngineRequest, LoadRequest, RunRequest } from './protocol';
 import { traceTransferables } from './protocol';
-import { recordFetchedFile } from './recording-fetch';
+import { recordFetchedFiles } from './recording-fetch';
 import { PromptError, runTrace } from './run-trace';
 
 /** A few tokens through the whole graph, so the presenter's first prompt is not the slow one. */
@@ -16,8 +16,8 @@ const WARM_UP_PROMPT = 'The state of the union is';
 /** Tokens generated after each prompt's Trace, with and then without the KV cache. */
 const GENERATED_TOKENS = 24;
 
-/** The ONNX file's bytes, kept as transformers.js downloads them: the weights come from there. */
-const onnxFile = recordFetchedFile('/onnx/model.onnx');
+/** Model files, downloaded once and kept: the weights come from the ONNX file's bytes. */
+const modelFiles = recordFetchedFiles((url) => url.includes('/models/'));
 
 let loading: Promise<LoadedModel> | null = null;
 /** The newest run asked for: an older run still queued is skipped, its answer would be dropped anyway. */
@@ -53,7 +53,7 @@ async function load(request: LoadRequest): Promise<void> {
       name: request.modelName,
       modelRoot: request.modelRoot,
       backend: request.backend,
-      readModelBytes: () => onnxFile.bytes(),
+      readModelBytes: () => modelFiles.bytes('/onnx/model.onnx'),
       onProgress: ({ file, loaded, total }) => {
         lastFile = file;
         if (file.endsWith('.onnx')) lastOnnxFile = file;

@@ -69,12 +69,15 @@ export interface StaticServer {
   deckUrl: string;
   /** Paths that were requested, in order: relative to the deck, or absolute when outside it. */
   requested: string[];
+  /** Those of them that asked for a byte range (transformers.js reads one byte to learn a file's size). */
+  ranged: string[];
   close(): Promise<void>;
 }
 
 /** A static file server (written by hand: a few lines, exact MIME types, and a hook to break files). */
 export async function serveFolder(dir: string, override: (path: string) => Override = () => null): Promise<StaticServer> {
   const requested: string[] = [];
+  const ranged: string[] = [];
   const server: Server = createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
     if (!pathname.startsWith(DECK_PATH)) {
@@ -84,6 +87,7 @@ export async function serveFolder(dir: string, override: (path: string) => Overr
     }
     const path = pathname.slice(DECK_PATH.length) || 'index.html';
     requested.push(path);
+    if (req.headers.range) ranged.push(path);
     const replaced = override(path);
     if (replaced) {
       res.writeHead(replaced.status, { 'Content-Type': 'application/octet-stream' }).end(replaced.body);
@@ -101,6 +105,7 @@ export async function serveFolder(dir: string, override: (path: string) => Overr
   return {
     deckUrl: `http://127.0.0.1:${port}${DECK_PATH}`,
     requested,
+    ranged,
     close: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();

@@ -1,0 +1,181 @@
+// The bench page (bench.html, built next to the deck): `npm run bench` (src/cli/bench.ts) opens it in
+// the same chromium, on the same WASM backend and runtime files as the deck, and calls the functions
+// below through page.evaluate. It loads the deck's traced model and the same weights converted
+// without the trace outputs ("plain"), and times, on the page's own thread:
+//   - a raw forward pass, `await model({ input_ids, attention_mask })`, of each model;
+//   - the deck's runTrace (forward pass + collecting the Trace) on the traced model;
+//   - generation: the deck's generate() loop (traced model, KV cache, greedy) and transformers.js's
+//     model.generate() (greedy) on each model.
+import { env, Tensor } from '@huggingface/transformers';
+import { deckUrl, modelRootPath, ortRuntimeUrls } from '../deck/asset-urls';
+import { generate } from '../engine/generate';
+import { loadModel, type LoadedModel } from '../engine/load-model';
+import { runTrace } from '../engine/run-trace';
+
+export interface LoadResult {
+  traced: { name: string; loadMs: number; outputs: number };
+  plain: { name: string; loadMs: number; outputs: number };
+  /** Whether onnxruntime could use threads (needs cross-origin isolation; the deck's server gives none). */
+  crossOriginIsolated: boolean;
+  numThreads: number | undefined;
+}
+
+export interface ForwardTimes {
+  tokens: number;
+  /** Milliseconds per repetition, in the order run (plain, traced and runTrace interleaved). */
+  plainMs: number[];
+  tracedMs: number[];
+  runTraceMs: number[];
+  /** runTrace's own split: its forward pass, and collecting the Trace from the outputs. */
+  runTraceForwardMs: number[];
+  runTraceCollectMs: number[];
+  /** Largest |logit difference| between the two models on these tokens (same weights: should be ~0). */
+  maxLogitDifference: number;
+}
+
+export interface GenerationTimes {
+  promptTokens: number;
+  maxNewTokens: number;
+  /** One entry per repetition: wall time and how many tokens it produced. */
+  runs: { ms: number; newTokens: number }[];
+  /** The tokens of the last repetition. */
+  ids: number[];
+}
+
+export interface BenchApi {
+  load(names: { traced: string; plain: string }): Promise<LoadResult>;
+  forward(ids: number[], prompt: string, warmUps: number, reps: number): Promise<ForwardTimes>;
+  deckGenerate(ids: number[], maxNewTokens: number, warmUps: number, reps: number): Promise<GenerationTimes>;
+  libraryGenerate(which: 'plain' | 'traced', ids: number[], maxNewTokens: number, warmUps: number, reps: number): Promise<GenerationTimes>;
+}
+
+declare global {
+  interface Window {
+    bench: BenchApi;
+  }
+}
+
+let traced: LoadedModel | null = null;
+let plain: LoadedModel | null = null;
+
+function models(): { traced: LoadedModel; plain: LoadedModel } {
+  if (!traced || !plain) throw new Error('bench.load() first');
+  return { traced, plain };
+}
+
+/** The same runtime settings as the engine worker's configureRuntime (src/engine/worker.ts). */
+function configureRuntime(): void {
+  const wasm = env.backends.onnx.wasm;
+  if (!wasm) throw new Error('onnxruntime-web has no WASM backend in this build');
+  const urls = ortRuntimeUrls();
+  wasm.wasmPaths = { mjs: urls.mjs, wasm: urls.wasm };
+  if (!self.crossOriginIsolated) wasm.numThreads = 1;
+  env.useBrowserCache = false;
+  env.useWasmCache = false;
+}
+
+const int64 = (values: number[]) => new Tensor('int64', BigInt64Array.from(values, BigInt), [1, values.length]);
+
+async function forwardOnce(loaded: LoadedModel, ids: number[]): Promise<{ ms: number; logits: Float32Array }> {
+  const started = performance.now();
+  const outputs = (await loaded.model({ input_ids: int64(ids), attention_mask: int64(ids.map(() => 1)) })) as Record<string, Tensor>;
+  const ms = performance.now() - started;
+  return { ms, logits: outputs.logits.data as Float32Array };
+}
+
+async function timedLoad(name: string, withWeights: boolean): Promise<{ loaded: LoadedModel; loadMs: number }> {
+  const started = performance.now();
+  const loaded = await loadModel({
+    name,
+    modelRoot: modelRootPath(),
+    backend: 'wasm',
+    // The traced model's weight-based slides (logit lens, embeddings) need the initializers, as in the worker.
+    readModelBytes: withWeights ? async () => new Uint8Array(await (await fetch(deckUrl(`models/${name}/onnx/model.onnx`))).arrayBuffer()) : undefined,
+  });
+  return { loaded, loadMs: performance.now() - started };
+}
+
+function outputCount(loaded: LoadedModel): number {
+  return (loaded.model.sessions as Record<string, { outputNames: readonly string[] }>).model.outputNames.length;
+}
+
+const api: BenchApi = {
+  async load(names) {
+    configureRuntime();
+    const t = await timedLoad(names.traced, true);
+    const p = await timedLoad(names.plain, false);
+    traced = t.loaded;
+    plain = p.loaded;
+    if (plain.traceOutputs.length > 0) throw new Error(`${names.plain} has trace outputs: it is not a baseline`);
+    return {
+      traced: { name: names.traced, loadMs: t.loadMs, outputs: outputCount(traced) },
+      plain: { name: names.plain, loadMs: p.loadMs, outputs: outputCount(plain) },
+      crossOriginIsolated: self.crossOriginIsolated,
+      numThreads: env.backends.onnx.wasm?.numThreads,
+    };
+  },
+
+  async forward(ids, prompt, warmUps, reps) {
+    const m = models();
+    // The prompt must reach the model as exactly these tokens, or the figures are for another length.
+    const got = (await runTrace(m.traced, prompt)).tokens.map((token) => token.id);
+    if (got.join(',') !== ids.join(',')) throw new Error(`the prompt tokenizes to ${got.length} tokens here, not the ${ids.length} expected`);
+    const result: ForwardTimes = { tokens: ids.length, plainMs: [], tracedMs: [], runTraceMs: [], runTraceForwardMs: [], runTraceCollectMs: [], maxLogitDifference: 0 };
+    for (let rep = -warmUps; rep < reps; rep++) {
+      // Interleaved, so a slow moment of the machine falls on all three alike.
+      const p = await forwardOnce(m.plain, ids);
+      const t = await forwardOnce(m.traced, ids);
+      const started = performance.now();
+      const trace = await runTrace(m.traced, prompt);
+      const runTraceMs = performance.now() - started;
+      if (rep === -warmUps) {
+        for (let i = 0; i < p.logits.length; i++) result.maxLogitDifference = Math.max(result.maxLogitDifference, Math.abs(p.logits[i] - t.logits[i]));
+      }
+      if (rep < 0) continue;
+      result.plainMs.push(p.ms);
+      result.tracedMs.push(t.ms);
+      result.runTraceMs.push(runTraceMs);
+      result.runTraceForwardMs.push(trace.timings.forwardMs);
+      result.runTraceCollectMs.push(trace.timings.collectMs);
+    }
+    return result;
+  },
+
+  async deckGenerate(ids, maxNewTokens, warmUps, reps) {
+    const m = models();
+    const result: GenerationTimes = { promptTokens: ids.length, maxNewTokens, runs: [], ids: [] };
+    for (let rep = -warmUps; rep < reps; rep++) {
+      const started = performance.now();
+      const steps = await generate(m.traced, ids, { maxNewTokens, useCache: true });
+      const ms = performance.now() - started;
+      if (rep < 0) continue;
+      result.runs.push({ ms, newTokens: steps.length });
+      result.ids = steps.map((step) => step.id);
+    }
+    return result;
+  },
+
+  async libraryGenerate(which, ids, maxNewTokens, warmUps, reps) {
+    const loaded = models()[which];
+    const result: GenerationTimes = { promptTokens: ids.length, maxNewTokens, runs: [], ids: [] };
+    for (let rep = -warmUps; rep < reps; rep++) {
+      const started = performance.now();
+      const output = (await loaded.model.generate({
+        input_ids: int64(ids),
+        attention_mask: int64(ids.map(() => 1)),
+        max_new_tokens: maxNewTokens,
+        do_sample: false,
+      } as Parameters<LoadedModel['model']['generate']>[0])) as Tensor;
+      const ms = performance.now() - started;
+      if (rep < 0) continue;
+      const all = Array.from(output.data as BigInt64Array, Number);
+      result.runs.push({ ms, newTokens: all.length - ids.length });
+      result.ids = all.slice(ids.length);
+    }
+    return result;
+  },
+};
+
+window.bench = api;
+document.querySelector('#bench-status')!.textContent = 'bench page: ready';
+document.documentElement.dataset.benchReady = 'true';
