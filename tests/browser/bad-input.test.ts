@@ -3,6 +3,7 @@
 // named on screen while Reveal still navigates, and a browser without WebGPU runs on WASM.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deckSlides } from '../../slides/index';
 import {
   buildDeck,
   launchChromium,
@@ -161,10 +162,11 @@ describe('a broken model folder', () => {
         expect(await page.locator('section#tokenization .slide-content').textContent()).toContain('model.onnx');
 
         await page.locator('body').click({ position: { x: 5, y: 5 } }); // the keyboard belongs to the deck
-        await page.keyboard.press('ArrowRight');
-        await expect.poll(() => new URL(page.url()).hash).toBe('#/tokenization');
-        await page.keyboard.press('ArrowRight');
-        await expect.poll(() => new URL(page.url()).hash).toBe('#/attention');
+        // Arrows still walk the deck in order, past the slides that could not get a Trace.
+        for (const slide of deckSlides.slice(1, 4)) {
+          await page.keyboard.press('ArrowRight');
+          await expect.poll(() => new URL(page.url()).hash).toBe(`#/${slide.id}`);
+        }
         await context.close();
       } finally {
         await broken.close();

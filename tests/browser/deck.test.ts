@@ -4,6 +4,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { traceSummaryJson } from '../../src/engine/trace-summary';
+import { deckSlides } from '../../slides/index';
 import {
   buildDeck,
   launchChromium,
@@ -20,6 +21,11 @@ import {
 } from './harness';
 
 const PROMPT = 'How do I bake chocolate chip cookies?';
+
+/** The id of the slide that follows `id` in the deck. */
+function slideAfter(id: string): string {
+  return deckSlides[deckSlides.findIndex((slide) => slide.id === id) + 1].id;
+}
 /** fp32 on three runtimes (onnxruntime-node, WASM, SwiftShader WebGPU) agrees far closer than this. */
 const PROB_TOLERANCE = 1e-4;
 
@@ -126,7 +132,8 @@ describe('the deck', () => {
     // Reveal has the keyboard back: still on the attention slide, and arrows move on.
     expect(new URL(page.url()).hash).toBe('#/attention');
     await page.keyboard.press('ArrowRight');
-    await expect.poll(() => new URL(page.url()).hash).toBe('#/next-token');
+    await expect.poll(() => new URL(page.url()).hash).toBe(`#/${slideAfter('attention')}`);
+    await page.evaluate(() => (window.location.hash = '#/next-token'));
     const expected = traceSummaryJson(await reference.trace('The state of the union is strong'));
     expect((await readSlideNumbers(page)).tokenIds).toEqual(expected.ids);
     await expect.poll(() => new URL(page.url()).searchParams.get('prompt')).toBe('The state of the union is strong');

@@ -1,0 +1,17 @@
+// The deck's registry: every slide module once, in file order, with a unique id and a title.
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { deckSlides } from '../../slides/index';
+
+describe('slides/index.ts', () => {
+  it('lists every numbered slide module once, in the order of its file number', () => {
+    const files = readdirSync('slides').filter((file) => /^\d\d-.*\.ts$/.test(file)).sort();
+    expect(deckSlides).toHaveLength(files.length);
+    expect(new Set(deckSlides.map((slide) => slide.id)).size).toBe(deckSlides.length);
+    deckSlides.forEach((slide, i) => {
+      expect(files[i], slide.id).toMatch(new RegExp(`^\\d\\d-`));
+      expect(slide.title.length, slide.id).toBeGreaterThan(3);
+    });
+    expect(deckSlides[0].id).toBe('title');
+  });
+});
