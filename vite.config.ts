@@ -8,6 +8,7 @@ import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 import { sendFile } from './src/cli/send-file';
 
@@ -135,6 +136,9 @@ export default defineConfig({
   },
   build: {
     target: 'es2022',
+    // Two pages: the deck, and the bench page that `npm run bench` drives (src/bench/bench-page.ts).
+    // rolldownOptions is Vite 8's name for rollupOptions (the old name is a deprecated alias).
+    rolldownOptions: { input: { main: fileURLToPath(new URL('index.html', import.meta.url)), bench: fileURLToPath(new URL('bench.html', import.meta.url)) } },
     chunkSizeWarningLimit: 2000, // transformers.js + onnxruntime-web are one ~1 MB worker chunk
   },
   server: { host: '127.0.0.1' },

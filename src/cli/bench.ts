@@ -79,16 +79,19 @@ const decode = (tokenizer: PreTrainedTokenizer, ids: number[]) => tokenizer.deco
 const encode = (tokenizer: PreTrainedTokenizer, text: string) => tokenizer.encode(text, { add_special_tokens: false });
 
 /**
- * Prompts of exactly n tokens: the first n ids of a long English text (a held-out State of the
- * Union address, whitespace made single spaces), decoded, re-encoded to check the count. A window
- * whose decoded text does not re-encode to n tokens, or begins or ends with a space, is moved on.
+ * Prompts of exactly n tokens: n consecutive ids of a long English text (a held-out State of the
+ * Union address, whitespace made single spaces), decoded, trimmed and re-encoded to check the count.
+ * The first prompt is the text's first n ids; the second begins at the first sentence after it, so
+ * both read as a presenter's prompt would. A window that does not re-encode to n tokens is moved on.
  */
 function promptsOfLength(tokenizer: PreTrainedTokenizer, text: string, n: number): PromptPair {
-  const ids = encode(tokenizer, text);
+  const ids = encode(tokenizer, text).slice(0, 4000);
+  const pieces = ids.map((id) => decode(tokenizer, [id]));
+  const startsSentence = (i: number) => i === 0 || (/[.!?:]["”’]?$/.test(pieces[i - 1]) && /^ ?[A-Z]/.test(pieces[i]));
   const found: { text: string; ids: number[] }[] = [];
   for (let start = 0; found.length < 2 && start + n <= ids.length; start++) {
-    const candidate = decode(tokenizer, ids.slice(start, start + n));
-    if (candidate !== candidate.trim()) continue;
+    if (!startsSentence(start)) continue;
+    const candidate = decode(tokenizer, ids.slice(start, start + n)).trim();
     const again = encode(tokenizer, candidate);
     if (again.length !== n) continue;
     found.push({ text: candidate, ids: again });
@@ -184,6 +187,14 @@ async function benchDeck(h: Harness, browser: Browser, deckUrl: string, pairs: P
       }
       if (!generationSignal) await deck.page.waitForTimeout(3000);
     };
+    // A warm-up round over every prompt first (JIT, first renders of each slide), not counted.
+    for (const pair of pairs) {
+      for (const prompt of pair.texts) {
+        await promptToSlidesMs(deck.page, prompt);
+        await settle(prompt);
+      }
+    }
+    log('deck: warm-up round done');
     for (const pair of pairs) {
       const warmUps = 2;
       const samples: number[] = [];
@@ -229,6 +240,8 @@ async function benchPage(browser: Browser, deckUrl: string, pairs: PromptPair[],
     await page.waitForFunction(() => document.documentElement.dataset.benchReady === 'true', undefined, { timeout: 60_000 });
     const load = await page.evaluate((names) => window.bench.load(names), { traced: MODEL, plain: PLAIN });
     log(`bench page: models loaded (traced ${load.traced.outputs} outputs, plain ${load.plain.outputs})`);
+    // A warm-up round over every length first (JIT, allocations), not counted.
+    for (const pair of pairs) await page.evaluate((a) => window.bench.forward(a.ids, a.prompt, 2, 0), { ids: pair.ids[0], prompt: pair.texts[0] });
     const forward: ForwardTimes[] = [];
     for (const pair of pairs) {
       const args = { ids: pair.ids[0], prompt: pair.texts[0], reps: 2 * reps };
@@ -324,8 +337,8 @@ function report(options: {
     ratioConvention:
       'times: figure / baseline (2.0 = takes twice as long as the plain forward pass); throughput: baseline tokens/s / figure tokens/s (2.0 = half the baseline speed). Baselines are measured in this same run.',
     method: {
-      promptEdit: `prompt bar (E, fill, Enter) in the built deck on ?backend=wasm; time between performance marks deck:prompt-submitted and deck:slides-rendered (all slides' DOM and notes built for the new Trace); two different prompts of the same length alternated; 2 warm-ups, then ${2 * options.reps} repetitions (${options.reps} per prompt), each started after the previous prompt's streamed generation had finished`,
-      forwardPasses: `bench page (bench.html), same chromium, WASM backend and runtime files; plain forward, traced forward and runTrace interleaved; 2 warm-ups, then ${2 * options.reps} repetitions, on the first prompt of each length`,
+      promptEdit: `prompt bar (E, fill, Enter) in the built deck on ?backend=wasm; time between performance marks deck:prompt-submitted and deck:slides-rendered (all slides' DOM and notes built for the new Trace); two different prompts of the same length alternated; one uncounted warm-up round over all prompts, then per length 2 warm-ups, then ${2 * options.reps} repetitions (${options.reps} per prompt), each started after the previous prompt's streamed generation had finished`,
+      forwardPasses: `bench page (bench.html), same chromium, WASM backend and runtime files, models run on the page's thread; plain forward, traced forward and runTrace interleaved; one uncounted warm-up round over all lengths, then per length 2 warm-ups, then ${2 * options.reps} repetitions, on the first prompt of each length`,
       generation: `${NEW_TOKENS} new tokens after a ${GENERATION_PROMPT_TOKENS}-token prompt, greedy, KV cache, prefill included; 1 warm-up then 3 runs; deck = src/engine/generate.ts on the traced model, baseline = transformers.js model.generate({ do_sample: false }) on the plain model`,
     },
     forwardAndPromptEdit: forward,
