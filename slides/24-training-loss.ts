@@ -115,7 +115,33 @@ function render(root: HTMLElement, context: SlideContext): void {
       attrs: { 'data-fragment-index': '3' },
       text: 'Training nudges every weight, a little at a time, to make this number smaller: this model learned that way on the project’s State of the Union corpus (large models: billions of tokens and more).',
     }),
+    weightExcerptView(trace),
   );
+}
+
+/** A real corner of one of the matrices training adjusted (from the model's ONNX file, via the engine). */
+function weightExcerptView(trace: Trace): HTMLElement {
+  const excerpt = trace.extras?.weightExcerpt;
+  if (!excerpt) return html('p', { className: 'live-caption fragment', attrs: { 'data-fragment-index': '4' }, text: 'This model’s weights could not be read (trace.extras.weightExcerpt is missing), so no excerpt of a weight matrix is shown.' });
+  const shown = excerpt.values.slice(0, 3).map((row) => row.slice(0, 6));
+  const table = html(
+    'table',
+    { className: 'weight-excerpt', attrs: { 'data-weight-name': excerpt.name, 'data-weight-shape': excerpt.shape.join('x') } },
+    shown.map((row, r) =>
+      html(
+        'tr',
+        {},
+        row.map((value, c) =>
+          html('td', { text: value.toFixed(3).replace('-', '−'), attrs: { 'data-row': excerpt.rowStart + r, 'data-col': excerpt.colStart + c, 'data-value': String(value) } }),
+        ),
+      ),
+    ),
+  );
+  const count = excerpt.shape.reduce((a, b) => a * b, 1);
+  return html('div', { className: 'weight-excerpt-box fragment', attrs: { 'data-fragment-index': '4' } }, [
+    html('p', { className: 'live-caption', text: `What gets nudged: the top-left corner of ${excerpt.name} [${excerpt.shape.join(' × ')}], ${formatCount(count)} of the model’s numbers, as training left them.` }),
+    table,
+  ]);
 }
 
 function notes(context: SlideContext): string {
@@ -134,6 +160,9 @@ function notes(context: SlideContext): string {
     `Point at the orange column, the worst guess: ${describe(worstTerm)}.`,
     `Best guess: ${describe(best)}.`,
     'Training lowers this average over the whole corpus by nudging the weights.',
+    trace.extras?.weightExcerpt
+      ? `Last fragment: a corner of ${trace.extras.weightExcerpt.name} [${trace.extras.weightExcerpt.shape.join(' x ')}]; its first value is ${trace.extras.weightExcerpt.values[0][0].toFixed(4)}.`
+      : 'The weights could not be read, so the slide shows no weight excerpt.',
   ].join('\n');
 }
 

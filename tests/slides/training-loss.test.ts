@@ -111,3 +111,20 @@ describe('training-loss slide', () => {
     expect(notes).toContain(`${JSON.stringify(trace.tokens[worst + 1].text)} (token ${worst + 2}): p ${probabilityText(Math.exp(logProbs[worst]))}`);
   });
 });
+
+describe('training-loss slide: weight excerpt', () => {
+  it('shows a real corner of a weight matrix from the Trace, or says it is missing', async () => {
+    const { loadModelInNode } = await import('../../src/cli/model-folder');
+    const { runTrace } = await import('../../src/engine/run-trace');
+    const trace = await runTrace(await loadModelInNode('sotu-gpt'), 'The Congress should act');
+    const excerpt = trace.extras!.weightExcerpt!;
+    const root = renderSlide(trainingLoss, trace);
+    const table = root.querySelector<HTMLElement>('.weight-excerpt')!;
+    expect(table.dataset.weightName).toBe(excerpt.name);
+    const cells = [...table.querySelectorAll<HTMLElement>('td')];
+    expect(cells).toHaveLength(18);
+    for (const cell of cells) expect(Number(cell.dataset.value)).toBe(excerpt.values[Number(cell.dataset.row)][Number(cell.dataset.col)]);
+    const without = renderSlide(trainingLoss, { ...trace, extras: null });
+    expect(without.textContent).toContain('trace.extras.weightExcerpt is missing');
+  });
+});
