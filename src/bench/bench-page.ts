@@ -5,7 +5,7 @@
 //   - a raw forward pass, `await model({ input_ids, attention_mask })`, of each model;
 //   - the deck's runTrace (forward pass + collecting the Trace) on the traced model;
 //   - generation: the deck's generate() loop (traced model, KV cache, greedy) and transformers.js's
-//     model.generate() (greedy) on each model.
+//     model.generate() (greedy) on each model, interleaved.
 import { env, Tensor } from '@huggingface/transformers';
 import { deckUrl, modelRootPath, ortRuntimeUrls } from '../deck/asset-urls';
 import { generate } from '../engine/generate';
@@ -42,11 +42,18 @@ export interface GenerationTimes {
   ids: number[];
 }
 
+export interface GenerationResults {
+  deck: GenerationTimes;
+  plain: GenerationTimes;
+  /** An error when transformers.js's generate() cannot drive the traced graph. */
+  traced: GenerationTimes | { error: string };
+}
+
 export interface BenchApi {
   load(names: { traced: string; plain: string }): Promise<LoadResult>;
   forward(ids: number[], prompt: string, warmUps: number, reps: number): Promise<ForwardTimes>;
-  deckGenerate(ids: number[], maxNewTokens: number, warmUps: number, reps: number): Promise<GenerationTimes>;
-  libraryGenerate(which: 'plain' | 'traced', ids: number[], maxNewTokens: number, warmUps: number, reps: number): Promise<GenerationTimes>;
+  /** The deck's generate() on the traced model, and model.generate() on the plain and the traced model. */
+  generation(ids: number[], maxNewTokens: number, warmUps: number, reps: number): Promise<GenerationResults>;
 }
 
 declare global {
@@ -99,6 +106,17 @@ function outputCount(loaded: LoadedModel): number {
   return (loaded.model.sessions as Record<string, { outputNames: readonly string[] }>).model.outputNames.length;
 }
 
+/** transformers.js's own generation loop, greedy; returns the new ids. */
+async function libraryGenerate(loaded: LoadedModel, ids: number[], maxNewTokens: number): Promise<number[]> {
+  const output = (await loaded.model.generate({
+    input_ids: int64(ids),
+    attention_mask: int64(ids.map(() => 1)),
+    max_new_tokens: maxNewTokens,
+    do_sample: false,
+  } as Parameters<LoadedModel['model']['generate']>[0])) as Tensor;
+  return Array.from(output.data as BigInt64Array, Number).slice(ids.length);
+}
+
 const api: BenchApi = {
   async load(names) {
     configureRuntime();
@@ -141,36 +159,30 @@ const api: BenchApi = {
     return result;
   },
 
-  async deckGenerate(ids, maxNewTokens, warmUps, reps) {
+  async generation(ids, maxNewTokens, warmUps, reps) {
     const m = models();
-    const result: GenerationTimes = { promptTokens: ids.length, maxNewTokens, runs: [], ids: [] };
+    const empty = (): GenerationTimes => ({ promptTokens: ids.length, maxNewTokens, runs: [], ids: [] });
+    const result = { deck: empty(), plain: empty(), traced: empty() as GenerationTimes | { error: string } };
+    const record = (times: GenerationTimes, started: number, newIds: number[]) => {
+      times.runs.push({ ms: performance.now() - started, newTokens: newIds.length });
+      times.ids = newIds;
+    };
     for (let rep = -warmUps; rep < reps; rep++) {
-      const started = performance.now();
+      // Interleaved, as the forward passes are.
+      let started = performance.now();
       const steps = await generate(m.traced, ids, { maxNewTokens, useCache: true });
-      const ms = performance.now() - started;
-      if (rep < 0) continue;
-      result.runs.push({ ms, newTokens: steps.length });
-      result.ids = steps.map((step) => step.id);
-    }
-    return result;
-  },
-
-  async libraryGenerate(which, ids, maxNewTokens, warmUps, reps) {
-    const loaded = models()[which];
-    const result: GenerationTimes = { promptTokens: ids.length, maxNewTokens, runs: [], ids: [] };
-    for (let rep = -warmUps; rep < reps; rep++) {
-      const started = performance.now();
-      const output = (await loaded.model.generate({
-        input_ids: int64(ids),
-        attention_mask: int64(ids.map(() => 1)),
-        max_new_tokens: maxNewTokens,
-        do_sample: false,
-      } as Parameters<LoadedModel['model']['generate']>[0])) as Tensor;
-      const ms = performance.now() - started;
-      if (rep < 0) continue;
-      const all = Array.from(output.data as BigInt64Array, Number);
-      result.runs.push({ ms, newTokens: all.length - ids.length });
-      result.ids = all.slice(ids.length);
+      if (rep >= 0) record(result.deck, started, steps.map((step) => step.id));
+      started = performance.now();
+      const plainIds = await libraryGenerate(m.plain, ids, maxNewTokens);
+      if (rep >= 0) record(result.plain, started, plainIds);
+      if ('error' in result.traced) continue;
+      try {
+        started = performance.now();
+        const tracedIds = await libraryGenerate(m.traced, ids, maxNewTokens);
+        if (rep >= 0) record(result.traced, started, tracedIds);
+      } catch (error) {
+        result.traced = { error: error instanceof Error ? error.message : String(error) };
+      }
     }
     return result;
   },

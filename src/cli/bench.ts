@@ -250,16 +250,9 @@ async function benchPage(browser: Browser, deckUrl: string, pairs: PromptPair[],
     }
     const genIds = pairs.find((pair) => pair.tokens === GENERATION_PROMPT_TOKENS)!.ids[0];
     const genArgs = { ids: genIds, n: NEW_TOKENS, reps: 5 };
-    const deckGeneration = await page.evaluate((a) => window.bench.deckGenerate(a.ids, a.n, 1, a.reps), genArgs);
-    const plainGeneration = await page.evaluate((a) => window.bench.libraryGenerate('plain', a.ids, a.n, 1, a.reps), genArgs);
-    let tracedGeneration: GenerationTimes | { error: string };
-    try {
-      tracedGeneration = await page.evaluate((a) => window.bench.libraryGenerate('traced', a.ids, a.n, 1, a.reps), genArgs);
-    } catch (error) {
-      tracedGeneration = { error: (error as Error).message.split('\n')[0] };
-    }
+    const generation = await page.evaluate((a) => window.bench.generation(a.ids, a.n, 1, a.reps), genArgs);
     log('bench page, generation: done');
-    return { load, forward, deckGeneration, plainGeneration, tracedGeneration, errors };
+    return { load, forward, deckGeneration: generation.deck, plainGeneration: generation.plain, tracedGeneration: generation.traced, errors };
   } finally {
     await context.close();
   }
@@ -339,7 +332,7 @@ function report(options: {
     method: {
       promptEdit: `prompt bar (E, fill, Enter) in the built deck on ?backend=wasm; time between performance marks deck:prompt-submitted and deck:slides-rendered (all slides' DOM and notes built for the new Trace); two different prompts of the same length alternated; one uncounted warm-up round over all prompts, then per length 2 warm-ups, then ${2 * options.reps} repetitions (${options.reps} per prompt), each started after the previous prompt's streamed generation had finished`,
       forwardPasses: `bench page (bench.html), same chromium, WASM backend and runtime files, models run on the page's thread; plain forward, traced forward and runTrace interleaved; one uncounted warm-up round over all lengths, then per length 2 warm-ups, then ${2 * options.reps} repetitions, on the first prompt of each length`,
-      generation: `${NEW_TOKENS} new tokens after a ${GENERATION_PROMPT_TOKENS}-token prompt, greedy, KV cache, prefill included; 1 warm-up then 5 runs; deck = src/engine/generate.ts on the traced model, baseline = transformers.js model.generate({ do_sample: false }) on the plain model`,
+      generation: `${NEW_TOKENS} new tokens after a ${GENERATION_PROMPT_TOKENS}-token prompt, greedy, KV cache, prefill included; 1 warm-up then 5 runs, the three loops interleaved; deck = src/engine/generate.ts on the traced model, baseline = transformers.js model.generate({ do_sample: false }) on the plain model`,
     },
     forwardAndPromptEdit: forward,
     generation: {
