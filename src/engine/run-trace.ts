@@ -104,5 +104,5 @@ export async function runTrace(loaded: LoadedModel, prompt: string): Promise<Tra
 
 /** Drops the batch dimension (always 1 here) and copies the data out of the runtime's buffer. */
 function withoutBatch(tensor: Tensor): TraceTensor {
-  return { shape: tensor.dims.slice(1), data: Float32Array.from(tensor.data as Float32Array) };
+  return { shape: tensor.dims.slice(1), data: (tensor.data as Float32Array).slice() }; // slice(): a memcpy, not an element-wise copy
 }

@@ -46,7 +46,7 @@ export function computeExtras(input: ExtrasInput): TraceExtras | null {
     logitLens: logitLens(input, wte),
     merges: input.encoder ? wordMerges(input.prompt, input.encoder) : [],
     embeddingSpace: embeddingSpace(input, wte),
-    analogy: analogy(input, wte),
+    analogy: analogyOf(input, wte),
     weightExcerpt: weightExcerpt(input.weights.get(EXCERPT_WEIGHT), EXCERPT_WEIGHT),
   };
 }
@@ -112,6 +112,14 @@ function embeddingSpace(input: ExtrasInput, wte: Weight): TraceExtras['embedding
     explainedVariance: projection.explainedVariance,
     skippedWords,
   };
+}
+
+// The analogy does not depend on the prompt: computed once per embedding table.
+const analogyCache = new WeakMap<Weight, AnalogyResult>();
+function analogyOf(input: ExtrasInput, wte: Weight): AnalogyResult {
+  let result = analogyCache.get(wte);
+  if (!result) analogyCache.set(wte, (result = analogy(input, wte)));
+  return result;
 }
 
 /**

@@ -41,7 +41,10 @@ export function pca2d(vectors: ArrayLike<number>[], iterations = 200): Projectio
         direction = new Float64Array(width); // no variance left outside earlier components
         break;
       }
-      direction = next.map((x) => x / length);
+      const updated = next.map((x) => x / length);
+      const change = Math.abs(1 - Math.abs(dot(updated, direction) / Math.sqrt(dot(direction, direction))));
+      direction = updated;
+      if (change < 1e-12) break; // converged: the direction no longer turns
     }
     components.push(direction);
     variances.push(centred.reduce((sum, v) => sum + dot(v, direction) ** 2, 0));
