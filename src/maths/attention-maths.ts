@@ -1,13 +1,10 @@
 // The arithmetic of one attention head, in float64, on rows read from the Trace: the dot products
 // q·k, their scaling, the mask test, softmax's entropy and the weighted sum of value vectors.
 
+import { dot } from './vectors';
+
 /** q · k: the sum of element-wise products (float64 accumulation). */
-export function dotProduct(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const length = Math.min(a.length, b.length);
-  let sum = 0;
-  for (let i = 0; i < length; i++) sum += a[i] * b[i];
-  return sum;
-}
+export const dotProduct = dot;
 
 /** The raw scores q · k_j of one query vector against key rows 0..keyCount-1 of a [keys, headDim] block. */
 export function rawDotProducts(query: ArrayLike<number>, keys: ArrayLike<number>, keyCount: number, headDim: number): Float64Array {

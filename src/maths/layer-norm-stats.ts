@@ -1,11 +1,8 @@
 // What LayerNorm does to one vector, and how long the residual stream's vectors are, in float64.
+import { meanAndStd, norm } from './vectors';
 
 /** Euclidean length sqrt(Σ x_i²): the size of a residual-stream vector. */
-export function euclideanNorm(values: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
-  return Math.sqrt(sum);
-}
+export const euclideanNorm = norm;
 
 export interface MeanStd {
   mean: number;
@@ -14,14 +11,7 @@ export interface MeanStd {
 }
 
 export function meanStd(values: ArrayLike<number>): MeanStd {
-  const n = values.length;
-  if (n === 0) return { mean: Number.NaN, std: Number.NaN };
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += values[i];
-  mean /= n;
-  let variance = 0;
-  for (let i = 0; i < n; i++) variance += (values[i] - mean) ** 2;
-  return { mean, std: Math.sqrt(variance / n) };
+  return meanAndStd(values); // NaN for an empty vector (0 / 0)
 }
 
 /**

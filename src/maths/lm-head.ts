@@ -1,12 +1,11 @@
 // The LM head's arithmetic, for the slide that shows it: a dot product per vocabulary token,
 // and how much probability the top k leave for everyone else.
+import { dot } from './vectors';
 
 /** Sum of a[i] * b[i] in float64 (the model computes it in float32, so expect ~1e-5 differences). */
 export function dotProduct(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`dot product of vectors of length ${a.length} and ${b.length}`);
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
-  return sum;
+  return dot(a, b);
 }
 
 /** Whether a recomputed logit matches the model's, up to float32 rounding. */

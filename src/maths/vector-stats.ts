@@ -1,11 +1,8 @@
 // Small statistics of one vector (an embedding row), in float64.
+import { norm } from './vectors';
 
 /** Euclidean length: sqrt(sum of squares). */
-export function l2Norm(values: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
-  return Math.sqrt(sum);
-}
+export const l2Norm = norm;
 
 /** The largest |value| (0 for an empty vector; non-finite values are skipped). */
 export function maxAbs(values: ArrayLike<number>): number {

@@ -1,17 +1,9 @@
 // Makes small randomly initialised GPT-2 checkpoints (seeded, so every run sees the same weights).
 import { writeSafetensors, type TensorToWrite } from '../../src/convert/safetensors';
+import { seededRandom } from '../../src/maths/sampling';
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the deck's seeded PRNG: returns floats in [0, 1). */
+export const mulberry32 = seededRandom;
 
 export interface CheckpointOptions {
   seed?: number;
