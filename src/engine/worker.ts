@@ -3,7 +3,7 @@
 // (see protocol.ts). It never touches the DOM.
 import { env } from '@huggingface/transformers';
 import { GREEDY } from '../maths/sampling';
-import type { Generation, Trace } from '../trace';
+import type { Generation, GenerationRun, Trace } from '../trace';
 import { generate } from './generate';
 import { loadModel, type LoadedModel } from './load-model';
 import type { EngineMessage, EngineRequest, LoadRequest, RunRequest } from './protocol';
@@ -110,23 +110,20 @@ async function streamGeneration(loaded: LoadedModel, requestId: number, prompt: 
     cached: { useCache: true, steps: [], done: false },
     uncached: null,
   };
-  const send = () => post({ type: 'generation', requestId, generation });
+  const publish = (run: GenerationRun) => {
+    generation = run.useCache ? { ...generation, cached: run } : { ...generation, uncached: run };
+    post({ type: 'generation', requestId, generation });
+  };
   for (const useCache of [true, false]) {
-    const run = () => (useCache ? generation.cached : generation.uncached!);
-    if (!useCache) generation = { ...generation, uncached: { useCache, steps: [], done: false } };
+    let run: GenerationRun = { useCache, steps: [], done: false };
     await generate(loaded, promptIds, {
       maxNewTokens: GENERATED_TOKENS,
       useCache,
       shouldStop: superseded,
-      onStep: (step) => {
-        const updated = { ...run(), steps: [...run().steps, step] };
-        generation = useCache ? { ...generation, cached: updated } : { ...generation, uncached: updated };
-        send();
-      },
+      onStep: (step) => publish((run = { ...run, steps: [...run.steps, step] })),
     });
     if (superseded()) return;
-    generation = useCache ? { ...generation, cached: { ...run(), done: true } } : { ...generation, uncached: { ...run(), done: true } };
-    send();
+    publish({ ...run, done: true });
   }
 }
 
