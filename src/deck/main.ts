@@ -11,11 +11,14 @@ import { deckSlides } from '../../slides/index';
 import { chooseBackend } from '../engine/choose-backend';
 import { EngineClient } from '../engine/client';
 import { modelRootPath, ortRuntimeUrls } from './asset-urls';
+import { DeckChannel, deckChannelName, isSpeakerPreview } from './deck-channel';
+import { startPreview, WAITING_FOR_PRESENTER } from './follow-presenter';
 import { createPromptBar, PROMPT_BAR_KEY } from './prompt-bar';
 import { connectPromptInputs } from './prompt-inputs';
 import { slideRenderer } from './render-slides';
 import { buildSections } from './sections';
 import { slideContext } from './slide-context';
+import { shareWithPreviews } from './share-with-previews';
 import { refreshSpeakerNotes } from './speaker-notes';
 import { createStatusBadge } from './status-badge';
 import { debouncedPromptWriter, readModelName, readPrompt } from './url-state';
@@ -32,9 +35,10 @@ async function start(): Promise<void> {
   const promptBar = createPromptBar();
   document.body.append(badge.element, promptBar.element);
 
-  const worker = new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' });
-  const engine = new EngineClient(worker);
-  render(slideContext(engine.state)); // the slides exist before Reveal lays them out
+  // A speaker-view preview runs no model: it draws the presenter window's Trace (deck-channel.ts).
+  const preview = isSpeakerPreview(search);
+  const engine = preview ? null : new EngineClient(new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' }));
+  render(engine ? slideContext(engine.state) : { trace: null, waitingMessage: WAITING_FOR_PRESENTER }); // the slides exist before Reveal lays them out
 
   // Reveal starts whatever the model does: a model that fails to load must leave the deck navigable.
   const deck = new Reveal(revealElement, {
@@ -46,16 +50,25 @@ async function start(): Promise<void> {
     transition: 'fade',
     transitionSpeed: 'fast',
     plugins: [RevealNotes],
+    ...(await import('./print-mode')).printOptions(search), // ?print-pdf: handout options (npm run handout)
   });
   await deck.initialize();
   deck.addKeyBinding(PROMPT_BAR_KEY, () => promptBar.open());
+  const channel = new DeckChannel(deckChannelName(window.location.pathname, readModelName(search)));
+  if (!engine) {
+    badge.element.remove(); // the presenter's window has the badge
+    startPreview(channel, render);
+    return;
+  }
 
   const writePromptToUrl = debouncedPromptWriter();
-  const promptInputs = connectPromptInputs((prompt, { immediate }) => {
+  const runPrompt = (prompt: string, { immediate }: { immediate: boolean }) => {
     if (immediate) performance.mark('deck:prompt-submitted', { detail: { prompt } }); // npm run bench times from here
     engine.setPrompt(prompt, { immediate });
     writePromptToUrl(prompt, { immediate });
-  });
+  };
+  const promptInputs = connectPromptInputs(runPrompt);
+  shareWithPreviews(channel, engine, runPrompt); // prompts typed in the speaker view run here too
   engine.subscribe((state) => {
     if (render(slideContext(state))) refreshSpeakerNotes(deck);
     badge.update(state);

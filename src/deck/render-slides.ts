@@ -2,6 +2,7 @@
 // on that slide and in the console; the others, and the deck's navigation, carry on.
 import type { SlideContext } from '../../slides/slide';
 import type { BuiltSection } from './sections';
+import { SLIDES_DRAWN_EVENT } from './slides-drawn-event';
 
 export function renderSlides(sections: readonly BuiltSection[], context: SlideContext, only?: (slide: BuiltSection['slide']) => boolean): void {
   for (const { slide, content, notes } of sections) {
@@ -36,6 +37,7 @@ export function slideRenderer(sections: readonly BuiltSection[]): (context: Slid
     if (sameTrace && sameGeneration) return false;
     last = context;
     renderSlides(sections, context, sameTrace ? (slide) => slide.usesGeneration === true : undefined);
+    document.dispatchEvent(new Event(SLIDES_DRAWN_EVENT)); // ?print-pdf: print-mode.ts brings the print pages up to date
     if (!sameTrace && context.trace) performance.mark('deck:slides-rendered', { detail: { prompt: context.trace.prompt } }); // npm run bench times to here
     return true;
   };

@@ -1,0 +1,73 @@
+// The speaker view's previews and the presenter's window share one model. Reveal's notes plugin
+// loads the deck twice more (`?receiver&...`) in the speaker window's iframes; those pages start no
+// engine and draw what the presenter's window sends them over a BroadcastChannel. Prompts typed in
+// a preview or in the speaker view go back the same way, and the presenter's window runs them.
+// The channel is named after the deck's path and its model, so two decks never mix their Traces.
+import type { Generation, Trace } from '../trace';
+
+export const DECK_CHANNEL_PREFIX = 'live-llm-deck';
+
+/** From the window that runs the model: the slides' whole input (a new Trace or waiting message, or an answer to hello). */
+export interface ContextMessage {
+  type: 'context';
+  /** The prompt as typed in the presenter's window. */
+  prompt: string;
+  trace: Trace | null;
+  waitingMessage: string;
+  generation: Generation | null;
+}
+
+/** From the window that runs the model: the generation moved on, for the Trace sent last (not sent again). */
+export interface GenerationStepMessage {
+  type: 'generation';
+  generation: Generation | null;
+}
+
+/** From a preview that has just opened: asks for the current ContextMessage. */
+export interface HelloMessage {
+  type: 'hello';
+}
+
+/** From a preview or the speaker view: a prompt typed there, for the window that runs the model. */
+export interface PromptMessage {
+  type: 'prompt';
+  prompt: string;
+  /** Enter: run at once; typing: after the usual pause. */
+  immediate: boolean;
+}
+
+export type DeckMessage = ContextMessage | GenerationStepMessage | HelloMessage | PromptMessage;
+
+/**
+ * A deck page loaded by Reveal's notes plugin as a speaker-view preview: the plugin adds
+ * `receiver` to the search (`?receiver&progress=false&...&postMessageEvents=true#/3/0`).
+ */
+export function isSpeakerPreview(search: string): boolean {
+  return new URLSearchParams(search).has('receiver');
+}
+
+export function deckChannelName(pathname: string, modelName: string): string {
+  return `${DECK_CHANNEL_PREFIX}:${pathname}:${modelName}`;
+}
+
+/** A typed BroadcastChannel (structured clone: a Trace's Float32Arrays cross it as they are). */
+export class DeckChannel {
+  readonly #channel: BroadcastChannel;
+
+  constructor(name: string) {
+    this.#channel = new BroadcastChannel(name);
+  }
+
+  post(message: DeckMessage): void {
+    this.#channel.postMessage(message);
+  }
+
+  /** Every message of the other pages on this channel (never this page's own). */
+  onMessage(listener: (message: DeckMessage) => void): void {
+    this.#channel.addEventListener('message', (event: MessageEvent<DeckMessage>) => listener(event.data));
+  }
+
+  close(): void {
+    this.#channel.close();
+  }
+}

@@ -1,0 +1,137 @@
+// `?print-pdf`: Reveal's print view, kept in step with the live slides. Reveal lays the print pages
+// out once, at start-up, before the model has produced anything: it shows the fragments, copies the
+// speaker notes and (with separate fragments) clones the pages of the slides as they are then,
+// waiting messages included. Our slides re-render when the Trace and each generation step arrive,
+// so after every render (render-slides.ts says so with an event; and once Reveal says 'pdf-ready') the pages are brought up to date here:
+// fragments shown, notes copied again, fragment pages cloned again from the fresh render.
+//   ?pdf-fragments=merged (default)  one page per slide, every fragment shown
+//   ?pdf-fragments=separate          one more page per fragment step (Reveal's pdfSeparateFragments)
+//   ?pdf-notes=separate-page|inline  the speaker notes (with their live values) on their own page or on the slide
+import type { RevealConfig } from 'reveal.js';
+import './print-mode.css';
+import { SLIDES_DRAWN_EVENT } from './slides-drawn-event';
+
+export type PdfFragments = 'merged' | 'separate';
+export type PdfNotes = 'none' | 'separate-page' | 'inline';
+
+export interface PrintSettings {
+  fragments: PdfFragments;
+  notes: PdfNotes;
+}
+
+export function isPrintPdf(search: string): boolean {
+  return /print-pdf/i.test(search); // the test Reveal itself makes
+}
+
+export function readPrintSettings(search: string): PrintSettings {
+  const params = new URLSearchParams(search);
+  const notes = params.get('pdf-notes');
+  return {
+    fragments: params.get('pdf-fragments') === 'separate' ? 'separate' : 'merged',
+    notes: notes === 'inline' || notes === 'separate-page' ? notes : notes === null ? 'none' : 'separate-page',
+  };
+}
+
+/** The settings of this page when it is printing, else null (set by printOptions). */
+let active: PrintSettings | null = null;
+
+/**
+ * Reveal options for `?print-pdf` (nothing otherwise), spread into the Reveal config. Also starts
+ * keeping the print pages up to date (see refreshPrintLayout).
+ */
+export function printOptions(search: string): Partial<RevealConfig> {
+  if (!isPrintPdf(search)) return {};
+  active = readPrintSettings(search);
+  document.addEventListener(SLIDES_DRAWN_EVENT, refreshPrintLayout);
+  document.addEventListener('pdf-ready', () => {
+    refreshPrintLayout();
+    document.documentElement.dataset.printLayout = 'ready'; // npm run handout waits for this
+  });
+  return {
+    pdfSeparateFragments: active.fragments === 'separate',
+    pdfMaxPagesPerSlide: 1, // a slide is one page (its content is laid out to fit)
+    // Reveal's print view takes 'separate-page' or 'inline' here, though its types say boolean.
+    showNotes: (active.notes === 'none' ? false : active.notes) as unknown as boolean,
+  };
+}
+
+const NOTES_SPACING = 8; // as Reveal's print view
+
+function notesElement(section: HTMLElement, layout: Exclude<PdfNotes, 'none'>, pageWidth: number): HTMLElement | null {
+  const notes = Array.from(section.querySelectorAll('aside.notes'), (aside) => aside.innerHTML).join('\n');
+  if (notes.trim() === '') return null;
+  const element = document.createElement('div');
+  element.classList.add('speaker-notes', 'speaker-notes-pdf');
+  element.setAttribute('data-layout', layout);
+  element.innerHTML = notes; // the aside's own markup: our notes are written with textContent
+  if (layout === 'inline') {
+    element.style.left = `${NOTES_SPACING}px`;
+    element.style.bottom = `${NOTES_SPACING}px`;
+    element.style.width = `${pageWidth - NOTES_SPACING * 2}px`;
+  }
+  return element;
+}
+
+/** Fragment groups in Reveal's order: by data-fragment-index, then those without one in DOM order. */
+function fragmentGroups(root: ParentNode): HTMLElement[][] {
+  const ordered: HTMLElement[][] = [];
+  const unordered: HTMLElement[][] = [];
+  for (const fragment of Array.from(root.querySelectorAll<HTMLElement>('.fragment'))) {
+    const index = Number.parseInt(fragment.getAttribute('data-fragment-index') ?? '', 10);
+    if (Number.isNaN(index)) unordered.push([fragment]);
+    else (ordered[index] ??= []).push(fragment);
+  }
+  return [...ordered.filter((group) => group !== undefined), ...unordered];
+}
+
+/**
+ * Rebuilds what Reveal's print view derived from the slides' content: for each slide's page, the
+ * fragments' state, its notes (inline or on the next page) and, with separate fragments, one copy
+ * of the page per fragment step. A no-op unless the print view has laid out its pages.
+ */
+export function refreshPrintLayout(): void {
+  if (!active || !document.documentElement.classList.contains('print-pdf')) return;
+  const settings = active;
+  const pages = Array.from(document.querySelectorAll<HTMLElement>('.reveal .slides > .pdf-page'));
+  for (const page of pages) {
+    const section = page.querySelector<HTMLElement>(':scope > section');
+    // A page of a slide's own section (the copies hold clones with the same id, later in the document).
+    if (!section || (section.id && document.getElementById(section.id) !== section)) continue;
+    // Drop what was derived from the old content: the notes, and the pages up to the next slide's.
+    for (const old of Array.from(page.querySelectorAll(':scope > .speaker-notes-pdf'))) old.remove();
+    for (let next = page.nextElementSibling; next && isDerivedPage(next); next = page.nextElementSibling) next.remove();
+
+    const pageWidth = page.offsetWidth;
+    const derived: HTMLElement[] = [];
+    if (settings.notes !== 'none') {
+      const notes = notesElement(section, settings.notes, pageWidth);
+      if (notes && settings.notes === 'inline') page.append(notes);
+      else if (notes) derived.push(notes);
+    }
+    const groups = fragmentGroups(page);
+    if (settings.fragments === 'separate') {
+      for (const fragment of groups.flat()) fragment.classList.remove('visible', 'current-fragment');
+      let previous: HTMLElement[] = [];
+      for (const group of groups) {
+        for (const fragment of previous) fragment.classList.remove('current-fragment');
+        for (const fragment of group) fragment.classList.add('visible', 'current-fragment');
+        const copy = page.cloneNode(true) as HTMLElement;
+        copy.dataset.printCopy = 'true';
+        derived.push(copy);
+        previous = group;
+      }
+      for (const fragment of groups.flat()) fragment.classList.remove('visible', 'current-fragment');
+    } else {
+      for (const fragment of groups.flat()) if (!fragment.classList.contains('fade-out')) fragment.classList.add('visible');
+    }
+    page.after(...derived);
+  }
+}
+
+/** A notes page, or a .pdf-page holding a copy of a slide (not the slide's own section). */
+function isDerivedPage(element: Element): boolean {
+  if (element.classList.contains('speaker-notes-pdf')) return true;
+  if (!element.classList.contains('pdf-page')) return false;
+  const section = element.querySelector<HTMLElement>(':scope > section');
+  return !!section && !!section.id && document.getElementById(section.id) !== section;
+}

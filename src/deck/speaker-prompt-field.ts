@@ -1,0 +1,58 @@
+// A prompt field in the speaker view, above the notes. The speaker window is Reveal's notes plugin's
+// own page (same origin as the deck), so the preview in its "current slide" frame adds the field
+// to it and hands what the presenter types there to `onPrompt`.
+export interface SpeakerPromptField {
+  /** Shows `prompt` unless the presenter is typing in the field. */
+  show(prompt: string): void;
+}
+
+export const SPEAKER_PROMPT_ID = 'speaker-prompt';
+
+export function addSpeakerPromptField(onPrompt: (prompt: string, options: { immediate: boolean }) => void): SpeakerPromptField | null {
+  let frame: Element | null = null;
+  try {
+    frame = window.frameElement;
+  } catch {
+    return null; // not the deck's origin
+  }
+  if (!frame?.closest('#current-slide')) return null; // only the current-slide preview, once
+  const speakerDocument = frame.ownerDocument;
+  const controls = speakerDocument.querySelector('#speaker-controls');
+  if (!controls) return null;
+  speakerDocument.getElementById(SPEAKER_PROMPT_ID)?.parentElement?.remove(); // left by a preview that reloaded
+
+  const box = speakerDocument.createElement('div');
+  box.className = 'speaker-controls-prompt';
+  box.style.padding = '10px 16px';
+  const label = speakerDocument.createElement('label');
+  label.htmlFor = SPEAKER_PROMPT_ID;
+  label.textContent = 'PROMPT (Enter runs it)';
+  label.style.cssText = 'display:block;font-size:0.66em;color:#666;margin-bottom:4px';
+  const field = speakerDocument.createElement('textarea');
+  field.id = SPEAKER_PROMPT_ID;
+  field.rows = 2;
+  field.spellcheck = false;
+  field.style.cssText = 'width:100%;box-sizing:border-box;font:inherit;font-size:0.9em';
+  box.append(label, field);
+  controls.insertBefore(box, controls.querySelector('.speaker-controls-notes'));
+
+  field.addEventListener('input', () => onPrompt(field.value, { immediate: false }));
+  field.addEventListener('keydown', (event) => {
+    event.stopPropagation(); // the speaker view sends every other key to the preview as a slide command
+    if (event.isComposing) return;
+    if (event.key === 'Enter' && !event.shiftKey) {
+      event.preventDefault();
+      onPrompt(field.value, { immediate: true });
+      field.blur();
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      field.blur();
+    }
+  });
+
+  return {
+    show(prompt) {
+      if (speakerDocument.activeElement !== field && field.value !== prompt) field.value = prompt;
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// The speaker view (S) runs one model: its two previews (Reveal's notes plugin loads the deck in
+// iframes with ?receiver) start no engine and draw the presenter window's Trace, sent over a
+// BroadcastChannel; a prompt typed in the speaker view is run by the presenter's window.
+import type { Browser, Frame, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDeck, launchChromium, openDeck, serveFolder, typePrompt, waitForTrace, type StaticServer } from './harness';
+
+let build: Awaited<ReturnType<typeof buildDeck>>;
+let server: StaticServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  build = await buildDeck();
+  server = await serveFolder(build.dir);
+  browser = await launchChromium({ webgpu: false });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  build?.remove();
+});
+
+function tokenIds(where: Page | Frame): Promise<number[]> {
+  return where.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('section#tokenization .token-row [data-token-id]')]
+      .sort((a, b) => Number(a.dataset.tokenIndex) - Number(b.dataset.tokenIndex))
+      .map((chip) => Number(chip.dataset.tokenId)),
+  );
+}
+
+/** Full downloads of the model's weights (transformers.js also asks for one byte to learn the size). */
+function modelDownloads(): number {
+  const isModel = (path: string) => path.endsWith('onnx/model.onnx');
+  return server.requested.filter(isModel).length - server.ranged.filter(isModel).length;
+}
+
+describe('the speaker view', () => {
+  it('shows the presenter window’s Trace in its previews, loads the model once, and sends its prompts to the presenter’s window', async () => {
+    const { context, page, errors } = await openDeck(browser, server.deckUrl, '?backend=wasm&prompt=Hello');
+    await waitForTrace(page, 'Hello');
+    const speakerViewOpened = context.waitForEvent('page');
+    await page.keyboard.press('s');
+    const speakerView = await speakerViewOpened;
+    speakerView.on('pageerror', (error) => errors.push(`speaker view: ${error.message}`));
+    speakerView.on('console', (message) => {
+      if (message.type() === 'error') errors.push(`speaker view: ${message.text()}`);
+    });
+    const previews = () => speakerView.frames().filter((frame) => new URL(frame.url()).searchParams.has('receiver'));
+    const previewTokenIds = async () => Promise.all(previews().map((frame) => tokenIds(frame).catch(() => [])));
+
+    const helloIds = await tokenIds(page);
+    expect(helloIds.length).toBeGreaterThan(0);
+    await expect.poll(previewTokenIds, { timeout: 30_000 }).toEqual([helloIds, helloIds]);
+    for (const frame of previews()) expect(await frame.inputValue('#title-prompt')).toBe('Hello');
+    await expect.poll(() => speakerView.locator('.speaker-controls-notes').textContent(), { timeout: 10_000 }).toContain('"Hello"');
+    expect(speakerView.workers()).toEqual([]); // no engine in the previews
+    expect(modelDownloads()).toBe(1);
+
+    // A prompt typed in the presenter's window reaches the previews.
+    await page.bringToFront();
+    await typePrompt(page, 'The people of the union');
+    await waitForTrace(page, 'The people of the union');
+    const peopleIds = await tokenIds(page);
+    expect(peopleIds).not.toEqual(helloIds);
+    await expect.poll(previewTokenIds, { timeout: 10_000 }).toEqual([peopleIds, peopleIds]);
+
+    // A prompt typed in the speaker view runs in the presenter's window, and everyone follows it.
+    await speakerView.bringToFront();
+    const speakerPrompt = speakerView.locator('#speaker-prompt');
+    await expect.poll(() => speakerPrompt.inputValue(), { timeout: 10_000 }).toBe('The people of the union');
+    await speakerPrompt.fill('The state of the union is strong');
+    await speakerPrompt.press('Enter');
+    await waitForTrace(page, 'The state of the union is strong');
+    expect(await page.inputValue('#title-prompt')).toBe('The state of the union is strong');
+    const strongIds = await tokenIds(page);
+    await expect.poll(previewTokenIds, { timeout: 10_000 }).toEqual([strongIds, strongIds]);
+    expect(await page.locator('section#title').getAttribute('class')).toContain('present'); // typing there moved no slide
+
+    // E in the speaker view opens the current preview's prompt bar: its prompt runs in the presenter's window too.
+    await speakerView.keyboard.press('e');
+    const current = previews().find((frame) => new URL(frame.url()).searchParams.has('postMessageEvents'))!; // the current slide's
+    await expect.poll(() => current.locator('#prompt-bar').isVisible(), { timeout: 10_000 }).toBe(true);
+    await current.fill('#prompt-bar-input', 'God bless America');
+    await current.press('#prompt-bar-input', 'Enter');
+    await waitForTrace(page, 'God bless America');
+    const blessIds = await tokenIds(page);
+    await expect.poll(previewTokenIds, { timeout: 10_000 }).toEqual([blessIds, blessIds]);
+
+    // One model for the three decks: one download of its weights, and no engine worker in the speaker view.
+    expect(modelDownloads()).toBe(1);
+    expect(speakerView.workers()).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,118 @@
+// The presenter's window and the speaker view's previews over a BroadcastChannel (Node has one):
+// previews are told apart from the URL, a Trace's Float32Arrays arrive whole, the Trace is not sent
+// again for each generation step, a hello gets the current context, and previews' prompts run.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EngineState } from '../../src/engine/client';
+import { DeckChannel, deckChannelName, isSpeakerPreview, type DeckMessage } from '../../src/deck/deck-channel';
+import { followPresenter } from '../../src/deck/follow-presenter';
+import { shareWithPreviews } from '../../src/deck/share-with-previews';
+import type { SlideContext } from '../../slides/slide';
+import type { Generation, Trace } from '../../src/trace';
+
+const base: EngineState = {
+  phase: 'ready',
+  modelName: 'sotu-gpt',
+  backend: 'wasm',
+  backendNotice: null,
+  model: null,
+  progress: null,
+  loadError: null,
+  loadMs: 1,
+  warmUpMs: 1,
+  prompt: 'Hello',
+  trace: null,
+  generation: null,
+  running: false,
+  runError: null,
+};
+
+/** An engine whose state the test sets. */
+class FakeEngine {
+  state = base;
+  readonly #listeners = new Set<(state: EngineState) => void>();
+  subscribe(listener: (state: EngineState) => void): void {
+    this.#listeners.add(listener);
+    listener(this.state);
+  }
+  set(change: Partial<EngineState>): void {
+    this.state = { ...this.state, ...change };
+    for (const listener of this.#listeners) listener(this.state);
+  }
+}
+
+const opened: DeckChannel[] = [];
+function channel(name = deckChannelName('/deck/', 'sotu-gpt')): DeckChannel {
+  const result = new DeckChannel(name);
+  opened.push(result);
+  return result;
+}
+afterEach(() => {
+  for (const each of opened.splice(0)) each.close();
+});
+
+function received(on: DeckChannel): DeckMessage[] {
+  const messages: DeckMessage[] = [];
+  on.onMessage((message) => messages.push(message));
+  return messages;
+}
+const settle = () => new Promise((done) => setTimeout(done, 50));
+
+const trace = { prompt: 'Hello', lastLogits: new Float32Array([1, 2, 3]) } as unknown as Trace;
+
+describe('isSpeakerPreview', () => {
+  it('is true for the pages the notes plugin loads in the speaker view', () => {
+    expect(isSpeakerPreview('?receiver&progress=false&history=false&postMessageEvents=true')).toBe(true);
+    expect(isSpeakerPreview('?prompt=Hi&receiver&controls=false')).toBe(true);
+    expect(isSpeakerPreview('?prompt=receiver')).toBe(false);
+    expect(isSpeakerPreview('')).toBe(false);
+  });
+});
+
+describe('DeckChannel', () => {
+  it('carries a Trace with its Float32Arrays, and only between decks of the same model', async () => {
+    const sender = channel();
+    const sameDeck = received(channel());
+    const otherModel = received(channel(deckChannelName('/deck/', 'other-gpt')));
+    sender.post({ type: 'context', prompt: 'Hello', trace, waitingMessage: '', generation: null });
+    await settle();
+    expect(sameDeck).toHaveLength(1);
+    const message = sameDeck[0];
+    expect(message.type === 'context' && message.trace?.lastLogits).toEqual(new Float32Array([1, 2, 3]));
+    expect(otherModel).toEqual([]);
+  });
+});
+
+describe('shareWithPreviews and followPresenter', () => {
+  it('sends the context on a new Trace, only the generation while it streams, and the current context to a hello', async () => {
+    const engine = new FakeEngine();
+    const presenter = channel();
+    const wire = received(channel());
+    const prompts: [string, boolean][] = [];
+    shareWithPreviews(presenter, engine, (prompt, { immediate }) => prompts.push([prompt, immediate]));
+    engine.set({ trace });
+    const generation = { prompt: 'Hello' } as Generation;
+    engine.set({ generation });
+    engine.set({ progress: null }); // nothing the slides show: nothing sent
+    await settle();
+    expect(wire.map((message) => message.type)).toEqual(['context', 'context', 'generation']);
+
+    const shown: [SlideContext, string][] = [];
+    followPresenter(channel(), (context, prompt) => shown.push([context, prompt]));
+    await settle();
+    expect(shown).toHaveLength(1);
+    expect(shown[0][1]).toBe('Hello');
+    expect(shown[0][0].trace?.prompt).toBe('Hello');
+    expect(shown[0][0].generation).toEqual(generation);
+
+    engine.set({ generation: { prompt: 'Hello', text: ' world' } as unknown as Generation });
+    await settle();
+    expect(shown).toHaveLength(2);
+    expect(shown[1][0].trace?.prompt).toBe('Hello'); // kept from the context
+    expect(shown[1][0].generation).toEqual({ prompt: 'Hello', text: ' world' });
+
+    const speaker = channel();
+    speaker.post({ type: 'prompt', prompt: 'The union', immediate: true });
+    await settle();
+    expect(prompts).toEqual([['The union', true]]);
+  });
+});
