@@ -9,7 +9,7 @@
 //                    settings), data-drawn-rank (1-based, by the model's own probability)
 //   .sampling-row    data-rank, data-token-id, data-prob-before (softmax at T = 1), data-prob-after
 // View state: samplingView(), setSamplingView(), resetSamplingView(): temperature, topK, topP, seed.
-// The draw uses seededRandom (mulberry32) from src/maths/sampling.ts: no Math.random, so the
+// The draw uses seededRandom (mulberry32) from src/maths/sampling.ts, never an unseeded source, so the
 // speaker view, the audience screen and the handout show the same draw for the same seed.
 import { drawFrom, samplingDistribution, seededRandom, type SamplingSettings } from '../src/maths/sampling';
 import { eligibleCount, rankOf } from '../src/maths/sampling-summary';
