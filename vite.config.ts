@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
-import { sendFile } from './src/cli/send-file';
+import { sendFile } from './src/cli/send-file.ts'; // with its extension: Vite's native config loader needs it
 
 const modelsFolder = resolve(process.env.DECK_MODELS ?? 'assets/models');
 
