@@ -136,9 +136,10 @@ export default defineConfig({
   },
   build: {
     target: 'es2022',
-    // Two pages: the deck, and the bench page that `npm run bench` drives (src/bench/bench-page.ts).
+    // Three pages: the deck, the bench page that `npm run bench` drives (src/bench/bench-page.ts), and
+    // the preflight page the presenter opens before the talk (src/preflight/preflight-page.ts).
     // rolldownOptions is Vite 8's name for rollupOptions (the old name is a deprecated alias).
-    rolldownOptions: { input: { main: fileURLToPath(new URL('index.html', import.meta.url)), bench: fileURLToPath(new URL('bench.html', import.meta.url)) } },
+    rolldownOptions: { input: { main: fileURLToPath(new URL('index.html', import.meta.url)), bench: fileURLToPath(new URL('bench.html', import.meta.url)), preflight: fileURLToPath(new URL('preflight.html', import.meta.url)) } },
     chunkSizeWarningLimit: 2000, // transformers.js + onnxruntime-web are one ~1 MB worker chunk
   },
   server: { host: '127.0.0.1' },

@@ -1,0 +1,76 @@
+// Pure helpers of the preflight page (preflight.html, src/preflight/preflight-page.ts): the measured
+// figures turned into rates, the plain-words warnings for the stage, and the link back to the deck.
+// No DOM here, so Node tests them (tests/preflight/checks.test.ts).
+
+/** A forward pass slower than this would make every prompt edit on stage feel sluggish. */
+export const SLOW_FORWARD_MS = 500;
+/** Loading slower than this keeps the audience waiting before the first live slide. */
+export const SLOW_LOAD_MS = 10_000;
+
+/** Tokens per second over streamed generation steps (each with its wall time), or null without steps. */
+export function tokensPerSecond(steps: readonly { ms: number }[]): number | null {
+  const totalMs = steps.reduce((sum, step) => sum + step.ms, 0);
+  if (steps.length === 0 || !(totalMs > 0)) return null;
+  return (steps.length * 1000) / totalMs;
+}
+
+export interface PreflightFacts {
+  modelName: string;
+  /** Why the model failed to load, with the file when known; null when it loaded (or is still loading). */
+  loadError: { message: string; file: string | null } | null;
+  backend: 'webgpu' | 'wasm' | null;
+  /** Whether this browser offered a WebGPU adapter at all (whatever backend was forced). */
+  webgpuAdapter: boolean;
+  crossOriginIsolated: boolean;
+  loadMs: number | null;
+  forwardMs: number | null;
+  /** Why the fixed prompt produced no Trace, when it did not. */
+  runError: string | null;
+}
+
+/** What would fail or be slow on stage, in plain words; empty when all is well. */
+export function preflightWarnings(facts: PreflightFacts): string[] {
+  const warnings: string[] = [];
+  if (facts.loadError) {
+    const file = facts.loadError.file ? ` (file: models/${facts.modelName}/${facts.loadError.file})` : '';
+    warnings.push(`The model ${facts.modelName} failed to load${file}: ${facts.loadError.message}. The deck will show no live values.`);
+  }
+  if (facts.runError) warnings.push(`The model could not run the test prompt: ${facts.runError}.`);
+  if (!facts.webgpuAdapter) warnings.push('No WebGPU adapter in this browser: the model runs on WASM (CPU), which is slower.');
+  else if (facts.backend === 'wasm') warnings.push('WebGPU is available but WASM is in use (forced by ?backend=wasm).');
+  if (!facts.crossOriginIsolated && facts.backend !== 'webgpu') {
+    warnings.push('This page is not cross-origin isolated: WASM runs on a single thread (serve with COOP/COEP headers for threads).');
+  }
+  if (facts.loadMs !== null && facts.loadMs > SLOW_LOAD_MS) {
+    warnings.push(`Loading took ${(facts.loadMs / 1000).toFixed(1)} s (over ${SLOW_LOAD_MS / 1000} s): open the deck well before the talk.`);
+  }
+  if (facts.forwardMs !== null && facts.forwardMs > SLOW_FORWARD_MS) {
+    warnings.push(`One forward pass took ${Math.round(facts.forwardMs)} ms (over ${SLOW_FORWARD_MS} ms): prompt edits will be slow on stage.`);
+  }
+  return warnings;
+}
+
+/** The deck's link relative to the preflight page ("./"), keeping only `?model=` and `?backend=`. */
+export function deckLink(search: string): string {
+  const from = new URLSearchParams(search);
+  const kept = new URLSearchParams();
+  for (const key of ['model', 'backend']) {
+    const value = from.get(key);
+    if (value !== null && value !== '') kept.set(key, value);
+  }
+  const query = kept.toString();
+  return query ? `./?${query}` : './';
+}
+
+/** The part of a WebGPU adapter the page shows (navigator.gpu's types are not in TypeScript's DOM library). */
+export interface AdapterLike {
+  info?: { vendor?: string; architecture?: string; description?: string; device?: string };
+  features?: { has(name: string): boolean };
+}
+
+/** One readable line for an adapter: "vendor · architecture · description", blanks left out. */
+export function adapterSummary(adapter: AdapterLike): { text: string; shaderF16: boolean } {
+  const info = adapter.info ?? {};
+  const parts = [info.vendor, info.architecture, info.description || info.device].filter((part): part is string => !!part && part.trim() !== '');
+  return { text: parts.length > 0 ? parts.join(' · ') : 'no details given by the browser', shaderF16: adapter.features?.has('shader-f16') ?? false };
+}
