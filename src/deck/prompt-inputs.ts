@@ -22,15 +22,7 @@ export function connectPromptInputs(onPrompt: (prompt: string, options: { immedi
   // keys while a field has focus. Shift+Enter is a new line.
   document.addEventListener('keydown', (event) => {
     const field = fieldOf(event.target);
-    if (!field || event.isComposing) return;
-    if (event.key === 'Enter' && !event.shiftKey) {
-      event.preventDefault();
-      onPrompt(field.value, { immediate: true });
-      field.blur();
-    } else if (event.key === 'Escape') {
-      event.preventDefault();
-      field.blur();
-    }
+    if (field) handlePromptKey(event, field, onPrompt);
   });
 
   return {
@@ -40,4 +32,21 @@ export function connectPromptInputs(onPrompt: (prompt: string, options: { immedi
       }
     },
   };
+}
+
+/** Enter runs the field's prompt at once and leaves the field; Esc leaves it; Shift+Enter is a new line. */
+export function handlePromptKey(
+  event: KeyboardEvent,
+  field: { value: string; blur(): void },
+  onPrompt: (prompt: string, options: { immediate: boolean }) => void,
+): void {
+  if (event.isComposing) return;
+  if (event.key === 'Enter' && !event.shiftKey) {
+    event.preventDefault();
+    onPrompt(field.value, { immediate: true });
+    field.blur();
+  } else if (event.key === 'Escape') {
+    event.preventDefault();
+    field.blur();
+  }
 }

@@ -1,6 +1,8 @@
 // A prompt field in the speaker view, above the notes. The speaker window is Reveal's notes plugin's
 // own page (same origin as the deck), so the preview in its "current slide" frame adds the field
 // to it and hands what the presenter types there to `onPrompt`.
+import { handlePromptKey } from './prompt-inputs';
+
 export interface SpeakerPromptField {
   /** Shows `prompt` unless the presenter is typing in the field. */
   show(prompt: string): void;
@@ -39,15 +41,7 @@ export function addSpeakerPromptField(onPrompt: (prompt: string, options: { imme
   field.addEventListener('input', () => onPrompt(field.value, { immediate: false }));
   field.addEventListener('keydown', (event) => {
     event.stopPropagation(); // the speaker view sends every other key to the preview as a slide command
-    if (event.isComposing) return;
-    if (event.key === 'Enter' && !event.shiftKey) {
-      event.preventDefault();
-      onPrompt(field.value, { immediate: true });
-      field.blur();
-    } else if (event.key === 'Escape') {
-      event.preventDefault();
-      field.blur();
-    }
+    handlePromptKey(event, field, onPrompt);
   });
 
   return {

@@ -3,28 +3,14 @@
 // again for each generation step, a hello gets the current context, and previews' prompts run.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineState } from '../../src/engine/client';
+import { READY_STATE } from './engine-state';
 import { DeckChannel, deckChannelName, isSpeakerPreview, type DeckMessage } from '../../src/deck/deck-channel';
 import { followPresenter } from '../../src/deck/follow-presenter';
 import { shareWithPreviews } from '../../src/deck/share-with-previews';
 import type { SlideContext } from '../../slides/slide';
 import type { Generation, Trace } from '../../src/trace';
 
-const base: EngineState = {
-  phase: 'ready',
-  modelName: 'sotu-gpt',
-  backend: 'wasm',
-  backendNotice: null,
-  model: null,
-  progress: null,
-  loadError: null,
-  loadMs: 1,
-  warmUpMs: 1,
-  prompt: 'Hello',
-  trace: null,
-  generation: null,
-  running: false,
-  runError: null,
-};
+const base: EngineState = READY_STATE;
 
 /** An engine whose state the test sets. */
 class FakeEngine {

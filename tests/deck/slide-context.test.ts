@@ -1,25 +1,11 @@
 // What the slides are told for each engine state: the Trace, or in words why there is none.
 import { describe, expect, it } from 'vitest';
 import type { EngineState } from '../../src/engine/client';
+import { READY_STATE } from './engine-state';
 import { INVITATION, slideContext } from '../../src/deck/slide-context';
 import type { Generation, Trace } from '../../src/trace';
 
-const base: EngineState = {
-  phase: 'ready',
-  modelName: 'sotu-gpt',
-  backend: 'wasm',
-  backendNotice: null,
-  model: null,
-  progress: null,
-  loadError: null,
-  loadMs: 1,
-  warmUpMs: 1,
-  prompt: 'Hello',
-  trace: null,
-  generation: null,
-  running: false,
-  runError: null,
-};
+const base: EngineState = READY_STATE;
 
 describe('slideContext', () => {
   it('passes the Trace on, with its generation', () => {
