@@ -85,7 +85,7 @@ function serveFiles(base: string, lookup: (path: string) => string | null): Midd
  * Written by hand because Vite's publicDir takes one folder and copies it whole: this serves two
  * folders under their own URL prefixes in dev, and copies them into the build output.
  */
-function deckStaticFiles(): Plugin {
+export function deckStaticFiles(): Plugin {
   const ortDist = onnxruntimeWebDist();
   /** The file for a path below the base, from the model folders and onnxruntime-web's dist (dev). */
   const sourceFile = (path: string): string | null => {

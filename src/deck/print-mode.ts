@@ -2,8 +2,9 @@
 // out once, at start-up, before the model has produced anything: it shows the fragments, copies the
 // speaker notes and (with separate fragments) clones the pages of the slides as they are then,
 // waiting messages included. Our slides re-render when the Trace and each generation step arrive,
-// so after every render (render-slides.ts says so with an event; and once Reveal says 'pdf-ready') the pages are brought up to date here:
-// fragments shown, notes copied again, fragment pages cloned again from the fresh render.
+// so after every render (render-slides.ts says so with an event; and once Reveal says 'pdf-ready')
+// the live slides' pages are brought up to date here: fragments shown, notes copied again, fragment
+// pages cloned again from the fresh render.
 //   ?pdf-fragments=merged (default)  one page per slide, every fragment shown
 //   ?pdf-fragments=separate          one more page per fragment step (Reveal's pdfSeparateFragments)
 //   ?pdf-notes=separate-page|inline  the speaker notes (with their live values) on their own page or on the slide
@@ -32,27 +33,40 @@ export function readPrintSettings(search: string): PrintSettings {
   };
 }
 
-/** The settings of this page when it is printing, else null (set by printOptions). */
-let active: PrintSettings | null = null;
-
-/**
- * Reveal options for `?print-pdf` (nothing otherwise), spread into the Reveal config. Also starts
- * keeping the print pages up to date (see refreshPrintLayout).
- */
+/** Reveal options for `?print-pdf` (nothing otherwise), spread into this deck's Reveal config. */
 export function printOptions(search: string): Partial<RevealConfig> {
   if (!isPrintPdf(search)) return {};
-  active = readPrintSettings(search);
-  document.addEventListener(SLIDES_DRAWN_EVENT, refreshPrintLayout);
-  document.addEventListener('pdf-ready', () => {
-    refreshPrintLayout();
-    document.documentElement.dataset.printLayout = 'ready'; // npm run handout waits for this
-  });
+  const settings = readPrintSettings(search);
   return {
-    pdfSeparateFragments: active.fragments === 'separate',
+    pdfSeparateFragments: settings.fragments === 'separate',
     pdfMaxPagesPerSlide: 1, // a slide is one page (its content is laid out to fit)
     // Reveal's print view takes 'separate-page' or 'inline' here, though its types say boolean.
-    showNotes: (active.notes === 'none' ? false : active.notes) as unknown as boolean,
+    showNotes: (settings.notes === 'none' ? false : settings.notes) as unknown as boolean,
   };
+}
+
+/** The print settings a Reveal config asks for (any deck's: showNotes true means inline, as in Reveal). */
+export function printSettingsOf(config: { pdfSeparateFragments?: boolean; showNotes?: boolean | string }): PrintSettings {
+  const notes = config.showNotes;
+  return {
+    fragments: config.pdfSeparateFragments ? 'separate' : 'merged',
+    notes: notes === 'separate-page' ? 'separate-page' : notes ? 'inline' : 'none',
+  };
+}
+
+/** The settings of this page when it is printing, else null (set by keepPrintPagesLive). */
+let active: PrintSettings | null = null;
+
+/** In Reveal's print view: brings the live slides' print pages up to date after every render. */
+export function keepPrintPagesLive(settings: PrintSettings): void {
+  if (active === null) {
+    document.addEventListener(SLIDES_DRAWN_EVENT, refreshPrintLayout);
+    document.addEventListener('pdf-ready', () => {
+      refreshPrintLayout();
+      document.documentElement.dataset.printLayout = 'ready'; // npm run handout waits for this
+    });
+  }
+  active = settings;
 }
 
 const NOTES_SPACING = 8; // as Reveal's print view
@@ -94,8 +108,9 @@ export function refreshPrintLayout(): void {
   const settings = active;
   const pages = Array.from(document.querySelectorAll<HTMLElement>('.reveal .slides > .pdf-page'));
   for (const page of pages) {
-    const section = page.querySelector<HTMLElement>(':scope > section');
-    // A page of a slide's own section (the copies hold clones with the same id, later in the document).
+    const section = page.querySelector<HTMLElement>(':scope > section[data-live]');
+    // A page of a live slide's own section (the copies hold clones with the same id, later in the
+    // document); the presenter's other slides do not change after Reveal laid them out.
     if (!section || (section.id && document.getElementById(section.id) !== section)) continue;
     // Drop what was derived from the old content: the notes, and the pages up to the next slide's.
     for (const old of Array.from(page.querySelectorAll(':scope > .speaker-notes-pdf'))) old.remove();

@@ -44,9 +44,17 @@ export function handlePromptKey(
   if (event.key === 'Enter' && !event.shiftKey) {
     event.preventDefault();
     onPrompt(field.value, { immediate: true });
-    field.blur();
+    leaveAfterThisKey(field);
   } else if (event.key === 'Escape') {
     event.preventDefault();
-    field.blur();
+    leaveAfterThisKey(field);
   }
+}
+
+/**
+ * Blurs after every listener has seen this key: Reveal's own key handler (on the document too, and
+ * maybe registered after ours) ignores keys while a field has focus, and must ignore this one.
+ */
+function leaveAfterThisKey(field: { blur(): void }): void {
+  setTimeout(() => field.blur(), 0);
 }

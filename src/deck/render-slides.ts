@@ -25,20 +25,34 @@ export function renderSlides(sections: readonly BuiltSection[], context: SlideCo
   }
 }
 
+export interface SlideRenderer {
+  /** Draws `context` on every slide it has changed for; says whether it drew anything. */
+  render(context: SlideContext): boolean;
+  /** Sections bound after the first render (a markdown deck's): drawn at once with the last context. */
+  add(sections: readonly BuiltSection[]): void;
+}
+
 /**
  * Renders only what changed (progress events come often): every slide for a new Trace or waiting
- * message, only the generation slides for a new generation step. Says whether it drew anything.
+ * message, only the generation slides for a new generation step.
  */
-export function slideRenderer(sections: readonly BuiltSection[]): (context: SlideContext) => boolean {
+export function slideRenderer(initial: readonly BuiltSection[]): SlideRenderer {
+  const sections = [...initial];
   let last: SlideContext | null = null;
-  return (context) => {
-    const sameTrace = last !== null && last.trace === context.trace && last.waitingMessage === context.waitingMessage;
-    const sameGeneration = last !== null && last.generation === context.generation;
-    if (sameTrace && sameGeneration) return false;
-    last = context;
-    renderSlides(sections, context, sameTrace ? (slide) => slide.usesGeneration === true : undefined);
-    document.dispatchEvent(new Event(SLIDES_DRAWN_EVENT)); // ?print-pdf: print-mode.ts brings the print pages up to date
-    if (!sameTrace && context.trace) performance.mark('deck:slides-rendered', { detail: { prompt: context.trace.prompt } }); // npm run bench times to here
-    return true;
+  return {
+    render(context) {
+      const sameTrace = last !== null && last.trace === context.trace && last.waitingMessage === context.waitingMessage;
+      const sameGeneration = last !== null && last.generation === context.generation;
+      if (sameTrace && sameGeneration) return false;
+      last = context;
+      renderSlides(sections, context, sameTrace ? (slide) => slide.usesGeneration === true : undefined);
+      document.dispatchEvent(new Event(SLIDES_DRAWN_EVENT)); // ?print-pdf: print-mode.ts brings the print pages up to date
+      if (!sameTrace && context.trace) performance.mark('deck:slides-rendered', { detail: { prompt: context.trace.prompt } }); // npm run bench times to here
+      return true;
+    },
+    add(more) {
+      sections.push(...more);
+      if (last && more.length > 0) renderSlides(more, last);
+    },
   };
 }

@@ -7,10 +7,10 @@ export function readPrompt(search: string): string {
   return new URLSearchParams(search).get('prompt') ?? '';
 }
 
-/** A model folder name from `?model=`; only plain names, so the URL cannot point outside models/. */
-export function readModelName(search: string): string {
+/** A model folder name from `?model=`, else `fallback`; only plain names, so the URL cannot point outside models/. */
+export function readModelName(search: string, fallback = DEFAULT_MODEL_NAME): string {
   const name = new URLSearchParams(search).get('model');
-  return name && /^[\w.-]+$/.test(name) && !name.startsWith('.') ? name : DEFAULT_MODEL_NAME;
+  return name && /^[\w.-]+$/.test(name) && !name.startsWith('.') ? name : fallback;
 }
 
 /** Replaces (never pushes) the URL: typing a prompt should not fill the Back button's history. */

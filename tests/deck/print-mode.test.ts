@@ -2,14 +2,14 @@
 // ?print-pdf: the options given to Reveal, and the print pages brought up to date after a slide
 // re-renders (Reveal lays them out once, before the Trace arrives).
 import { describe, expect, it } from 'vitest';
-import { printOptions, readPrintSettings, refreshPrintLayout } from '../../src/deck/print-mode';
+import { keepPrintPagesLive, printOptions, printSettingsOf, readPrintSettings, refreshPrintLayout } from '../../src/deck/print-mode';
 
-/** What Reveal's print view leaves: a page per slide, here before the Trace (a waiting message). */
+/** What Reveal's print view leaves: a page per slide (one live, one the presenter's own), here before the Trace. */
 function printedDeck(): HTMLElement {
   document.documentElement.classList.add('reveal-print', 'print-pdf');
   document.body.innerHTML = `<div class="reveal"><div class="slides">
-    <div class="pdf-page"><section id="one"><div class="slide-content"><p class="live-waiting">Running the model…</p></div><aside class="notes">old</aside></section></div>
-    <div class="pdf-page"><section id="two"><div class="slide-content">plain</div><aside class="notes"></aside></section></div>
+    <div class="pdf-page"><section id="one" data-live="one"><div class="slide-content"><p class="live-waiting">Running the model…</p></div><aside class="notes">old</aside></section></div>
+    <div class="pdf-page"><section id="two"><div class="slide-content">plain <span class="fragment">own</span></div><aside class="notes">own notes</aside></section></div>
   </div></div>`;
   return document.querySelector('.slides')!;
 }
@@ -38,8 +38,15 @@ describe('print mode', () => {
     expect(printOptions('?print-pdf')).toEqual({ pdfSeparateFragments: false, pdfMaxPagesPerSlide: 1, showNotes: false });
   });
 
-  it('merged: shows the fragments of a slide drawn after the print layout', () => {
-    printOptions('?print-pdf');
+  it('reads the print settings from any deck\'s Reveal config (showNotes true is inline, as in Reveal)', () => {
+    expect(printSettingsOf({})).toEqual({ fragments: 'merged', notes: 'none' });
+    expect(printSettingsOf({ pdfSeparateFragments: true, showNotes: true })).toEqual({ fragments: 'separate', notes: 'inline' });
+    expect(printSettingsOf(printOptions('?print-pdf&pdf-notes'))).toEqual(readPrintSettings('?print-pdf&pdf-notes'));
+    expect(printSettingsOf(printOptions('?print-pdf&pdf-notes=inline&pdf-fragments=separate'))).toEqual(readPrintSettings('?print-pdf&pdf-notes=inline&pdf-fragments=separate'));
+  });
+
+  it('merged: shows the fragments of a slide drawn after the print layout, and leaves the presenter\'s own slides alone', () => {
+    keepPrintPagesLive(readPrintSettings('?print-pdf'));
     const slides = printedDeck();
     renderTrace();
     refreshPrintLayout();
@@ -47,7 +54,7 @@ describe('print mode', () => {
   });
 
   it('separate, with notes: the notes page and one copy per fragment step follow the new render, however often it runs', () => {
-    printOptions('?print-pdf&pdf-fragments=separate&pdf-notes');
+    keepPrintPagesLive(readPrintSettings('?print-pdf&pdf-fragments=separate&pdf-notes'));
     const slides = printedDeck();
     refreshPrintLayout(); // before the Trace: notes "old", no fragments
     expect(describePages(slides)).toEqual(['one: ', 'notes: old', 'two: ']);

@@ -1,0 +1,114 @@
+// The live slides as a Reveal.js plugin. It owns the model worker, the prompt bar (E), the status
+// badge and the Trace, and draws the live slides of whatever deck it is given: every
+// <section data-live="<slide id>">, whether written in HTML or in markdown. This deck uses it for
+// its own 26 slides (main.ts), and a presenter's deck uses the same plugin (src/plugin/live-llm.ts).
+import type { RevealApi, RevealPlugin } from 'reveal.js';
+import 'katex/dist/katex.min.css'; // formulas: KaTeX's fonts are bundled by Vite, no CDN
+import { deckSlides } from '../../slides/index';
+import { chooseBackend } from '../engine/choose-backend';
+import { EngineClient } from '../engine/client';
+import { defaultAssetsRoot, modelRootPath, ortRuntimeUrls } from './asset-urls';
+import { DeckChannel, deckChannelName, isSpeakerPreview } from './deck-channel';
+import './deck.css';
+import { startPreview, WAITING_FOR_PRESENTER } from './follow-presenter';
+import { isPrintPdf, keepPrintPagesLive, printSettingsOf } from './print-mode';
+import { createPromptBar, PROMPT_BAR_KEY } from './prompt-bar';
+import { connectPromptInputs } from './prompt-inputs';
+import { slideRenderer } from './render-slides';
+import { bindLiveSections } from './sections';
+import { shareWithPreviews } from './share-with-previews';
+import { slideContext } from './slide-context';
+import { refreshSpeakerNotes } from './speaker-notes';
+import { createStatusBadge } from './status-badge';
+import { DEFAULT_MODEL_NAME, debouncedPromptWriter, readModelName } from './url-state';
+
+// Every stylesheet of the slides' view pieces, present and future, without a list to keep up to date.
+import.meta.glob('../viz/*.css', { eager: true });
+
+export const LIVE_LLM_PLUGIN_ID = 'live-llm';
+
+/** Set in the plugin's options or in Reveal's config under `liveLlm`; the URL's ?prompt= and ?model= win. */
+export interface LiveLlmOptions {
+  /** The model folder's name under models/ (default sotu-gpt, the deck's own model). */
+  model?: string;
+  /** The prompt to start with (default: none, the slides invite the presenter to type one). */
+  prompt?: string;
+  /** The folder (same origin) that holds models/ and ort/ (default: the deck's base). */
+  assetsRoot?: string;
+  /** Awaited before the model worker starts (the deck's offline support registers its service worker). */
+  beforeEngine?: () => Promise<unknown>;
+}
+
+/** The design size of the live slides; other sizes work but crowd or shrink them. */
+export const LIVE_SLIDE_SIZE = { width: 1280, height: 720 } as const;
+
+/** The plugin; `options` win over Reveal's config (`liveLlm`), which wins over `defaults`. */
+export function createLiveLlmPlugin(options: LiveLlmOptions = {}, defaults: LiveLlmOptions = {}): RevealPlugin {
+  return {
+    id: LIVE_LLM_PLUGIN_ID,
+    init: (deck) => startLiveSlides(deck, { ...defaults, ...(deck.getConfig() as { liveLlm?: LiveLlmOptions }).liveLlm, ...options }),
+  };
+}
+
+function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
+  const search = window.location.search;
+  const params = new URLSearchParams(search);
+  const modelName = readModelName(search, options.model ?? DEFAULT_MODEL_NAME);
+  const slidesElement = deck.getSlidesElement()!;
+  const slides = slideRenderer(bindLiveSections(slidesElement, deckSlides));
+  // Markdown turns into sections in its own plugin's init, which may come after this one.
+  deck.on('ready', () => slides.add(bindLiveSections(slidesElement, deckSlides)));
+  warnAboutSize(deck);
+  if (isPrintPdf(search)) keepPrintPagesLive(printSettingsOf(deck.getConfig() as { pdfSeparateFragments?: boolean; showNotes?: boolean | string }));
+
+  const promptBar = createPromptBar();
+  document.body.append(promptBar.element);
+  deck.addKeyBinding(PROMPT_BAR_KEY, () => promptBar.open());
+  const channel = new DeckChannel(deckChannelName(window.location.pathname, modelName));
+
+  // A speaker-view preview runs no model: it draws the presenter window's Trace (deck-channel.ts).
+  if (isSpeakerPreview(search)) {
+    slides.render({ trace: null, waitingMessage: WAITING_FOR_PRESENTER });
+    startPreview(channel, (context) => slides.render(context));
+    return;
+  }
+
+  const badge = createStatusBadge();
+  document.body.append(badge.element);
+  const start = async () => {
+    await options.beforeEngine?.().catch((error: unknown) => console.warn('live-llm: before the engine started:', error));
+    const engine = new EngineClient(new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' }));
+    const writePromptToUrl = debouncedPromptWriter();
+    const runPrompt = (prompt: string, { immediate }: { immediate: boolean }) => {
+      if (immediate) performance.mark('deck:prompt-submitted', { detail: { prompt } }); // npm run bench times from here
+      engine.setPrompt(prompt, { immediate });
+      writePromptToUrl(prompt, { immediate });
+    };
+    const promptInputs = connectPromptInputs(runPrompt);
+    shareWithPreviews(channel, engine, runPrompt); // prompts typed in the speaker view run here too
+    engine.subscribe((state) => {
+      if (slides.render(slideContext(state))) refreshSpeakerNotes(deck);
+      badge.update(state);
+      promptInputs.show(state.prompt);
+    });
+    slides.render(slideContext(engine.state));
+    badge.update(engine.state);
+
+    const assetsRoot = options.assetsRoot ?? defaultAssetsRoot();
+    engine.setPrompt(params.get('prompt') ?? options.prompt ?? '', { immediate: true });
+    engine.load({ modelName, modelRoot: modelRootPath(assetsRoot), ortRuntime: ortRuntimeUrls(assetsRoot), choice: await chooseBackend(search) });
+  };
+  // The slides exist, with a waiting message, before Reveal lays them out; the model never holds Reveal up.
+  slides.render({ trace: null, waitingMessage: `Loading ${modelName}…` });
+  start().catch((error: unknown) => {
+    console.error('live-llm: the engine could not start', error);
+    slides.render({ trace: null, waitingMessage: `The model could not start: ${(error as Error).message}` });
+  });
+}
+
+function warnAboutSize(deck: RevealApi): void {
+  const { width, height } = deck.getConfig();
+  if (width !== LIVE_SLIDE_SIZE.width || height !== LIVE_SLIDE_SIZE.height) {
+    console.warn(`live-llm: the live slides are laid out for width ${LIVE_SLIDE_SIZE.width} and height ${LIVE_SLIDE_SIZE.height} in Reveal's config (this deck: ${width} x ${height})`);
+  }
+}
