@@ -3,7 +3,7 @@
 // next to Reveal.js's own files, and its live slides (HTML and markdown) must show what the Node
 // trace computes, while the presenter's own slides and notes stay theirs.
 import { execFile } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,6 +36,11 @@ async function buildOwnDeck(): Promise<string> {
   );
   cpSync(resolve('node_modules/reveal.js/dist'), join(dir, 'reveal.js'), { recursive: true });
   copyFileSync(FIXTURE, join(dir, 'index.html'));
+  // The same deck with our plugin listed before Markdown: its sections appear after our init.
+  const fixture = readFileSync(FIXTURE, 'utf8');
+  const livePluginFirst = fixture.replace('plugins: [Markdown, Notes, LiveLLM]', 'plugins: [LiveLLM, Markdown, Notes]');
+  if (livePluginFirst === fixture) throw new Error('the fixture no longer lists its plugins as this test expects');
+  writeFileSync(join(dir, 'live-plugin-first.html'), livePluginFirst);
   return dir;
 }
 
@@ -107,6 +112,17 @@ describe.each([{ backend: 'wasm' }, { backend: 'webgpu' }])('live slides in a pr
     expect(server.requested.filter((path) => path.startsWith('/'))).toEqual(['/favicon.ico']);
     expect(errors.filter((error) => !error.includes('404 (Not Found)'))).toEqual([]);
     expect(errors.length).toBeLessThanOrEqual(1);
+    await context.close();
+  }, 300_000);
+
+  it('binds markdown live slides that appear after its own init (plugin listed before Markdown)', async () => {
+    const { context, page, errors } = await openDeck(browser, server.deckUrl, `live-plugin-first.html?backend=${backend}&prompt=Hello`);
+    await waitForTrace(page, 'Hello');
+    const expected = traceSummaryJson(await reference.trace('Hello'));
+    const numbers = await readSlideNumbers(page);
+    expect(numbers.tokenIds).toEqual(expected.ids);
+    expect(numbers.topk.map((row) => row.id)).toEqual(expected.topk.map((entry) => entry.id)); // from the markdown slide
+    expect(errors.filter((error) => !error.includes('404 (Not Found)'))).toEqual([]);
     await context.close();
   }, 300_000);
 });
