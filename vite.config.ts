@@ -11,6 +11,7 @@ import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 import { sendFile } from './src/cli/send-file.ts'; // with its extension: Vite's native config loader needs it
+import { offlineSupport } from './src/offline/vite-plugin.ts';
 
 const modelsFolder = resolve(process.env.DECK_MODELS ?? 'assets/models');
 
@@ -123,7 +124,9 @@ function insideFolder(folder: string, relative: string): string | null {
 
 export default defineConfig({
   base: process.env.DECK_BASE ?? './',
-  plugins: [deckStaticFiles()],
+  // offlineSupport: the service worker that keeps a loaded deck working offline (src/offline/), built
+  // to <out>/service-worker.js as a fourth entry.
+  plugins: [deckStaticFiles(), offlineSupport()],
   resolve: {
     // onnxruntime-web's default build inlines a URL to its 26 MB wasm, which Vite would copy as an
     // asset; this condition picks the build that loads the runtime from env.wasm.wasmPaths instead.

@@ -6,6 +6,7 @@ import 'reveal.js/reset.css';
 import 'reveal.js/reveal.css';
 import 'reveal.js/theme/black-contrast.css';
 import { deckSlides } from '../../slides/index';
+import { startOfflineSupport } from '../offline/register-offline';
 import { createLiveLlmPlugin, LIVE_SLIDE_SIZE } from './live-llm-plugin';
 import { printOptions } from './print-mode';
 import { appendLiveSections } from './sections';
@@ -21,7 +22,8 @@ async function start(): Promise<void> {
     center: false,
     transition: 'fade',
     transitionSpeed: 'fast',
-    plugins: [RevealNotes, createLiveLlmPlugin()],
+    // The service worker (built decks only) is in place before the model's files are fetched, so they are cached for offline reloads.
+    plugins: [RevealNotes, createLiveLlmPlugin({ beforeEngine: startOfflineSupport })],
     ...printOptions(window.location.search), // ?print-pdf: handout options (npm run handout)
   });
   await deck.initialize();

@@ -1,0 +1,71 @@
+/// <reference lib="webworker" />
+// The deck's service worker (built to <base>service-worker.js by vite.config.ts; registered by
+// register-offline.ts): once the deck has been opened online, it opens and runs its model with the
+// host unreachable. Network first, cache second: online every file comes fresh from the host (a
+// retrained model must never be served stale), and each complete answer is kept for the day the
+// network fails. The app shell is cached on install, because the page fetched it before this worker
+// existed; the model and onnxruntime's files are cached as the engine fetches them, so they are
+// downloaded only once.
+import { cacheKey, cacheName, isCacheable, isOldCache, rangeResponse, type OfflineManifest } from './offline-cache';
+
+declare const self: ServiceWorkerGlobalScope;
+/** Replaced by the build (vite.config.ts, offlineSupport) with this build's id and app-shell files. */
+declare const __DECK_OFFLINE_MANIFEST__: OfflineManifest;
+
+const manifest = __DECK_OFFLINE_MANIFEST__;
+const scope = self.registration.scope;
+const cache = cacheName(scope, manifest.buildId);
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(precacheShell().then(() => self.skipWaiting())); // a new build takes over at once: it is never older
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) if (isOldCache(name, scope, manifest.buildId)) await caches.delete(name);
+      await self.clients.claim(); // the page that registered us, so the model worker it starts next goes through us
+    })(),
+  );
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET' || !request.url.startsWith(scope)) return; // other origins and paths: left to the browser
+  event.respondWith(networkFirst(request, event));
+});
+
+/** The page's own HTML, JS and CSS, fetched before this worker existed; all or nothing (install fails otherwise). */
+async function precacheShell(): Promise<void> {
+  const shellCache = await caches.open(cache);
+  await Promise.all(
+    manifest.shell.map(async (path) => {
+      const url = new URL(path, self.location.href).href; // relative to this file, at the deck's base
+      const response = await fetch(url, { cache: 'no-cache' }); // revalidated: never an older copy from the HTTP cache
+      if (!isCacheable(response)) throw new Error(`offline: ${url} answered ${response.status}${response.redirected ? ' (redirected)' : ''}`);
+      await shellCache.put(cacheKey(url), response);
+    }),
+  );
+}
+
+async function networkFirst(request: Request, event: FetchEvent): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(request);
+  } catch (networkError) {
+    const cached = await caches.match(cacheKey(request.url), { cacheName: cache });
+    if (!cached) throw networkError; // never seen online: the same failure as without us
+    const range = request.headers.get('Range');
+    return range === null ? cached : rangeResponse(cached, range); // transformers.js may ask for one byte to learn a size
+  }
+  // A partial (206) answer is not the file: only full ones are kept, and read back for ranges offline.
+  if (!request.headers.has('Range') && isCacheable(response)) {
+    event.waitUntil(keep(request.url, response.clone()).catch((error: unknown) => console.warn(`offline: ${request.url} not kept`, error)));
+  }
+  return response;
+}
+
+async function keep(url: string, response: Response): Promise<void> {
+  if (!(await caches.has(cache))) return; // a newer build has taken over and deleted our cache: leave it deleted
+  await (await caches.open(cache)).put(cacheKey(url), response);
+}

@@ -1,0 +1,98 @@
+// Offline support (src/offline/): a built deck opened once from its host keeps working when the host
+// goes away. Its service worker answers from the cache only when the network fails, so online the
+// deck is never served stale, and the model is downloaded once, through the service worker.
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { traceSummaryJson } from '../../src/engine/trace-summary';
+import { buildDeck, launchChromium, NodeReference, openDeck, readSlideNumbers, serveFolder, waitForTrace, type StaticServer } from './harness';
+
+const PROMPT = 'The Congress should';
+
+let build: Awaited<ReturnType<typeof buildDeck>>;
+let server: StaticServer;
+let browser: Browser;
+const reference = new NodeReference();
+
+beforeAll(async () => {
+  build = await buildDeck();
+  server = await serveFolder(build.dir);
+  browser = await launchChromium({ webgpu: false });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  build?.remove();
+});
+
+/** Full downloads of the model's weights from the host (Range requests only read its size). */
+function modelDownloads(): number {
+  const isModel = (path: string) => path.endsWith('onnx/model.onnx');
+  return server.requested.filter(isModel).length - server.ranged.filter(isModel).length;
+}
+
+describe('the built deck offline', () => {
+  it('reloads and runs its model with the host gone, after one online visit that downloaded the model once; online it is never stale', async () => {
+    const expectedIds = traceSummaryJson(await reference.trace(PROMPT)).ids;
+    const { context, page, errors, log } = await openDeck(browser, server.deckUrl, `?backend=wasm&prompt=${encodeURIComponent(PROMPT)}`);
+    try {
+      await waitForTrace(page, PROMPT);
+      expect((await readSlideNumbers(page)).tokenIds).toEqual(expectedIds);
+      expect(modelDownloads()).toBe(1);
+      // The page and its model worker went through the service worker, which kept the model.
+      expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${server.deckUrl}service-worker.js`);
+      const modelUrl = `${server.deckUrl}models/sotu-gpt/onnx/model.onnx`;
+      const cachedModelBytes = () =>
+        page.evaluate(async (url) => {
+          for (const name of await caches.keys()) {
+            const cached = await (await caches.open(name)).match(url);
+            if (cached) return (await cached.arrayBuffer()).byteLength;
+          }
+          return 0;
+        }, modelUrl);
+      const modelSize = readFileSync(join(build.dir, 'models/sotu-gpt/onnx/model.onnx')).byteLength;
+      await expect.poll(cachedModelBytes, { timeout: 10_000 }).toBe(modelSize);
+      expect(await page.evaluate(async () => (await caches.keys()).length)).toBe(1);
+
+      // Online, a changed file on the host is what the deck gets (network first), the model included.
+      const indexFile = join(build.dir, 'index.html');
+      writeFileSync(indexFile, readFileSync(indexFile, 'utf8').replace('</head>', '<meta name="deck-test-build" content="second"></head>'));
+      await page.reload();
+      await waitForTrace(page, PROMPT);
+      expect(await page.locator('meta[name="deck-test-build"]').count()).toBe(1);
+      expect(modelDownloads()).toBe(2);
+
+      // The host goes away: no server at that port any more, not only the browser told it is offline.
+      await server.close();
+      await page.reload();
+      await waitForTrace(page, PROMPT);
+      expect(await page.locator('#deck-status').getAttribute('data-phase')).toBe('ready');
+      expect((await readSlideNumbers(page)).tokenIds).toEqual(expectedIds);
+      expect(await page.locator('meta[name="deck-test-build"]').count()).toBe(1); // the newest copy was kept
+      // Reveal navigates: the next slide, and back.
+      const presentSlide = () => page.locator('.slides > section.present').getAttribute('id');
+      const first = await presentSlide();
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(presentSlide).not.toBe(first);
+      await page.keyboard.press('ArrowLeft');
+      await expect.poll(presentSlide).toBe(first);
+      expect(errors).toEqual([]);
+      // A one-byte Range request (how transformers.js learns a file's size) is sliced from the cached file;
+      // a file never fetched online fails as it would without a service worker
+      // (last: Chrome logs that failure as an error).
+      const answers = await page.evaluate(async (url) => {
+        const range = await fetch(url, { headers: { Range: 'bytes=0-0' } });
+        const missing = await fetch(url.replace('model.onnx', 'never-fetched.onnx')).then((response) => response.status, (error: Error) => error.name);
+        return { status: range.status, contentRange: range.headers.get('Content-Range'), bytes: (await range.arrayBuffer()).byteLength, missing };
+      }, modelUrl);
+      expect(answers).toEqual({ status: 206, contentRange: `bytes 0-0/${modelSize}`, bytes: 1, missing: 'TypeError' });
+    } catch (error) {
+      console.log(log.join('\n')); // the page's and the worker's console, for the report
+      throw error;
+    } finally {
+      await context.close();
+    }
+  });
+});
