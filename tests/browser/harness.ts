@@ -45,7 +45,7 @@ export async function buildDeck(): Promise<{ dir: string; remove(): void }> {
   modelFolderOrThrow();
   const dir = mkdtempSync(join(tmpdir(), 'deck-build-'));
   await promisify(execFile)(process.execPath, [resolve('node_modules/vite/bin/vite.js'), 'build', '--outDir', dir, '--emptyOutDir', '--logLevel', 'warn'], {
-    env: { ...process.env, DECK_MODELS: MODELS_FOLDER },
+    env: { ...process.env, NODE_ENV: 'production', DECK_MODELS: MODELS_FOLDER }, // what npm run build ships, not vitest's NODE_ENV=test
   });
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -32,7 +32,7 @@ async function buildOwnDeck(): Promise<string> {
   await promisify(execFile)(
     process.execPath,
     [resolve('node_modules/vite/bin/vite.js'), 'build', '--config', 'vite.plugin.config.ts', '--outDir', join(dir, 'live-llm'), '--emptyOutDir', '--logLevel', 'warn'],
-    { env: { ...process.env, DECK_MODELS: MODELS_FOLDER } },
+    { env: { ...process.env, NODE_ENV: 'production', DECK_MODELS: MODELS_FOLDER } },
   );
   cpSync(resolve('node_modules/reveal.js/dist'), join(dir, 'reveal.js'), { recursive: true });
   copyFileSync(FIXTURE, join(dir, 'index.html'));
