@@ -1,6 +1,6 @@
 // Command line: convert a Hugging Face checkpoint folder into a transformers.js model folder.
 //   tsx src/cli/convert.ts --in <folder with config.json + model.safetensors> --out <model folder> [--no-trace-outputs]
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { convertModel } from '../convert/index';
@@ -8,7 +8,7 @@ import { convertModel } from '../convert/index';
 const usage =
   'usage: tsx src/cli/convert.ts --in <folder with config.json + model.safetensors> --out <model folder> [--no-trace-outputs]';
 
-// Files copied next to the model when the input folder has them (tokenizer and generation settings).
+// Files copied next to the model when the input folder has them (tokenizer, chat template and generation settings).
 const companionFiles = [
   'tokenizer.json',
   'tokenizer_config.json',
@@ -16,8 +16,12 @@ const companionFiles = [
   'added_tokens.json',
   'vocab.json',
   'merges.txt',
+  'chat_template.jinja',
   'generation_config.json',
 ];
+
+// Node reads at most 2 GiB into one buffer (and the fp32 .onnx could not hold more anyway).
+const MAX_WEIGHTS_BYTES = 2 ** 31 - 1;
 
 function parseCommandLine(argv: string[]): { inDir: string; outDir: string; traceOutputs: boolean } | null {
   try {
@@ -59,6 +63,11 @@ function convertFolder(inDir: string, outDir: string, traceOutputs: boolean): st
   if (!existsSync(weightsPath)) {
     const sharded = existsSync(join(inDir, 'model.safetensors.index.json'));
     throw new Error(sharded ? `sharded checkpoints are not supported (${inDir})` : `no model.safetensors in ${inDir}`);
+  }
+  const weightsBytes = statSync(weightsPath).size;
+  if (weightsBytes > MAX_WEIGHTS_BYTES) {
+    const gibibytes = (weightsBytes / 2 ** 30).toFixed(2);
+    throw new Error(`${weightsPath} is ${gibibytes} GiB; this converter reads at most 2 GiB and writes one .onnx of at most 2 GiB`);
   }
   let config: Record<string, unknown>;
   try {

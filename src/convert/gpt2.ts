@@ -1,7 +1,7 @@
 // Builds the ONNX graph of a GPT-2 forward pass with a KV cache, reading top to bottom like nanoGPT.
 // Parameters keep their Hugging Face names; every intermediate named in output-names.ts can be exposed.
 import type { Gpt2Config, Gpt2Weights } from './gpt2-checkpoint';
-import { DataType } from './onnx-proto';
+import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, FLOAT32_MIN, seq, total } from './decoder-graph';
 import { attr, GraphBuilder, type Dim } from './onnx-writer';
 import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from './output-names';
 
@@ -9,15 +9,6 @@ export interface Gpt2GraphOptions {
   /** Expose the trace.* intermediates as extra outputs (default true); false gives a plain baseline graph. */
   traceOutputs?: boolean;
 }
-
-// Symbolic dimensions, named as transformers.js and optimum exports name them.
-const batch = 'batch_size';
-const seq = 'sequence_length';
-const past = 'past_sequence_length';
-const total = 'total_sequence_length';
-
-// Masked attention scores hold the most negative float32, as Hugging Face does (not -inf: no NaN rows).
-const FLOAT32_MIN = -3.4028234663852886e38;
 
 /** What every part of the graph needs: the builder, the sizes, and a way to expose intermediates. */
 interface Context {
@@ -43,10 +34,11 @@ export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options
     },
   };
 
-  const inputs = declareInputs(ctx);
+  const cache = { layers: config.n_layer, heads: config.n_head, headDim: ctx.headDim };
+  const inputs = declareDecoderInputs(g, cache);
   for (const [name, { data, shape }] of weights) g.weight(name, data, shape);
 
-  const allowed = attentionAllowed(ctx, inputs.inputIds, inputs.attentionMask);
+  const allowed = attentionAllowed(g, inputs.inputIds, inputs.attentionMask);
   let x = embeddings(ctx, inputs.inputIds, inputs.positionIds);
   for (let layer = 0; layer < config.n_layer; layer++) {
     x = attentionBlock(ctx, layer, x, allowed, inputs.pastKeys[layer], inputs.pastValues[layer]);
@@ -56,51 +48,10 @@ export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options
 
   // Outputs: logits, the grown cache, then the trace outputs in forward-pass order.
   g.output('logits', 'float32', [batch, seq, config.vocab_size]);
-  for (let layer = 0; layer < config.n_layer; layer++) {
-    g.output(`present.${layer}.key`, 'float32', [batch, config.n_head, total, ctx.headDim]);
-    g.output(`present.${layer}.value`, 'float32', [batch, config.n_head, total, ctx.headDim]);
-  }
+  declarePresentOutputs(g, cache);
   for (const { name, shape } of traced) g.output(name, 'float32', shape);
 
   return g.toBytes({ model_type: 'gpt2', trace_outputs: String(traceOutputs) });
-}
-
-/** The inputs transformers.js feeds a decoder-only model with a cache. */
-function declareInputs({ g, config, headDim }: Context) {
-  const inputIds = g.input('input_ids', 'int64', [batch, seq]);
-  const attentionMask = g.input('attention_mask', 'int64', [batch, total]);
-  const positionIds = g.input('position_ids', 'int64', [batch, seq]);
-  const pastKeys: string[] = [];
-  const pastValues: string[] = [];
-  for (let layer = 0; layer < config.n_layer; layer++) {
-    // Heads and head_dim are numbers: transformers.js sizes the empty first-call cache from these dims.
-    const shape = [batch, config.n_head, past, headDim];
-    pastKeys.push(g.input(`past_key_values.${layer}.key`, 'float32', shape));
-    pastValues.push(g.input(`past_key_values.${layer}.value`, 'float32', shape));
-  }
-  return { inputIds, attentionMask, positionIds, pastKeys, pastValues };
-}
-
-/**
- * Which keys each query may see, as a bool [b, 1, s, t] shared by all layers:
- * query i (absolute position past+i) sees key j iff j <= past+i and attention_mask[j] == 1.
- */
-function attentionAllowed({ g }: Context, inputIds: string, attentionMask: string): string {
-  const int64Scalar = (value: number) => g.scalar(`i64_${value}`, 'int64', value);
-  const lengthOf = (x: string, name: string) =>
-    g.node('Gather', name, [g.node('Shape', `${name}.shape`, [x]), int64Scalar(1)], { attributes: { axis: attr.int(0) } });
-
-  const seqLength = lengthOf(inputIds, 'mask.sequence_length');
-  const totalLength = lengthOf(attentionMask, 'mask.total_sequence_length');
-  const pastLength = g.node('Sub', 'mask.past_sequence_length', [totalLength, seqLength]);
-  const queryPositions = g.node('Range', 'mask.query_positions', [pastLength, totalLength, int64Scalar(1)]); // [s]
-  const keyPositions = g.node('Range', 'mask.key_positions', [int64Scalar(0), totalLength, int64Scalar(1)]); // [t]
-  const queryColumn = g.node('Unsqueeze', 'mask.query_column', [queryPositions, g.constant('axes', 'int64', [1])]);
-  const causal = g.node('LessOrEqual', 'mask.causal', [keyPositions, queryColumn]); // [s, t]
-
-  const isToken = g.node('Cast', 'mask.key_is_token', [attentionMask], { attributes: { to: attr.int(DataType.BOOL) } });
-  const isTokenRow = g.node('Unsqueeze', 'mask.key_is_token_row', [isToken, g.constant('axes', 'int64', [1, 2])]);
-  return g.node('And', 'mask.allowed', [causal, isTokenRow]); // [s, t] & [b, 1, 1, t] -> [b, 1, s, t]
 }
 
 /** Token embedding + position embedding: the residual stream entering layer 0. */

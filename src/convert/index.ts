@@ -2,6 +2,8 @@
 // Runs in Node and in the browser (no Node-only imports anywhere under src/convert).
 import { collectGpt2Weights, parseGpt2Config } from './gpt2-checkpoint';
 import { buildGpt2Graph } from './gpt2';
+import { collectLlamaWeights, parseLlamaConfig } from './llama-checkpoint';
+import { buildLlamaGraph } from './llama';
 import { readSafetensors } from './safetensors';
 
 export interface ConvertInput {
@@ -20,8 +22,18 @@ export function convertGpt2({ config, weights, traceOutputs = true }: ConvertInp
   return buildGpt2Graph(gpt2Config, parameters, { traceOutputs });
 }
 
-// One converter per architecture, chosen by config.json's model_type (a llama.ts would register here).
-const convertersByModelType = new Map<string, (input: ConvertInput) => Uint8Array>([['gpt2', convertGpt2]]);
+/** Converts a Llama-family checkpoint (LlamaForCausalLM) to an fp32 ONNX model with a KV cache (and trace outputs unless disabled). */
+export function convertLlama({ config, weights, traceOutputs = true }: ConvertInput): Uint8Array {
+  const llamaConfig = parseLlamaConfig(config);
+  const parameters = collectLlamaWeights(llamaConfig, readSafetensors(weights));
+  return buildLlamaGraph(llamaConfig, parameters, { traceOutputs });
+}
+
+// One converter per architecture, chosen by config.json's model_type.
+const convertersByModelType = new Map<string, (input: ConvertInput) => Uint8Array>([
+  ['gpt2', convertGpt2],
+  ['llama', convertLlama],
+]);
 
 export const supportedModelTypes = [...convertersByModelType.keys()];
 
@@ -40,3 +52,4 @@ export function convertModel(input: ConvertInput): Uint8Array {
 export { readSafetensors, writeSafetensors } from './safetensors';
 export type { FloatTensor, SafetensorsDtype, TensorToWrite } from './safetensors';
 export type { Gpt2Config } from './gpt2-checkpoint';
+export type { LlamaConfig } from './llama-checkpoint';

@@ -3,6 +3,8 @@
 //
 // Shapes use b = batch, s = new tokens in this call, t = past + s (all positions a query can see),
 // d = n_embd, h = n_head, hd = d / h, f = MLP width (4d for GPT-2).
+// The GPT-2 meanings are listed first; the Llama meanings (same names wherever they mean the same thing)
+// follow below.
 //
 //   trace.embed.tokens              [b, s, d]    rows of wte for the input ids
 //   trace.embed.positions           [b, s, d]    rows of wpe for the position ids
@@ -23,6 +25,27 @@
 //   trace.layer.N.mlp.out           [b, s, d]    after the MLP's c_proj
 //   trace.layer.N.resid.after_mlp   [b, s, d]    residual stream leaving the layer
 //   trace.ln_f                      [b, s, d]    final LayerNorm, the LM head's input
+//
+// Llama (model_type "llama", src/convert/llama.ts): d = hidden_size, h = num_attention_heads,
+// kvh = num_key_value_heads, hd = head_dim (default d / h), f = intermediate_size. Differences:
+//   trace.embed.positions           absent: positions enter as rotations of q and k (RoPE), not as vectors
+//   trace.embed.sum                 [b, s, d]    = trace.embed.tokens, the residual stream entering layer 0
+//   trace.layer.N.ln_1              [b, s, d]    input_layernorm (RMSNorm)
+//   trace.layer.N.attn.q_unrotated  [b, h, s, hd] q_proj output before RoPE               (Llama only)
+//   trace.layer.N.attn.k_unrotated  [b, h, s, hd] this call's keys before RoPE, expanded   (Llama only)
+//                                                from kvh to h heads as repeat_kv does
+//   trace.layer.N.attn.q            [b, h, s, hd] after RoPE
+//   trace.layer.N.attn.k            [b, h, t, hd] after RoPE, past keys included, expanded to h heads
+//                                                (query head i reads key head i / (h / kvh));
+//                                                the present.N.key cache keeps kvh heads
+//   trace.layer.N.attn.v            [b, h, t, hd] past values included, expanded to h heads likewise
+//   trace.layer.N.attn.scores ... attn.context   as GPT-2 (scores = q.k * hd^-0.5)
+//   trace.layer.N.attn.out          [b, s, d]    after o_proj
+//   trace.layer.N.ln_2              [b, s, d]    post_attention_layernorm (RMSNorm)
+//   trace.layer.N.mlp.pre_act       [b, s, f]    gate_proj output, before SiLU
+//   trace.layer.N.mlp.act           [b, s, f]    silu(gate_proj(x)) * up_proj(x): the input of down_proj
+//   trace.layer.N.mlp.out           [b, s, d]    after down_proj
+//   trace.ln_f                      [b, s, d]    model.norm (RMSNorm), the LM head's input
 
 export const TRACE_PREFIX = 'trace.';
 
@@ -50,7 +73,31 @@ export const layerOutputKinds = [
   'resid.after_mlp',
 ] as const;
 
-export type LayerOutputKind = (typeof layerOutputKinds)[number];
+/** Llama-only kinds: q and this call's k before the rotation, so a slide can show what RoPE does. */
+export const rotaryLayerOutputKinds = ['attn.q_unrotated', 'attn.k_unrotated'] as const;
+
+export type LayerOutputKind = (typeof layerOutputKinds)[number] | (typeof rotaryLayerOutputKinds)[number];
+
+/** A Llama layer's trace outputs, in forward-pass order: GPT-2's kinds with the unrotated q and k before attn.q. */
+export const llamaLayerOutputKinds: readonly LayerOutputKind[] = [
+  'ln_1',
+  'attn.q_unrotated',
+  'attn.k_unrotated',
+  'attn.q',
+  'attn.k',
+  'attn.v',
+  'attn.scores',
+  'attn.masked_scores',
+  'attn.probs',
+  'attn.context',
+  'attn.out',
+  'resid.after_attn',
+  'ln_2',
+  'mlp.pre_act',
+  'mlp.act',
+  'mlp.out',
+  'resid.after_mlp',
+];
 
 export function layerOutput(layer: number, kind: LayerOutputKind): string {
   return `trace.layer.${layer}.${kind}`;
@@ -58,11 +105,22 @@ export function layerOutput(layer: number, kind: LayerOutputKind): string {
 
 export const finalNormOutput = 'trace.ln_f';
 
+export interface TraceOutputOptions {
+  /**
+   * True (the default) for GPT-2's learned position embeddings (trace.embed.positions);
+   * false for rotary positions (Llama): no trace.embed.positions, and attn.q_unrotated / attn.k_unrotated per layer.
+   */
+  learnedPositions?: boolean;
+}
+
 /** Every trace output name of a model with `nLayer` layers, in forward-pass order. */
-export function allTraceOutputs(nLayer: number): string[] {
-  const names: string[] = [embedOutputs.tokens, embedOutputs.positions, embedOutputs.sum];
+export function allTraceOutputs(nLayer: number, { learnedPositions = true }: TraceOutputOptions = {}): string[] {
+  const names: string[] = learnedPositions
+    ? [embedOutputs.tokens, embedOutputs.positions, embedOutputs.sum]
+    : [embedOutputs.tokens, embedOutputs.sum];
+  const kinds = learnedPositions ? layerOutputKinds : llamaLayerOutputKinds;
   for (let layer = 0; layer < nLayer; layer++) {
-    for (const kind of layerOutputKinds) names.push(layerOutput(layer, kind));
+    for (const kind of kinds) names.push(layerOutput(layer, kind));
   }
   names.push(finalNormOutput);
   return names;

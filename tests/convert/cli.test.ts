@@ -1,12 +1,12 @@
 // The command line: writes onnx/model.onnx plus config and tokenizer files; usage errors exit 2, failures exit 1.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSession } from './onnx-session';
-import { makeRandomGpt2Checkpoint } from './random-checkpoint';
+import { makeRandomGpt2Checkpoint, makeRandomLlamaCheckpoint } from './random-checkpoint';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'convert-cli-'));
@@ -40,6 +40,51 @@ describe('convert CLI', () => {
     const session = await createSession(readFileSync(join(outDir, 'onnx', 'model.onnx')));
     expect(session.outputNames).toContain('logits');
     expect(session.outputNames.some((name) => name.startsWith('trace.'))).toBe(false);
+  });
+
+  it('converts a Llama checkpoint folder (BF16 weights), with trace outputs', async () => {
+    const { config, bytes } = makeRandomLlamaCheckpoint({ num_key_value_heads: 2, dtype: 'BF16' });
+    const inDir = join(work, 'llama-checkpoint');
+    const outDir = join(work, 'llama-model');
+    mkdirSync(inDir);
+    writeFileSync(join(inDir, 'config.json'), JSON.stringify({ ...config, bos_token_id: 1, eos_token_id: 2 }));
+    writeFileSync(join(inDir, 'model.safetensors'), bytes);
+    writeFileSync(join(inDir, 'chat_template.jinja'), '{{ messages }}');
+
+    const result = runCli('--in', inDir, '--out', outDir);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/wrote .*model\.onnx .*trace outputs on/);
+    expect(existsSync(join(outDir, 'chat_template.jinja'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(outDir, 'generation_config.json'), 'utf8'))).toEqual({
+      _from_model_config: true,
+      bos_token_id: 1,
+      eos_token_id: 2,
+    });
+    const session = await createSession(readFileSync(join(outDir, 'onnx', 'model.onnx')));
+    expect(session.outputNames).toContain('trace.layer.1.attn.k_unrotated');
+    expect(session.inputNames).toContain('past_key_values.1.value');
+  });
+
+  it('names a weights file too large to read before reading it', () => {
+    const inDir = join(work, 'too-large');
+    mkdirSync(inDir);
+    writeFileSync(join(inDir, 'config.json'), JSON.stringify(makeRandomLlamaCheckpoint().config));
+    writeFileSync(join(inDir, 'model.safetensors'), '');
+    truncateSync(join(inDir, 'model.safetensors'), 2 ** 31); // sparse: takes no disk space
+    const result = runCli('--in', inDir, '--out', join(work, 'too-large-out'));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^convert: .*model\.safetensors is 2\.00 GiB; this converter reads at most 2 GiB/);
+  });
+
+  it('says that sharded checkpoints are not supported', () => {
+    const inDir = join(work, 'sharded');
+    mkdirSync(inDir);
+    writeFileSync(join(inDir, 'config.json'), JSON.stringify(makeRandomLlamaCheckpoint().config));
+    writeFileSync(join(inDir, 'model.safetensors.index.json'), '{}');
+    const result = runCli('--in', inDir, '--out', join(work, 'sharded-out'));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^convert: sharded checkpoints are not supported/);
   });
 
   it('prints usage and exits 2 on an unknown flag', () => {

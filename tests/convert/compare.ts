@@ -47,7 +47,7 @@ export function sliceAxis(tensor: Tensor64, axis: number, start: number, end: nu
 /** Which axis of a trace output runs over this call's new tokens (null: keys/values cover past + new). */
 export function newTokenAxis(name: string): number | null {
   if (/\.attn\.(k|v)$/.test(name)) return null;
-  if (/\.attn\.(q|scores|masked_scores|probs|context)$/.test(name)) return 2;
+  if (/\.attn\.(q|q_unrotated|k_unrotated|scores|masked_scores|probs|context)$/.test(name)) return 2;
   return 1;
 }
 

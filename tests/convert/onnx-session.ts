@@ -1,4 +1,4 @@
-// Runs a converted GPT-2 graph in onnxruntime-node, with or without a KV cache.
+// Runs a converted GPT-2 or Llama graph in onnxruntime-node, with or without a KV cache.
 import * as ort from 'onnxruntime-node';
 
 export type OrtOutputs = Record<string, ort.Tensor>;
@@ -7,7 +7,7 @@ export async function createSession(onnxBytes: Uint8Array): Promise<ort.Inferenc
   return ort.InferenceSession.create(onnxBytes, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
 }
 
-export interface Gpt2Feed {
+export interface DecoderFeed {
   inputIds: number[][];
   /** Covers past + new tokens. */
   attentionMask: number[][];
@@ -19,15 +19,27 @@ export interface Gpt2Feed {
 const int64 = (rows: number[][]) =>
   new ort.Tensor('int64', BigInt64Array.from(rows.flat(), (value) => BigInt(value)), [rows.length, rows[0].length]);
 
-/** One forward call; `config` gives the cache shapes. */
-export async function runGpt2(
+/** The shape of one layer's cache, [batch, heads, past, headDim], as config.json gives it for each model type. */
+function cacheShape(config: Record<string, unknown>): { nLayer: number; heads: number; headDim: number } {
+  if (config.model_type === 'llama') {
+    const nHead = config.num_attention_heads as number;
+    return {
+      nLayer: config.num_hidden_layers as number,
+      heads: (config.num_key_value_heads as number | undefined) ?? nHead,
+      headDim: (config.head_dim as number | undefined) ?? (config.hidden_size as number) / nHead,
+    };
+  }
+  const nHead = config.n_head as number;
+  return { nLayer: config.n_layer as number, heads: nHead, headDim: (config.n_embd as number) / nHead };
+}
+
+/** One forward call of a converted GPT-2 or Llama graph; `config` (its model_type) gives the cache shapes. */
+export async function runDecoder(
   session: ort.InferenceSession,
   config: Record<string, unknown>,
-  feed: Gpt2Feed,
+  feed: DecoderFeed,
 ): Promise<OrtOutputs> {
-  const nLayer = config.n_layer as number;
-  const nHead = config.n_head as number;
-  const headDim = (config.n_embd as number) / nHead;
+  const { nLayer, heads, headDim } = cacheShape(config);
   const batch = feed.inputIds.length;
   const feeds: Record<string, ort.Tensor> = {
     input_ids: int64(feed.inputIds),
@@ -37,11 +49,14 @@ export async function runGpt2(
   for (let layer = 0; layer < nLayer; layer++) {
     for (const part of ['key', 'value']) {
       feeds[`past_key_values.${layer}.${part}`] =
-        feed.past?.[`present.${layer}.${part}`] ?? new ort.Tensor('float32', new Float32Array(0), [batch, nHead, 0, headDim]);
+        feed.past?.[`present.${layer}.${part}`] ?? new ort.Tensor('float32', new Float32Array(0), [batch, heads, 0, headDim]);
     }
   }
   return session.run(feeds);
 }
+
+/** The name the GPT-2 tests use. */
+export const runGpt2 = runDecoder;
 
 /** Index of the largest logit at the last position of each row. */
 export function lastTokenArgmax(logits: ort.Tensor): number[] {
@@ -75,13 +90,13 @@ export async function greedyGenerate(
   for (let step = 0; step < steps; step++) {
     const allPositions = positions(mask);
     const outputs = useCache
-      ? await runGpt2(session, config, {
+      ? await runDecoder(session, config, {
           inputIds: newTokens,
           attentionMask: mask,
           positionIds: allPositions.map((row) => row.slice(row.length - newTokens[0].length)),
           past,
         })
-      : await runGpt2(session, config, { inputIds: sequences, attentionMask: mask, positionIds: allPositions });
+      : await runDecoder(session, config, { inputIds: sequences, attentionMask: mask, positionIds: allPositions });
     past = outputs;
     const next = lastTokenArgmax(outputs.logits);
     next.forEach((token, b) => {

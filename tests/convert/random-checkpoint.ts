@@ -1,5 +1,5 @@
-// Makes small randomly initialised GPT-2 checkpoints (seeded, so every run sees the same weights).
-import { writeSafetensors, type TensorToWrite } from '../../src/convert/safetensors';
+// Makes small randomly initialised GPT-2 and Llama checkpoints (seeded, so every run sees the same weights).
+import { readSafetensors, writeSafetensors, type SafetensorsDtype, type TensorToWrite } from '../../src/convert/safetensors';
 import { seededRandom } from '../../src/maths/sampling';
 
 /** mulberry32, the deck's seeded PRNG: returns floats in [0, 1). */
@@ -22,7 +22,7 @@ export interface CheckpointOptions {
 
 export interface RandomCheckpoint {
   config: Record<string, unknown>;
-  /** Parameters under their canonical `transformer.` names. */
+  /** Parameters under their canonical names (`transformer.` for GPT-2, `model.` for Llama). */
   parameters: Map<string, { shape: number[]; data: Float32Array }>;
   /** The safetensors file. */
   bytes: Uint8Array;
@@ -99,4 +99,97 @@ export function makeRandomGpt2Checkpoint(options: CheckpointOptions = {}): Rando
     }
   }
   return { config, parameters, bytes: writeSafetensors(stored, { format: 'pt' }) };
+}
+
+export interface LlamaCheckpointOptions {
+  seed?: number;
+  vocab_size?: number;
+  hidden_size?: number;
+  intermediate_size?: number;
+  num_hidden_layers?: number;
+  num_attention_heads?: number;
+  /** Fewer than num_attention_heads gives GQA; undefined leaves it out of config.json (Hugging Face: MHA). */
+  num_key_value_heads?: number;
+  /** Written to config.json when given (otherwise hidden_size / num_attention_heads). */
+  head_dim?: number;
+  rope_theta?: number;
+  /** Llama 3.1-style scaling with the given parameters. */
+  ropeScaling?: { factor: number; low_freq_factor: number; high_freq_factor: number; original_max_position_embeddings: number };
+  max_position_embeddings?: number;
+  /** Tie lm_head to embed_tokens (store no lm_head.weight). */
+  tied?: boolean;
+  /** How the safetensors file stores the weights; `parameters` holds the values as stored. */
+  dtype?: SafetensorsDtype;
+}
+
+/** Makes a small random LlamaForCausalLM checkpoint (Hugging Face names, nn.Linear weights [out, in]). */
+export function makeRandomLlamaCheckpoint(options: LlamaCheckpointOptions = {}): RandomCheckpoint {
+  const {
+    seed = 4321,
+    vocab_size = 50,
+    hidden_size: d = 16,
+    intermediate_size: f = 40,
+    num_hidden_layers = 2,
+    num_attention_heads: h = 4,
+    num_key_value_heads,
+    head_dim,
+    rope_theta = 10000,
+    ropeScaling,
+    max_position_embeddings = 64,
+    tied = false,
+    dtype = 'F32',
+  } = options;
+  const kvh = num_key_value_heads ?? h;
+  const hd = head_dim ?? d / h;
+  const random = mulberry32(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  // Larger than Llama's 0.02 init so attention is far from uniform and SiLU far from linear.
+  const randomTensor = (shape: number[], std: number, mean = 0): TensorToWrite => ({
+    dtype,
+    shape,
+    data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => mean + std * normal()),
+  });
+
+  const stored = new Map<string, TensorToWrite>();
+  stored.set('model.embed_tokens.weight', randomTensor([vocab_size, d], 1));
+  for (let layer = 0; layer < num_hidden_layers; layer++) {
+    const p = `model.layers.${layer}`;
+    stored.set(`${p}.input_layernorm.weight`, randomTensor([d], 0.1, 1));
+    stored.set(`${p}.self_attn.q_proj.weight`, randomTensor([h * hd, d], 0.4));
+    stored.set(`${p}.self_attn.k_proj.weight`, randomTensor([kvh * hd, d], 0.4));
+    stored.set(`${p}.self_attn.v_proj.weight`, randomTensor([kvh * hd, d], 0.4));
+    stored.set(`${p}.self_attn.o_proj.weight`, randomTensor([d, h * hd], 0.2));
+    stored.set(`${p}.post_attention_layernorm.weight`, randomTensor([d], 0.1, 1));
+    stored.set(`${p}.mlp.gate_proj.weight`, randomTensor([f, d], 0.4));
+    stored.set(`${p}.mlp.up_proj.weight`, randomTensor([f, d], 0.3));
+    stored.set(`${p}.mlp.down_proj.weight`, randomTensor([d, f], 0.2));
+  }
+  stored.set('model.norm.weight', randomTensor([d], 0.1, 1));
+  if (!tied) stored.set('lm_head.weight', randomTensor([vocab_size, d], 0.5));
+
+  const config: Record<string, unknown> = {
+    model_type: 'llama',
+    architectures: ['LlamaForCausalLM'],
+    vocab_size,
+    hidden_size: d,
+    intermediate_size: f,
+    num_hidden_layers,
+    num_attention_heads: h,
+    ...(num_key_value_heads === undefined ? {} : { num_key_value_heads }),
+    ...(head_dim === undefined ? {} : { head_dim }),
+    hidden_act: 'silu',
+    max_position_embeddings,
+    rms_norm_eps: 1e-5,
+    rope_theta,
+    rope_scaling: ropeScaling ? { rope_type: 'llama3', ...ropeScaling } : null,
+    attention_bias: false,
+    mlp_bias: false,
+    tie_word_embeddings: tied,
+  };
+
+  const bytes = writeSafetensors(stored, { format: 'pt' });
+  // The values as stored (rounded to BF16/F16 when asked), so a reference sees what the converter reads.
+  const parameters = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [name, { shape, data }] of readSafetensors(bytes)) parameters.set(name, { shape, data });
+  return { config, parameters, bytes };
 }

@@ -1,0 +1,264 @@
+// Builds the ONNX graph of a Llama forward pass (Hugging Face LlamaForCausalLM) with a KV cache, top to bottom.
+// Parameters keep their Hugging Face names; every intermediate named in output-names.ts can be exposed.
+// Only ops of the writer's opset that ONNX Runtime runs on CPU, WASM and WebGPU (no RMSNormalization, no contrib ops).
+import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, FLOAT32_MIN, seq, total } from './decoder-graph';
+import type { LlamaConfig, LlamaWeights } from './llama-checkpoint';
+import { ropeInverseFrequencies } from './llama-rope';
+import { DataType } from './onnx-proto';
+import { attr, GraphBuilder, type Dim } from './onnx-writer';
+import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from './output-names';
+import { sinCos } from './sin-cos';
+
+export interface LlamaGraphOptions {
+  /** Expose the trace.* intermediates as extra outputs (default true); false gives a plain baseline graph. */
+  traceOutputs?: boolean;
+}
+
+// A protobuf message, and so an .onnx file without external data, cannot exceed 2 GiB.
+const MAX_ONNX_BYTES = 2 ** 31 - 1;
+
+/** What every part of the graph needs: the builder, the sizes, and a way to expose intermediates. */
+interface Context {
+  g: GraphBuilder;
+  config: LlamaConfig;
+  /** Whether trace outputs are wanted: nodes that only feed a trace output are skipped otherwise. */
+  tracing: boolean;
+  /** Exposes `value` as the trace output `name` (no-op for a plain graph). */
+  trace: (name: string, value: string, shape: Dim[]) => void;
+}
+
+/** cos and sin of every position's rotation angles, [b, 1, s, hd], shared by all layers. */
+interface Rotation {
+  cos: string;
+  sin: string;
+}
+
+export function buildLlamaGraph(config: LlamaConfig, weights: LlamaWeights, options: LlamaGraphOptions = {}): Uint8Array {
+  const traceOutputs = options.traceOutputs ?? true;
+  let weightBytes = 0;
+  for (const { data } of weights.values()) weightBytes += data.byteLength;
+  if (weightBytes > MAX_ONNX_BYTES) {
+    throw new Error(
+      `the float32 weights take ${(weightBytes / 2 ** 30).toFixed(2)} GiB; one .onnx file holds at most 2 GiB ` +
+        '(external data files are not written by this converter)',
+    );
+  }
+
+  const g = new GraphBuilder('llama');
+  const traced: { name: string; shape: Dim[] }[] = [];
+  const ctx: Context = {
+    g,
+    config,
+    tracing: traceOutputs,
+    trace: (name, value, shape) => {
+      if (!traceOutputs) return;
+      g.node('Identity', name, [value], { outputs: [name] }); // one value cannot carry two names
+      traced.push({ name, shape });
+    },
+  };
+
+  // The cache holds num_key_value_heads heads: that is what GQA saves.
+  const cache = { layers: config.num_hidden_layers, heads: config.num_key_value_heads, headDim: config.head_dim };
+  const inputs = declareDecoderInputs(g, cache);
+  for (const [name, { data, shape }] of weights) g.weight(name, data, shape);
+
+  const allowed = attentionAllowed(g, inputs.inputIds, inputs.attentionMask);
+  const rotation = rotaryAngles(ctx, inputs.positionIds);
+  let x = embeddings(ctx, inputs.inputIds);
+  for (let layer = 0; layer < config.num_hidden_layers; layer++) {
+    x = attentionBlock(ctx, layer, x, allowed, rotation, inputs.pastKeys[layer], inputs.pastValues[layer]);
+    x = mlpBlock(ctx, layer, x);
+  }
+  lmHead(ctx, x);
+
+  // Outputs: logits, the grown cache, then the trace outputs in forward-pass order.
+  g.output('logits', 'float32', [batch, seq, config.vocab_size]);
+  declarePresentOutputs(g, cache);
+  for (const { name, shape } of traced) g.output(name, 'float32', shape);
+
+  return g.toBytes({ model_type: 'llama', trace_outputs: String(traceOutputs) });
+}
+
+/** The token embeddings: the residual stream entering layer 0 (Llama adds no position vectors). */
+function embeddings({ g, config, trace }: Context, inputIds: string): string {
+  const tokens = g.node('Gather', 'embed.tokens', ['model.embed_tokens.weight', inputIds], {
+    attributes: { axis: attr.int(0) },
+  });
+  const shape = [batch, seq, config.hidden_size];
+  trace(embedOutputs.tokens, tokens, shape);
+  trace(embedOutputs.sum, tokens, shape);
+  return tokens;
+}
+
+/**
+ * As LlamaRotaryEmbedding: freqs = position_ids (as float) x inv_freq, emb = cat(freqs, freqs), then cos and sin,
+ * unsqueezed to [b, 1, s, hd] to broadcast over the heads. sin and cos come from sin-cos.ts, not the Sin/Cos ops.
+ */
+function rotaryAngles({ g, config }: Context, positionIds: string): Rotation {
+  const inverseFrequencies = g.weight('model.rotary_emb.inv_freq', ropeInverseFrequencies(config), [config.head_dim / 2]);
+  const positions = g.node('Cast', 'rope.positions', [positionIds], { attributes: { to: attr.int(DataType.FLOAT) } });
+  const positionColumn = g.node('Unsqueeze', 'rope.position_column', [positions, g.constant('axes', 'int64', [2])]); // [b, s, 1]
+  const freqs = g.node('Mul', 'rope.freqs', [positionColumn, inverseFrequencies]); // [b, s, hd/2]
+  const halves = sinCos(g, freqs, 'rope.freqs'); // on hd/2 angles: cat(freqs, freqs) repeats them
+  const bothHalves = (value: string, name: string) => {
+    const concatenated = g.node('Concat', `${name}.flat`, [value, value], { attributes: { axis: attr.int(2) } }); // [b, s, hd]
+    return g.node('Unsqueeze', name, [concatenated, g.constant('axes', 'int64', [1])]);
+  };
+  return { cos: bothHalves(halves.cos, 'rope.cos'), sin: bothHalves(halves.sin, 'rope.sin') };
+}
+
+/**
+ * x + o_proj(softmax(mask(q k^T * hd^-0.5)) v), with RoPE on q and on this call's k, and this call's
+ * (rotated) keys and values appended to the cache.
+ */
+function attentionBlock(
+  ctx: Context,
+  layer: number,
+  x: string,
+  allowed: string,
+  rotation: Rotation,
+  pastKey: string,
+  pastValue: string,
+): string {
+  const { g, config } = ctx;
+  const { hidden_size: d, num_attention_heads: h, num_key_value_heads: kvh, head_dim: hd } = config;
+  const prefix = `model.layers.${layer}`;
+  const traceAs = (kind: LayerOutputKind, value: string, shape: Dim[]) =>
+    ctx.trace(layerOutput(layer, kind), value, shape);
+
+  const ln1 = rmsNorm(ctx, x, `${prefix}.input_layernorm`);
+  const qUnrotated = splitHeads(ctx, linear(ctx, ln1, `${prefix}.self_attn.q_proj`), h, `${prefix}.self_attn.q`);
+  const kUnrotated = splitHeads(ctx, linear(ctx, ln1, `${prefix}.self_attn.k_proj`), kvh, `${prefix}.self_attn.k_new`);
+  const vNew = splitHeads(ctx, linear(ctx, ln1, `${prefix}.self_attn.v_proj`), kvh, `${prefix}.self_attn.v_new`);
+  const q = applyRotation(ctx, qUnrotated, rotation, `${prefix}.self_attn.q_rotated`);
+  const kNew = applyRotation(ctx, kUnrotated, rotation, `${prefix}.self_attn.k_rotated`);
+
+  // present = concat(past, new) along the sequence axis: the cache transformers.js feeds back next call.
+  const along = { attributes: { axis: attr.int(2) } };
+  const kCache = g.node('Concat', `present.${layer}.key`, [pastKey, kNew], along);
+  const vCache = g.node('Concat', `present.${layer}.value`, [pastValue, vNew], along);
+  const k = repeatKv(ctx, kCache, `${prefix}.self_attn.k_heads`); // [b, h, t, hd]
+  const v = repeatKv(ctx, vCache, `${prefix}.self_attn.v_heads`);
+
+  const kT = g.node('Transpose', `${prefix}.self_attn.k_t`, [k], { attributes: { perm: attr.ints([0, 1, 3, 2]) } });
+  const qk = g.node('MatMul', `${prefix}.self_attn.qk`, [q, kT]);
+  // Hugging Face multiplies by head_dim ** -0.5 (LlamaAttention.scaling).
+  const scores = g.node('Mul', `${prefix}.self_attn.scores`, [qk, g.scalar('inverse_sqrt_head_dim', 'float32', hd ** -0.5)]);
+  const maskedValue = g.scalar('float32_min', 'float32', FLOAT32_MIN);
+  const maskedScores = g.node('Where', `${prefix}.self_attn.masked_scores`, [allowed, scores, maskedValue]);
+  const probs = g.node('Softmax', `${prefix}.self_attn.probs`, [maskedScores], { attributes: { axis: attr.int(-1) } });
+  const context = g.node('MatMul', `${prefix}.self_attn.context`, [probs, v]); // [b, h, s, hd]
+  const out = linear(ctx, mergeHeads(ctx, context, `${prefix}.self_attn.merge_heads`), `${prefix}.self_attn.o_proj`);
+  const residual = g.node('Add', `${prefix}.resid.after_attn`, [x, out]);
+
+  traceAs('ln_1', ln1, [batch, seq, d]);
+  traceAs('attn.q_unrotated', qUnrotated, [batch, h, seq, hd]);
+  // Expanded only for the trace: the slides index keys by query head.
+  if (ctx.tracing) traceAs('attn.k_unrotated', repeatKv(ctx, kUnrotated, `${prefix}.self_attn.k_unrotated_heads`), [batch, h, seq, hd]);
+  traceAs('attn.q', q, [batch, h, seq, hd]);
+  traceAs('attn.k', k, [batch, h, total, hd]);
+  traceAs('attn.v', v, [batch, h, total, hd]);
+  traceAs('attn.scores', scores, [batch, h, seq, total]);
+  traceAs('attn.masked_scores', maskedScores, [batch, h, seq, total]);
+  traceAs('attn.probs', probs, [batch, h, seq, total]);
+  traceAs('attn.context', context, [batch, h, seq, hd]);
+  traceAs('attn.out', out, [batch, seq, d]);
+  traceAs('resid.after_attn', residual, [batch, seq, d]);
+  return residual;
+}
+
+/** x + down_proj(silu(gate_proj(y)) * up_proj(y)) with y = post_attention_layernorm(x): SwiGLU. */
+function mlpBlock(ctx: Context, layer: number, x: string): string {
+  const { g, config } = ctx;
+  const prefix = `model.layers.${layer}`;
+  const traceAs = (kind: LayerOutputKind, value: string, width: number) =>
+    ctx.trace(layerOutput(layer, kind), value, [batch, seq, width]);
+
+  const ln2 = rmsNorm(ctx, x, `${prefix}.post_attention_layernorm`);
+  const gate = linear(ctx, ln2, `${prefix}.mlp.gate_proj`);
+  const up = linear(ctx, ln2, `${prefix}.mlp.up_proj`);
+  const silu = g.node('Mul', `${prefix}.mlp.silu`, [gate, g.node('Sigmoid', `${prefix}.mlp.sigmoid`, [gate])]);
+  const act = g.node('Mul', `${prefix}.mlp.act`, [silu, up]);
+  const out = linear(ctx, act, `${prefix}.mlp.down_proj`);
+  const residual = g.node('Add', `${prefix}.resid.after_mlp`, [x, out]);
+
+  traceAs('ln_2', ln2, config.hidden_size);
+  traceAs('mlp.pre_act', gate, config.intermediate_size);
+  traceAs('mlp.act', act, config.intermediate_size);
+  traceAs('mlp.out', out, config.hidden_size);
+  traceAs('resid.after_mlp', residual, config.hidden_size);
+  return residual;
+}
+
+/** Final RMSNorm, then logits = norm(x) @ W^T with W = embed_tokens (tied) or the checkpoint's own lm_head. */
+function lmHead(ctx: Context, x: string): void {
+  const { g, config } = ctx;
+  const normed = rmsNorm(ctx, x, 'model.norm');
+  ctx.trace(finalNormOutput, normed, [batch, seq, config.hidden_size]);
+  const head = config.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
+  g.node('MatMul', 'lm_head', [normed, transposedWeight(ctx, head)], { outputs: ['logits'] });
+}
+
+// ---- building blocks ----
+
+/** W^T of a weight stored [out, in]: ORT folds the Transpose once at load, and the file keeps HF's layout. */
+function transposedWeight({ g }: Context, weight: string): string {
+  return g.node('Transpose', `${weight}.transposed`, [weight], { attributes: { perm: attr.ints([1, 0]) } });
+}
+
+/** nn.Linear without bias: y = x W^T, W stored [out, in]. */
+function linear(ctx: Context, x: string, prefix: string): string {
+  return ctx.g.node('MatMul', `${prefix}.matmul`, [x, transposedWeight(ctx, `${prefix}.weight`)]);
+}
+
+/** LlamaRMSNorm: weight * x / sqrt(mean(x^2) + eps) over the last axis, from primitive ops (float32 throughout). */
+function rmsNorm({ g, config }: Context, x: string, prefix: string): string {
+  const square = g.node('Mul', `${prefix}.square`, [x, x]);
+  // Opset 17's ReduceMean takes its axes as an attribute (an input only from opset 18).
+  const variance = g.node('ReduceMean', `${prefix}.variance`, [square], {
+    attributes: { axes: attr.ints([-1]), keepdims: attr.int(1) },
+  });
+  const epsilon = g.scalar('rms_norm_eps', 'float32', config.rms_norm_eps);
+  const rootMeanSquare = g.node('Sqrt', `${prefix}.rms`, [g.node('Add', `${prefix}.variance_eps`, [variance, epsilon])]);
+  const normalised = g.node('Mul', `${prefix}.normalised`, [x, g.node('Reciprocal', `${prefix}.inverse_rms`, [rootMeanSquare])]);
+  return g.node('Mul', prefix, [normalised, `${prefix}.weight`]);
+}
+
+/** q * cos + rotate_half(q) * sin, where rotate_half(x) = cat(-x[hd/2:], x[:hd/2]) (Hugging Face's convention). */
+function applyRotation({ g, config }: Context, x: string, rotation: Rotation, name: string): string {
+  const half = config.head_dim / 2;
+  const [firstHalf, secondHalf] = g.nodeWithOutputs('Split', `${name}.split`, [x, g.constant('rope_halves', 'int64', [half, half])], {
+    attributes: { axis: attr.int(3) },
+    outputs: [`${name}.first_half`, `${name}.second_half`],
+  });
+  const negatedSecond = g.node('Neg', `${name}.negated_second_half`, [secondHalf]);
+  const rotatedHalf = g.node('Concat', `${name}.rotate_half`, [negatedSecond, firstHalf], { attributes: { axis: attr.int(3) } });
+  const cosTerm = g.node('Mul', `${name}.cos_term`, [x, rotation.cos]);
+  const sinTerm = g.node('Mul', `${name}.sin_term`, [rotatedHalf, rotation.sin]);
+  return g.node('Add', name, [cosTerm, sinTerm]);
+}
+
+/** repeat_kv: [b, kvh, t, hd] -> [b, h, t, hd], each key/value head serving h / kvh consecutive query heads. */
+function repeatKv({ g, config }: Context, x: string, name: string): string {
+  const groupSize = config.num_attention_heads / config.num_key_value_heads;
+  if (groupSize === 1) return x;
+  const withGroupAxis = g.node('Unsqueeze', `${name}.unsqueeze`, [x, g.constant('axes', 'int64', [2])]); // [b, kvh, 1, t, hd]
+  // Expand broadcasts: only the group axis grows.
+  const expanded = g.node('Expand', `${name}.expand`, [withGroupAxis, g.constant('group_shape', 'int64', [1, 1, groupSize, 1, 1])]);
+  const shape = g.constant('query_heads_shape', 'int64', [0, config.num_attention_heads, -1, config.head_dim]); // 0 keeps b
+  return g.node('Reshape', `${name}.reshape`, [expanded, shape]);
+}
+
+/** [b, s, heads * hd] -> [b, heads, s, hd] */
+function splitHeads({ g, config }: Context, x: string, heads: number, name: string): string {
+  const shape = g.constant('heads_shape', 'int64', [0, 0, heads, config.head_dim]); // 0 keeps that dim
+  const reshaped = g.node('Reshape', `${name}.reshape`, [x, shape]);
+  return g.node('Transpose', `${name}.transpose`, [reshaped], { attributes: { perm: attr.ints([0, 2, 1, 3]) } });
+}
+
+/** [b, h, s, hd] -> [b, s, h * hd] */
+function mergeHeads({ g, config }: Context, x: string, name: string): string {
+  const transposed = g.node('Transpose', `${name}.transpose`, [x], { attributes: { perm: attr.ints([0, 2, 1, 3]) } });
+  const width = config.num_attention_heads * config.head_dim;
+  return g.node('Reshape', `${name}.reshape`, [transposed, g.constant('merged_shape', 'int64', [0, 0, width])]);
+}
