@@ -1,5 +1,8 @@
-// Slide: positions. This model (like GPT-2) learned one vector per position, wpe [contextLength x
+// Slide: positions. A GPT-2-layout model (sotu-gpt) learned one vector per position, wpe [contextLength x
 // width], and adds it to each token's vector: trace.embed.sum = trace.embed.tokens + trace.embed.positions.
+// A RoPE model (Llama family) adds nothing: it turns each query and key in every layer. For it, the
+// left column instead measures the angle by which the model really turned pairs of layer 0's query
+// (trace.layer.0.attn.q_unrotated -> attn.q) and compares it with pos * θ_i from the formula.
 // Shown: the learned position vectors of the prompt's positions as strips, and one token's three
 // vectors excerpted (token + position = sum). Then, as a fragment and labelled as OTHER models'
 // schemes computed from their formulas: the sinusoidal encoding of "Attention Is All You Need" for
@@ -14,18 +17,22 @@
 //   .positions-sinusoidal .vector-strip-row[data-position]       sinusoidal rows (selected: cells data-dim/data-value)
 //   .position-sum-cell[data-dim][data-token-value][data-position-value][data-sum-value]
 //   .rope-pair[data-pair][data-theta][data-angle]                angle = position * theta, radians
-import { embedOutputs } from '../src/convert/output-names';
-import { ropeAngle, ropeFrequency, sinusoidalEncoding } from '../src/maths/positional-encodings';
+//   RoPE models: .rope-model-pair[data-pair][data-measured-angle][data-formula-angle] (radians, in (-π, π]);
+//          root data-rope-mismatched (pairs whose measured angle is not the formula's)
+import { embedOutputs, layerOutput } from '../src/convert/output-names';
+import { measuredRotation, ropeAngle, ropeFrequency, sinusoidalEncoding, wrapAngle } from '../src/maths/positional-encodings';
 import { l2Norm } from '../src/maths/vector-stats';
 import { html, svg } from '../src/viz/dom';
 import { formatCount, plural } from '../src/viz/format';
 import { formula } from '../src/viz/formula';
 import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
 import { noteToken } from '../src/viz/token-note';
+import { tokenStepper } from '../src/viz/block-controls';
 import { tokenChip } from '../src/viz/token-chip';
 import { matrixMaxAbs, traceMatrix, type MatrixLookup } from '../src/viz/trace-matrix';
 import { divergingColourScale, divergingLegend, formatSigned, rowWindowStart, vectorStrips } from '../src/viz/vector-strip';
-import type { Trace } from '../src/trace';
+import { tensorRow, type Trace } from '../src/trace';
+import { lookupTensors } from '../src/viz/block-tensors';
 import type { SlideContext, SlideModule } from './slide';
 
 export interface PositionsView {
@@ -38,7 +45,9 @@ export const STRIP_ROWS = 6;
 export const EXCERPT_DIMS = 6;
 const DEFAULT_VIEW: PositionsView = { token: null, tokenPrompt: null };
 const view: PositionsView = { ...DEFAULT_VIEW };
-const ROOT_HOOKS = ['selectedToken', 'width', 'rows', 'positionNorm', 'positionMaxAbs', 'headWidth'] as const;
+const ROOT_HOOKS = ['selectedToken', 'width', 'rows', 'positionNorm', 'positionMaxAbs', 'headWidth', 'ropeMismatched'] as const;
+/** Measured and formula angles closer than this (radians) agree: float32 rounding stays far below it. */
+export const ROPE_ANGLE_TOLERANCE = 1e-3;
 const DIAL_RADIUS = 20;
 
 export function positionsView(): PositionsView {
@@ -132,6 +141,105 @@ function learnedColumn(trace: Trace, root: HTMLElement, context: SlideContext, l
   return column;
 }
 
+/** One pair of layer 0's query at the selected position: before and after the model's rotation. */
+export interface RopePairReading {
+  pair: number;
+  before: [number, number];
+  after: [number, number];
+  measured: number;
+  formula: number;
+  /** The pair is (almost) zero, so it has no direction to measure. */
+  tooSmall: boolean;
+}
+
+type RopeReadings = { ok: true; head: number; headWidth: number; pairs: RopePairReading[]; mismatched: number; allPairs: number } | { ok: false; missing: string[]; problem: string };
+
+/**
+ * Layer 0, head 0's query at `position`, before and after RoPE. Hugging Face's Llama turns dimension i
+ * together with i + d/2 (rotate_half), by pos · θ_i with θ_i = base^(-2i/d).
+ */
+export function ropeReadings(trace: Trace, position: number): RopeReadings {
+  const head = 0;
+  const before = layerOutput(0, 'attn.q_unrotated');
+  const after = layerOutput(0, 'attn.q');
+  const n = trace.tokens.length;
+  const lookup = lookupTensors(
+    trace,
+    [
+      { name: before, shape: [null, n, null] },
+      { name: after, shape: [null, n, null] },
+    ],
+    'the rotation of the queries',
+  );
+  if (!lookup.ok) return lookup;
+  const q = tensorRow(lookup.tensors[before], head, position);
+  const turned = tensorRow(lookup.tensors[after], head, position);
+  const headWidth = q.length;
+  const half = Math.floor(headWidth / 2);
+  const base = trace.model.architecture.ropeTheta ?? 10000;
+  const reading = (pair: number): RopePairReading => {
+    const pairBefore: [number, number] = [q[pair], q[pair + half]];
+    const pairAfter: [number, number] = [turned[pair], turned[pair + half]];
+    return {
+      pair,
+      before: pairBefore,
+      after: pairAfter,
+      measured: measuredRotation(pairBefore, pairAfter),
+      formula: wrapAngle(ropeAngle(position, pair, headWidth, base)),
+      tooSmall: Math.hypot(...pairBefore) < 1e-6,
+    };
+  };
+  const all = Array.from({ length: half }, (_, pair) => reading(pair));
+  const mismatched = all.filter((entry) => !entry.tooSmall && Math.abs(wrapAngle(entry.measured - entry.formula)) > ROPE_ANGLE_TOLERANCE).length;
+  return { ok: true, head, headWidth, pairs: ropePairs(headWidth).map((pair) => all[pair]), mismatched, allPairs: half };
+}
+
+function ropeColumn(trace: Trace, root: HTMLElement, context: SlideContext, selected: number): HTMLElement {
+  const base = trace.model.architecture.ropeTheta ?? 10000;
+  const column = html('div', { className: 'positions-learned positions-rope' }, [
+    html('h3', { className: 'positions-heading', text: 'This model: rotary (RoPE), in every layer' }),
+    formula(String.raw`\begin{pmatrix} q'_i \\ q'_{i+d/2} \end{pmatrix} = \begin{pmatrix} \cos pos\,\theta_i & -\sin pos\,\theta_i \\ \sin pos\,\theta_i & \cos pos\,\theta_i \end{pmatrix} \begin{pmatrix} q_i \\ q_{i+d/2} \end{pmatrix},\quad \theta_i = ${base}^{-2i/d}`),
+    tokenStepper(trace, selected, (index) => {
+      setPositionsView({ token: index, tokenPrompt: trace.prompt });
+      render(root, context);
+    }),
+  ]);
+  const readings = ropeReadings(trace, selected);
+  if (!readings.ok) {
+    column.append(missingMessage(`${readings.problem} The rotation cannot be measured.`, readings.missing));
+    return column;
+  }
+  root.dataset.ropeMismatched = String(readings.mismatched);
+  column.append(html('p', { className: 'positions-scheme', text: `Layer 0, head ${readings.head}'s query at position ${selected}, d = ${readings.headWidth}: each pair before and after the model turned it.` }));
+  const table = html('table', { className: 'position-sum rope-model-table' }, [
+    html('tr', {}, ['pair i', 'before', 'after', 'turned by', 'pos · θ_i', ''].map((text) => html('th', { text }))),
+  ]);
+  const pairText = ([x, y]: [number, number]) => `(${formatSigned(x)}, ${formatSigned(y)})`;
+  for (const entry of readings.pairs) {
+    table.append(
+      html('tr', { className: 'rope-model-pair', attrs: { 'data-pair': String(entry.pair), 'data-measured-angle': String(entry.measured), 'data-formula-angle': String(entry.formula) } }, [
+        html('td', { text: String(entry.pair) }),
+        html('td', { text: pairText(entry.before) }),
+        html('td', { text: pairText(entry.after) }),
+        html('td', { text: entry.tooSmall ? 'n/a (zero)' : `${entry.measured.toFixed(3)} rad` }),
+        html('td', { text: `${entry.formula.toFixed(3)} rad` }),
+        html('td', {}, [dial(entry.measured)]),
+      ]),
+    );
+  }
+  column.append(
+    table,
+    html('p', {
+      className: 'live-caption',
+      text:
+        readings.mismatched === 0
+          ? `All ${readings.allPairs} pairs turned by exactly pos · θ_i (angles as in (−π, π]): nothing is added to the token's vector, and attention sees the distance between two tokens through these turns.`
+          : `${readings.mismatched} of ${readings.allPairs} pairs turned by other angles than ${base}^(−2i/d) gives: this model rescales some frequencies (rope_scaling in its config.json).`,
+    }),
+  );
+  return column;
+}
+
 function dial(angle: number): SVGSVGElement {
   const r = DIAL_RADIUS;
   // y grows downwards in SVG, so a positive angle is drawn with -sin to turn anticlockwise.
@@ -157,6 +265,10 @@ function otherModelsColumn(trace: Trace, width: number, shown: number[], selecte
   strips.classList.add('positions-sinusoidal');
   column.append(strips);
 
+  if (trace.model.architecture.positions === 'rope') {
+    column.append(html('p', { className: 'positions-scheme', text: 'Learned (GPT-2): one trained vector per position, added to the token’s vector; it cannot read past the last position it learned.' }));
+    return column;
+  }
   column.append(
     html('p', { className: 'positions-scheme', text: `RoPE (Su et al. 2021; Llama and most recent models) turns each pair of a query's and key's dimensions, d = ${headWidth}, position ${selected}:` }),
     formula(
@@ -208,12 +320,18 @@ function render(root: HTMLElement, context: SlideContext): void {
 
   const start = rowWindowStart(rows, selected, STRIP_ROWS);
   const shown = Array.from({ length: Math.min(STRIP_ROWS, rows) }, (_, i) => start + i);
+  const rope = trace.model.architecture.positions === 'rope';
   root.append(
     html('p', {
       className: 'live-lead',
-      text: `Attention sees all tokens at once, with no order. So this model adds a learned vector for each position (it has ${formatCount(trace.model.contextLength)}): "I bake cookies" and "cookies bake I" differ.`,
+      text: rope
+        ? 'Attention sees all tokens at once, with no order. This model adds nothing to the token vectors: in every layer it turns each query and key by angles that grow with the position, so "I bake cookies" and "cookies bake I" differ.'
+        : `Attention sees all tokens at once, with no order. So this model adds a learned vector for each position (it has ${formatCount(trace.model.contextLength)}): "I bake cookies" and "cookies bake I" differ.`,
     }),
-    html('div', { className: 'positions-layout' }, [learnedColumn(trace, root, context, lookups, selected), otherModelsColumn(trace, width, shown, selected)]),
+    html('div', { className: 'positions-layout' }, [
+      rope ? ropeColumn(trace, root, context, selected) : learnedColumn(trace, root, context, lookups, selected),
+      otherModelsColumn(trace, width, shown, selected),
+    ]),
   );
 }
 
@@ -221,6 +339,7 @@ function notes(context: SlideContext): string {
   const trace = context.trace;
   if (!trace) return `No Trace yet: ${context.waitingMessage}`;
   if (trace.tokens.length === 0) return 'This Trace holds no tokens.';
+  if (trace.model.architecture.positions === 'rope') return ropeNotes(trace);
   const lookups = [traceMatrix(trace, embedOutputs.tokens), traceMatrix(trace, embedOutputs.positions), traceMatrix(trace, embedOutputs.sum)];
   const lines: string[] = [];
   if (lookups.every((lookup) => lookup.ok)) {
@@ -242,6 +361,27 @@ function notes(context: SlideContext): string {
     `For RoPE with head width ${headWidth}: pair 0 turns 1 radian per position, pair ${Math.floor(headWidth / 2) - 1} only ${ropeFrequency(Math.floor(headWidth / 2) - 1, headWidth).toExponential(1)} radians.`,
     `${trace.model.name} uses neither: it learned its ${plural(trace.model.contextLength, 'position')}, so it cannot read past position ${formatCount(trace.model.contextLength - 1)}.`,
   );
+  return lines.join('\n');
+}
+
+function ropeNotes(trace: Trace): string {
+  const selected = selectedPosition(trace, trace.tokens.length);
+  const base = trace.model.architecture.ropeTheta ?? 10000;
+  const lines = [`${trace.model.name} uses RoPE (θ base ${base}): no position vector is added; every layer turns each query and key by pos · θ_i, pair by pair.`];
+  const readings = ropeReadings(trace, selected);
+  if (!readings.ok) {
+    lines.push(readings.problem);
+  } else {
+    const shown = readings.pairs.map((entry) => `pair ${entry.pair}: ${entry.measured.toFixed(3)} rad (formula ${entry.formula.toFixed(3)})`).join('; ');
+    lines.push(
+      `Position ${selected} holds ${noteToken(trace.tokens[selected])}. Layer 0, head 0's query turned by ${shown}.`,
+      readings.mismatched === 0
+        ? `All ${readings.allPairs} pairs match the formula to ${ROPE_ANGLE_TOLERANCE} rad.`
+        : `${readings.mismatched} of ${readings.allPairs} pairs differ from the formula: the config rescales those frequencies (rope_scaling).`,
+    );
+  }
+  lines.push('Because q and k are both turned, their dot product depends on the distance between the two positions, not on where they sit.');
+  lines.push('Next fragment: OTHER models. The 2017 Transformer added fixed sine waves; GPT-2 learned one vector per position.');
   return lines.join('\n');
 }
 

@@ -1,6 +1,6 @@
 // Slide: the transformer tower. This model's real stack of blocks (bottom: the embeddings enter;
-// top: the final LayerNorm and the LM head), its real sizes, and the inside of one chosen block
-// (GPT-2's pre-LayerNorm order: x = x + attn(ln_1(x)); x = x + mlp(ln_2(x))) with numbers for the
+// top: the final norm and the LM head), its real sizes, and the inside of one chosen block
+// (pre-norm order, GPT-2's and Llama's: x = x + attn(ln_1(x)); x = x + mlp(ln_2(x))) with numbers for the
 // prompt's last token.
 //
 // Test hooks:
@@ -15,6 +15,7 @@
 import { layerOutput } from '../src/convert/output-names';
 import { entropyBits } from '../src/maths/attention-maths';
 import { euclideanNorm } from '../src/maths/layer-norm-stats';
+import { architectureSummary, feedForwardName, normName } from '../src/viz/architecture-names';
 import { clampIndex } from '../src/viz/block-controls';
 import { formatValue } from '../src/viz/block-number-format';
 import { lookupTensors, residualInputName } from '../src/viz/block-tensors';
@@ -108,7 +109,7 @@ function modelFacts(trace: Trace): HTMLElement {
     html('div', { className: 'tb-fact' }, [html('span', { className: 'tb-fact-value', text: value }), html('span', { className: 'tb-fact-label', text: label })]);
   const facts = html('div', { className: 'tb-model-facts' }, [
     fact(String(m.nLayer), m.nLayer === 1 ? 'block' : 'blocks'),
-    fact(String(m.nHead), 'heads per block'),
+    fact(String(m.nHead), m.architecture.kvHeads === m.nHead ? 'heads per block' : `query heads per block (${m.architecture.kvHeads} key/value)`),
     fact(formatCount(m.nEmbd), 'numbers per token'),
     fact(String(m.headDim), 'per head'),
     fact(formatCount(m.mlpWidth), 'feed-forward neurons'),
@@ -144,7 +145,7 @@ function tower(trace: Trace, chosen: number, onChoose: (layer: number) => void):
       svg('rect', { className: 'tb-tower-end', attrs: { x: 0, y, width: TOWER_WIDTH, height: END_BOX_HEIGHT, rx: 8 } }),
       svg('text', { className: 'tb-tower-text', text, attrs: { x: TOWER_WIDTH / 2, y: y + END_BOX_HEIGHT / 2, 'text-anchor': 'middle', 'dominant-baseline': 'middle' } }),
     ]);
-  root.append(endBox(0, `final LayerNorm → LM head → ${formatCount(trace.model.vocabSize)} scores`, 'tb-tower-top'));
+  root.append(endBox(0, `final ${normName(trace.model)} → LM head → ${formatCount(trace.model.vocabSize)} scores`, 'tb-tower-top'));
 
   for (let layer = 0; layer < nLayer; layer++) {
     const y = stackTop + (nLayer - 1 - layer) * pitch; // layer 0 at the bottom: data flows upwards
@@ -189,15 +190,15 @@ function blockInternals(trace: Trace, layer: number): HTMLElement {
   // Top to bottom in reading order: the residual stream enters first.
   const flow = html('ol', { className: 'tb-flow' }, [
     flowStep('x: residual stream in', `${formatCount(m.nEmbd)} numbers per token${norm(numbers?.normIn)}`, 'tb-flow-resid'),
-    flowStep('ln_1', 'LayerNorm: centre and scale each token'),
+    flowStep('ln_1', m.architecture.norm === 'rmsnorm' ? 'RMSNorm: scale each token by its root mean square' : 'LayerNorm: centre and scale each token'),
     flowStep(
       'multi-head self-attention',
       `${m.nHead} heads × ${m.headDim}` + (numbers ? ` · mean entropy ${formatValue(numbers.meanEntropyBits)} of at most ${formatValue(numbers.maxEntropyBits)} bits` : ''),
       'tb-flow-attn',
     ),
     flowStep('+ add to x (residual)', `x = x + attn(ln_1(x))${norm(numbers?.normAfterAttn)}`, 'tb-flow-add'),
-    flowStep('ln_2', 'LayerNorm again'),
-    flowStep('feed-forward', `${formatCount(m.nEmbd)} → ${formatCount(m.mlpWidth)} → ${formatCount(m.nEmbd)}, GELU`, 'tb-flow-mlp'),
+    flowStep('ln_2', `${normName(m)} again`),
+    flowStep('feed-forward', `${formatCount(m.nEmbd)} → ${formatCount(m.mlpWidth)} → ${formatCount(m.nEmbd)}, ${feedForwardName(m)}`, 'tb-flow-mlp'),
     flowStep('+ add to x (residual)', `x = x + mlp(ln_2(x))${norm(numbers?.normOut)} → next layer`, 'tb-flow-add'),
   ]);
   panel.append(flow);
@@ -265,8 +266,8 @@ function notes(context: SlideContext): string {
     `${m.name}: ${m.nLayer} blocks, ${m.nHead} heads of ${m.headDim} each, ${m.nEmbd} numbers per token, feed-forward ${m.nEmbd} → ${m.mlpWidth} → ${m.nEmbd}, ` +
       `context ${m.contextLength} tokens, vocabulary ${formatCount(m.vocabSize)}` +
       (m.parameterCount === null ? '.' : `, ${formatCount(m.parameterCount)} parameters.`),
-    'Point at the bottom (embeddings enter), then up the stack, then the top (final LayerNorm, LM head).',
-    `GPT-2 normalises before each sub-layer: x = x + attn(ln_1(x)), then x = x + mlp(ln_2(x)).`,
+    `Point at the bottom (embeddings enter), then up the stack, then the top (final ${normName(m)}, LM head).`,
+    `It normalises before each sub-layer: x = x + attn(ln_1(x)), then x = x + mlp(ln_2(x)). ${architectureSummary(m)}`,
   ];
   const result = blockNumbers(trace, layer);
   if (result.ok) {

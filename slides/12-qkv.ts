@@ -88,15 +88,26 @@ function extremes(values: Float32Array): { min: number; max: number; largest: nu
   return { min, max, largest: Math.max(Math.abs(min), Math.abs(max)) };
 }
 
-function shapesLine(trace: Trace): HTMLElement {
+/** How this model makes q, k and v: GPT-2 with one matrix cut in three, Llama with three (k and v narrower under GQA). */
+export function projectionText(trace: Trace): string {
   const m = trace.model;
   const n = trace.tokens.length;
-  return html('p', {
-    className: 'tb-shapes',
-    text:
-      `ln_1 output [${n} × ${m.nEmbd}] × c_attn [${m.nEmbd} × ${3 * m.nEmbd}] = [${n} × ${3 * m.nEmbd}] → q, k, v: [${n} × ${m.nEmbd}] each` +
-      ` → ${m.nHead} heads of ${m.headDim}`,
-  });
+  if (m.architecture.family === 'llama') {
+    const kvWidth = m.architecture.kvHeads * m.headDim;
+    const shared = m.architecture.kvHeads === m.nHead ? '' : `; each key/value head is shared by ${m.nHead / m.architecture.kvHeads} query heads`;
+    return (
+      `ln_1 output [${n} × ${m.nEmbd}] × q_proj [${m.nEmbd} × ${m.nHead * m.headDim}], k_proj and v_proj [${m.nEmbd} × ${kvWidth}] → ` +
+      `q: ${m.nHead} heads of ${m.headDim}, k and v: ${m.architecture.kvHeads} heads of ${m.headDim}${shared}; q and k are then turned by RoPE`
+    );
+  }
+  return (
+    `ln_1 output [${n} × ${m.nEmbd}] × c_attn [${m.nEmbd} × ${3 * m.nEmbd}] = [${n} × ${3 * m.nEmbd}] → q, k, v: [${n} × ${m.nEmbd}] each` +
+    ` → ${m.nHead} heads of ${m.headDim}`
+  );
+}
+
+function shapesLine(trace: Trace): HTMLElement {
+  return html('p', { className: 'tb-shapes', text: projectionText(trace) });
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
@@ -179,7 +190,9 @@ function notes(context: SlideContext): string {
   return [
     `Layer ${layer}, head ${head}, token ${quoteToken(trace.tokens[token].text)} (${token + 1} of ${trace.tokens.length}).`,
     `Lengths: ${lengths}. First value of q: ${formatValue(result.vectors.q[0])}, of k: ${formatValue(result.vectors.k[0])}, of v: ${formatValue(result.vectors.v[0])}.`,
-    `Query: what the token looks for. Key: what it offers. Value: what it hands on. One matrix, c_attn (${m.nEmbd} × ${formatCount(3 * m.nEmbd)}), makes all three; each is cut into ${m.nHead} heads of ${m.headDim}.`,
+    m.architecture.family === 'llama'
+      ? `Query: what the token looks for. Key: what it offers. Value: what it hands on. ${projectionText(trace)}.`
+      : `Query: what the token looks for. Key: what it offers. Value: what it hands on. One matrix, c_attn (${m.nEmbd} × ${formatCount(3 * m.nEmbd)}), makes all three; each is cut into ${m.nHead} heads of ${m.headDim}.`,
   ].join('\n');
 }
 

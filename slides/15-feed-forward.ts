@@ -1,6 +1,7 @@
-// Slide: the feed-forward network of one layer for one token: its real widths (d -> 4d -> d), every
-// neuron's input (mlp.pre_act) against its output (mlp.act) on the GELU curve drawn from its formula,
-// the most active neurons, and how many GELU leaves (nearly) silent.
+// Slide: the feed-forward network of one layer for one token: its real widths (d -> f -> d), every
+// neuron's input (mlp.pre_act) against its output (mlp.act) over the activation's curve drawn from its
+// formula (GPT-2: GELU, outputs on the curve; Llama: SwiGLU, SiLU(gate) x up, off it), the most
+// active neurons, and how many it leaves (nearly) silent.
 //
 // View state: layer and token (defaults: layer 0, the last token).
 //
@@ -12,7 +13,7 @@
 //     data-gelu-mismatch (largest |act - gelu(pre_act)| over this token's neurons)
 import { scaleLinear } from 'd3-scale';
 import { layerOutput } from '../src/convert/output-names';
-import { geluMismatch, geluTanh, summariseActivations } from '../src/maths/gelu';
+import { geluMismatch, geluTanh, silu, summariseActivations } from '../src/maths/gelu';
 import { topKIndices } from '../src/maths/softmax';
 import { chosenToken, clampIndex, numberChoices, tokenStepper, type TokenChoice } from '../src/viz/block-controls';
 import { formatTiny, formatValue } from '../src/viz/block-number-format';
@@ -51,6 +52,37 @@ export const QUIET_BELOW = 0.05;
 
 const PLOT = { width: 620, height: 420, left: 64, right: 16, top: 16, bottom: 52 };
 
+/** What differs between GPT-2's GELU network and Llama's SwiGLU one, as the slide shows it. */
+interface Activation {
+  name: string;
+  /** The line drawn under the dots. */
+  curve: (x: number) => number;
+  curveTex: string;
+  /** The three projections' arrows in the widths diagram. */
+  arrows: [string, string, string];
+  /** GELU: each output is the curve at its input, so the slide checks it; SwiGLU's output also has the up factor. */
+  outputOnCurve: boolean;
+}
+
+function activationOf(trace: Trace): Activation {
+  if (trace.model.architecture.feedForward === 'swiglu') {
+    return {
+      name: 'SwiGLU',
+      curve: silu,
+      curveTex: String.raw`\mathrm{SiLU}(g) = g\,\sigma(g)`,
+      arrows: ['gate_proj, up_proj →', 'SiLU(gate) × up →', 'down_proj →'],
+      outputOnCurve: false,
+    };
+  }
+  return {
+    name: 'GELU',
+    curve: geluTanh,
+    curveTex: String.raw`\mathrm{GELU}(x) = \tfrac{1}{2}x\left(1 + \tanh\!\left(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\right)\right)`,
+    arrows: ['c_fc →', 'GELU →', 'c_proj →'],
+    outputOnCurve: true,
+  };
+}
+
 interface Selection {
   layer: number;
   token: number;
@@ -84,21 +116,23 @@ function readNeurons(trace: Trace, { layer, token }: Selection): { ok: true; neu
 
 function widthsDiagram(trace: Trace): HTMLElement {
   const m = trace.model;
+  const [widen, activate, narrow] = activationOf(trace).arrows;
   const box = (text: string, className: string) => html('span', { className: `tb-ffn-box ${className}`, text });
   const arrow = (text: string) => html('span', { className: 'tb-ffn-arrow', text });
   return html('div', { className: 'tb-ffn-widths' }, [
     box(formatCount(m.nEmbd), 'tb-ffn-narrow'),
-    arrow('c_fc →'),
+    arrow(widen),
     box(formatCount(m.mlpWidth), 'tb-ffn-wide'),
-    arrow('GELU →'),
+    arrow(activate),
     box(formatCount(m.mlpWidth), 'tb-ffn-wide'),
-    arrow('c_proj →'),
+    arrow(narrow),
     box(formatCount(m.nEmbd), 'tb-ffn-narrow'),
   ]);
 }
 
-/** Each neuron as a point (input, output), on the GELU curve computed from its formula. */
-function geluScatter(neurons: Neurons): SVGSVGElement {
+/** Each neuron as a point (input, output), over the activation's curve computed from its formula. */
+function activationScatter(neurons: Neurons, activation: Activation): SVGSVGElement {
+  const curve = activation.curve;
   let low = -3;
   let high = 3;
   for (const value of neurons.preAct) {
@@ -110,11 +144,11 @@ function geluScatter(neurons: Neurons): SVGSVGElement {
   const x = scaleLinear().domain([low, high]).nice().range([PLOT.left, PLOT.width - PLOT.right]);
   const [xLow, xHigh] = x.domain();
   const y = scaleLinear()
-    .domain([Math.min(-0.5, geluTanh(xLow)), Math.max(1, geluTanh(xHigh))])
+    .domain(activationRange(neurons, curve(xLow), curve(xHigh)))
     .nice()
     .range([PLOT.height - PLOT.bottom, PLOT.top]);
   const root = svg('svg', { className: 'tb-gelu-plot', attrs: { viewBox: `0 0 ${PLOT.width} ${PLOT.height}`, role: 'img' } });
-  root.append(svg('title', { text: 'Each neuron: its input before GELU (across) and its output after GELU (up)' }));
+  root.append(svg('title', { text: `Each neuron: its input before ${activation.name} (across) and its output (up)` }));
 
   const axes = svg('g', { className: 'tb-axes' });
   const xFormat = x.tickFormat(6);
@@ -132,7 +166,7 @@ function geluScatter(neurons: Neurons): SVGSVGElement {
     );
   }
   axes.append(
-    svg('text', { className: 'tb-axis-title', text: 'input to GELU (mlp.pre_act)', attrs: { x: (PLOT.left + PLOT.width - PLOT.right) / 2, y: PLOT.height - 8, 'text-anchor': 'middle' } }),
+    svg('text', { className: 'tb-axis-title', text: `input to ${activation.name === 'GELU' ? 'GELU' : 'SiLU: the gate'} (mlp.pre_act)`, attrs: { x: (PLOT.left + PLOT.width - PLOT.right) / 2, y: PLOT.height - 8, 'text-anchor': 'middle' } }),
     svg('text', {
       className: 'tb-axis-title',
       text: 'output',
@@ -146,7 +180,7 @@ function geluScatter(neurons: Neurons): SVGSVGElement {
   let d = '';
   for (let i = 0; i <= steps; i++) {
     const input = xLow + ((xHigh - xLow) * i) / steps;
-    d += `${i === 0 ? 'M' : 'L'}${x(input).toFixed(2)},${y(geluTanh(input)).toFixed(2)}`;
+    d += `${i === 0 ? 'M' : 'L'}${x(input).toFixed(2)},${y(curve(input)).toFixed(2)}`;
   }
   root.append(svg('path', { className: 'tb-gelu-curve', attrs: { d } }));
 
@@ -164,6 +198,18 @@ function geluScatter(neurons: Neurons): SVGSVGElement {
   }
   root.append(points);
   return root;
+}
+
+/** The plot's output range: the curve over the inputs' range, and every dot (SwiGLU's leave the curve). */
+function activationRange(neurons: Neurons, curveAtLow: number, curveAtHigh: number): [number, number] {
+  let low = Math.min(-0.5, curveAtLow);
+  let high = Math.max(1, curveAtHigh);
+  for (const value of neurons.act) {
+    if (!Number.isFinite(value)) continue;
+    low = Math.min(low, value);
+    high = Math.max(high, value);
+  }
+  return [low, high];
 }
 
 function topNeurons(neurons: Neurons): HTMLElement {
@@ -208,8 +254,8 @@ function render(root: HTMLElement, context: SlideContext): void {
     return;
   }
   const { neurons } = result;
+  const activation = activationOf(trace);
   const summary = summariseActivations(neurons.act, QUIET_BELOW);
-  const mismatch = geluMismatch(neurons.preAct, neurons.act);
   const stats = html('p', {
     className: 'tb-ffn-stats',
     text:
@@ -220,7 +266,14 @@ function render(root: HTMLElement, context: SlideContext): void {
   stats.dataset.negative = String(summary.negative);
   stats.dataset.quiet = String(summary.quiet);
   stats.dataset.quietBelow = String(QUIET_BELOW);
-  stats.dataset.geluMismatch = String(mismatch);
+  const caption: Node[] = [document.createTextNode(`Dots: this token's ${formatCount(neurons.act.length)} neurons. Line: `), formula(activation.curveTex, false)];
+  if (activation.outputOnCurve) {
+    const mismatch = geluMismatch(neurons.preAct, neurons.act);
+    stats.dataset.geluMismatch = String(mismatch);
+    caption.push(document.createTextNode(`; the model's outputs sit on it to within ${formatTiny(mismatch)}.`));
+  } else {
+    caption.push(document.createTextNode('. Each output is SiLU(gate) times that neuron\'s up-projection number, so the dots leave the line.'));
+  }
   root.append(
     html('div', { className: 'tb-ffn-head' }, [
       html('p', { className: 'live-lead' }, [
@@ -231,14 +284,7 @@ function render(root: HTMLElement, context: SlideContext): void {
       widthsDiagram(trace),
     ]),
     html('div', { className: 'tb-ffn-layout' }, [
-      html('figure', { className: 'tb-ffn-figure' }, [
-        geluScatter(neurons),
-        html('figcaption', { className: 'live-caption' }, [
-          document.createTextNode(`Dots: this token's ${formatCount(neurons.act.length)} neurons. Line: `),
-          formula(String.raw`\mathrm{GELU}(x) = \tfrac{1}{2}x\left(1 + \tanh\!\left(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\right)\right)`, false),
-          document.createTextNode(`; the model's outputs sit on it to within ${formatTiny(mismatch)}.`),
-        ]),
-      ]),
+      html('figure', { className: 'tb-ffn-figure' }, [activationScatter(neurons, activation), html('figcaption', { className: 'live-caption' }, caption)]),
       html('div', { className: 'tb-ffn-side' }, [html('p', { className: 'tb-side-title', text: `Most active ${TOP_NEURONS} neurons (index: output)` }), topNeurons(neurons), stats]),
     ]),
   );
@@ -253,15 +299,26 @@ function notes(context: SlideContext): string {
   if (!result.ok) return result.problem;
   const { neurons } = result;
   const m = trace.model;
+  const activation = activationOf(trace);
   const top = topKIndices(neurons.act, 3);
   const summary = summariseActivations(neurons.act, QUIET_BELOW);
-  return [
-    `Layer ${selection.layer}, token ${quoteToken(trace.tokens[selection.token].text)} (${selection.token + 1} of ${trace.tokens.length}): ${m.nEmbd} numbers widen to ${m.mlpWidth} neurons, pass GELU, and narrow back to ${m.nEmbd}.`,
+  const lines = [
+    `Layer ${selection.layer}, token ${quoteToken(trace.tokens[selection.token].text)} (${selection.token + 1} of ${trace.tokens.length}): ${m.nEmbd} numbers widen to ${m.mlpWidth} neurons, pass ${activation.name}, and narrow back to ${m.nEmbd}.`,
     `Most active: ${top.map((neuron) => `#${neuron} at ${formatValue(neurons.act[neuron])}`).join(', ')}.`,
-    `${summary.negative} of ${summary.count} come out negative (GELU never goes below about −0.17); ${summary.quiet} are below ${QUIET_BELOW}.`,
-    `Point at the curve: big inputs pass almost unchanged, negative ones are squashed towards 0. The model's outputs match the formula to ${formatTiny(geluMismatch(neurons.preAct, neurons.act))}.`,
-    'Large models are wider (e.g. 4,096 → 16,384): other models\' numbers, not this one\'s.',
-  ].join('\n');
+  ];
+  if (activation.outputOnCurve) {
+    lines.push(
+      `${summary.negative} of ${summary.count} come out negative (GELU never goes below about −0.17); ${summary.quiet} are below ${QUIET_BELOW}.`,
+      `Point at the curve: big inputs pass almost unchanged, negative ones are squashed towards 0. The model's outputs match the formula to ${formatTiny(geluMismatch(neurons.preAct, neurons.act))}.`,
+    );
+  } else {
+    lines.push(
+      `${summary.negative} of ${summary.count} come out negative; ${summary.quiet} are below ${QUIET_BELOW}.`,
+      'SwiGLU: the gate passes through SiLU (the line), then multiplies a second projection (up), so an output can be large or negative wherever the up number is.',
+    );
+  }
+  lines.push('Large models are wider (e.g. 4,096 → 16,384): other models\' numbers, not this one\'s.');
+  return lines.join('\n');
 }
 
 const feedForward = {

@@ -15,7 +15,8 @@
 //   tr.tb-ln-row[data-stat="input"|"standardised"|"output"]: data-mean, data-std
 import { scaleLinear, scalePoint } from 'd3-scale';
 import { layerOutput } from '../src/convert/output-names';
-import { euclideanNorm, meanStd, standardise } from '../src/maths/layer-norm-stats';
+import { euclideanNorm, meanStd, rmsScale, rootMeanSquare, standardise } from '../src/maths/layer-norm-stats';
+import { architectureSummary, finalNormName, normName } from '../src/viz/architecture-names';
 import { chosenToken, clampIndex, numberChoices, tokenStepper, type TokenChoice } from '../src/viz/block-controls';
 import { formatValue } from '../src/viz/block-number-format';
 import { lookupTensors, residualInputName, residualStages, type ResidualStage } from '../src/viz/block-tensors';
@@ -63,17 +64,29 @@ export interface StageNorm {
 }
 
 function stageNorms(trace: Trace, token: number): { ok: true; norms: StageNorm[] } | { ok: false; missing: string[]; problem: string } {
-  const stages = residualStages(trace.model.nLayer);
+  const stages = residualStages(trace.model);
   const shape = [trace.tokens.length, trace.model.nEmbd];
   const lookup = lookupTensors(trace, stages.map((stage) => ({ name: stage.name, shape })), 'the residual stream');
   if (!lookup.ok) return lookup;
   return { ok: true, norms: stages.map((stage) => ({ stage, norm: euclideanNorm(tensorRow(lookup.tensors[stage.name], token)) })) };
 }
 
+export interface VectorStats {
+  mean: number;
+  std: number;
+  /** Root mean square: what RMSNorm scales to just under 1. */
+  rms: number;
+}
+
 export interface LayerNormStats {
-  input: { mean: number; std: number };
-  standardised: { mean: number; std: number };
-  output: { mean: number; std: number };
+  input: VectorStats;
+  /** The norm's first half: standardised (LayerNorm) or divided by its RMS (RMSNorm). */
+  standardised: VectorStats;
+  output: VectorStats;
+}
+
+function vectorStats(values: ArrayLike<number>): VectorStats {
+  return { ...meanStd(values), rms: rootMeanSquare(values) };
 }
 
 function layerNormStats(trace: Trace, { layer, token }: Selection): { ok: true; stats: LayerNormStats } | { ok: false; missing: string[]; problem: string } {
@@ -86,17 +99,15 @@ function layerNormStats(trace: Trace, { layer, token }: Selection): { ok: true; 
       { name: inputName, shape },
       { name: outputName, shape },
     ],
-    `LayerNorm in layer ${layer}`,
+    `${normName(trace.model)} in layer ${layer}`,
   );
   if (!lookup.ok) return lookup;
   const input = tensorRow(lookup.tensors[inputName], token);
+  const epsilon = trace.model.layerNormEpsilon;
+  const firstHalf = trace.model.architecture.norm === 'rmsnorm' ? rmsScale(input, epsilon) : standardise(input, epsilon);
   return {
     ok: true,
-    stats: {
-      input: meanStd(input),
-      standardised: meanStd(standardise(input, trace.model.layerNormEpsilon)),
-      output: meanStd(tensorRow(lookup.tensors[outputName], token)),
-    },
+    stats: { input: vectorStats(input), standardised: vectorStats(firstHalf), output: vectorStats(tensorRow(lookup.tensors[outputName], token)) },
   };
 }
 
@@ -172,44 +183,67 @@ function normChart(norms: StageNorm[]): SVGSVGElement {
   return root;
 }
 
+/** How the panel shows each norm: its formula, the table's spread column, and its rows' labels. */
+function normPanelText(trace: Trace): { formulaTex: string; spread: 'std' | 'rms'; spreadHeading: string; firstHalf: string; output: string; caption: string } {
+  const epsilon = trace.model.layerNormEpsilon;
+  if (trace.model.architecture.norm === 'rmsnorm') {
+    return {
+      formulaTex: String.raw`\mathrm{RMSNorm}(x) = \gamma \odot \frac{x}{\sqrt{\overline{x^2} + \varepsilon}}`,
+      spread: 'rms',
+      spreadHeading: 'RMS',
+      firstHalf: 'x / √(mean(x²) + ε)',
+      output: 'ln_1 output: × γ',
+      caption: `Dividing by the root mean square brings the RMS just under 1 (ε = ${epsilon}) without centring: the mean is only scaled, not removed. The learned gain γ then stretches each number.`,
+    };
+  }
+  return {
+    formulaTex: String.raw`\mathrm{LN}(x) = \gamma \odot \frac{x - \mu}{\sqrt{\sigma^2 + \varepsilon}} + \beta`,
+    spread: 'std',
+    spreadHeading: 'std σ',
+    firstHalf: '(x − μ) / √(σ² + ε)',
+    output: 'ln_1 output: × γ, + β',
+    caption: `Standardising gives mean 0 and std just under 1 (ε = ${epsilon}); the learned gain γ and bias β then shift and stretch each number, so the output's are only near 0 and 1.`,
+  };
+}
+
 function layerNormPanel(trace: Trace, selection: Selection): HTMLElement {
+  const text = normPanelText(trace);
   const panel = html('div', { className: 'tb-ln-panel' }, [
-    html('p', { className: 'tb-side-title', text: `LayerNorm ln_1 of layer ${selection.layer}, on this token` }),
-    formula(String.raw`\mathrm{LN}(x) = \gamma \odot \frac{x - \mu}{\sqrt{\sigma^2 + \varepsilon}} + \beta`),
+    html('p', { className: 'tb-side-title', text: `${normName(trace.model)} ln_1 of layer ${selection.layer}, on this token` }),
+    formula(text.formulaTex),
   ]);
   const result = layerNormStats(trace, selection);
   if (!result.ok) {
     panel.append(missingMessage(result.problem, result.missing));
     return panel;
   }
-  // The standardised std gets five decimals: "just under 1" must not read as "1.000".
-  const row = (stat: keyof LayerNormStats, label: string, values: { mean: number; std: number }, stdText = formatValue(values.std)) => {
-    const tr = html('tr', { className: 'tb-ln-row' }, [html('td', { text: label }), html('td', { text: formatValue(values.mean) }), html('td', { text: stdText })]);
+  // The first half's spread gets five decimals: "just under 1" must not read as "1.000".
+  const row = (stat: keyof LayerNormStats, label: string, values: VectorStats, precise = false) => {
+    const spread = values[text.spread];
+    const tr = html('tr', { className: 'tb-ln-row' }, [
+      html('td', { text: label }),
+      html('td', { text: formatValue(values.mean) }),
+      html('td', { text: precise ? spread.toFixed(5) : formatValue(spread) }),
+    ]);
     tr.dataset.stat = stat;
     tr.dataset.mean = String(values.mean);
     tr.dataset.std = String(values.std);
+    tr.dataset.rms = String(values.rms);
     return tr;
   };
   const { stats } = result;
   panel.append(
     html('table', { className: 'tb-ln-table' }, [
-      html('thead', {}, [html('tr', {}, [html('th', { text: '' }), html('th', { text: 'mean μ' }), html('th', { text: 'std σ' })])]),
-      html('tbody', {}, [
-        row('input', 'x, the stream', stats.input),
-        row('standardised', '(x − μ) / √(σ² + ε)', stats.standardised, stats.standardised.std.toFixed(5)),
-        row('output', 'ln_1 output: × γ, + β', stats.output),
-      ]),
+      html('thead', {}, [html('tr', {}, [html('th', { text: '' }), html('th', { text: 'mean μ' }), html('th', { text: text.spreadHeading })])]),
+      html('tbody', {}, [row('input', 'x, the stream', stats.input), row('standardised', text.firstHalf, stats.standardised, true), row('output', text.output, stats.output)]),
     ]),
-    html('p', {
-      className: 'live-caption',
-      text: `Standardising gives mean 0 and std just under 1 (ε = ${trace.model.layerNormEpsilon}); the learned gain γ and bias β then shift and stretch each number, so the output's are only near 0 and 1.`,
-    }),
+    html('p', { className: 'live-caption', text: text.caption }),
   );
   return panel;
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, residualLayerNorm.title);
+  startSlide(root, context.trace ? `Residual stream and ${normName(context.trace.model)}` : residualLayerNorm.title);
   const trace = context.trace;
   if (!trace) {
     root.append(waitingMessage(context.waitingMessage));
@@ -229,7 +263,7 @@ function render(root: HTMLElement, context: SlideContext): void {
   root.append(
     html('div', { className: 'live-controls' }, [
       tokenStepper(trace, selection.token, (index) => rerender({ token: index, tokenPrompt: trace.prompt })),
-      numberChoices('LayerNorm of layer', trace.model.nLayer, selection.layer, (value) => rerender({ layer: value })),
+      numberChoices(`${normName(trace.model)} of layer`, trace.model.nLayer, selection.layer, (value) => rerender({ layer: value })),
     ]),
     html('div', { className: 'tb-resid-lead' }, [
       html('p', { className: 'live-lead' }, [
@@ -244,7 +278,10 @@ function render(root: HTMLElement, context: SlideContext): void {
   const chart = norms.ok
     ? html('figure', { className: 'tb-norm-figure' }, [
         normChart(norms.norms),
-        html('figcaption', { className: 'live-caption', text: 'GPT-2 normalises a copy before each sub-layer (ln_1, ln_2), never the stream itself, until the final LayerNorm (hollow dot).' }),
+        html('figcaption', {
+          className: 'live-caption',
+          text: `This model normalises a copy before each sub-layer (ln_1, ln_2), never the stream itself, until the final ${normName(trace.model)} (hollow dot).`,
+        }),
       ])
     : missingMessage(norms.problem, norms.missing);
   root.append(html('div', { className: 'tb-resid-layout' }, [chart, layerNormPanel(trace, selection)]));
@@ -259,7 +296,7 @@ function notes(context: SlideContext): string {
   const norms = stageNorms(trace, selection.token);
   if (norms.ok) {
     lines.push(`Lengths: ${norms.norms.map((entry) => `${entry.stage.label} ${formatValue(entry.norm)}`).join(' → ')}.`);
-    lines.push('The stream only ever gets things added (residual connections); ln_f rescales it once at the end for the LM head.');
+    lines.push(`The stream only ever gets things added (residual connections); ${finalNormName(trace.model)} rescales it once at the end for the LM head.`);
   } else {
     lines.push(norms.problem);
   }
@@ -267,13 +304,16 @@ function notes(context: SlideContext): string {
   if (ln.ok) {
     const { input, standardised, output } = ln.stats;
     lines.push(
-      `ln_1 of layer ${selection.layer}: the input has mean ${formatValue(input.mean)} and std ${formatValue(input.std)}; standardised, ${formatValue(standardised.mean)} and ${standardised.std.toFixed(5)}; ` +
-        `after the learned gain and bias, ${formatValue(output.mean)} and ${formatValue(output.std)}.`,
+      trace.model.architecture.norm === 'rmsnorm'
+        ? `ln_1 (RMSNorm) of layer ${selection.layer}: the input has mean ${formatValue(input.mean)} and RMS ${formatValue(input.rms)}; divided by its RMS, ${formatValue(standardised.mean)} and ${standardised.rms.toFixed(5)}; ` +
+            `after the learned gain, ${formatValue(output.mean)} and ${formatValue(output.rms)}.`
+        : `ln_1 of layer ${selection.layer}: the input has mean ${formatValue(input.mean)} and std ${formatValue(input.std)}; standardised, ${formatValue(standardised.mean)} and ${standardised.std.toFixed(5)}; ` +
+            `after the learned gain and bias, ${formatValue(output.mean)} and ${formatValue(output.std)}.`,
     );
   } else {
     lines.push(ln.problem);
   }
-  lines.push('The original 2017 Transformer normalised after each addition; GPT-2 normalises before each sub-layer.');
+  lines.push(`The original 2017 Transformer normalised after each addition; this model normalises before each sub-layer. ${architectureSummary(trace.model)}`);
   return lines.join('\n');
 }
 

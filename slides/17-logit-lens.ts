@@ -14,6 +14,8 @@
 //   .lens-answer[data-answer-prob] or .lens-answer[data-answer-bound]   the answer's probability in that row,
 //          or, when it is not in the row's top 5, the bound it stays under (the row's 5th probability)
 import { embedOutputs, layerOutput } from '../src/convert/output-names';
+import { extrasWeightNames } from '../src/engine/trace-extras';
+import { finalNormName } from '../src/viz/architecture-names';
 import { html } from '../src/viz/dom';
 import { formatPercent, plural, quoteToken } from '../src/viz/format';
 import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
@@ -133,7 +135,7 @@ function render(root: HTMLElement, context: SlideContext): void {
     root.append(
       missingMessage('This Trace has no logit lens: it needs the final layer norm weights and the residual stream after each stage.', [
         'trace.extras.logitLens',
-        ...(stages.length > 0 ? stages : ['transformer.ln_f.weight', 'transformer.ln_f.bias']),
+        ...(stages.length > 0 ? stages : finalNormWeights(trace)),
       ]),
     );
     return;
@@ -177,7 +179,7 @@ function notes(context: SlideContext): string {
   const rows = trace.extras.logitLens;
   if (rows.length === 0) return 'This Trace has no logit lens rows (trace.extras.logitLens is empty).';
   const answer = answerOf(trace, rows);
-  const lines = ['Each row: the residual stream at the last position, through ln_f and the LM head, as if the model stopped there.'];
+  const lines = [`Each row: the residual stream at the last position, through ${finalNormName(trace.model)} and the LM head, as if the model stopped there.`];
   for (const row of rows) {
     const top = row.top[0];
     let line = `${stageName(row.label)}: ${top ? `${quoteToken(top.token)} ${formatPercent(top.prob)}` : 'no candidates'}`;
@@ -203,3 +205,9 @@ const logitLens = {
 } satisfies SlideModule;
 
 export default logitLens;
+
+/** The final norm's weights the logit lens needs, by this family's names. */
+function finalNormWeights(trace: Trace): string[] {
+  const names = extrasWeightNames(trace.model.architecture);
+  return names.finalNormBias === null ? [names.finalNormGain] : [names.finalNormGain, names.finalNormBias];
+}

@@ -17,6 +17,7 @@ import { binIndex, centralRange, histogram, type HistogramBin } from '../src/mat
 import { dotProduct, logitsAgree } from '../src/maths/lm-head';
 import { logSumExp, softmax, topKIndices } from '../src/maths/softmax';
 import { tensorRow, type Trace } from '../src/trace';
+import { finalNormName } from '../src/viz/architecture-names';
 import { candidateLabel, candidateName } from '../src/viz/candidate-label';
 import { html } from '../src/viz/dom';
 import { formatCount, formatPercent, plural, quoteToken } from '../src/viz/format';
@@ -31,8 +32,6 @@ import type { SlideContext, SlideModule } from './slide';
 
 export const K_CHOICES: readonly number[] = [3, 5, 10];
 const HISTOGRAM_BINS = 40;
-/** The model whose config.json we know sets tie_word_embeddings: true (assets/models/sotu-gpt). */
-const TIED_BY_CONFIG = new Set(['sotu-gpt']);
 
 export interface LmHeadView {
   k: number;
@@ -90,7 +89,7 @@ function tieCheck(trace: Trace, hidden: HiddenLookup): TieCheck {
   const embeddings = trace.tensors[embedOutputs.tokens];
   const n = trace.tokens.length;
   const missing = [...(hidden.ok ? [] : [finalNormOutput]), ...(embeddings ? [] : [embedOutputs.tokens])];
-  const fallback: TieCheck = { kind: TIED_BY_CONFIG.has(trace.model.name) ? 'config' : 'unknown', missing };
+  const fallback: TieCheck = { kind: trace.model.architecture.tiedEmbeddings ? 'config' : 'unknown', missing };
   if (!hidden.ok || !embeddings) return fallback;
   if (embeddings.shape.length !== 2 || embeddings.shape[0] !== n || embeddings.shape[1] !== hidden.hidden.length) return fallback;
   const tokenIndex = n - 1;
@@ -112,7 +111,7 @@ function shapeRow(trace: Trace, hidden: HiddenLookup, tied: boolean): HTMLElemen
   const strip = hidden.ok
     ? html('figure', { className: 'lm-head-strip' }, [
         valueStrip(hidden.hidden, `final hidden state, ${width} values`),
-        html('figcaption', { className: 'live-caption', text: `h: the last token's ${formatCount(width)} numbers (ln_f)` }),
+        html('figcaption', { className: 'live-caption', text: `h: the last token's ${formatCount(width)} numbers (${finalNormName(trace.model)})` }),
       ])
     : missingMessage(hidden.problem, hidden.missing);
   const legend = html('div', { className: 'lm-head-shape-legend live-caption' }, [
@@ -134,7 +133,7 @@ function tieSentence(trace: Trace, check: TieCheck): HTMLElement {
       tokenChip({ text: token.text, id: token.id, bytes: token.bytes }, { coloured: false }),
       document.createTextNode(
         check.agrees
-          ? ` · h = ${check.dot.toFixed(3)}, the same as its logit ${check.logit.toFixed(3)}: the head reuses the input embedding matrix${TIED_BY_CONFIG.has(trace.model.name) ? ' (config.json: tie_word_embeddings)' : ''}.`
+          ? ` · h = ${check.dot.toFixed(3)}, the same as its logit ${check.logit.toFixed(3)}: the head reuses the input embedding matrix${trace.model.architecture.tiedEmbeddings ? ' (config.json: tie_word_embeddings)' : ''}.`
           : ` · h = ${check.dot.toFixed(3)}, but its logit is ${check.logit.toFixed(3)}: this head has its own matrix.`,
       ),
     );

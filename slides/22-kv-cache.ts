@@ -64,8 +64,9 @@ function kvNumbers(trace: Trace, generation: Generation | null): KvNumbers {
 }
 
 function perTokenFormula(trace: Trace, perToken: number): HTMLElement {
-  const { nLayer, nHead, headDim } = trace.model;
-  const tex = String.raw`\underbrace{${nLayer}}_{\text{layers}} \times \underbrace{${nHead}}_{\text{heads}} \times \underbrace{${headDim}}_{\text{head width}} \times \underbrace{2}_{k,\,v} \times \underbrace{${FP32_BYTES}\ \text{bytes}}_{\text{float32}} = ${formatCount(perToken).replace(/,/g, '{,}')}\ \text{bytes per token}`;
+  const { nLayer, nHead: kvHeads, headDim } = modelCacheShape(trace.model);
+  const headsLabel = kvHeads === trace.model.nHead ? 'heads' : 'key/value heads';
+  const tex = String.raw`\underbrace{${nLayer}}_{\text{layers}} \times \underbrace{${kvHeads}}_{\text{${headsLabel}}} \times \underbrace{${headDim}}_{\text{head width}} \times \underbrace{2}_{k,\,v} \times \underbrace{${FP32_BYTES}\ \text{bytes}}_{\text{float32}} = ${formatCount(perToken).replace(/,/g, '{,}')}\ \text{bytes per token}`;
   return html('div', { className: 'kv-formula' }, [formula(tex)]);
 }
 
@@ -213,9 +214,10 @@ function notes(context: SlideContext): string {
   if (!trace) return `No Trace yet: ${context.waitingMessage}`;
   const generation = currentGeneration(trace, context.generation);
   const numbers = kvNumbers(trace, generation);
-  const { nLayer, nHead, headDim } = trace.model;
+  const { nLayer, nHead: kvHeads, headDim } = modelCacheShape(trace.model);
+  const shared = kvHeads === trace.model.nHead ? 'heads' : `key/value heads (shared by ${trace.model.nHead} query heads)`;
   const lines = [
-    `Per token: ${nLayer} layers × ${nHead} heads × ${headDim} × 2 (key and value) × 4 bytes = ${formatCount(numbers.perToken)} bytes.`,
+    `Per token: ${nLayer} layers × ${kvHeads} ${shared} × ${headDim} × 2 (key and value) × 4 bytes = ${formatCount(numbers.perToken)} bytes.`,
     `For ${plural(numbers.sequenceLength, 'token')} the cache holds ${formatCount(numbers.perToken * numbers.sequenceLength)} bytes; at the ${formatCount(numbers.contextLength)}-token limit ${formatCount(numbers.perToken * numbers.contextLength)} bytes.`,
   ];
   if (!generation) {

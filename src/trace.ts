@@ -22,6 +22,24 @@ export interface ModelInfo {
   mlpWidth: number;
   layerNormEpsilon: number;
   parameterCount: number | null;
+  /** How this family does the parts where GPT-2 and Llama-family models differ: the slides name them. */
+  architecture: ModelArchitecture;
+}
+
+export interface ModelArchitecture {
+  family: 'gpt2' | 'llama' | 'other';
+  /** LayerNorm (centre, scale, gain and bias) or RMSNorm (scale by the root mean square, gain only). */
+  norm: 'layernorm' | 'rmsnorm';
+  /** A learned vector added per position, or rotary embeddings applied to q and k in every layer. */
+  positions: 'learned' | 'rope';
+  /** GELU(x W1) W2, or (SiLU(x W_gate) ⊙ x W_up) W_down. */
+  feedForward: 'gelu' | 'swiglu';
+  /** Key/value heads: fewer than nHead when query heads share them (grouped-query attention). */
+  kvHeads: number;
+  /** RoPE's base θ; null for learned positions. */
+  ropeTheta: number | null;
+  /** The LM head is the embedding table itself. */
+  tiedEmbeddings: boolean;
 }
 
 export type Backend = 'webgpu' | 'wasm' | 'node-cpu';

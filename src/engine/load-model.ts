@@ -7,7 +7,7 @@ import { BpeEncoder } from '../tokenize/bpe-encoder';
 import { readTokenizerJson } from '../tokenize/hf-format';
 import type { Backend, ModelInfo } from '../trace';
 import { modelInfoFromConfig, type HfConfig } from './model-info';
-import { WEIGHTS_FOR_EXTRAS } from './trace-extras';
+import { weightsForExtras } from './trace-extras';
 
 export interface LoadedModel {
   info: ModelInfo;
@@ -61,9 +61,10 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
   for (const [piece, id] of tokenizer.get_vocab()) pieces[id] = piece;
   const outputNames: readonly string[] = (model.sessions as Record<string, { outputNames: readonly string[] }>).model.outputNames;
   const traceOutputs = outputNames.filter((n) => n.startsWith(TRACE_PREFIX));
-  const missingOutputs = allTraceOutputs(info.nLayer).filter((n) => !traceOutputs.includes(n));
+  const missingOutputs = allTraceOutputs(info.nLayer, { learnedPositions: info.architecture.positions === 'learned' }).filter((n) => !traceOutputs.includes(n));
   const bytes = (await options.readModelBytes?.()) ?? null;
-  const weights = bytes ? readInitializers(bytes, (name) => WEIGHTS_FOR_EXTRAS.includes(name)) : new Map<string, Weight>();
+  const wanted = weightsForExtras(info.architecture);
+  const weights = bytes ? readInitializers(bytes, (name) => wanted.includes(name)) : new Map<string, Weight>();
   return { info, backend: options.backend, tokenizer, model, pieces, traceOutputs, missingOutputs, weights, encoder: mergeReplayer(tokenizer) };
 }
 

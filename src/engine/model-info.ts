@@ -1,5 +1,5 @@
 // Reads what a model is from its config.json (Hugging Face layout), for the slides and the engine.
-import type { ModelInfo } from '../trace';
+import type { ModelArchitecture, ModelInfo } from '../trace';
 
 /** Raw config.json fields we read; GPT-2 and Llama-family names both appear here. */
 export interface HfConfig {
@@ -11,12 +11,16 @@ export interface HfConfig {
   num_hidden_layers?: number;
   n_head?: number;
   num_attention_heads?: number;
+  num_key_value_heads?: number;
+  head_dim?: number;
   n_embd?: number;
   hidden_size?: number;
   n_inner?: number | null;
   intermediate_size?: number;
   layer_norm_epsilon?: number;
   rms_norm_eps?: number;
+  rope_theta?: number;
+  tie_word_embeddings?: boolean;
 }
 
 export function modelInfoFromConfig(name: string, config: HfConfig): ModelInfo {
@@ -31,6 +35,9 @@ export function modelInfoFromConfig(name: string, config: HfConfig): ModelInfo {
   const vocabSize = need(config.vocab_size, 'vocab_size');
   const contextLength = need(config.n_positions ?? config.max_position_embeddings, 'n_positions');
   const mlpWidth = config.n_inner ?? config.intermediate_size ?? 4 * nEmbd;
+  const headDim = config.head_dim ?? nEmbd / nHead;
+  const architecture = architectureOf(modelType, config, nHead);
+  const sizes = { vocab: vocabSize, positions: contextLength, d: nEmbd, layers: nLayer, mlp: mlpWidth };
   return {
     name,
     modelType,
@@ -39,10 +46,40 @@ export function modelInfoFromConfig(name: string, config: HfConfig): ModelInfo {
     nLayer,
     nHead,
     nEmbd,
-    headDim: nEmbd / nHead,
+    headDim,
     mlpWidth,
     layerNormEpsilon: config.layer_norm_epsilon ?? config.rms_norm_eps ?? 1e-5,
-    parameterCount: modelType === 'gpt2' ? gpt2ParameterCount(vocabSize, contextLength, nEmbd, nLayer, mlpWidth) : null,
+    parameterCount:
+      architecture.family === 'gpt2'
+        ? gpt2ParameterCount(sizes.vocab, sizes.positions, sizes.d, sizes.layers, sizes.mlp)
+        : architecture.family === 'llama'
+          ? llamaParameterCount({ ...sizes, heads: nHead, kvHeads: architecture.kvHeads, headDim, tied: architecture.tiedEmbeddings })
+          : null,
+    architecture,
+  };
+}
+
+/** The parts the slides name differently per family (Hugging Face's defaults where config.json is silent). */
+export function architectureOf(modelType: string, config: HfConfig, nHead: number): ModelArchitecture {
+  if (modelType === 'llama') {
+    return {
+      family: 'llama',
+      norm: 'rmsnorm',
+      positions: 'rope',
+      feedForward: 'swiglu',
+      kvHeads: config.num_key_value_heads ?? nHead,
+      ropeTheta: config.rope_theta ?? 10000,
+      tiedEmbeddings: config.tie_word_embeddings ?? false,
+    };
+  }
+  return {
+    family: modelType === 'gpt2' ? 'gpt2' : 'other',
+    norm: 'layernorm',
+    positions: 'learned',
+    feedForward: 'gelu',
+    kvHeads: nHead,
+    ropeTheta: null,
+    tiedEmbeddings: config.tie_word_embeddings ?? true,
   };
 }
 
@@ -50,4 +87,12 @@ export function modelInfoFromConfig(name: string, config: HfConfig): ModelInfo {
 export function gpt2ParameterCount(vocab: number, positions: number, d: number, layers: number, mlp: number): number {
   const perLayer = 2 * 2 * d + (d * 3 * d + 3 * d) + (d * d + d) + (d * mlp + mlp) + (mlp * d + d);
   return vocab * d + positions * d + layers * perLayer + 2 * d;
+}
+
+/** Llama: embed_tokens (+ lm_head unless tied) + per layer (2 RMSNorms, q/k/v/o, gate/up/down; no biases) + norm. */
+export function llamaParameterCount(sizes: { vocab: number; d: number; layers: number; mlp: number; heads: number; kvHeads: number; headDim: number; tied: boolean }): number {
+  const { vocab, d, layers, mlp, heads, kvHeads, headDim, tied } = sizes;
+  const attention = d * heads * headDim + 2 * d * kvHeads * headDim + heads * headDim * d;
+  const perLayer = 2 * d + attention + 3 * d * mlp;
+  return vocab * d * (tied ? 1 : 2) + layers * perLayer + d;
 }

@@ -71,6 +71,7 @@ export async function runTrace(loaded: LoadedModel, prompt: string): Promise<Tra
     tensors,
     weights: loaded.weights,
     encoder: loaded.encoder,
+    architecture: loaded.info.architecture,
     layerNormEpsilon: loaded.info.layerNormEpsilon,
     nLayer: loaded.info.nLayer,
     prompt,

@@ -4,11 +4,11 @@ import { embedOutputs, layerOutput } from '../convert/output-names';
 import type { Weight } from '../convert/onnx-reader';
 import { pca2d } from '../maths/pca';
 import { softmax, topKIndices } from '../maths/softmax';
-import { cosine, layerNorm, matVec } from '../maths/vectors';
+import { cosine, layerNorm, matVec, rmsNorm } from '../maths/vectors';
 import { toByteLevel } from '../tokenize/byte-level';
 import type { BpeEncoder } from '../tokenize/bpe-encoder';
 import { pretokenize } from '../tokenize/pretokenize';
-import type { AnalogyResult, EmbeddingPoint, LogitLensRow, TraceExtras, TraceTensor, WeightExcerpt, WordMerges } from '../trace';
+import type { AnalogyResult, EmbeddingPoint, LogitLensRow, ModelArchitecture, TraceExtras, TraceTensor, WeightExcerpt, WordMerges } from '../trace';
 
 /** Words placed on the embedding map besides the prompt's own (single tokens with a leading space). */
 export const EMBEDDING_MAP_WORDS = [
@@ -19,11 +19,43 @@ export const EMBEDDING_MAP_WORDS = [
 export const ANALOGY: [string, string, string] = [' king', ' man', ' woman'];
 export const LOGIT_LENS_TOP = 5;
 export const NEIGHBOURS = 8;
-/** The weight matrix excerpted on the training slide: the first layer's query/key/value projection. */
-export const EXCERPT_WEIGHT = 'transformer.h.0.attn.c_attn.weight';
+/** The initializers the extras read, by their Hugging Face names in each family's checkpoints. */
+export interface ExtrasWeightNames {
+  /** The token embedding table [vocab, width]. */
+  embeddings: string;
+  /** The final norm's gain and (LayerNorm only) bias. */
+  finalNormGain: string;
+  finalNormBias: string | null;
+  /** The LM head [vocab, width]: the embedding table when tied. */
+  lmHead: string;
+  /** The weight matrix excerpted on the training slide: the first layer's query projection. */
+  excerpt: string;
+}
+
+export function extrasWeightNames(architecture: ModelArchitecture): ExtrasWeightNames {
+  if (architecture.family === 'llama') {
+    return {
+      embeddings: 'model.embed_tokens.weight',
+      finalNormGain: 'model.norm.weight',
+      finalNormBias: null,
+      lmHead: architecture.tiedEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight',
+      excerpt: 'model.layers.0.self_attn.q_proj.weight',
+    };
+  }
+  return {
+    embeddings: 'transformer.wte.weight',
+    finalNormGain: 'transformer.ln_f.weight',
+    finalNormBias: 'transformer.ln_f.bias',
+    lmHead: architecture.tiedEmbeddings ? 'transformer.wte.weight' : 'lm_head.weight',
+    excerpt: 'transformer.h.0.attn.c_attn.weight',
+  };
+}
 
 /** The initializers computeExtras reads: copied out of the ONNX file once, at load. */
-export const WEIGHTS_FOR_EXTRAS = ['transformer.wte.weight', 'transformer.ln_f.weight', 'transformer.ln_f.bias', EXCERPT_WEIGHT];
+export function weightsForExtras(architecture: ModelArchitecture): string[] {
+  const names = extrasWeightNames(architecture);
+  return [...new Set([names.embeddings, names.finalNormGain, names.finalNormBias, names.lmHead, names.excerpt].filter((name) => name !== null))];
+}
 
 export interface ExtrasInput {
   ids: number[];
@@ -31,6 +63,7 @@ export interface ExtrasInput {
   weights: ReadonlyMap<string, Weight>;
   /** Present for byte-level BPE tokenizers, whose merges we can replay. */
   encoder: BpeEncoder | null;
+  architecture: ModelArchitecture;
   layerNormEpsilon: number;
   nLayer: number;
   prompt: string;
@@ -40,23 +73,28 @@ export interface ExtrasInput {
 }
 
 export function computeExtras(input: ExtrasInput): TraceExtras | null {
-  const wte = input.weights.get('transformer.wte.weight');
-  if (!wte) return null;
+  const names = extrasWeightNames(input.architecture);
+  const embeddings = input.weights.get(names.embeddings);
+  if (!embeddings) return null;
   return {
-    logitLens: logitLens(input, wte),
+    logitLens: logitLens(input, names),
     merges: input.encoder ? wordMerges(input.prompt, input.encoder) : [],
-    embeddingSpace: embeddingSpace(input, wte),
-    analogy: analogyOf(input, wte),
-    weightExcerpt: weightExcerpt(input.weights.get(EXCERPT_WEIGHT), EXCERPT_WEIGHT),
+    embeddingSpace: embeddingSpace(input, embeddings),
+    analogy: analogyOf(input, embeddings),
+    weightExcerpt: weightExcerpt(input.weights.get(names.excerpt), names.excerpt),
   };
 }
 
-/** softmax(ln_f(h) . wte^T) of the last position's residual stream after each layer. */
-export function logitLens(input: ExtrasInput, wte: Weight): LogitLensRow[] {
-  const gain = input.weights.get('transformer.ln_f.weight');
-  const bias = input.weights.get('transformer.ln_f.bias');
-  if (!gain || !bias) return [];
-  const [vocab, width] = wte.shape;
+/** softmax(head · norm_f(h)) of the last position's residual stream after each layer. */
+export function logitLens(input: ExtrasInput, names: ExtrasWeightNames): LogitLensRow[] {
+  const head = input.weights.get(names.lmHead);
+  const gain = input.weights.get(names.finalNormGain);
+  const bias = names.finalNormBias === null ? null : input.weights.get(names.finalNormBias);
+  if (!head || !gain || bias === undefined) return [];
+  // The final norm as the model applies it: LayerNorm (GPT-2) or RMSNorm (Llama).
+  const finalNorm = (x: ArrayLike<number>) =>
+    bias === null ? rmsNorm(x, gain.data, input.layerNormEpsilon) : layerNorm(x, gain.data, bias.data, input.layerNormEpsilon);
+  const [vocab, width] = head.shape;
   const stages: [string, string][] = [['embeddings', embedOutputs.sum]];
   for (let layer = 0; layer < input.nLayer; layer++) stages.push([`layer ${layer + 1}`, layerOutput(layer, 'resid.after_mlp')]);
   const rows: LogitLensRow[] = [];
@@ -64,7 +102,7 @@ export function logitLens(input: ExtrasInput, wte: Weight): LogitLensRow[] {
     const residual = input.tensors[name];
     if (!residual) continue;
     const last = residual.data.subarray(residual.data.length - width);
-    const logits = matVec(wte.data, vocab, width, layerNorm(last, gain.data, bias.data, input.layerNormEpsilon));
+    const logits = matVec(head.data, vocab, width, finalNorm(last));
     const probs = softmax(logits);
     rows.push({ label, top: topKIndices(probs, LOGIT_LENS_TOP).map((id) => ({ id, token: input.decode(id), prob: probs[id], logit: logits[id] })) });
   }
@@ -85,9 +123,9 @@ export function wordMerges(prompt: string, encoder: BpeEncoder): WordMerges[] {
   return result;
 }
 
-function embeddingSpace(input: ExtrasInput, wte: Weight): TraceExtras['embeddingSpace'] {
-  const width = wte.shape[1];
-  const row = (id: number) => wte.data.subarray(id * width, (id + 1) * width);
+function embeddingSpace(input: ExtrasInput, embeddings: Weight): TraceExtras['embeddingSpace'] {
+  const width = embeddings.shape[1];
+  const row = (id: number) => embeddings.data.subarray(id * width, (id + 1) * width);
   const points: Omit<EmbeddingPoint, 'x' | 'y'>[] = [];
   const skippedWords: string[] = [];
   const used = new Set<number>();
@@ -116,9 +154,9 @@ function embeddingSpace(input: ExtrasInput, wte: Weight): TraceExtras['embedding
 
 // The analogy does not depend on the prompt: computed once per embedding table.
 const analogyCache = new WeakMap<Weight, AnalogyResult>();
-function analogyOf(input: ExtrasInput, wte: Weight): AnalogyResult {
-  let result = analogyCache.get(wte);
-  if (!result) analogyCache.set(wte, (result = analogy(input, wte)));
+function analogyOf(input: ExtrasInput, embeddings: Weight): AnalogyResult {
+  let result = analogyCache.get(embeddings);
+  if (!result) analogyCache.set(embeddings, (result = analogy(input, embeddings)));
   return result;
 }
 
@@ -126,9 +164,9 @@ function analogyOf(input: ExtrasInput, wte: Weight): AnalogyResult {
  * Nearest tokens to vec(a) - vec(b) + vec(c) by cosine similarity. A word that is several tokens
  * in this vocabulary (" king" may be " k" + "ing") is the mean of its tokens' embeddings.
  */
-export function analogy(input: ExtrasInput, wte: Weight): AnalogyResult {
-  const [vocab, width] = wte.shape;
-  const row = (id: number) => wte.data.subarray(id * width, (id + 1) * width);
+export function analogy(input: ExtrasInput, embeddings: Weight): AnalogyResult {
+  const [vocab, width] = embeddings.shape;
+  const row = (id: number) => embeddings.data.subarray(id * width, (id + 1) * width);
   const ids = ANALOGY.map(input.tokenIds) as [number[], number[], number[]];
   const wordVector = (wordIds: number[]) =>
     Float64Array.from({ length: width }, (_, i) => wordIds.reduce((sum, id) => sum + row(id)[i], 0) / wordIds.length);

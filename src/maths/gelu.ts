@@ -1,10 +1,15 @@
 // GELU, the feed-forward network's activation, in the tanh approximation GPT-2 uses ("gelu_new"):
-// gelu(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+// gelu(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); and SiLU, the gate of Llama's SwiGLU.
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 export function geluTanh(x: number): number {
   return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
+}
+
+/** SiLU (swish), the gate of Llama's SwiGLU feed-forward: x · sigmoid(x). */
+export function silu(x: number): number {
+  return x / (1 + Math.exp(-x));
 }
 
 /** GELU's lowest output, about -0.170 at x ≈ -0.752: a neuron can never go further below zero. */

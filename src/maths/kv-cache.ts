@@ -8,6 +8,7 @@ export const FP16_BYTES = 2;
 
 export interface CacheShape {
   nLayer: number;
+  /** Key/value heads: the cache keeps one key and one value per KV head (fewer than the query heads under GQA). */
   nHead: number;
   headDim: number;
 }
@@ -26,7 +27,7 @@ export function cacheBytesAt(shape: CacheShape, bytesPerValue: number, positions
 }
 
 export function modelCacheShape(model: ModelInfo): CacheShape {
-  return { nLayer: model.nLayer, nHead: model.nHead, headDim: model.headDim };
+  return { nLayer: model.nLayer, nHead: model.architecture.kvHeads, headDim: model.headDim };
 }
 
 /** 8192 -> "8,192 bytes", 2097152 -> "2.0 MiB": binary units, so the doubling in 8 KiB per token stays visible. */

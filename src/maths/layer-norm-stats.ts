@@ -1,4 +1,4 @@
-// What LayerNorm does to one vector, and how long the residual stream's vectors are, in float64.
+// What LayerNorm and RMSNorm do to one vector, and how long the residual stream's vectors are, in float64.
 import { meanAndStd, norm } from './vectors';
 
 /** Euclidean length sqrt(Σ x_i²): the size of a residual-stream vector. */
@@ -24,4 +24,18 @@ export function standardise(values: ArrayLike<number>, epsilon: number): Float64
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = (values[i] - mean) * scale;
   return out;
+}
+
+/** sqrt(mean(x²)): what RMSNorm divides by (with ε), and what it makes just under 1. */
+export function rootMeanSquare(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
+  return Math.sqrt(sum / values.length);
+}
+
+/** RMSNorm's first half: x / sqrt(mean(x²) + eps), before the learned gain; no centring. */
+export function rmsScale(values: ArrayLike<number>, epsilon: number): Float64Array {
+  const rms = rootMeanSquare(values);
+  const scale = 1 / Math.sqrt(rms * rms + epsilon);
+  return Float64Array.from(values, (value) => value * scale);
 }

@@ -1,5 +1,6 @@
-// Position schemes of OTHER models, computed from their published formulas. sotu-gpt (like GPT-2)
-// does not use them: it learned one vector per position. The positions slide shows these for contrast.
+// Position schemes computed from their published formulas. sotu-gpt (like GPT-2) does not use them:
+// it learned one vector per position, and the positions slide shows these for contrast. For a RoPE
+// model (Llama family) the slide measures the rotation the model really applied and compares.
 // Written by hand: each is one line of maths, and no library ships them for the browser.
 
 /** Base of the wavelengths in "Attention Is All You Need" (Vaswani et al. 2017) and in RoPE (Su et al. 2021). */
@@ -41,4 +42,17 @@ export function rotatePair(x: number, y: number, angle: number): [number, number
   const cos = Math.cos(angle);
   const sin = Math.sin(angle);
   return [x * cos - y * sin, x * sin + y * cos];
+}
+
+/** An angle brought into (-π, π], so angles that differ by whole turns compare equal. */
+export function wrapAngle(angle: number): number {
+  const turned = angle - 2 * Math.PI * Math.floor((angle + Math.PI) / (2 * Math.PI));
+  return turned === -Math.PI ? Math.PI : turned;
+}
+
+/** The angle (in (-π, π]) that turns the pair `before` into `after`: what RoPE really did to it. */
+export function measuredRotation(before: [number, number], after: [number, number]): number {
+  const [x, y] = before;
+  const [xTurned, yTurned] = after;
+  return Math.atan2(x * yTurned - y * xTurned, x * xTurned + y * yTurned);
 }

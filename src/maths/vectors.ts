@@ -33,6 +33,17 @@ export function layerNorm(x: ArrayLike<number>, gain: ArrayLike<number>, bias: A
   return out;
 }
 
+/** RMSNorm as Llama computes it: x / sqrt(mean(x^2) + eps) * gain (no centring, no bias). */
+export function rmsNorm(x: ArrayLike<number>, gain: ArrayLike<number>, eps: number): Float64Array {
+  let meanSquare = 0;
+  for (let i = 0; i < x.length; i++) meanSquare += x[i] * x[i];
+  meanSquare /= x.length;
+  const scale = 1 / Math.sqrt(meanSquare + eps);
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] * scale * gain[i];
+  return out;
+}
+
 /** matrix [rows, width] (row-major) times vector [width] -> [rows]. */
 export function matVec(matrix: Float32Array, rows: number, width: number, vector: ArrayLike<number>): Float64Array {
   const out = new Float64Array(rows);

@@ -1,7 +1,8 @@
 // Reads the transformer-block intermediates a slide needs out of a Trace, checking names and shapes,
 // so a slide can say in words which outputs are missing instead of failing.
 import { embedOutputs, finalNormOutput, layerOutput } from '../convert/output-names';
-import type { Trace, TraceTensor } from '../trace';
+import type { ModelInfo, Trace, TraceTensor } from '../trace';
+import { finalNormName, normName } from './architecture-names';
 
 /** An output a slide needs and the shape it must have (null: any size on that axis). */
 export interface TensorNeed {
@@ -53,12 +54,13 @@ export interface ResidualStage {
 }
 
 /** The residual stream after every sub-layer, in forward order, then the final LayerNorm. */
-export function residualStages(nLayer: number): ResidualStage[] {
-  const stages: ResidualStage[] = [{ label: 'embed', description: 'token + position embeddings', name: embedOutputs.sum, isFinalNorm: false }];
-  for (let layer = 0; layer < nLayer; layer++) {
+export function residualStages(model: ModelInfo): ResidualStage[] {
+  const embeddings = model.architecture.positions === 'learned' ? 'token + position embeddings' : 'token embeddings (RoPE adds no vector)';
+  const stages: ResidualStage[] = [{ label: 'embed', description: embeddings, name: embedOutputs.sum, isFinalNorm: false }];
+  for (let layer = 0; layer < model.nLayer; layer++) {
     stages.push({ label: `${layer} attn`, description: `after layer ${layer}'s attention is added`, name: layerOutput(layer, 'resid.after_attn'), isFinalNorm: false });
     stages.push({ label: `${layer} mlp`, description: `after layer ${layer}'s feed-forward is added`, name: layerOutput(layer, 'resid.after_mlp'), isFinalNorm: false });
   }
-  stages.push({ label: 'ln_f', description: 'after the final LayerNorm (the LM head reads this)', name: finalNormOutput, isFinalNorm: true });
+  stages.push({ label: finalNormName(model), description: `after the final ${normName(model)} (the LM head reads this)`, name: finalNormOutput, isFinalNorm: true });
   return stages;
 }

@@ -40,12 +40,15 @@ export function modelFolderOrThrow(): string {
   return folder;
 }
 
-/** `vite build` in a child process (its own config load, as `npm run build` does) into a temp folder. */
-export async function buildDeck(): Promise<{ dir: string; remove(): void }> {
-  modelFolderOrThrow();
+/**
+ * `vite build` in a child process (its own config load, as `npm run build` does) into a temp folder,
+ * with the model folders of `modelsFolder` (default: the deck's own, which must hold sotu-gpt).
+ */
+export async function buildDeck(modelsFolder?: string): Promise<{ dir: string; remove(): void }> {
+  if (modelsFolder === undefined) modelFolderOrThrow();
   const dir = mkdtempSync(join(tmpdir(), 'deck-build-'));
   await promisify(execFile)(process.execPath, [resolve('node_modules/vite/bin/vite.js'), 'build', '--outDir', dir, '--emptyOutDir', '--logLevel', 'warn'], {
-    env: { ...process.env, NODE_ENV: 'production', DECK_MODELS: MODELS_FOLDER }, // what npm run build ships, not vitest's NODE_ENV=test
+    env: { ...process.env, NODE_ENV: 'production', DECK_MODELS: modelsFolder ?? MODELS_FOLDER }, // what npm run build ships, not vitest's NODE_ENV=test
   });
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -225,8 +228,14 @@ export async function readSlideNumbers(page: Page): Promise<SlideNumbers> {
 export class NodeReference {
   #loaded: Promise<LoadedModel> | null = null;
 
+  /** The deck's own model by default; another folder of `modelsFolder` by name. */
+  constructor(
+    private readonly name = MODEL_NAME,
+    private readonly modelsFolder = MODELS_FOLDER,
+  ) {}
+
   async trace(prompt: string): Promise<Trace> {
-    this.#loaded ??= loadModel({ name: MODEL_NAME, modelRoot: MODELS_FOLDER + sep, backend: 'node-cpu' });
+    this.#loaded ??= loadModel({ name: this.name, modelRoot: this.modelsFolder + sep, backend: 'node-cpu' });
     return runTrace(await this.#loaded, prompt);
   }
 }

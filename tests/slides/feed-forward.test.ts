@@ -4,6 +4,7 @@ import feedForward, { QUIET_BELOW, resetFeedForwardView, setFeedForwardView, TOP
 import { tensorRow, type Trace } from '../../src/trace';
 import { commonSlideChecks } from './block-common';
 import { blockTraces, click } from './block-traces';
+import { makeTrace } from '../fixtures/synthetic-trace';
 import { renderSlide, WAITING } from './render-slide';
 
 beforeEach(() => resetFeedForwardView());
@@ -43,6 +44,19 @@ describe('feed-forward slide', () => {
     const root = renderSlide(feedForward, trace);
     expect([root.dataset.layer, root.dataset.query]).toEqual(['0', String(trace.tokens.length - 1)]);
     expectNeuronsMatch(root, trace);
+  });
+
+  it('names a Llama model\'s SwiGLU: SiLU line, gate/up/down projections, no claim that outputs sit on the line', () => {
+    const trace = makeTrace({ modelType: 'llama', blockTensors: true, nLayer: 2, nHead: 4 });
+    const root = renderSlide(feedForward, trace);
+    expect(Array.from(root.querySelectorAll('.tb-ffn-arrow'), (arrow) => arrow.textContent)).toEqual(['gate_proj, up_proj →', 'SiLU(gate) × up →', 'down_proj →']);
+    expect(root.querySelector('figcaption')?.textContent).toContain('the dots leave the line');
+    expect(root.querySelector<HTMLElement>('.tb-ffn-stats')?.dataset.geluMismatch).toBeUndefined();
+    expect(root.textContent).not.toContain('GELU');
+    expect(root.querySelectorAll('circle.tb-neuron')).toHaveLength(trace.model.mlpWidth);
+    const notes = feedForward.notes({ trace, waitingMessage: '' });
+    expect(notes).toContain('pass SwiGLU');
+    expect(notes).not.toContain('GELU');
   });
 
   it('gives the real widths', () => {

@@ -121,3 +121,69 @@ describe('positions slide', () => {
     expect(positions.notes({ trace: null, waitingMessage: WAITING })).toContain(WAITING);
   });
 });
+
+/**
+ * A Llama-layout Trace whose layer-0 queries are turned as Hugging Face's Llama turns them
+ * (dimension i with i + d/2, by pos · base^(-2i/d)), written here from the formula; `slowPairs`
+ * turn at a tenth of the rate, as a rope_scaling config would make some of them.
+ */
+function ropeTrace(slowPairs: number[] = []): Trace {
+  const trace = makeTrace({ modelType: 'llama', embeddings: true, nHead: 2, seed: 5 });
+  const heads = 2;
+  const n = trace.tokens.length;
+  const d = 16;
+  const before = new Float32Array(heads * n * d).map((_, i) => Math.sin(i * 1.7) + 0.3);
+  const after = new Float32Array(before.length);
+  for (let h = 0; h < heads; h++) {
+    for (let pos = 0; pos < n; pos++) {
+      const offset = (h * n + pos) * d;
+      for (let i = 0; i < d / 2; i++) {
+        const angle = pos * 10000 ** (-2 * i / d) * (slowPairs.includes(i) ? 0.1 : 1);
+        const [x, y] = [before[offset + i], before[offset + i + d / 2]];
+        after[offset + i] = x * Math.cos(angle) - y * Math.sin(angle);
+        after[offset + i + d / 2] = x * Math.sin(angle) + y * Math.cos(angle);
+      }
+    }
+  }
+  trace.tensors['trace.layer.0.attn.q_unrotated'] = { shape: [heads, n, d], data: before };
+  trace.tensors['trace.layer.0.attn.q'] = { shape: [heads, n, d], data: after };
+  return trace;
+}
+
+describe('positions slide, RoPE model', () => {
+  it('measures the rotation the model applied and finds the formula in it', () => {
+    const trace = ropeTrace();
+    const root = renderSlide(positions, trace);
+    const position = trace.tokens.length - 1;
+    expect(root.dataset.selectedToken).toBe(String(position));
+    expect(root.querySelector('.positions-learned .positions-heading')?.textContent).toBe('This model: rotary (RoPE), in every layer');
+    expect(root.querySelector('.live-lead')?.textContent).toContain('adds nothing to the token vectors');
+    const rows = Array.from(root.querySelectorAll<HTMLElement>('.rope-model-pair'));
+    expect(rows.map((row) => Number(row.dataset.pair))).toEqual(ropePairs(16));
+    for (const row of rows) {
+      const pair = Number(row.dataset.pair);
+      const angle = position * 10000 ** (-2 * pair / 16);
+      const wrapped = Math.atan2(Math.sin(angle), Math.cos(angle));
+      expect(Number(row.dataset.measuredAngle)).toBeCloseTo(wrapped, 4);
+      expect(Number(row.dataset.formulaAngle)).toBeCloseTo(wrapped, 9);
+    }
+    expect(root.dataset.ropeMismatched).toBe('0');
+    expect(root.querySelector('.positions-other')?.textContent).not.toContain('RoPE (Su et al.'); // RoPE is this model's, not another's
+    const notes = positions.notes({ trace, waitingMessage: '' });
+    expect(notes).toContain('uses RoPE');
+    expect(notes).toContain('All 8 pairs match the formula');
+  });
+
+  it('says when some pairs turn by other angles (rescaled frequencies)', () => {
+    const root = renderSlide(positions, ropeTrace([6, 7]));
+    expect(root.dataset.ropeMismatched).toBe('2');
+    expect(root.querySelector('.positions-rope .live-caption')?.textContent).toContain('2 of 8 pairs turned by other angles');
+  });
+
+  it('names the missing unrotated queries instead of inventing them', () => {
+    const trace = makeTrace({ modelType: 'llama', embeddings: true });
+    const root = renderSlide(positions, trace);
+    expect(root.querySelector('.positions-rope .live-missing')?.textContent).toContain('trace.layer.0.attn.q_unrotated');
+    expect(root.querySelectorAll('.rope-model-pair')).toHaveLength(0);
+  });
+});

@@ -1,10 +1,11 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import qkv, { qkvView, resetQkvView, setQkvView } from '../../slides/12-qkv';
+import qkv, { projectionText, qkvView, resetQkvView, setQkvView } from '../../slides/12-qkv';
 import { tensorAt, type Trace } from '../../src/trace';
 import { commonSlideChecks } from './block-common';
 import { blockTraces, click, l2 } from './block-traces';
 import { renderSlide, WAITING } from './render-slide';
+import { makeTrace } from '../fixtures/synthetic-trace';
 
 beforeEach(() => resetQkvView());
 afterEach(() => document.body.replaceChildren());
@@ -89,5 +90,18 @@ describe('query, key, value slide', () => {
     const notes = qkv.notes({ trace, waitingMessage: WAITING });
     expect(notes).toContain(`q ${norm >= 100 ? norm.toFixed(1) : norm >= 1 ? norm.toFixed(2) : norm.toFixed(3)}`);
     expect(notes).toContain(JSON.stringify(trace.tokens[last].text));
+  });
+});
+
+describe('q, k, v projections of a Llama model with grouped-query attention', () => {
+  it('names q_proj, k_proj and v_proj, the narrower k and v, and the shared heads', () => {
+    const base = makeTrace({ modelType: 'llama', blockTensors: true, nLayer: 2, nHead: 4 });
+    const trace = { ...base, model: { ...base.model, architecture: { ...base.model.architecture, kvHeads: 2 } } };
+    const n = trace.tokens.length;
+    expect(projectionText(trace)).toBe(
+      `ln_1 output [${n} × 64] × q_proj [64 × 64], k_proj and v_proj [64 × 32] → q: 4 heads of 16, k and v: 2 heads of 16; ` +
+        'each key/value head is shared by 2 query heads; q and k are then turned by RoPE',
+    );
+    expect(renderSlide(qkv, trace).querySelector('.tb-shapes')?.textContent).toBe(projectionText(trace));
   });
 });

@@ -5,6 +5,7 @@ import { tensorRow, type Trace } from '../../src/trace';
 import { commonSlideChecks } from './block-common';
 import { blockTraces, click, l2, traceWithout } from './block-traces';
 import { renderSlide, WAITING } from './render-slide';
+import { makeTrace } from '../fixtures/synthetic-trace';
 
 beforeEach(() => resetResidualLayerNormView());
 afterEach(() => document.body.replaceChildren());
@@ -51,6 +52,27 @@ describe('residual stream and LayerNorm slide', () => {
   commonSlideChecks(residualLayerNorm, { missingSuffix: 'resid.after_mlp', missingName: 'trace.layer.0.resid.after_mlp' });
   const traces = blockTraces();
 
+  it('dissects a Llama model\'s RMSNorm: divided by its root mean square, not centred, no bias', () => {
+    const trace = makeTrace({ modelType: 'llama', blockTensors: true, nLayer: 2, nHead: 4 });
+    const root = renderSlide(residualLayerNorm, trace);
+    expect(root.querySelector('h2, h1')?.textContent).toBe('Residual stream and RMSNorm');
+    expect(root.textContent).not.toContain('LayerNorm');
+    const token = Number(root.dataset.query);
+    const input = tensorRow(trace.tensors['trace.embed.sum'], token);
+    const rms = Math.sqrt(input.reduce((sum, x) => sum + x * x, 0) / input.length);
+    const scaled = Array.from(input, (x) => x / Math.sqrt(rms * rms + trace.model.layerNormEpsilon));
+    const row = (stat: string) => root.querySelector<HTMLElement>(`tr.tb-ln-row[data-stat="${stat}"]`)!;
+    expect(Number(row('input').dataset.rms)).toBeCloseTo(rms, 9);
+    expect(Number(row('standardised').dataset.mean)).toBeCloseTo(stats(scaled).mean, 9); // only scaled, not centred
+    expect(Number(row('standardised').dataset.rms)).toBeLessThan(1);
+    expect(Number(row('standardised').dataset.rms)).toBeGreaterThan(0.99);
+    expect(row('output').textContent).toContain('× γ');
+    expect(row('output').textContent).not.toContain('β');
+    const notes = residualLayerNorm.notes({ trace, waitingMessage: '' });
+    expect(notes).toContain('ln_1 (RMSNorm) of layer 0');
+    expect(notes).toContain('Llama layout');
+  });
+
   it.each(Object.entries(traces))('charts the residual stream\'s length and dissects ln_1 for the last token of the %s trace', (_, trace) => {
     const root = renderSlide(residualLayerNorm, trace);
     expect([root.dataset.layer, root.dataset.query]).toEqual(['0', String(trace.tokens.length - 1)]);
@@ -89,6 +111,6 @@ describe('residual stream and LayerNorm slide', () => {
     const notes = residualLayerNorm.notes({ trace, waitingMessage: WAITING });
     expect(notes).toContain(`embed ${embed >= 100 ? embed.toFixed(1) : embed >= 1 ? embed.toFixed(2) : embed.toFixed(3)} →`);
     expect(notes).toContain('ln_1 of layer 0');
-    expect(notes).toContain('GPT-2 normalises before each sub-layer');
+    expect(notes).toContain('this model normalises before each sub-layer. GPT-2 layout');
   });
 });
