@@ -1,5 +1,6 @@
 // Reads a Hugging Face GPT-2 config.json and checks a checkpoint's tensors against it,
 // so that a bad checkpoint fails here with a message that names the problem, not deep inside ONNX Runtime.
+import { indexTensors, takeExpectedWeights, type CheckpointWeights } from './checkpoint-tensors';
 import type { FloatTensor } from './safetensors';
 
 /** The hyperparameters the graph needs, with defaults resolved (names as in config.json). */
@@ -16,7 +17,7 @@ export interface Gpt2Config {
 }
 
 /** Parameters by their Hugging Face name (always with the `transformer.` prefix), in forward-pass order. */
-export type Gpt2Weights = Map<string, { shape: number[]; data: Float32Array }>;
+export type Gpt2Weights = CheckpointWeights;
 
 // Activations that are exactly 0.5*x*(1+tanh(sqrt(2/pi)*(x+0.044715*x^3))), the one the graph builds.
 const tanhGeluNames = ['gelu_new', 'gelu_pytorch_tanh', 'gelu_fast'];
@@ -111,18 +112,9 @@ function canonicalName(name: string): string {
   return name.startsWith('transformer.') || name.startsWith('lm_head.') ? name : `transformer.${name}`;
 }
 
-const formatShape = (shape: number[]) => `[${shape.join(',')}]`;
-
 /** Checks the checkpoint against the config and returns the parameters under their canonical names. */
 export function collectGpt2Weights(config: Gpt2Config, tensors: Map<string, FloatTensor>): Gpt2Weights {
-  const found = new Map<string, { fileName: string; tensor: FloatTensor }>();
-  for (const [fileName, tensor] of tensors) {
-    if (bufferPattern.test(fileName)) continue;
-    const name = canonicalName(fileName);
-    const duplicate = found.get(name);
-    if (duplicate) throw new Error(`checkpoint has both ${duplicate.fileName} and ${fileName}`);
-    found.set(name, { fileName, tensor });
-  }
+  const found = indexTensors(tensors, { isBuffer: (name) => bufferPattern.test(name), canonicalName });
 
   const expected = expectedGpt2Parameters(config);
   const expectedNames = new Set(expected.map(({ name }) => name));
@@ -137,16 +129,5 @@ export function collectGpt2Weights(config: Gpt2Config, tensors: Map<string, Floa
     throw new Error(`unexpected tensor ${fileName}: not a GPT-2 parameter`);
   }
 
-  const weights: Gpt2Weights = new Map();
-  for (const { name, shape } of expected) {
-    const entry = found.get(name);
-    if (!entry) throw new Error(`missing tensor ${name}`);
-    if (formatShape(entry.tensor.shape) !== formatShape(shape)) {
-      throw new Error(
-        `tensor ${entry.fileName} has shape ${formatShape(entry.tensor.shape)}, expected ${formatShape(shape)}`,
-      );
-    }
-    weights.set(name, { shape, data: entry.tensor.data });
-  }
-  return weights;
+  return takeExpectedWeights(found, expected);
 }

@@ -1,5 +1,6 @@
 // Reads a Hugging Face Llama config.json (LlamaForCausalLM) and checks a checkpoint's tensors against it,
 // so that a bad checkpoint fails here with a message that names the problem, not deep inside ONNX Runtime.
+import { indexTensors, takeExpectedWeights, type CheckpointWeights } from './checkpoint-tensors';
 import type { FloatTensor } from './safetensors';
 
 /** Llama 3.1's rope_scaling: low frequencies slowed by `factor`, a smooth ramp between low and high. */
@@ -30,7 +31,7 @@ export interface LlamaConfig {
 }
 
 /** Parameters by their Hugging Face name (with the `model.` prefix), in forward-pass order. */
-export type LlamaWeights = Map<string, { shape: number[]; data: Float32Array }>;
+export type LlamaWeights = CheckpointWeights;
 
 function positiveInteger(config: Record<string, unknown>, key: string, where = 'config.json'): number {
   const value = config[key];
@@ -176,18 +177,9 @@ function canonicalName(name: string): string {
   return name.startsWith('model.') || name.startsWith('lm_head.') ? name : `model.${name}`;
 }
 
-const formatShape = (shape: number[]) => `[${shape.join(',')}]`;
-
 /** Checks the checkpoint against the config and returns the parameters under their canonical names. */
 export function collectLlamaWeights(config: LlamaConfig, tensors: Map<string, FloatTensor>): LlamaWeights {
-  const found = new Map<string, { fileName: string; tensor: FloatTensor }>();
-  for (const [fileName, tensor] of tensors) {
-    if (bufferPattern.test(fileName)) continue;
-    const name = canonicalName(fileName);
-    const duplicate = found.get(name);
-    if (duplicate) throw new Error(`checkpoint has both ${duplicate.fileName} and ${fileName}`);
-    found.set(name, { fileName, tensor });
-  }
+  const found = indexTensors(tensors, { isBuffer: (name) => bufferPattern.test(name), canonicalName });
 
   const expected = expectedLlamaParameters(config);
   const expectedNames = new Set(expected.map(({ name }) => name));
@@ -205,16 +197,5 @@ export function collectLlamaWeights(config: LlamaConfig, tensors: Map<string, Fl
     throw new Error(`unexpected tensor ${fileName}: not a Llama parameter`);
   }
 
-  const weights: LlamaWeights = new Map();
-  for (const { name, shape } of expected) {
-    const entry = found.get(name);
-    if (!entry) throw new Error(`missing tensor ${name}`);
-    if (formatShape(entry.tensor.shape) !== formatShape(shape)) {
-      throw new Error(
-        `tensor ${entry.fileName} has shape ${formatShape(entry.tensor.shape)}, expected ${formatShape(shape)}`,
-      );
-    }
-    weights.set(name, { shape, data: entry.tensor.data });
-  }
-  return weights;
+  return takeExpectedWeights(found, expected);
 }
