@@ -81,7 +81,8 @@ function mapPanel(trace: Trace, space: TraceExtras['embeddingSpace']): HTMLEleme
   const captionParts = [
     `${plural(space.points.length, 'token')}, each a row of ${formatCount(trace.model.nEmbd)} numbers, flattened onto the 2 directions of largest spread (PCA); the two axes keep ${varianceText(pc1 + pc2)} of the variance. Labels leave out the leading space.`,
   ];
-  if (promptCount > PROMPT_LABEL_LIMIT) captionParts.push(`${formatCount(promptCount - PROMPT_LABEL_LIMIT)} prompt tokens are dots without labels.`);
+  const unlabelled = figure.querySelectorAll('.emb-point[data-labelled="false"]').length;
+  if (unlabelled > 0) captionParts.push(`${plural(unlabelled, 'word')} where the map is crowded ${unlabelled === 1 ? 'is a dot' : 'are dots'} without a label (hover for the word).`);
   if (space.skippedWords.length > 0) captionParts.push(`Not on the map, several tokens here: ${space.skippedWords.map(wordName).join(', ')}.`);
   figure.append(legend, html('figcaption', { className: 'live-caption', text: captionParts.join(' ') }));
   return figure;

@@ -1,15 +1,19 @@
 // A 2-D scatter of embedding points (the PCA map): prompt words highlighted, reference words neutral,
-// labels as SVG text. Both axes share one unit per pixel, so distances on screen are distances in the
+// labels as SVG text placed without overlaps (a crowded word stays a dot with a hover title). Both axes share one unit per pixel, so distances on screen are distances in the
 // PCA plane (a stretched axis would invent closeness).
 import { scaleLinear } from 'd3-scale';
 import type { EmbeddingPoint } from '../trace';
 import { svg } from './dom';
+import { placeLabels } from './label-placement';
 import { visibleWhitespace } from './visible-whitespace';
 
 export const SCATTER_WIDTH = 660;
 export const SCATTER_HEIGHT = 400;
 const MARGIN = { top: 16, right: 24, bottom: 44, left: 44 };
 const LABEL_CHARS = 12;
+// The labels' size as .emb-label sets it (20px monospace): each character about 0.6em wide.
+const LABEL_CHAR_WIDTH = 12.5;
+const LABEL_HEIGHT = 22;
 
 export interface ScatterOptions {
   points: EmbeddingPoint[];
@@ -61,27 +65,38 @@ export function embeddingScatter(options: ScatterOptions): SVGSVGElement {
     }),
   );
 
-  // Reference words first, so the prompt's words are drawn on top.
-  const ordered = [...points.filter((p) => !p.fromPrompt), ...points.filter((p) => p.fromPrompt)];
-  let promptLabels = 0;
-  for (const point of ordered) {
+  // Labels are placed prompt words first (what the audience typed), then reference words, without
+  // overlaps (label-placement.ts); dots are drawn reference words first, so the prompt's sit on top.
+  const promptPoints = points.filter((p) => p.fromPrompt);
+  const referencePoints = points.filter((p) => !p.fromPrompt);
+  const byPriority = [...promptPoints, ...referencePoints];
+  const radius = (point: EmbeddingPoint) => (point.fromPrompt ? 8 : 6);
+  // Past the limit, prompt words are dots only (a long prompt would bury the reference words).
+  const labelled = byPriority.filter((point, i) => !point.fromPrompt || i < options.promptLabelLimit);
+  const placements = placeLabels(
+    labelled.map((point) => ({ x: x(point.x), y: y(point.y), radius: radius(point), width: Array.from(mapLabel(point.word)).length * LABEL_CHAR_WIDTH, height: LABEL_HEIGHT })),
+    { left: MARGIN.left, top: 0, right: SCATTER_WIDTH, bottom },
+  );
+  const placementOf = new Map(labelled.map((point, i) => [point, placements[i]]));
+
+  for (const point of [...referencePoints, ...promptPoints]) {
     const cx = x(point.x);
     const cy = y(point.y);
+    const placement = placementOf.get(point) ?? null;
     const group = svg('g', {
       className: point.fromPrompt ? 'emb-point emb-point-prompt' : 'emb-point emb-point-reference',
-      attrs: { 'data-word': point.word, 'data-id': String(point.id), 'data-x': String(point.x), 'data-y': String(point.y), 'data-from-prompt': String(point.fromPrompt) },
+      attrs: {
+        'data-word': point.word,
+        'data-id': String(point.id),
+        'data-x': String(point.x),
+        'data-y': String(point.y),
+        'data-from-prompt': String(point.fromPrompt),
+        'data-labelled': String(placement !== null),
+      },
     });
-    group.append(svg('title', { text: `${visibleWhitespace(point.word)} · id ${point.id}` }), svg('circle', { className: 'emb-dot', attrs: { cx, cy, r: point.fromPrompt ? 8 : 6 } }));
-    const labelled = !point.fromPrompt || promptLabels++ < options.promptLabelLimit;
-    if (labelled) {
-      const onRight = cx < MARGIN.left + plotWidth * 0.8; // labels near the right edge go on the left of their dot
-      group.append(
-        svg('text', {
-          className: 'emb-label',
-          text: mapLabel(point.word),
-          attrs: { x: onRight ? cx + 11 : cx - 11, y: cy + 6, 'text-anchor': onRight ? 'start' : 'end' },
-        }),
-      );
+    group.append(svg('title', { text: `${visibleWhitespace(point.word)} · id ${point.id}` }), svg('circle', { className: 'emb-dot', attrs: { cx, cy, r: radius(point) } }));
+    if (placement) {
+      group.append(svg('text', { className: 'emb-label', text: mapLabel(point.word), attrs: { x: placement.x, y: placement.y, 'text-anchor': placement.anchor } }));
     }
     chart.append(group);
   }
