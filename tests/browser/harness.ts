@@ -184,6 +184,32 @@ export async function waitForTrace(page: Page, prompt: string, timeout = 120_000
   );
 }
 
+/** Waits until both generations (with and without the KV cache) have finished and the KV-cache slide has compared them. */
+export async function waitForGenerations(page: Page, timeout = 120_000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const generation = document.querySelector('section#generation .generation-body');
+      const kv = document.querySelector('section#kv-cache .kv-cache-body');
+      return generation?.getAttribute('data-done') === 'true' && kv?.getAttribute('data-compared') === generation.getAttribute('data-generated');
+    },
+    undefined,
+    { timeout },
+  );
+}
+
+/** What a slide says about itself: a failure, a missing output, a waiting message (null when none), and how much text it shows. */
+export async function slideState(page: Page, id: string): Promise<{ failed: string | null; missing: string | null; waiting: string | null; textLength: number }> {
+  return page.evaluate((slideId) => {
+    const section = document.getElementById(slideId)!;
+    return {
+      failed: section.querySelector('.slide-failed')?.textContent ?? null,
+      missing: section.querySelector('.live-missing')?.textContent ?? null,
+      waiting: section.querySelector('.live-waiting')?.textContent ?? null,
+      textLength: section.textContent?.length ?? 0,
+    };
+  }, id);
+}
+
 /** Types into the first slide's prompt field as the presenter would, then Enter. */
 export async function typePrompt(page: Page, prompt: string): Promise<void> {
   await page.fill('#title-prompt', prompt);

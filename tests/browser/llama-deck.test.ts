@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { traceSummaryJson } from '../../src/engine/trace-summary';
 import { deckSlides } from '../../slides/index';
 import { TINY_LLAMA, writeTinyLlamaFolder } from '../fixtures/tiny-llama';
-import { buildDeck, launchChromium, NodeReference, openDeck, readSlideNumbers, serveFolder, waitForTrace, type StaticServer } from './harness';
+import { buildDeck, launchChromium, NodeReference, openDeck, readSlideNumbers, serveFolder, slideState, waitForGenerations, waitForTrace, type StaticServer } from './harness';
 
 const PROMPT = 'The state of the union is strong';
 const modelsFolder = mkdtempSync(join(tmpdir(), 'llama-deck-models-'));
@@ -59,27 +59,11 @@ describe.each([{ backend: 'wasm' }, { backend: 'webgpu' }])('the deck on a Llama
 
     if (backend === 'wasm') {
       // The generation slides draw once both generations (with and without the cache) have finished.
-      await page.waitForFunction(
-        () => {
-          const generation = document.querySelector('section#generation .generation-body');
-          const kv = document.querySelector('section#kv-cache .kv-cache-body');
-          return generation?.getAttribute('data-done') === 'true' && kv?.getAttribute('data-compared') === generation.getAttribute('data-generated');
-        },
-        undefined,
-        { timeout: 120_000 },
-      );
+      await waitForGenerations(page);
       expect(await page.locator('section#kv-cache .kv-cache-body').getAttribute('data-same-tokens')).toBe('true');
       expect(await page.locator('section#kv-cache .kv-cache-body').getAttribute('data-bytes-per-token')).toBe(String(2 * 2 * 16 * 2 * 4)); // 2 KV heads, not 4
       for (const slide of deckSlides) {
-        const state = await page.evaluate((id) => {
-          const section = document.getElementById(id)!;
-          return {
-            failed: section.querySelector('.slide-failed')?.textContent ?? null,
-            missing: section.querySelector('.live-missing')?.textContent ?? null,
-            waiting: section.querySelector('.live-waiting')?.textContent ?? null,
-          };
-        }, slide.id);
-        expect(state, slide.id).toEqual({ failed: null, missing: null, waiting: null });
+        expect(await slideState(page, slide.id), slide.id).toMatchObject({ failed: null, missing: null, waiting: null });
       }
     }
     expect(errors).toEqual([]);

@@ -7,7 +7,7 @@ import { loadModelInNode } from '../../src/cli/model-folder';
 import { generate } from '../../src/engine/generate';
 import { tokenize } from '../../src/engine/run-trace';
 import { deckSlides } from '../../slides/index';
-import { buildDeck, launchChromium, openDeck, serveFolder, typePrompt, waitForEngineIdle, waitForTrace, type StaticServer } from './harness';
+import { buildDeck, launchChromium, openDeck, serveFolder, slideState, typePrompt, waitForEngineIdle, waitForGenerations, waitForTrace, type StaticServer } from './harness';
 
 const PROMPT = 'The Congress should';
 
@@ -34,32 +34,16 @@ describe('walking the whole deck', () => {
     await typePrompt(page, PROMPT);
     await waitForTrace(page, PROMPT);
     // Both generations have finished when the KV-cache slide has compared every generated token.
-    await page.waitForFunction(
-      () => {
-        const generation = document.querySelector('section#generation .generation-body');
-        const kv = document.querySelector('section#kv-cache .kv-cache-body');
-        return generation?.getAttribute('data-done') === 'true' && kv?.getAttribute('data-compared') === generation.getAttribute('data-generated');
-      },
-      undefined,
-      { timeout: 120_000 },
-    );
+    await waitForGenerations(page);
 
     const ids = await page.evaluate(() => Array.from(document.querySelectorAll('.reveal .slides > section'), (s) => s.id));
     expect(ids).toEqual(deckSlides.map((slide) => slide.id));
     for (const id of ids) {
       await page.evaluate((slideId) => (window.location.hash = `#/${slideId}`), id);
       await page.waitForFunction((slideId) => document.querySelector('.reveal .slides > section.present')?.id === slideId, id);
-      const shown = await page.evaluate((slideId) => {
-        const section = document.getElementById(slideId)!;
-        return {
-          failed: section.querySelector('.slide-failed')?.textContent ?? null,
-          missing: section.querySelector('.live-missing')?.textContent ?? null,
-          waiting: section.querySelector('.live-waiting')?.textContent ?? null,
-          text: section.textContent?.length ?? 0,
-        };
-      }, id);
+      const shown = await slideState(page, id);
       expect(shown, id).toMatchObject({ failed: null, missing: null, waiting: null });
-      expect(shown.text, id).toBeGreaterThan(40);
+      expect(shown.textLength, id).toBeGreaterThan(40);
     }
 
     const kv = await page.evaluate(() => {
