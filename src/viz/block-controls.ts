@@ -42,11 +42,11 @@ export function tokenStepper(trace: Trace, chosen: number, onChoose: (index: num
   };
   return html('div', { className: 'live-choices tb-token-stepper', attrs: { role: 'group', 'aria-label': 'Token' } }, [
     html('span', { className: 'live-choices-label', text: 'Token' }),
-    step('first token', '⏮', 0),
+    step('first token', '|◀', 0), // ⏮ and ⏭ are missing from many fonts; ◀ and | are in all
     step('previous token', '◀', chosen - 1),
     tokenChip(trace.tokens[chosen], { index: chosen }),
     step('next token', '▶', chosen + 1),
-    step('last token', '⏭', count - 1),
+    step('last token', '▶|', count - 1),
     html('span', { className: 'tb-token-position', text: `${chosen + 1} of ${count}` }),
   ]);
 }
