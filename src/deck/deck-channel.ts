@@ -2,7 +2,8 @@
 // loads the deck twice more (`?receiver&...`) in the speaker window's iframes; those pages start no
 // engine and draw what the presenter's window sends them over a BroadcastChannel. Prompts typed in
 // a preview or in the speaker view go back the same way, and the presenter's window runs them.
-// The channel is named after the deck's path and its model, so two decks never mix their Traces.
+// The channel is named after the deck's path, its model and the presenter window's session, so two
+// decks, or two windows of one deck, never mix their Traces.
 import type { Generation, Trace } from '../trace';
 
 export const DECK_CHANNEL_PREFIX = 'live-llm-deck';
@@ -46,8 +47,35 @@ export function isSpeakerPreview(search: string): boolean {
   return new URLSearchParams(search).has('receiver');
 }
 
-export function deckChannelName(pathname: string, modelName: string): string {
-  return `${DECK_CHANNEL_PREFIX}:${pathname}:${modelName}`;
+/**
+ * The channel of one presenter window's deck. `session` is that window's own id, so two windows of
+ * the same deck (a backup tab) never answer each other's speaker view.
+ */
+export function deckChannelName(pathname: string, modelName: string, session: string | null = null): string {
+  return `${DECK_CHANNEL_PREFIX}:${pathname}:${modelName}${session === null ? '' : `:${session}`}`;
+}
+
+/** The presenter window's session id, kept on its <html> element where its previews can read it. */
+const SESSION_ATTRIBUTE = 'liveDeckSession';
+
+/** Called by the window that runs the model: makes its session id and shows it to its previews. */
+export function startPresenterSession(): string {
+  const session = crypto.randomUUID();
+  document.documentElement.dataset[SESSION_ATTRIBUTE] = session;
+  return session;
+}
+
+/**
+ * Called by a preview: its presenter window's session. A preview's parent is the speaker view, and the
+ * speaker view's opener is the presenter window that opened it (same origin). Null when out of reach.
+ */
+export function findPresenterSession(preview: Window): string | null {
+  try {
+    const presenter = preview.parent?.opener as Window | null | undefined;
+    return presenter?.document.documentElement.dataset[SESSION_ATTRIBUTE] ?? null;
+  } catch {
+    return null; // another origin, or a closed window
+  }
 }
 
 /** A typed BroadcastChannel (structured clone: a Trace's Float32Arrays cross it as they are). */

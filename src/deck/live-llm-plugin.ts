@@ -8,7 +8,7 @@ import { deckSlides } from '../../slides/index';
 import { chooseBackend } from '../engine/choose-backend';
 import { EngineClient } from '../engine/client';
 import { defaultAssetsRoot, modelRootPath, ortRuntimeUrls } from './asset-urls';
-import { DeckChannel, deckChannelName, isSpeakerPreview } from './deck-channel';
+import { DeckChannel, deckChannelName, findPresenterSession, isSpeakerPreview, startPresenterSession } from './deck-channel';
 import './deck.css';
 import { startPreview, WAITING_FOR_PRESENTER } from './follow-presenter';
 import { isPrintPdf, keepPrintPagesLive, printSettingsOf } from './print-mode';
@@ -64,14 +64,16 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
   const promptBar = createPromptBar();
   document.body.append(promptBar.element);
   deck.addKeyBinding(PROMPT_BAR_KEY, () => promptBar.open());
-  const channel = new DeckChannel(deckChannelName(window.location.pathname, modelName));
+  const channelFor = (session: string | null) => new DeckChannel(deckChannelName(window.location.pathname, modelName, session));
 
   // A speaker-view preview runs no model: it draws the presenter window's Trace (deck-channel.ts).
   if (isSpeakerPreview(search)) {
     slides.render({ trace: null, waitingMessage: WAITING_FOR_PRESENTER });
-    startPreview(channel, (context) => slides.render(context));
+    startPreview(channelFor(findPresenterSession(window)), (context) => slides.render(context));
     return;
   }
+  // This window's own channel: a second window of the same deck has its own, and its own previews.
+  const channel = channelFor(startPresenterSession());
 
   const badge = createStatusBadge();
   document.body.append(badge.element);

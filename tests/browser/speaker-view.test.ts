@@ -90,6 +90,20 @@ describe('the speaker view', () => {
     // One model for the three decks: one download of its weights, and no engine worker in the speaker view.
     expect(modelDownloads()).toBe(1);
     expect(speakerView.workers()).toEqual([]);
+
+    // A second window of the same deck (a backup tab) has its own channel: this speaker view still
+    // follows the first window, and its prompts run there only.
+    const second = await context.newPage();
+    await second.goto(`${server.deckUrl}?backend=wasm&prompt=${encodeURIComponent('A second window')}`);
+    await waitForTrace(second, 'A second window');
+    await speakerView.bringToFront();
+    await speakerPrompt.fill('One nation under God');
+    await speakerPrompt.press('Enter');
+    await waitForTrace(page, 'One nation under God');
+    const nationIds = await tokenIds(page);
+    await expect.poll(previewTokenIds, { timeout: 10_000 }).toEqual([nationIds, nationIds]);
+    expect(await second.inputValue('#title-prompt')).toBe('A second window');
+    expect(await second.locator('#deck-status').getAttribute('data-trace-prompt')).toBe('A second window');
     expect(errors).toEqual([]);
     await context.close();
   });

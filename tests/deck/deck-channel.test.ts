@@ -55,16 +55,18 @@ describe('isSpeakerPreview', () => {
 });
 
 describe('DeckChannel', () => {
-  it('carries a Trace with its Float32Arrays, and only between decks of the same model', async () => {
+  it('carries a Trace with its Float32Arrays, and only between decks of the same model and presenter window', async () => {
     const sender = channel();
     const sameDeck = received(channel());
     const otherModel = received(channel(deckChannelName('/deck/', 'other-gpt')));
+    const otherWindow = received(channel(deckChannelName('/deck/', 'sotu-gpt', 'another-session')));
     sender.post({ type: 'context', prompt: 'Hello', trace, waitingMessage: '', generation: null });
     await settle();
     expect(sameDeck).toHaveLength(1);
     const message = sameDeck[0];
     expect(message.type === 'context' && message.trace?.lastLogits).toEqual(new Float32Array([1, 2, 3]));
     expect(otherModel).toEqual([]);
+    expect(otherWindow).toEqual([]);
   });
 });
 
