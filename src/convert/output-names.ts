@@ -78,26 +78,8 @@ export const rotaryLayerOutputKinds = ['attn.q_unrotated', 'attn.k_unrotated'] a
 
 export type LayerOutputKind = (typeof layerOutputKinds)[number] | (typeof rotaryLayerOutputKinds)[number];
 
-/** A Llama layer's trace outputs, in forward-pass order: GPT-2's kinds with the unrotated q and k before attn.q. */
-export const llamaLayerOutputKinds: readonly LayerOutputKind[] = [
-  'ln_1',
-  'attn.q_unrotated',
-  'attn.k_unrotated',
-  'attn.q',
-  'attn.k',
-  'attn.v',
-  'attn.scores',
-  'attn.masked_scores',
-  'attn.probs',
-  'attn.context',
-  'attn.out',
-  'resid.after_attn',
-  'ln_2',
-  'mlp.pre_act',
-  'mlp.act',
-  'mlp.out',
-  'resid.after_mlp',
-];
+/** A Llama layer's trace outputs, in forward-pass order: GPT-2's kinds with the unrotated q and k after ln_1. */
+export const llamaLayerOutputKinds: readonly LayerOutputKind[] = [layerOutputKinds[0], ...rotaryLayerOutputKinds, ...layerOutputKinds.slice(1)];
 
 export function layerOutput(layer: number, kind: LayerOutputKind): string {
   return `trace.layer.${layer}.${kind}`;
