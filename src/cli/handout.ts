@@ -74,16 +74,7 @@ async function writeHandout(options: HandoutOptions): Promise<void> {
     if (phase !== 'ready') throw new Error(`the deck's model did not load (phase ${phase}): ${deck.errors.join(' | ')}`);
     await h.waitForTrace(page, options.prompt);
     log('waiting for the streamed generation');
-    // Both generations (with and without the KV cache) have finished when the KV-cache slide has compared every token.
-    await page.waitForFunction(
-      () => {
-        const generation = document.querySelector('section#generation .generation-body');
-        const kv = document.querySelector('section#kv-cache .kv-cache-body');
-        return generation?.getAttribute('data-done') === 'true' && kv?.getAttribute('data-compared') === generation.getAttribute('data-generated');
-      },
-      undefined,
-      { timeout: 180_000 },
-    );
+    await h.waitForGenerations(page, 180_000); // with and without the KV cache, compared on the KV-cache slide
     await page.waitForFunction(() => document.documentElement.dataset.printLayout === 'ready', undefined, { timeout: 60_000 });
     // Fonts loaded, and two frames for the last render's layout.
     await page.evaluate(() => document.fonts.ready.then(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))));

@@ -125,4 +125,18 @@ describe.each([{ backend: 'wasm' }, { backend: 'webgpu' }])('live slides in a pr
     expect(errors.filter((error) => !error.includes('404 (Not Found)'))).toEqual([]);
     await context.close();
   }, 300_000);
+
+  it('prints (?print-pdf) one page per slide, its live slides with the real values', async () => {
+    const { context, page, errors } = await openDeck(browser, server.deckUrl, `?print-pdf&backend=${backend}`);
+    await waitForTrace(page, CONFIGURED_PROMPT);
+    await page.waitForFunction(() => document.documentElement.dataset.printLayout === 'ready', undefined, { timeout: 60_000 });
+    const pages = await page.evaluate(() => Array.from(document.querySelectorAll('.reveal .slides > .pdf-page'), (pdfPage) => pdfPage.textContent ?? ''));
+    expect(pages).toHaveLength(5); // my slide, tokenization, the markdown slide, next-token, attention
+    expect(pages[0]).toContain('My own slide');
+    const expected = traceSummaryJson(await reference.trace(CONFIGURED_PROMPT));
+    expect((await readSlideNumbers(page)).tokenIds).toEqual(expected.ids);
+    expect(pages.join(' ')).not.toContain('Loading');
+    expect(errors.filter((error) => !error.includes('404 (Not Found)'))).toEqual([]);
+    await context.close();
+  }, 300_000);
 });
