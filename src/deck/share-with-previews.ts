@@ -1,7 +1,7 @@
 // The presenter's window (the one that runs the model) keeps the speaker view's previews drawing
-// what it draws: the whole slide context when the Trace or the waiting message changes, only the
-// generation while it streams (a Trace can be megabytes: it is not cloned again for every token),
-// and the current context to a preview that says hello. Prompts the previews send are run here.
+// what it draws, once a preview has said hello: the current context at once, then the whole slide
+// context when the Trace or the waiting message changes, only the generation while it streams (a
+// Trace can be megabytes: it is not cloned again for every token). Prompts the previews send are run here.
 import type { EngineState } from '../engine/client';
 import type { ContextMessage, DeckChannel } from './deck-channel';
 import { slideContext } from './slide-context';
@@ -22,7 +22,11 @@ export function shareWithPreviews(
   runPrompt: (prompt: string, options: { immediate: boolean }) => void,
 ): void {
   let last: ContextMessage | null = null;
+  // Nothing is sent until a preview has said hello: cloning a long prompt's Trace costs ~0.1 s, and
+  // without the speaker view open nobody listens.
+  let previewsOpen = false;
   engine.subscribe((state) => {
+    if (!previewsOpen) return;
     const next = contextMessage(state);
     if (last !== null && last.trace === next.trace && last.waitingMessage === next.waitingMessage) {
       if (last.generation !== next.generation) channel.post({ type: 'generation', generation: next.generation });
@@ -32,7 +36,12 @@ export function shareWithPreviews(
     last = next;
   });
   channel.onMessage((message) => {
-    if (message.type === 'hello') channel.post(contextMessage(engine.state));
-    else if (message.type === 'prompt') runPrompt(message.prompt, { immediate: message.immediate });
+    if (message.type === 'hello') {
+      previewsOpen = true;
+      last = contextMessage(engine.state);
+      channel.post(last);
+    } else if (message.type === 'prompt') {
+      runPrompt(message.prompt, { immediate: message.immediate });
+    }
   });
 }

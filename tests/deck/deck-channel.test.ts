@@ -71,7 +71,7 @@ describe('DeckChannel', () => {
 });
 
 describe('shareWithPreviews and followPresenter', () => {
-  it('sends the context on a new Trace, only the generation while it streams, and the current context to a hello', async () => {
+  it('sends nothing until a preview says hello, then the current context, a new Trace whole, and only the generation while it streams', async () => {
     const engine = new FakeEngine();
     const presenter = channel();
     const wire = received(channel());
@@ -80,13 +80,16 @@ describe('shareWithPreviews and followPresenter', () => {
     engine.set({ trace });
     const generation = { prompt: 'Hello' } as Generation;
     engine.set({ generation });
-    engine.set({ progress: null }); // nothing the slides show: nothing sent
     await settle();
-    expect(wire.map((message) => message.type)).toEqual(['context', 'context', 'generation']);
+    expect(wire).toEqual([]); // no speaker view open: no Trace cloned for nobody
 
     const shown: [SlideContext, string][] = [];
     followPresenter(channel(), (context, prompt) => shown.push([context, prompt]));
     await settle();
+    expect(wire.map((message) => message.type)).toEqual(['hello', 'context']);
+    engine.set({ progress: null }); // nothing the slides show: nothing sent
+    await settle();
+    expect(wire.map((message) => message.type)).toEqual(['hello', 'context']);
     expect(shown).toHaveLength(1);
     expect(shown[0][1]).toBe('Hello');
     expect(shown[0][0].trace?.prompt).toBe('Hello');
@@ -97,6 +100,7 @@ describe('shareWithPreviews and followPresenter', () => {
     expect(shown).toHaveLength(2);
     expect(shown[1][0].trace?.prompt).toBe('Hello'); // kept from the context
     expect(shown[1][0].generation).toEqual({ prompt: 'Hello', text: ' world' });
+    expect(wire.map((message) => message.type)).toEqual(['hello', 'context', 'generation']); // the Trace is not sent again
 
     const speaker = channel();
     speaker.post({ type: 'prompt', prompt: 'The union', immediate: true });
