@@ -1,4 +1,9 @@
 // A matrix heatmap (SVG): one rect per shown cell, masked cells as one hatched region labelled "masked".
+// Past RECT_LIMIT rows or columns the cells are one image (a pixel per cell) under the hatched region,
+// and only the selected row keeps its rects (and their test hooks): 256 x 256 as rects is ~33,000
+// elements and a quarter of a second of drawing for every new Trace.
+import { rgb } from 'd3-color';
+import { bmpDataUrl } from './bitmap';
 import { svg } from './dom';
 
 export interface HeatmapInput {
@@ -28,6 +33,8 @@ const EDGE_MARGIN = 8;
 const RIGHT_LABEL_ROOM = 90; // the last slanted column labels reach past the grid
 const MAX_LABELLED = 16;
 const HATCH_ID = 'live-heatmap-hatch';
+/** Up to this many rows and columns, one rect per cell; beyond, one image. */
+export const RECT_LIMIT = 64;
 
 function hatchPattern(): SVGDefsElement {
   const pattern = svg('pattern', { attrs: { id: HATCH_ID, patternUnits: 'userSpaceOnUse', width: 10, height: 10 } }, [
@@ -74,32 +81,14 @@ export function heatmap(input: HeatmapInput): SVGSVGElement {
 
   const grid = svg('g', { attrs: { transform: `translate(${margin},${margin})` } });
   const masked = maskedRegion(input, cell);
-  if (masked) grid.append(masked.path);
-
-  const cells = svg('g', { className: 'heatmap-cells', attrs: { 'shape-rendering': 'crispEdges' } });
-  for (let row = 0; row < input.rows; row++) {
-    for (let col = 0; col < input.cols; col++) {
-      const value = input.value(row, col);
-      // A masked cell is drawn only if it holds something (it never should): nothing is hidden.
-      if (input.isMasked(row, col) && value === 0) continue;
-      cells.append(
-        svg('rect', {
-          className: 'heatmap-cell',
-          attrs: {
-            x: col * cell,
-            y: row * cell,
-            width: cell,
-            height: cell,
-            fill: input.colour(value),
-            [`data-${input.rowAttribute}`]: row,
-            [`data-${input.colAttribute}`]: col,
-            [`data-${input.valueAttribute}`]: String(value),
-          },
-        }),
-      );
-    }
+  if (input.rows <= RECT_LIMIT && input.cols <= RECT_LIMIT) {
+    if (masked) grid.append(masked.path);
+    grid.append(cellRects(input, cell, () => true));
+  } else {
+    grid.append(cellImage(input, cell));
+    if (masked) grid.append(masked.path); // over the image: the masked cells' pixels are never seen
+    grid.append(cellRects(input, cell, (row) => row === input.selectedRow));
   }
-  grid.append(cells);
 
   if (masked && input.rows >= 3) {
     const fontSize = Math.min(48, GRID_SIZE / 8);
@@ -128,12 +117,62 @@ export function heatmap(input: HeatmapInput): SVGSVGElement {
     const onRowClick = input.onRowClick;
     root.classList.add('heatmap-clickable');
     root.addEventListener('click', (event) => {
-      const target = event.target instanceof Element ? event.target.closest(`[data-${input.rowAttribute}]`) : null;
-      const row = Number(target?.getAttribute(`data-${input.rowAttribute}`));
-      if (target && Number.isInteger(row)) onRowClick(row);
+      // A cell of this heatmap (not an ancestor outside it that happens to carry the same hook).
+      const found = event.target instanceof Element ? event.target.closest(`[data-${input.rowAttribute}]`) : null;
+      const target = found && root.contains(found) ? found : null;
+      const row = target ? Number(target.getAttribute(`data-${input.rowAttribute}`)) : rowAtPointer(grid, event, cell);
+      if (row !== null && Number.isInteger(row) && row >= 0 && row < input.rows) onRowClick(row);
     });
   }
   return root;
+}
+
+/** The grid row under the pointer (the image has no per-cell elements to click), or null. */
+function rowAtPointer(grid: SVGGElement, event: MouseEvent, cell: number): number | null {
+  const toGrid = grid.getScreenCTM?.()?.inverse();
+  if (!toGrid) return null;
+  return Math.floor(new DOMPoint(event.clientX, event.clientY).matrixTransform(toGrid).y / cell);
+}
+
+/** One rect per cell of the rows `keep` accepts, each with its value in the test hooks. */
+function cellRects(input: HeatmapInput, cell: number, keep: (row: number) => boolean): SVGGElement {
+  const cells = svg('g', { className: 'heatmap-cells', attrs: { 'shape-rendering': 'crispEdges' } });
+  for (let row = 0; row < input.rows; row++) {
+    if (!keep(row)) continue;
+    for (let col = 0; col < input.cols; col++) {
+      const value = input.value(row, col);
+      // A masked cell is drawn only if it holds something (it never should): nothing is hidden.
+      if (input.isMasked(row, col) && value === 0) continue;
+      cells.append(
+        svg('rect', {
+          className: 'heatmap-cell',
+          attrs: {
+            x: col * cell,
+            y: row * cell,
+            width: cell,
+            height: cell,
+            fill: input.colour(value),
+            [`data-${input.rowAttribute}`]: row,
+            [`data-${input.colAttribute}`]: col,
+            [`data-${input.valueAttribute}`]: String(value),
+          },
+        }),
+      );
+    }
+  }
+  return cells;
+}
+
+/** Every cell as one pixel of an image stretched over the grid (kept sharp by CSS). */
+function cellImage(input: HeatmapInput, cell: number): SVGImageElement {
+  const href = bmpDataUrl(input.cols, input.rows, (col, row) => {
+    const { r, g, b } = rgb(input.colour(input.value(row, col)));
+    return [r, g, b];
+  });
+  return svg('image', {
+    className: 'heatmap-image',
+    attrs: { href, x: 0, y: 0, width: input.cols * cell, height: input.rows * cell, preserveAspectRatio: 'none', 'data-rows': input.rows, 'data-cols': input.cols },
+  });
 }
 
 function appendAxisLabels(grid: SVGGElement, input: HeatmapInput, cell: number): void {

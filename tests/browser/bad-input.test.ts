@@ -100,6 +100,17 @@ describe('bad input', () => {
     expect(await notice.isVisible()).toBe(true);
     expect(await notice.textContent()).toContain(String(expected.droppedTokens));
     expect((await readSlideNumbers(page)).tokenIds).toEqual(expected.tokens.map((t) => t.id));
+
+    // 256 x 256 attention weights: one image, a pixel per cell; a click on it picks the row under the pointer.
+    await page.evaluate(() => (window.location.hash = '#/attention'));
+    const image = page.locator('section#attention .heatmap-image');
+    await expect.poll(() => image.isVisible()).toBe(true);
+    expect(await image.getAttribute('data-rows')).toBe('256');
+    const box = (await image.boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.25, box.y + box.height * 0.5 + 1);
+    const attentionRoot = page.locator('section#attention .slide-content');
+    await expect.poll(() => attentionRoot.getAttribute('data-query')).toBe('128');
+    expect(await page.locator('section#attention [data-query][data-key][data-prob]').count()).toBe(129); // the chosen row's cells
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -2,7 +2,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import attention, { attentionView, resetAttentionView, setAttentionView } from '../../slides/11-attention';
 import { layerOutput } from '../../src/convert/output-names';
-import { tensorAt, type Trace } from '../../src/trace';
+import { rgb } from 'd3-color';
+import { tensorAt, type Trace, type TraceTensor } from '../../src/trace';
+import { attentionColourScale } from '../../src/viz/colour-scales';
+import { RECT_LIMIT } from '../../src/viz/heatmap';
 import { ARC_WINDOW } from '../../src/viz/attention-arcs';
 import { formatPercent } from '../../src/viz/format';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
@@ -15,6 +18,22 @@ function probs(trace: Trace, layer: number) {
   return trace.tensors[layerOutput(layer, 'attn.probs')];
 }
 
+/** The heatmap image's pixels, decoded from its BMP, are the attention colours of the head's weights (sampled). */
+function expectImageMatches(image: SVGImageElement, tensor: TraceTensor, head: number, n: number): void {
+  const bytes = Uint8Array.from(atob(image.getAttribute('href')!.split(',')[1]), (c) => c.charCodeAt(0));
+  const view = new DataView(bytes.buffer);
+  expect([view.getInt32(18, true), view.getInt32(22, true)]).toEqual([n, -n]);
+  const stride = Math.ceil((n * 3) / 4) * 4;
+  const colour = attentionColourScale();
+  for (let q = 0; q < n; q += 37) {
+    for (let k = 0; k <= q; k += 11) {
+      const offset = 54 + q * stride + k * 3;
+      const expected = rgb(colour(tensorAt(tensor, head, q, k)));
+      expect([bytes[offset + 2], bytes[offset + 1], bytes[offset]], `query ${q}, key ${k}`).toEqual([expected.r, expected.g, expected.b]);
+    }
+  }
+}
+
 /** Checks every number the slide shows for its current layer, head and query against the Trace. */
 function expectMatchesTrace(root: HTMLElement, trace: Trace): void {
   const layer = Number(root.dataset.layer);
@@ -24,7 +43,14 @@ function expectMatchesTrace(root: HTMLElement, trace: Trace): void {
   const n = trace.tokens.length;
 
   const cells = root.querySelectorAll('[data-query][data-key][data-prob]');
-  expect(cells).toHaveLength((n * (n + 1)) / 2); // the causal lower triangle; the rest is the masked region
+  if (n <= RECT_LIMIT) {
+    expect(cells).toHaveLength((n * (n + 1)) / 2); // the causal lower triangle; the rest is the masked region
+    expect(root.querySelector('.heatmap-image')).toBeNull();
+  } else {
+    // A long prompt: the cells are one image, a pixel per cell in the attention colours; the chosen row keeps its rects.
+    expect(cells).toHaveLength(query + 1);
+    expectImageMatches(root.querySelector<SVGImageElement>('.heatmap-image')!, tensor, head, n);
+  }
   for (const cell of Array.from(cells).filter((_, i) => i % 97 === 0 || n < 20)) {
     const q = Number(cell.getAttribute('data-query'));
     const k = Number(cell.getAttribute('data-key'));
