@@ -9,7 +9,7 @@
 import { codePointLabel, codePoints, hexBytes, textEncodingTotals, type CodePointInfo } from '../src/maths/code-points';
 import { html } from '../src/viz/dom';
 import { formatCount, plural, quoteToken } from '../src/viz/format';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { visibleWhitespace } from '../src/viz/visible-whitespace';
 import type { Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
@@ -68,13 +68,9 @@ function byteLegend(): HTMLElement {
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, textEncoding.title);
   for (const key of ROOT_HOOKS) delete root.dataset[key];
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, textEncoding.title, context);
+  if (!trace) return;
   if (trace.prompt.length === 0) {
     root.append(missingMessage('This Trace holds an empty prompt, so there are no characters to encode.', ['prompt']));
     return;

@@ -2,7 +2,7 @@
 // No view state: the slide is a function of the Trace alone.
 import { html } from '../src/viz/dom';
 import { formatCount, plural, quoteToken } from '../src/viz/format';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChipRow } from '../src/viz/token-chip';
 import { NEWLINE_MARK, SPACE_MARK, TAB_MARK } from '../src/viz/visible-whitespace';
 import type { Trace } from '../src/trace';
@@ -30,12 +30,8 @@ function droppedNotice(trace: Trace): HTMLElement {
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, tokenization.title);
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, tokenization.title, context);
+  if (!trace) return;
   const tokens = trace.tokens;
   root.dataset.tokenCount = String(tokens.length);
   if (tokens.length === 0) {

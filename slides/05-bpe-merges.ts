@@ -17,7 +17,7 @@
 import { html } from '../src/viz/dom';
 import { formatCount, plural, quoteToken } from '../src/viz/format';
 import { pieceChip, pieceDisplayText } from '../src/viz/byte-level-piece';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { visibleWhitespace } from '../src/viz/visible-whitespace';
 import type { Trace, WordMerges } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
@@ -163,13 +163,9 @@ function resultSentence(word: WordMerges): string {
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, bpeMerges.title);
   for (const key of ROOT_HOOKS) delete root.dataset[key];
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, bpeMerges.title, context);
+  if (!trace) return;
   if (!trace.extras) {
     root.append(missingMessage("This model's tokenizer merges could not be read, so its merges cannot be replayed here.", ['trace.extras']));
     return;

@@ -13,7 +13,7 @@ import { noteToken } from '../src/viz/token-note';
 import { tokenChipColour } from '../src/viz/colour-scales';
 import { html, svg } from '../src/viz/dom';
 import { formatCount, plural } from '../src/viz/format';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenDisplayText } from '../src/viz/token-chip';
 import type { Trace, TraceToken } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
@@ -109,13 +109,9 @@ function vocabularyStrip(trace: Trace, facts: IdFacts): SVGSVGElement {
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, tokenIds.title);
   for (const key of ROOT_HOOKS) delete root.dataset[key];
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, tokenIds.title, context);
+  if (!trace) return;
   const tokens = trace.tokens;
   if (tokens.length === 0) {
     root.append(missingMessage('This Trace holds no tokens, so there are no ids to show.', ['tokens']));

@@ -17,7 +17,7 @@ import { embedOutputs } from '../src/convert/output-names';
 import { l2Norm } from '../src/maths/vector-stats';
 import { html } from '../src/viz/dom';
 import { formatCount, plural } from '../src/viz/format';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { noteToken } from '../src/viz/token-note';
 import { tokenChip } from '../src/viz/token-chip';
 import { matrixMaxAbs, traceMatrix } from '../src/viz/trace-matrix';
@@ -78,13 +78,9 @@ function valueList(values: Float32Array): HTMLElement {
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, embeddings.title);
   for (const key of ROOT_HOOKS) delete root.dataset[key];
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, embeddings.title, context);
+  if (!trace) return;
   if (trace.tokens.length === 0) {
     root.append(missingMessage('This Trace holds no tokens, so there are no embeddings to show.', ['tokens']));
     return;

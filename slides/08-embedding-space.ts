@@ -18,7 +18,7 @@ import { formatCount, plural, quoteToken } from '../src/viz/format';
 import { formula } from '../src/viz/formula';
 import { horizontalBars, type BarRow } from '../src/viz/horizontal-bars';
 import { knownTokenTexts } from '../src/viz/known-token-text';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip, tokenDisplayText } from '../src/viz/token-chip';
 import type { AnalogyResult, Trace, TraceExtras } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
@@ -132,13 +132,9 @@ function verdict(analogy: AnalogyResult, extras: TraceExtras): HTMLElement {
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, embeddingSpace.title);
   for (const key of ROOT_HOOKS) delete root.dataset[key];
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, embeddingSpace.title, context);
+  if (!trace) return;
   const extras = trace.extras;
   if (!extras) {
     root.append(missingMessage("This model's weights could not be read, so there is no embedding map and no analogy to compute.", ['trace.extras']));

@@ -25,7 +25,7 @@ import { l2Norm } from '../src/maths/vector-stats';
 import { html, svg } from '../src/viz/dom';
 import { formatCount, plural } from '../src/viz/format';
 import { formula } from '../src/viz/formula';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { noteToken } from '../src/viz/token-note';
 import { tokenStepper } from '../src/viz/block-controls';
 import { tokenChip } from '../src/viz/token-chip';
@@ -295,13 +295,9 @@ function otherModelsColumn(trace: Trace, width: number, shown: number[], selecte
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, positions.title);
   for (const key of ROOT_HOOKS) delete root.dataset[key];
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, positions.title, context);
+  if (!trace) return;
   const count = trace.tokens.length;
   if (count === 0) {
     root.append(missingMessage('This Trace holds no tokens, so there are no positions to show.', ['tokens']));

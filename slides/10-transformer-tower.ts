@@ -21,7 +21,7 @@ import { formatValue } from '../src/viz/block-number-format';
 import { lookupTensors, residualInputName } from '../src/viz/block-tensors';
 import { html, svg } from '../src/viz/dom';
 import { formatCount, plural } from '../src/viz/format';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tensorRow, type Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
 
@@ -220,12 +220,8 @@ function blockInternals(trace: Trace, layer: number): HTMLElement {
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, transformerTower.title);
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, transformerTower.title, context);
+  if (!trace) return;
   if (trace.tokens.length === 0 || trace.model.nLayer < 1) {
     root.append(missingMessage('This Trace has no tokens or its model reports no layers, so there is no tower to draw.', trace.tokens.length === 0 ? ['tokens'] : []));
     return;

@@ -13,7 +13,7 @@ import { html } from '../src/viz/dom';
 import { formatPercent, plural, quoteToken } from '../src/viz/format';
 import { heatmap } from '../src/viz/heatmap';
 import { horizontalBars, type BarRow } from '../src/viz/horizontal-bars';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip, tokenDisplayText } from '../src/viz/token-chip';
 import type { Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
@@ -110,12 +110,8 @@ function weightsList(trace: Trace, row: Float32Array, query: number): HTMLElemen
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, attention.title);
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, attention.title, context);
+  if (!trace) return;
   if (trace.tokens.length === 0) {
     root.append(missingMessage('This Trace holds no tokens, so there is no attention to show.', ['tokens']));
     return;

@@ -16,7 +16,7 @@ import { lookupTensors } from '../src/viz/block-tensors';
 import { vectorStrip } from '../src/viz/block-vector-strip';
 import { html } from '../src/viz/dom';
 import { formatCount, quoteToken } from '../src/viz/format';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import { tensorRow, type Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
@@ -111,12 +111,8 @@ function shapesLine(trace: Trace): HTMLElement {
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, qkv.title);
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, qkv.title, context);
+  if (!trace) return;
   if (trace.tokens.length === 0 || trace.model.nLayer < 1) {
     root.append(missingMessage('This Trace has no tokens or no layers, so there are no queries, keys or values.', trace.tokens.length === 0 ? ['tokens'] : []));
     return;

@@ -25,7 +25,7 @@ import { lookupTensors } from '../src/viz/block-tensors';
 import { html } from '../src/viz/dom';
 import { formatPercent, plural, quoteToken } from '../src/viz/format';
 import { formula } from '../src/viz/formula';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import { tensorRow, type Trace, type TraceTensor } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
@@ -234,12 +234,8 @@ function weightedSumBox(steps: AttentionSteps, query: number): HTMLElement {
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, scaledDotProduct.title);
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, scaledDotProduct.title, context);
+  if (!trace) return;
   if (trace.tokens.length === 0 || trace.model.nLayer < 1) {
     root.append(missingMessage('This Trace has no tokens or no layers, so there is no attention to compute.', trace.tokens.length === 0 ? ['tokens'] : []));
     return;

@@ -25,7 +25,7 @@ import { attentionColourScale } from '../src/viz/colour-scales';
 import { html } from '../src/viz/dom';
 import { formatPercent, plural } from '../src/viz/format';
 import { heatmap } from '../src/viz/heatmap';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import type { Trace, TraceTensor } from '../src/trace';
 import { setAttentionView } from './11-attention';
 import type { SlideContext, SlideModule } from './slide';
@@ -116,12 +116,8 @@ function headHeatmap(probs: TraceTensor, head: number, n: number, maxCells: numb
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, multiHead.title);
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, multiHead.title, context);
+  if (!trace) return;
   const n = trace.tokens.length;
   if (n === 0 || trace.model.nLayer < 1) {
     root.append(missingMessage('This Trace has no tokens or no layers, so there are no heads to show.', n === 0 ? ['tokens'] : []));

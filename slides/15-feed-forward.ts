@@ -22,7 +22,7 @@ import { html, svg } from '../src/viz/dom';
 import { formatCount, formatPercent, quoteToken } from '../src/viz/format';
 import { formula } from '../src/viz/formula';
 import { horizontalBars, type BarRow } from '../src/viz/horizontal-bars';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import { tensorRow, type Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
@@ -225,12 +225,8 @@ function topNeurons(neurons: Neurons): HTMLElement {
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, feedForward.title);
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, feedForward.title, context);
+  if (!trace) return;
   if (trace.tokens.length === 0 || trace.model.nLayer < 1) {
     root.append(missingMessage('This Trace has no tokens or no layers, so there is no feed-forward network to show.', trace.tokens.length === 0 ? ['tokens'] : []));
     return;

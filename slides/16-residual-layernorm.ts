@@ -23,7 +23,7 @@ import { lookupTensors, residualInputName, residualStages, type ResidualStage } 
 import { html, svg } from '../src/viz/dom';
 import { quoteToken } from '../src/viz/format';
 import { formula } from '../src/viz/formula';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import { tensorRow, type Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
@@ -243,12 +243,8 @@ function layerNormPanel(trace: Trace, selection: Selection): HTMLElement {
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, context.trace ? `Residual stream and ${normName(context.trace.model)}` : residualLayerNorm.title);
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, context.trace ? `Residual stream and ${normName(context.trace.model)}` : residualLayerNorm.title, context);
+  if (!trace) return;
   if (trace.tokens.length === 0 || trace.model.nLayer < 1) {
     root.append(missingMessage('This Trace has no tokens or no layers, so there is no residual stream to follow.', trace.tokens.length === 0 ? ['tokens'] : []));
     return;

@@ -18,7 +18,7 @@ import { extrasWeightNames } from '../src/engine/trace-extras';
 import { finalNormName } from '../src/viz/architecture-names';
 import { html } from '../src/viz/dom';
 import { formatPercent, plural, quoteToken } from '../src/viz/format';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import { noteToken } from '../src/viz/token-note';
 import type { LogitLensRow, NextTokenCandidate, Trace } from '../src/trace';
@@ -118,13 +118,9 @@ function lensRow(row: LogitLensRow, index: number, answerId: number | null): HTM
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, logitLens.title);
   for (const key of ROOT_HOOKS) delete root.dataset[key];
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, logitLens.title, context);
+  if (!trace) return;
   if (!trace.extras) {
     root.append(missingMessage("This model's weights could not be read, so its early guesses after each layer cannot be computed.", ['trace.extras']));
     return;

@@ -25,7 +25,7 @@ import { formula } from '../src/viz/formula';
 import { rerenderKeepingFragments } from '../src/viz/fragment-state';
 import { horizontalBars, type BarRow } from '../src/viz/horizontal-bars';
 import { logitHistogram } from '../src/viz/logit-histogram';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import { valueStrip } from '../src/viz/value-strip';
 import type { SlideContext, SlideModule } from './slide';
@@ -165,12 +165,8 @@ function bulkText(bins: HistogramBin[]): string {
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, lmHead.title);
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, lmHead.title, context);
+  if (!trace) return;
   const logits = trace.lastLogits;
   if (trace.tokens.length === 0 || logits.length === 0) {
     root.append(missingMessage('This Trace holds no logits for the last token, so there is no LM head output to show.', ['lastLogits']));

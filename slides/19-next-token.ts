@@ -3,7 +3,7 @@
 import { html } from '../src/viz/dom';
 import { formatCount, formatPercent, plural, quoteToken } from '../src/viz/format';
 import { horizontalBars, type BarRow } from '../src/viz/horizontal-bars';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import type { Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
@@ -20,12 +20,8 @@ function otherTokenCount(trace: Trace): number {
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, nextToken.title);
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, nextToken.title, context);
+  if (!trace) return;
   if (trace.topk.length === 0) {
     root.append(missingMessage('This Trace has no next-token candidates, so there are no probabilities to show.', ['topk']));
     return;

@@ -19,7 +19,7 @@ import { candidateLabel, candidateName } from '../src/viz/candidate-label';
 import { html } from '../src/viz/dom';
 import { formatCount, formatPercent } from '../src/viz/format';
 import { formula } from '../src/viz/formula';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import type { SlideContext, SlideModule } from './slide';
 
 export interface SamplingView extends SamplingSettings {
@@ -218,12 +218,8 @@ function controls(onSlide: () => void, onPreset: (settings: SamplingSettings) =>
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, sampling.title);
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, sampling.title, context);
+  if (!trace) return;
   if (trace.lastLogits.length === 0) {
     root.append(missingMessage('This Trace holds no logits for the last token, so there is nothing to sample from.', ['lastLogits']));
     return;

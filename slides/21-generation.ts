@@ -15,7 +15,7 @@ import type { Generation, GenerationStep, Trace } from '../src/trace';
 import { html } from '../src/viz/dom';
 import { formatPercent, plural, quoteToken } from '../src/viz/format';
 import { currentGeneration, generatingMark, notStartedMessage, samplingDescription, stopSentence } from '../src/viz/generation-parts';
-import { startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import type { SlideContext, SlideModule } from './slide';
 
@@ -89,12 +89,8 @@ function stepTable(steps: readonly GenerationStep[]): HTMLDivElement {
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, generationSlide.title);
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, generationSlide.title, context);
+  if (!trace) return;
   const body = html('div', { className: 'generation-body', attrs: { 'data-prompt-tokens': trace.tokens.length } });
   root.append(body);
   body.append(html('p', { className: 'live-lead', text: 'Generation is a loop: append the chosen token to the sequence, run the whole model again, repeat.' }));

@@ -27,7 +27,7 @@ import { formatCount, plural, quoteToken } from '../src/viz/format';
 import { formula } from '../src/viz/formula';
 import { currentGeneration, generatingMark, notStartedMessage } from '../src/viz/generation-parts';
 import { lineChart } from '../src/viz/line-chart';
-import { startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { startLiveSlide } from '../src/viz/slide-frame';
 import { tokenDisplayText } from '../src/viz/token-chip';
 import type { SlideContext, SlideModule } from './slide';
 
@@ -169,12 +169,8 @@ function timingFigure(root: HTMLElement, generation: Generation): HTMLElement {
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, kvCache.title);
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, kvCache.title, context);
+  if (!trace) return;
   const generation = currentGeneration(trace, context.generation);
   const numbers = kvNumbers(trace, generation);
   const body = html('div', {

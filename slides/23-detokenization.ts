@@ -16,7 +16,7 @@ import { assembleText, generatedPieces, type GeneratedPiece } from '../src/token
 import { html } from '../src/viz/dom';
 import { plural, quoteToken } from '../src/viz/format';
 import { currentGeneration, generatingMark, notStartedMessage } from '../src/viz/generation-parts';
-import { startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import type { SlideContext, SlideModule } from './slide';
 
@@ -78,12 +78,8 @@ function partialCaption(pieces: readonly GeneratedPiece[]): string {
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, detokenization.title);
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, detokenization.title, context);
+  if (!trace) return;
   const body = html('div', { className: 'detok-body' });
   root.append(body);
   body.append(html('p', { className: 'live-lead', text: 'Each generated id goes back through the same vocabulary to its piece; the pieces’ bytes, joined, are the text.' }));

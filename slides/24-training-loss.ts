@@ -15,7 +15,7 @@ import { html } from '../src/viz/dom';
 import { formatCount, formatPercent, plural, quoteToken } from '../src/viz/format';
 import { formula } from '../src/viz/formula';
 import { lossColumns, type LossColumn } from '../src/viz/loss-columns';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import type { SlideContext, SlideModule } from './slide';
 
@@ -45,12 +45,8 @@ function lossTerms(trace: Trace): LossColumn[] | null {
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, trainingLoss.title);
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, trainingLoss.title, context);
+  if (!trace) return;
   const terms = lossTerms(trace);
   if (terms === null) {
     root.append(

@@ -13,7 +13,7 @@
 import type { Trace } from '../src/trace';
 import { html } from '../src/viz/dom';
 import { formatCount, formatPercent, plural, quoteToken } from '../src/viz/format';
-import { missingMessage, startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import { visibleWhitespace } from '../src/viz/visible-whitespace';
 import type { SlideContext, SlideModule } from './slide';
@@ -52,12 +52,8 @@ function stageRow(stage: string, step: number, name: string, produced: Node[], f
 const text = (value: string) => document.createTextNode(value);
 
 function render(root: HTMLElement, context: SlideContext): void {
-  startSlide(root, pipeline.title);
-  const trace = context.trace;
-  if (!trace) {
-    root.append(waitingMessage(context.waitingMessage));
-    return;
-  }
+  const trace = startLiveSlide(root, pipeline.title, context);
+  if (!trace) return;
   const n = trace.tokens.length;
   if (n === 0) {
     root.append(missingMessage('This Trace holds no tokens, so there is no pipeline to show.', ['tokens']));

@@ -1,7 +1,7 @@
 // Command line: `npm run bench [-- --json] [-- --reps N]`. Measures, on WASM in headless Debian
 // chromium, what the deck's live tracing costs next to a plain transformers.js model with the same
 // weights, built and run in the same session:
-//   1. prompt edit -> every slide rendered, in the real built deck (8, 32 and 128-token prompts),
+//   1. prompt edit -> every slide rendered, in the real built deck (8, 32, 128 and 250-token prompts),
 //      timed between two performance marks the deck sets (src/deck/main.ts, src/deck/render-slides.ts);
 //   2. on the bench page (bench.html): a raw forward pass of the plain model (the baseline), of the
 //      traced model, and the deck's full runTrace, for the same tokens;
@@ -23,7 +23,7 @@ import { loadSpeeches, splitSpeeches } from '../train/corpus';
 
 const MODEL = 'sotu-gpt';
 const PLAIN = 'sotu-gpt-plain';
-const PROMPT_LENGTHS = [8, 32, 128];
+const PROMPT_LENGTHS = [8, 32, 128, 250]; // 250: near the 256-token window, where every slide is at its largest
 const GENERATION_PROMPT_TOKENS = 8;
 const NEW_TOKENS = 32;
 /** Files of a model folder the plain copy needs besides its graph (those that exist are copied). */

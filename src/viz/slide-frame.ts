@@ -1,4 +1,6 @@
 // The frame every live slide draws into: title, then either its content or a message in words.
+import type { SlideContext } from '../../slides/slide';
+import type { Trace } from '../trace';
 import { html } from './dom';
 
 /** The data-* hooks the live slides put on their root; other attributes (the deck's, Reveal's) stay. */
@@ -11,6 +13,16 @@ export function startSlide(root: HTMLElement, title: string): HTMLElement {
   root.classList.add('live-slide');
   root.append(html('h2', { className: 'live-title', text: title }));
   return root;
+}
+
+/**
+ * startSlide, then the waiting message when there is no Trace yet. Returns the Trace to draw, or null
+ * when the slide is done (it shows why it waits).
+ */
+export function startLiveSlide(root: HTMLElement, title: string, context: SlideContext): Trace | null {
+  startSlide(root, title);
+  if (!context.trace) root.append(waitingMessage(context.waitingMessage));
+  return context.trace;
 }
 
 /** Shown while there is no Trace: the model is loading, the prompt is empty, or it failed. */
