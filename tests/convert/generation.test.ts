@@ -1,7 +1,7 @@
 // Greedy decoding that feeds the KV cache forward must pick the same tokens as recomputing everything each step.
 import { describe, expect, it } from 'vitest';
 import { convertGpt2 } from '../../src/convert/index';
-import { createSession, greedyGenerate } from './onnx-session';
+import { createSession, greedyGenerate, LEFT_PADDED_PROMPT } from './onnx-session';
 import { makeRandomGpt2Checkpoint } from './random-checkpoint';
 
 describe('greedy generation', () => {
@@ -9,16 +9,7 @@ describe('greedy generation', () => {
     // An untied LM head: tied random models tend to repeat one token, which would make this test vacuous.
     const { config, bytes } = makeRandomGpt2Checkpoint({ seed: 3, untied: true });
     const session = await createSession(convertGpt2({ config, weights: bytes }));
-    const prompt = {
-      inputIds: [
-        [5, 12, 33, 9],
-        [0, 0, 21, 4],
-      ],
-      attentionMask: [
-        [1, 1, 1, 1],
-        [0, 0, 1, 1],
-      ],
-    };
+    const prompt = LEFT_PADDED_PROMPT;
     const cached = await greedyGenerate(session, config, prompt, 10, true);
     const recomputed = await greedyGenerate(session, config, prompt, 10, false);
     expect(cached).toEqual(recomputed);

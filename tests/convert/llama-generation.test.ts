@@ -2,19 +2,10 @@
 // everything each step; the plain graph (no trace outputs) must generate the same tokens as the traced one.
 import { describe, expect, it } from 'vitest';
 import { convertLlama } from '../../src/convert/index';
-import { createSession, greedyGenerate } from './onnx-session';
+import { createSession, greedyGenerate, LEFT_PADDED_PROMPT } from './onnx-session';
 import { makeRandomLlamaCheckpoint } from './random-checkpoint';
 
-const prompt = {
-  inputIds: [
-    [5, 12, 33, 9],
-    [0, 0, 21, 4],
-  ],
-  attentionMask: [
-    [1, 1, 1, 1],
-    [0, 0, 1, 1],
-  ],
-};
+const prompt = LEFT_PADDED_PROMPT;
 
 describe('Llama greedy generation', () => {
   it('is the same with and without the KV cache (GQA, 10 tokens, one row left-padded)', async () => {

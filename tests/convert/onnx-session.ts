@@ -3,6 +3,18 @@ import * as ort from 'onnxruntime-node';
 
 export type OrtOutputs = Record<string, ort.Tensor>;
 
+/** Two prompts in one batch, the second left-padded by two: what the generation tests feed every graph. */
+export const LEFT_PADDED_PROMPT = {
+  inputIds: [
+    [5, 12, 33, 9],
+    [0, 0, 21, 4],
+  ],
+  attentionMask: [
+    [1, 1, 1, 1],
+    [0, 0, 1, 1],
+  ],
+};
+
 export async function createSession(onnxBytes: Uint8Array): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(onnxBytes, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
 }

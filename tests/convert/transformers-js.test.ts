@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertGpt2 } from '../../src/convert/index';
 import { allTraceOutputs } from '../../src/convert/output-names';
 import { compareTensor } from './compare';
-import { createSession, greedyGenerate } from './onnx-session';
+import { createSession, greedyGenerate, LEFT_PADDED_PROMPT } from './onnx-session';
 import { makeRandomGpt2Checkpoint } from './random-checkpoint';
 import { positionIdsFromMask, referenceGpt2Forward } from './reference-gpt2';
 
@@ -80,16 +80,7 @@ describe('transformers.js', () => {
   });
 
   it('generates a left-padded batch the same way (position_ids and mask grown by transformers.js)', async () => {
-    const prompt = {
-      inputIds: [
-        [5, 12, 33, 9],
-        [0, 0, 21, 4],
-      ],
-      attentionMask: [
-        [1, 1, 1, 1],
-        [0, 0, 1, 1],
-      ],
-    };
+    const prompt = LEFT_PADDED_PROMPT;
     const generated = (await model.generate({
       input_ids: int64Tensor(prompt.inputIds),
       attention_mask: int64Tensor(prompt.attentionMask),
