@@ -31,6 +31,11 @@ export function bindLiveSections(root: ParentNode, slides: readonly SlideModule[
   for (const section of Array.from(root.querySelectorAll<HTMLElement>(LIVE_SECTION_SELECTOR))) {
     if (section.dataset.liveBound) continue;
     section.dataset.liveBound = 'true';
+    // A vertical stack's outer section holds slides of its own: drawing into it would erase them.
+    if (section.querySelector(':scope > section')) {
+      console.warn(`live-llm: data-live="${section.dataset.live}" is on a section that holds other sections; put it on one of them`);
+      continue;
+    }
     section.classList.add('live-llm-slide');
     const name = (section.dataset.live ?? '').trim();
     const slide = slides.find((candidate) => candidate.id === name);

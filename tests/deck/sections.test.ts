@@ -41,4 +41,19 @@ describe('live sections', () => {
     element.insertAdjacentHTML('beforeend', '<section data-live="tokenization"></section>');
     expect(bindLiveSections(element, slides).map((built) => built.section.id)).toEqual(['']); // the id is taken: no duplicate
   });
+
+  it('leaves a vertical stack whole when data-live is put on its outer section', () => {
+    document.body.innerHTML = '<div class="slides"><section data-live="attention"><section>one</section><section data-live="tokenization"></section></section></div>';
+    const element = document.querySelector<HTMLElement>('.slides')!;
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => warnings.push(message);
+    try {
+      expect(bindLiveSections(element, slides).map((built) => built.slide.id)).toEqual(['tokenization']); // the inner live one
+    } finally {
+      console.warn = warn;
+    }
+    expect(element.querySelectorAll('section')).toHaveLength(3);
+    expect(warnings).toEqual(['live-llm: data-live="attention" is on a section that holds other sections; put it on one of them']);
+  });
 });
