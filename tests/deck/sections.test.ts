@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 // Live sections: this deck's own, and those a presenter writes in their deck (data-live="<id>").
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { appendLiveSections, bindLiveSections } from '../../src/deck/sections';
 import type { SlideModule } from '../../slides/slide';
 
@@ -45,15 +45,10 @@ describe('live sections', () => {
   it('leaves a vertical stack whole when data-live is put on its outer section', () => {
     document.body.innerHTML = '<div class="slides"><section data-live="attention"><section>one</section><section data-live="tokenization"></section></section></div>';
     const element = document.querySelector<HTMLElement>('.slides')!;
-    const warnings: string[] = [];
-    const warn = console.warn;
-    console.warn = (message: string) => warnings.push(message);
-    try {
-      expect(bindLiveSections(element, slides).map((built) => built.slide.id)).toEqual(['tokenization']); // the inner live one
-    } finally {
-      console.warn = warn;
-    }
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect(bindLiveSections(element, slides).map((built) => built.slide.id)).toEqual(['tokenization']); // the inner live one
     expect(element.querySelectorAll('section')).toHaveLength(3);
-    expect(warnings).toEqual(['live-llm: data-live="attention" is on a section that holds other sections; put it on one of them']);
+    expect(warn.mock.calls).toEqual([['live-llm: data-live="attention" is on a section that holds other sections; put it on one of them']]);
+    warn.mockRestore();
   });
 });
