@@ -20,6 +20,8 @@ export interface HfConfig {
   layer_norm_epsilon?: number;
   rms_norm_eps?: number;
   rope_theta?: number;
+  /** Transformers 5 keeps rope_theta (and the scaling) in here instead. */
+  rope_parameters?: { rope_theta?: number } | null;
   tie_word_embeddings?: boolean;
 }
 
@@ -68,7 +70,7 @@ export function architectureOf(modelType: string, config: HfConfig, nHead: numbe
       positions: 'rope',
       feedForward: 'swiglu',
       kvHeads: config.num_key_value_heads ?? nHead,
-      ropeTheta: config.rope_theta ?? 10000,
+      ropeTheta: config.rope_parameters?.rope_theta ?? config.rope_theta ?? 10000,
       tiedEmbeddings: config.tie_word_embeddings ?? false,
     };
   }

@@ -1,0 +1,26 @@
+// What the deck reads from a model's config.json: sizes, the architecture the slides name, and the
+// parameter count, checked against published models' numbers.
+import { describe, expect, it } from 'vitest';
+import { modelInfoFromConfig } from '../../src/engine/model-info';
+import { LLAMA_3_2_1B_CONFIG } from '../fixtures/published-configs';
+
+describe('model info from config.json', () => {
+  it('reads a Llama: RoPE, RMSNorm, SwiGLU, 8 key/value heads, and its published 1,235,814,400 parameters', () => {
+    const info = modelInfoFromConfig('llama-3.2-1b', LLAMA_3_2_1B_CONFIG);
+    expect(info.architecture).toEqual({ family: 'llama', norm: 'rmsnorm', positions: 'rope', feedForward: 'swiglu', kvHeads: 8, ropeTheta: 500000, tiedEmbeddings: true });
+    expect([info.nLayer, info.nHead, info.headDim, info.mlpWidth, info.contextLength]).toEqual([16, 32, 64, 8192, 131072]);
+    expect(info.parameterCount).toBe(1_235_814_400);
+  });
+
+  it('uses Hugging Face\'s defaults where a Llama config is silent, and reads Transformers 5\'s rope_parameters', () => {
+    const minimal = { model_type: 'llama', vocab_size: 10, max_position_embeddings: 8, num_hidden_layers: 1, num_attention_heads: 2, hidden_size: 8 };
+    expect(modelInfoFromConfig('m', minimal).architecture).toMatchObject({ kvHeads: 2, ropeTheta: 10000, tiedEmbeddings: false });
+    expect(modelInfoFromConfig('m', { ...minimal, rope_parameters: { rope_theta: 500000 } }).architecture.ropeTheta).toBe(500000);
+  });
+
+  it('reads GPT-2 small: learned positions, LayerNorm, GELU, tied head, 124,439,808 parameters', () => {
+    const info = modelInfoFromConfig('gpt2', { model_type: 'gpt2', vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12 });
+    expect(info.architecture).toEqual({ family: 'gpt2', norm: 'layernorm', positions: 'learned', feedForward: 'gelu', kvHeads: 12, ropeTheta: null, tiedEmbeddings: true });
+    expect(info.parameterCount).toBe(124_439_808);
+  });
+});
