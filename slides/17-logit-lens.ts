@@ -14,7 +14,7 @@
 //   .lens-answer[data-answer-prob] or .lens-answer[data-answer-bound]   the answer's probability in that row,
 //          or, when it is not in the row's top 5, the bound it stays under (the row's 5th probability)
 import { embedOutputs, layerOutput } from '../src/convert/output-names';
-import { extrasWeightNames } from '../src/engine/trace-extras';
+import { extrasWeightNames, logitLensLayers } from '../src/engine/trace-extras';
 import { finalNormName } from '../src/viz/architecture-names';
 import { html } from '../src/viz/dom';
 import { formatPercent, plural, quoteToken } from '../src/viz/format';
@@ -66,7 +66,7 @@ function answerOf(trace: Trace, rows: readonly LogitLensRow[]): NextTokenCandida
 function missingStages(trace: Trace, rows: readonly LogitLensRow[]): string[] {
   const have = new Set(rows.map((r) => r.label));
   const expected: [string, string][] = [['embeddings', embedOutputs.sum]];
-  for (let layer = 0; layer < trace.model.nLayer; layer++) expected.push([`layer ${layer + 1}`, layerOutput(layer, 'resid.after_mlp')]);
+  for (const layer of logitLensLayers(trace.model.nLayer)) expected.push([`layer ${layer + 1}`, layerOutput(layer, 'resid.after_mlp')]);
   return expected.filter(([label]) => !have.has(label)).map(([, name]) => name);
 }
 
@@ -154,9 +154,11 @@ function render(root: HTMLElement, context: SlideContext): void {
   rows.forEach((row, index) => table.append(lensRow(row, index, answer?.id ?? null)));
   root.append(table);
 
-  if (pointsBackAtItself(trace, rows)) {
-    root.append(html('p', { className: 'live-caption lens-self', text: 'Before any layer, the guess is the last token itself: the LM head reuses the embedding table, so a bare embedding points back at its own token.' }));
+  const shownLayers = logitLensLayers(trace.model.nLayer);
+  if (shownLayers.length < trace.model.nLayer) {
+    root.append(html('p', { className: 'live-caption lens-spread', text: `${shownLayers.length} of this model's ${trace.model.nLayer} layers, evenly spaced (the last included).` }));
   }
+  if (pointsBackAtItself(trace, rows)) root.append(html('p', { className: 'live-caption lens-self', text: selfPointingText(trace) }));
   const lost = missingStages(trace, rows);
   if (lost.length > 0) root.append(missingMessage(`${plural(lost.length, 'stage')} could not be shown: the model did not expose ${lost.length === 1 ? 'its output' : 'their outputs'}.`, lost));
   const caption = matches
@@ -186,9 +188,7 @@ function notes(context: SlideContext): string {
     lines.push(`${line}.`);
   }
   const lastToken = trace.tokens.at(-1);
-  if (lastToken && pointsBackAtItself(trace, rows)) {
-    lines.push(`Before any layer the best guess is the last token itself (${noteToken(lastToken)}): the LM head reuses the embedding table, so a bare embedding points back at its own token.`);
-  }
+  if (lastToken && pointsBackAtItself(trace, rows)) lines.push(`${selfPointingText(trace)} (${noteToken(lastToken)})`);
   lines.push(lastRowMatchesOutput(rows, trace.topk) ? 'The last row equals the model’s real output (next-token slide).' : 'Careful: the last row does not match trace.topk here.');
   return lines.join('\n');
 }
@@ -206,4 +206,11 @@ export default logitLens;
 function finalNormWeights(trace: Trace): string[] {
   const names = extrasWeightNames(trace.model.architecture);
   return names.finalNormBias === null ? [names.finalNormGain] : [names.finalNormGain, names.finalNormBias];
+}
+
+/** Why a bare embedding's guess is its own token: said only where the head is the embedding table. */
+function selfPointingText(trace: Trace): string {
+  return trace.model.architecture.tiedEmbeddings
+    ? 'Before any layer, the guess is the last token itself: the LM head reuses the embedding table, so a bare embedding points back at its own token.'
+    : 'Before any layer, the guess is the last token itself.';
 }

@@ -4,7 +4,7 @@ import { embedOutputs, layerOutput } from '../convert/output-names';
 import type { Weight } from '../convert/onnx-reader';
 import { pca2d } from '../maths/pca';
 import { softmax, topKIndices } from '../maths/softmax';
-import { cosine, layerNorm, matVec, rmsNorm } from '../maths/vectors';
+import { cosine, layerNorm, matVecMany, rmsNorm } from '../maths/vectors';
 import { toByteLevel } from '../tokenize/byte-level';
 import type { BpeEncoder } from '../tokenize/bpe-encoder';
 import { pretokenize } from '../tokenize/pretokenize';
@@ -85,7 +85,16 @@ export function computeExtras(input: ExtrasInput): TraceExtras | null {
   };
 }
 
-/** softmax(head · norm_f(h)) of the last position's residual stream after each layer. */
+/** At most this many layers get a logit-lens row (a deep model's are spread evenly); more would not fit a slide. */
+export const LOGIT_LENS_MAX_LAYERS = 12;
+
+/** The layers the logit lens shows: all of them, or LOGIT_LENS_MAX_LAYERS spread evenly, the last always included. */
+export function logitLensLayers(nLayer: number, max = LOGIT_LENS_MAX_LAYERS): number[] {
+  if (nLayer <= max) return Array.from({ length: nLayer }, (_, layer) => layer);
+  return Array.from({ length: max }, (_, i) => Math.round(((i + 1) * nLayer) / max) - 1);
+}
+
+/** softmax(head · norm_f(h)) of the last position's residual stream: the embeddings, then after the chosen layers. */
 export function logitLens(input: ExtrasInput, names: ExtrasWeightNames): LogitLensRow[] {
   const head = input.weights.get(names.lmHead);
   const gain = input.weights.get(names.finalNormGain);
@@ -96,17 +105,19 @@ export function logitLens(input: ExtrasInput, names: ExtrasWeightNames): LogitLe
     bias === null ? rmsNorm(x, gain.data, input.layerNormEpsilon) : layerNorm(x, gain.data, bias.data, input.layerNormEpsilon);
   const [vocab, width] = head.shape;
   const stages: [string, string][] = [['embeddings', embedOutputs.sum]];
-  for (let layer = 0; layer < input.nLayer; layer++) stages.push([`layer ${layer + 1}`, layerOutput(layer, 'resid.after_mlp')]);
-  const rows: LogitLensRow[] = [];
-  for (const [label, name] of stages) {
+  for (const layer of logitLensLayers(input.nLayer)) stages.push([`layer ${layer + 1}`, layerOutput(layer, 'resid.after_mlp')]);
+  const present = stages.filter(([, name]) => input.tensors[name]);
+  const normed = present.map(([, name]) => {
     const residual = input.tensors[name];
-    if (!residual) continue;
-    const last = residual.data.subarray(residual.data.length - width);
-    const logits = matVec(head.data, vocab, width, finalNorm(last));
+    return finalNorm(residual.data.subarray(residual.data.length - width));
+  });
+  // One pass over the head for every stage: it is the largest matrix, read once (matVecMany).
+  const allLogits = matVecMany(head.data, vocab, width, normed);
+  return present.map(([label], i) => {
+    const logits = allLogits[i];
     const probs = softmax(logits);
-    rows.push({ label, top: topKIndices(probs, LOGIT_LENS_TOP).map((id) => ({ id, token: input.decode(id), prob: probs[id], logit: logits[id] })) });
-  }
-  return rows;
+    return { label, top: topKIndices(probs, LOGIT_LENS_TOP).map((id) => ({ id, token: input.decode(id), prob: probs[id], logit: logits[id] })) };
+  });
 }
 
 /** Each distinct word of the prompt (as pre-tokenized), with the merges that build its tokens. */

@@ -55,3 +55,21 @@ export function matVec(matrix: Float32Array, rows: number, width: number, vector
   }
   return out;
 }
+
+/**
+ * matVec for several vectors at once: [matrix · v for each v]. Each matrix row is read once for all the
+ * vectors, so a large matrix (an LM head of 50,000 x 1,000) streams through memory once, not once per vector.
+ */
+export function matVecMany(matrix: Float32Array, rows: number, width: number, vectors: readonly ArrayLike<number>[]): Float64Array[] {
+  const outs = vectors.map(() => new Float64Array(rows));
+  for (let r = 0; r < rows; r++) {
+    const row = matrix.subarray(r * width, (r + 1) * width);
+    for (let v = 0; v < vectors.length; v++) {
+      const vector = vectors[v];
+      let sum = 0;
+      for (let i = 0; i < width; i++) sum += row[i] * vector[i];
+      outs[v][r] = sum;
+    }
+  }
+  return outs;
+}

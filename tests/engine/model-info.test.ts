@@ -2,6 +2,7 @@
 // parameter count, checked against published models' numbers.
 import { describe, expect, it } from 'vitest';
 import { modelInfoFromConfig } from '../../src/engine/model-info';
+import { logitLensLayers } from '../../src/engine/trace-extras';
 import { LLAMA_3_2_1B_CONFIG } from '../fixtures/published-configs';
 
 describe('model info from config.json', () => {
@@ -22,5 +23,14 @@ describe('model info from config.json', () => {
     const info = modelInfoFromConfig('gpt2', { model_type: 'gpt2', vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12 });
     expect(info.architecture).toEqual({ family: 'gpt2', norm: 'layernorm', positions: 'learned', feedForward: 'gelu', kvHeads: 12, ropeTheta: null, tiedEmbeddings: true });
     expect(info.parameterCount).toBe(124_439_808);
+  });
+});
+
+describe('logit lens layers', () => {
+  it('shows every layer of a model up to 12 deep, and 12 evenly spread ones (the last included) beyond', () => {
+    expect(logitLensLayers(4)).toEqual([0, 1, 2, 3]);
+    expect(logitLensLayers(12)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(logitLensLayers(30)).toEqual([2, 4, 7, 9, 12, 14, 17, 19, 22, 24, 27, 29]);
+    expect(logitLensLayers(13).at(-1)).toBe(12);
   });
 });

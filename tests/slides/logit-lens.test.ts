@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import logitLens from '../../slides/17-logit-lens';
+import { logitLensLayers } from '../../src/engine/trace-extras';
 import { formatPercent } from '../../src/viz/format';
 import type { LogitLensRow, Trace } from '../../src/trace';
 import { makeTrace } from '../fixtures/synthetic-trace';
@@ -107,6 +108,26 @@ describe('logit-lens slide', () => {
     const [first, ...rest] = trace.extras!.logitLens;
     const other = { ...first, top: first.top.map((c) => (c.id === trace.tokens.at(-1)!.id ? { ...c, id: -1 } : c)) };
     expect(renderSlide(logitLens, withLens(trace, [other, ...rest])).querySelector('.lens-self')).toBeNull();
+  });
+
+  it('says why a bare embedding points back at its token only when the head is tied', () => {
+    const trace = real.ordinary;
+    const [first, ...rest] = trace.extras!.logitLens;
+    const self = { ...first, top: [{ ...first.top[0], id: trace.tokens.at(-1)!.id }, ...first.top.slice(1)] };
+    expect(renderSlide(logitLens, withLens(trace, [self, ...rest])).querySelector('.lens-self')?.textContent).toContain('reuses the embedding table');
+    document.body.replaceChildren();
+    const untied = { ...withLens(trace, [self, ...rest]), model: { ...trace.model, architecture: { ...trace.model.architecture, tiedEmbeddings: false } } };
+    expect(renderSlide(logitLens, untied).querySelector('.lens-self')?.textContent).toBe('Before any layer, the guess is the last token itself.');
+  });
+
+  it('shows a deep model\'s evenly spread layers as such, and counts none of the others as lost', () => {
+    const trace = real.ordinary;
+    const deep = { ...trace, model: { ...trace.model, nLayer: 30 } };
+    const rows = ['embeddings', ...logitLensLayers(30).map((layer) => `layer ${layer + 1}`)].map((label) => ({ label, top: trace.extras!.logitLens[0].top }));
+    const root = renderSlide(logitLens, withLens(deep, rows));
+    expect(root.querySelector('.lens-spread')?.textContent).toBe("12 of this model's 30 layers, evenly spaced (the last included).");
+    expect(root.querySelector('.live-missing')).toBeNull();
+    expect(root.querySelectorAll('.lens-stage-row')).toHaveLength(13);
   });
 
   it('says so when the last row does not match the Trace’s output', () => {
