@@ -170,7 +170,8 @@ function tower(trace: Trace, chosen: number, onChoose: (layer: number) => void):
     });
     root.append(block);
   }
-  root.append(endBox(TOWER_HEIGHT - END_BOX_HEIGHT, `${plural(trace.tokens.length, 'token')} enter: token + position embeddings`, 'tb-tower-bottom'));
+  const entering = trace.model.architecture.positions === 'rope' ? 'token embeddings (RoPE turns q, k in each block)' : 'token + position embeddings';
+  root.append(endBox(TOWER_HEIGHT - END_BOX_HEIGHT, `${plural(trace.tokens.length, 'token')} enter: ${entering}`, 'tb-tower-bottom'));
   return root;
 }
 

@@ -1,6 +1,7 @@
 // Slide: multi-head attention. Every head of one layer as a heatmap side by side (the causal mask
-// hatched), and an overview of every layer × head: a small heatmap and what the head mostly does,
-// read from its attention weights (src/maths/attention-patterns.ts).
+// hatched), and an overview of layer × head (all of them for a small model; up to 4 layers spread
+// evenly (3 with more than 4 heads) and the first 8 heads for a large one): a small heatmap and what the head mostly does, read
+// from its attention weights (src/maths/attention-patterns.ts).
 //
 // Long prompts: matrices larger than MAX_CELLS (heads) or MINI_CELLS (overview) are pooled into
 // blocks of tokens (each block: the mean, over its queries, of the weight they give its keys); the
@@ -18,6 +19,7 @@
 //   .tb-overview-cell: data-layer, data-head, data-pattern, data-share, data-entropy
 import { layerOutput } from '../src/convert/output-names';
 import { headPattern, isPooledBlockMasked, poolAttention, type HeadPattern } from '../src/maths/attention-patterns';
+import { spreadIndices } from '../src/maths/spread-indices';
 import { clampIndex, numberChoices } from '../src/viz/block-controls';
 import { formatValue } from '../src/viz/block-number-format';
 import { lookupTensors } from '../src/viz/block-tensors';
@@ -54,6 +56,25 @@ export function resetMultiHeadView(): void {
 export const MAX_CELLS = 48;
 /** The overview's small heatmaps. */
 export const MINI_CELLS = 12;
+/**
+ * The overview has room for this many layers (spread evenly, the last included) and heads (the first
+ * ones); with more than 4 heads its cells are narrower, their labels wrap, and only 3 layers fit.
+ */
+export const OVERVIEW_LAYERS = 4;
+export const OVERVIEW_LAYERS_WIDE = 3;
+export const OVERVIEW_HEADS = 8;
+/** The left panel's room for one layer's heads, in CSS pixels (transformer-block.css caps a map at 190). */
+const HEADS_PANEL = { width: 540, height: 480, caption: 44, maxMap: 190 };
+
+/** The fewest columns that fit every head's map and caption in the panel (maps are square). */
+export function headColumns(heads: number): number {
+  for (let columns = 1; columns < heads; columns++) {
+    const rows = Math.ceil(heads / columns);
+    const map = Math.min(HEADS_PANEL.width / columns, HEADS_PANEL.maxMap);
+    if (rows * (map + HEADS_PANEL.caption) <= HEADS_PANEL.height) return columns;
+  }
+  return Math.max(1, heads);
+}
 
 const PATTERN_WORDS: Record<HeadPattern['kind'], string> = {
   previous: 'previous token',
@@ -148,7 +169,9 @@ function render(root: HTMLElement, context: SlideContext): void {
   }
 
   const headsBox = html('div', { className: 'tb-heads' });
-  headsBox.style.setProperty('--tb-head-columns', String(Math.ceil(Math.sqrt(heads))));
+  const columns = headColumns(heads);
+  headsBox.style.setProperty('--tb-head-columns', String(columns));
+  if (columns > 4) headsBox.classList.add('tb-heads-dense'); // many small maps: smaller captions
   let blockSize = 1;
   for (let h = 0; h < heads; h++) {
     const pattern = headPattern(chosen.probs.data, h, n);
@@ -178,13 +201,15 @@ function render(root: HTMLElement, context: SlideContext): void {
 
 function overview(trace: Trace, selectedLayer: number, selectedHead: number, choose: (change: Partial<MultiHeadView>) => void): HTMLElement {
   const n = trace.tokens.length;
-  const grid = html('div', { className: 'tb-overview', attrs: { role: 'group', 'aria-label': 'Every layer and head' } });
-  grid.style.setProperty('--tb-overview-columns', String(Math.max(1, trace.model.nHead)));
-  for (let layer = trace.model.nLayer - 1; layer >= 0; layer--) {
-    // The top layer first, as in the tower.
+  // The top layer first, as in the tower.
+  const heads = Math.min(trace.model.nHead, OVERVIEW_HEADS);
+  const layers = spreadIndices(trace.model.nLayer, heads > 4 ? OVERVIEW_LAYERS_WIDE : OVERVIEW_LAYERS).reverse();
+  const grid = html('div', { className: 'tb-overview', attrs: { role: 'group', 'aria-label': 'Layers and heads' } });
+  grid.style.setProperty('--tb-overview-columns', String(Math.max(1, heads)));
+  for (const layer of layers) {
     const lookup = layerProbs(trace, layer);
     grid.append(html('div', { className: 'tb-overview-layer', text: `L${layer}` }));
-    for (let head = 0; head < trace.model.nHead; head++) {
+    for (let head = 0; head < heads; head++) {
       if (!lookup.ok || head >= lookup.probs.shape[0]) {
         grid.append(html('div', { className: 'tb-overview-cell tb-overview-missing', text: 'missing' }));
         continue;
@@ -207,13 +232,15 @@ function overview(trace: Trace, selectedLayer: number, selectedHead: number, cho
     }
   }
   const header = html('div', { className: 'tb-overview-header' }, [html('span')]);
-  for (let head = 0; head < trace.model.nHead; head++) header.append(html('span', { text: `head ${head}` }));
-  header.style.setProperty('--tb-overview-columns', String(Math.max(1, trace.model.nHead)));
+  for (let head = 0; head < heads; head++) header.append(html('span', { text: `head ${head}` }));
+  header.style.setProperty('--tb-overview-columns', String(Math.max(1, heads)));
+  const all = layers.length === trace.model.nLayer && heads === trace.model.nHead;
+  const shown = all ? '' : ` Shown: ${plural(layers.length, 'layer')} of ${trace.model.nLayer} (evenly spread), heads 0–${heads - 1} of ${trace.model.nHead}.`;
   return html('div', { className: 'tb-overview-box' }, [
-    html('p', { className: 'tb-overview-title', text: 'Every layer × head: what each mostly attends to' }),
+    html('p', { className: 'tb-overview-title', text: all ? 'Every layer × head: what each mostly attends to' : 'Layers × heads: what each mostly attends to' }),
     header,
     grid,
-    html('p', { className: 'live-caption', text: 'Share: the mean weight on that key, over tokens 3 onwards. Click a cell to choose it.' }),
+    html('p', { className: 'live-caption', text: `Share: the mean weight on that key, over tokens 3 onwards. Click a cell to choose it.${shown}` }),
   ]);
 }
 

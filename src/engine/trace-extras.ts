@@ -3,6 +3,7 @@
 import { embedOutputs, layerOutput } from '../convert/output-names';
 import type { Weight } from '../convert/onnx-reader';
 import { pca2d } from '../maths/pca';
+import { spreadIndices } from '../maths/spread-indices';
 import { softmax, topKIndices } from '../maths/softmax';
 import { cosine, layerNorm, matVecMany, rmsNorm } from '../maths/vectors';
 import { toByteLevel } from '../tokenize/byte-level';
@@ -86,12 +87,11 @@ export function computeExtras(input: ExtrasInput): TraceExtras | null {
 }
 
 /** At most this many layers get a logit-lens row (a deep model's are spread evenly); more would not fit a slide. */
-export const LOGIT_LENS_MAX_LAYERS = 12;
+export const LOGIT_LENS_MAX_LAYERS = 10;
 
 /** The layers the logit lens shows: all of them, or LOGIT_LENS_MAX_LAYERS spread evenly, the last always included. */
-export function logitLensLayers(nLayer: number, max = LOGIT_LENS_MAX_LAYERS): number[] {
-  if (nLayer <= max) return Array.from({ length: nLayer }, (_, layer) => layer);
-  return Array.from({ length: max }, (_, i) => Math.round(((i + 1) * nLayer) / max) - 1);
+export function logitLensLayers(nLayer: number): number[] {
+  return spreadIndices(nLayer, LOGIT_LENS_MAX_LAYERS);
 }
 
 /** softmax(head · norm_f(h)) of the last position's residual stream: the embeddings, then after the chosen layers. */

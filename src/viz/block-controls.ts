@@ -8,14 +8,32 @@ export function clampIndex(value: number, low: number, high: number): number {
   return Math.min(high, Math.max(low, Math.trunc(Number.isFinite(value) ? value : low)));
 }
 
-/** A row of numbered buttons; the chosen one is aria-pressed. */
+/** Up to this many choices are a row of buttons; more (a deep model's 30 layers) would wrap over the slide. */
+export const MAX_CHOICE_BUTTONS = 12;
+
+/**
+ * A row of numbered buttons, the chosen one aria-pressed; past MAX_CHOICE_BUTTONS, one line instead:
+ * ◀ [chosen] ▶ "of n".
+ */
 export function numberChoices(label: string, count: number, chosen: number, onChoose: (value: number) => void): HTMLElement {
   const group = html('div', { className: 'live-choices', attrs: { role: 'group', 'aria-label': label } }, [html('span', { className: 'live-choices-label', text: label })]);
-  for (let value = 0; value < count; value++) {
-    const button = html('button', { className: 'live-choice', text: String(value), attrs: { type: 'button', 'aria-pressed': value === chosen } });
-    button.addEventListener('click', () => onChoose(value));
-    group.append(button);
+  const choice = (value: number, text = String(value), ariaLabel?: string) => {
+    const pressed = value === chosen && !ariaLabel;
+    const button = html('button', { className: ariaLabel ? 'live-choice tb-step' : 'live-choice', text, attrs: { type: 'button', 'aria-pressed': pressed, ...(ariaLabel ? { 'aria-label': ariaLabel } : {}) } });
+    if (ariaLabel && (value < 0 || value >= count)) button.disabled = true;
+    else button.addEventListener('click', () => onChoose(value));
+    return button;
+  };
+  if (count <= MAX_CHOICE_BUTTONS) {
+    for (let value = 0; value < count; value++) group.append(choice(value));
+    return group;
   }
+  group.append(
+    choice(chosen - 1, '◀', `previous ${label.toLowerCase()}`),
+    choice(chosen),
+    choice(chosen + 1, '▶', `next ${label.toLowerCase()}`),
+    html('span', { className: 'tb-token-position', text: `of 0–${count - 1}` }),
+  );
   return group;
 }
 

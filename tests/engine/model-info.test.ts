@@ -27,10 +27,10 @@ describe('model info from config.json', () => {
 });
 
 describe('logit lens layers', () => {
-  it('shows every layer of a model up to 12 deep, and 12 evenly spread ones (the last included) beyond', () => {
+  it('shows every layer of a model up to 10 deep, and 10 evenly spread ones (the last included) beyond', () => {
     expect(logitLensLayers(4)).toEqual([0, 1, 2, 3]);
-    expect(logitLensLayers(12)).toEqual(Array.from({ length: 12 }, (_, i) => i));
-    expect(logitLensLayers(30)).toEqual([2, 4, 7, 9, 12, 14, 17, 19, 22, 24, 27, 29]);
-    expect(logitLensLayers(13).at(-1)).toBe(12);
+    expect(logitLensLayers(10)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(logitLensLayers(30)).toEqual([2, 5, 8, 11, 14, 17, 20, 23, 26, 29]);
+    expect(logitLensLayers(12).at(-1)).toBe(11);
   });
 });

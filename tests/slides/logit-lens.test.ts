@@ -125,9 +125,9 @@ describe('logit-lens slide', () => {
     const deep = { ...trace, model: { ...trace.model, nLayer: 30 } };
     const rows = ['embeddings', ...logitLensLayers(30).map((layer) => `layer ${layer + 1}`)].map((label) => ({ label, top: trace.extras!.logitLens[0].top }));
     const root = renderSlide(logitLens, withLens(deep, rows));
-    expect(root.querySelector('.lens-spread')?.textContent).toBe("12 of this model's 30 layers, evenly spaced (the last included).");
+    expect(root.querySelector('.lens-spread')?.textContent).toBe("10 of this model's 30 layers, evenly spaced (the last included).");
     expect(root.querySelector('.live-missing')).toBeNull();
-    expect(root.querySelectorAll('.lens-stage-row')).toHaveLength(13);
+    expect(root.querySelectorAll('.lens-stage-row')).toHaveLength(11);
   });
 
   it('says so when the last row does not match the Trace’s output', () => {

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attentionView, resetAttentionView } from '../../slides/11-attention';
-import multiHead, { MAX_CELLS, resetMultiHeadView } from '../../slides/14-multi-head';
+import multiHead, { headColumns, MAX_CELLS, resetMultiHeadView } from '../../slides/14-multi-head';
 import { tensorAt, type Trace, type TraceTensor } from '../../src/trace';
 import { makeTrace } from '../fixtures/synthetic-trace';
 import { commonSlideChecks } from './block-common';
@@ -119,5 +119,22 @@ describe('multi-head slide', () => {
     expect(notes).toContain('head 0: previous token 100.0%');
     expect(notes).toContain('head 3: spread out');
     expect(notes).toContain('other models');
+  });
+});
+
+describe('multi-head slide for a large model', () => {
+  it('lays one layer\'s heads out in as few columns as fit the panel', () => {
+    expect([1, 2, 4, 8, 12, 32].map(headColumns)).toEqual([1, 1, 2, 4, 5, 8]);
+  });
+
+  it('shows 3 layers spread evenly (the last included) and the first 8 heads in the overview of a wide model, and says so', () => {
+    const trace = makeTrace({ nLayer: 30, nHead: 12, tokens: ['The', ' state', ' of', ' the', ' union'] });
+    const root = renderSlide(multiHead, trace);
+    const cells = Array.from(root.querySelectorAll<HTMLElement>('.tb-overview-cell'));
+    expect([...new Set(cells.map((cell) => cell.dataset.layer))]).toEqual(['29', '19', '9']);
+    expect([...new Set(cells.map((cell) => cell.dataset.head))]).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+    expect(root.querySelector('.tb-overview-box .live-caption')?.textContent).toContain('Shown: 3 layers of 30 (evenly spread), heads 0–7 of 12.');
+    expect(root.querySelectorAll('figure.tb-head')).toHaveLength(12); // the chosen layer: every head
+    expect(root.querySelector('.tb-heads')?.classList.contains('tb-heads-dense')).toBe(true);
   });
 });

@@ -118,3 +118,19 @@ describe('transformer tower slide', () => {
     expect(notes).toContain('other models');
   });
 });
+
+describe('transformer tower slide, Llama layout', () => {
+  it('names RMSNorm, SwiGLU, the shared key/value heads and RoPE, and no position embeddings', () => {
+    const base = makeTrace({ modelType: 'llama', blockTensors: true, nLayer: 2, nHead: 4 });
+    const trace = { ...base, model: { ...base.model, architecture: { ...base.model.architecture, kvHeads: 2 } } };
+    const root = renderSlide(tower, trace);
+    const text = root.textContent ?? '';
+    expect(text).toContain('final RMSNorm → LM head');
+    expect(text).toContain('enter: token embeddings (RoPE turns q, k in each block)');
+    expect(text).not.toContain('position embeddings');
+    expect(text).toContain('query heads per block (2 key/value)');
+    expect(text).toContain('SwiGLU');
+    expect(text).not.toContain('LayerNorm');
+    expect(tower.notes({ trace, waitingMessage: '' })).toContain('Llama layout: rotary positions (RoPE, θ = 10000), RMSNorm, SwiGLU feed-forward, 4 query heads sharing 2 key/value heads.');
+  });
+});
