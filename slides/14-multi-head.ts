@@ -234,8 +234,14 @@ function overview(trace: Trace, selectedLayer: number, selectedHead: number, cho
   const header = html('div', { className: 'tb-overview-header' }, [html('span')]);
   for (let head = 0; head < heads; head++) header.append(html('span', { text: `head ${head}` }));
   header.style.setProperty('--tb-overview-columns', String(Math.max(1, heads)));
-  const all = layers.length === trace.model.nLayer && heads === trace.model.nHead;
-  const shown = all ? '' : ` Shown: ${plural(layers.length, 'layer')} of ${trace.model.nLayer} (evenly spread), heads 0–${heads - 1} of ${trace.model.nHead}.`;
+  const allLayers = layers.length === trace.model.nLayer;
+  const allHeads = heads === trace.model.nHead;
+  const all = allLayers && allHeads;
+  const shownParts = [
+    ...(allLayers ? [] : [`${plural(layers.length, 'layer')} of ${trace.model.nLayer} (evenly spread)`]),
+    ...(allHeads ? [] : [`heads 0–${heads - 1} of ${trace.model.nHead}`]),
+  ];
+  const shown = all ? '' : ` Shown: ${shownParts.join(', ')}.`;
   return html('div', { className: 'tb-overview-box' }, [
     html('p', { className: 'tb-overview-title', text: all ? 'Every layer × head: what each mostly attends to' : 'Layers × heads: what each mostly attends to' }),
     header,

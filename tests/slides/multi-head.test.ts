@@ -137,4 +137,9 @@ describe('multi-head slide for a large model', () => {
     expect(root.querySelectorAll('figure.tb-head')).toHaveLength(12); // the chosen layer: every head
     expect(root.querySelector('.tb-heads')?.classList.contains('tb-heads-dense')).toBe(true);
   });
+
+  it('names only what it leaves out: a deep model with few heads shows every head', () => {
+    const root = renderSlide(multiHead, makeTrace({ nLayer: 30, nHead: 4, tokens: ['The', ' state', ' of'] }));
+    expect(root.querySelector('.tb-overview-box .live-caption')?.textContent).toContain('Shown: 4 layers of 30 (evenly spread).');
+  });
 });
