@@ -2,11 +2,9 @@
 // markup in a prompt stays text, odd Unicode runs cleanly, a missing or corrupt model file is
 // named on screen while Reveal still navigates, and a browser without WebGPU runs on WASM.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deckSlides } from '../../slides/index';
 import {
-  buildDeck,
-  launchChromium,
   NodeReference,
   openDeck,
   readSlideNumbers,
@@ -15,25 +13,11 @@ import {
   typePrompt,
   waitForEngineIdle,
   waitForTrace,
-  type StaticServer,
 } from './harness';
+import { useBuiltDeck } from './built-deck';
 
-let build: Awaited<ReturnType<typeof buildDeck>>;
-let server: StaticServer;
-let browser: Browser;
+const deck = useBuiltDeck({ webgpu: false }); // no adapter here: the deck must pick WASM itself
 const reference = new NodeReference();
-
-beforeAll(async () => {
-  build = await buildDeck();
-  server = await serveFolder(build.dir);
-  browser = await launchChromium({ webgpu: false }); // no adapter here: the deck must pick WASM itself
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  build?.remove();
-});
 
 /** Counts the `run` messages the page sends its worker (installed before the deck's own scripts). */
 async function countRuns(page: Page): Promise<void> {
@@ -49,7 +33,7 @@ async function countRuns(page: Page): Promise<void> {
 
 describe('bad input', () => {
   it('runs on WASM with a quiet notice when the browser has no WebGPU adapter', async () => {
-    const { context, page, errors } = await openDeck(browser, server.deckUrl);
+    const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl);
     await waitForEngineIdle(page);
     const status = page.locator('#deck-status');
     expect(await status.getAttribute('data-phase')).toBe('ready');
@@ -61,10 +45,10 @@ describe('bad input', () => {
   });
 
   it('invites a prompt, and runs nothing, while the prompt is empty', async () => {
-    const context = await browser.newContext();
+    const context = await deck.browser.newContext();
     const page = await context.newPage();
     await countRuns(page);
-    await page.goto(server.deckUrl);
+    await page.goto(deck.server.deckUrl);
     await waitForEngineIdle(page);
     const invitation = page.locator('section#tokenization .slide-content');
     expect(await invitation.textContent()).toMatch(/Type a prompt/);
@@ -88,7 +72,7 @@ describe('bad input', () => {
 
   it('cuts a prompt longer than the context window from the left, with a visible notice', async () => {
     const prompt = 'The union is strong and the people are free. '.repeat(40);
-    const { context, page, errors } = await openDeck(browser, server.deckUrl);
+    const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl);
     await waitForEngineIdle(page);
     await typePrompt(page, prompt);
     await waitForTrace(page, prompt);
@@ -117,7 +101,7 @@ describe('bad input', () => {
 
   it('shows markup in a prompt as text and never runs it', async () => {
     const prompt = '<img src=x onerror=window.__pwned=1><script>window.__pwned=1</script>';
-    const { context, page, errors } = await openDeck(browser, server.deckUrl);
+    const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl);
     await waitForEngineIdle(page);
     await typePrompt(page, prompt);
     await waitForTrace(page, prompt);
@@ -129,7 +113,7 @@ describe('bad input', () => {
     expect(await page.locator('section#title aside.notes').textContent()).toContain(prompt);
     expect(await page.inputValue('#title-prompt')).toBe(prompt);
     // The same prompt opened from a link is text too.
-    await page.goto(`${server.deckUrl}?prompt=${encodeURIComponent(prompt)}`);
+    await page.goto(`${deck.server.deckUrl}?prompt=${encodeURIComponent(prompt)}`);
     await waitForTrace(page, prompt);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(errors).toEqual([]);
@@ -138,7 +122,7 @@ describe('bad input', () => {
 
   it('runs emoji, CJK, right-to-left text, control characters and a lone surrogate without errors', async () => {
     const prompt = 'Family 👩‍👩‍👧 家族 مرحبا بالعالم \u202Ereversed\u202C bell\u0007 nul\u0000 tab\t lone\uD800 end';
-    const { context, page, errors } = await openDeck(browser, server.deckUrl);
+    const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl);
     await waitForEngineIdle(page);
     await setPromptValue(page, prompt);
     await waitForEngineIdle(page);
@@ -161,9 +145,9 @@ describe('a broken model folder', () => {
     ['corrupt', { status: 200, body: Buffer.from('this is not an ONNX protobuf, just forty-odd bytes of text') }],
   ] as const) {
     it(`names the ${what} file, and Reveal still navigates`, async () => {
-      const broken = await serveFolder(build.dir, (path) => (path === modelFile ? override : null));
+      const broken = await serveFolder(deck.dir, (path) => (path === modelFile ? override : null));
       try {
-        const { context, page } = await openDeck(browser, broken.deckUrl, '?prompt=Hello');
+        const { context, page } = await openDeck(deck.browser, broken.deckUrl, '?prompt=Hello');
         await waitForEngineIdle(page);
         const status = page.locator('#deck-status');
         expect(await status.getAttribute('data-phase')).toBe('failed');

@@ -1,24 +1,20 @@
 // The deck in headless chromium shows the numbers `npm run trace -- --json` computes in Node:
 // the same token ids, attention weights and next-token probabilities, on WASM and on WebGPU.
 // It works from a sub-path, keeps the prompt in the URL, and asks nothing of any other origin.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { traceSummaryJson } from '../../src/engine/trace-summary';
 import { deckSlides } from '../../slides/index';
 import {
-  buildDeck,
-  launchChromium,
-  NodeReference,
   nextTokenProbs,
+  NodeReference,
   openDeck,
   readSlideNumbers,
-  serveFolder,
+  type SlideNumbers,
   typePrompt,
   waitForEngineIdle,
   waitForTrace,
-  type SlideNumbers,
-  type StaticServer,
 } from './harness';
+import { useBuiltDeck } from './built-deck';
 
 const PROMPT = 'How do I bake chocolate chip cookies?';
 
@@ -29,22 +25,8 @@ function slideAfter(id: string): string {
 /** fp32 on three runtimes (onnxruntime-node, WASM, SwiftShader WebGPU) agrees far closer than this. */
 const PROB_TOLERANCE = 1e-4;
 
-let build: Awaited<ReturnType<typeof buildDeck>>;
-let server: StaticServer;
-let browser: Browser;
+const deck = useBuiltDeck({ webgpu: true });
 const reference = new NodeReference();
-
-beforeAll(async () => {
-  build = await buildDeck();
-  server = await serveFolder(build.dir);
-  browser = await launchChromium({ webgpu: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  build?.remove();
-});
 
 function expectAttentionMatches(shown: SlideNumbers['attention'], expected: number[][][][]): void {
   const probs = expected[shown.layer][shown.head];
@@ -58,7 +40,7 @@ function expectAttentionMatches(shown: SlideNumbers['attention'], expected: numb
 
 describe.each(['wasm', 'webgpu'] as const)('the deck on %s', (backend) => {
   it(`shows the token ids, attention and next-token probabilities the trace command computes (${backend})`, async () => {
-    const { context, page, errors } = await openDeck(browser, server.deckUrl, `?backend=${backend}`);
+    const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl, `?backend=${backend}`);
     await waitForEngineIdle(page);
     const status = page.locator('#deck-status');
     expect(await status.getAttribute('data-phase')).toBe('ready');
@@ -103,7 +85,7 @@ describe.each(['wasm', 'webgpu'] as const)('the deck on %s', (backend) => {
 
 describe('the deck', () => {
   it('opens a link with ?prompt= on its slide, and the prompt bar (E) changes the prompt from any slide', async () => {
-    const { context, page, errors } = await openDeck(browser, server.deckUrl, `?backend=wasm&prompt=${encodeURIComponent(PROMPT)}#/attention`);
+    const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl, `?backend=wasm&prompt=${encodeURIComponent(PROMPT)}#/attention`);
     await waitForTrace(page, PROMPT);
     expect(await page.locator('section#attention').getAttribute('class')).toContain('present');
     expect(await page.inputValue('#title-prompt')).toBe(PROMPT);
@@ -142,7 +124,7 @@ describe('the deck', () => {
   });
 
   it("fills the speaker view (S) with the live notes, and refreshes them when the Trace changes", async () => {
-    const { context, page, errors } = await openDeck(browser, server.deckUrl, '?backend=wasm&prompt=Hello');
+    const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl, '?backend=wasm&prompt=Hello');
     await waitForTrace(page, 'Hello');
     const speakerViewOpened = context.waitForEvent('page');
     await page.keyboard.press('s');
@@ -161,18 +143,18 @@ describe('the deck', () => {
   });
 
   it('asks nothing of any other origin while it loads and runs a prompt (WebGPU chosen by itself)', async () => {
-    const { context, page, requests } = await openDeck(browser, server.deckUrl, `?prompt=${encodeURIComponent(PROMPT)}`);
+    const { context, page, requests } = await openDeck(deck.browser, deck.server.deckUrl, `?prompt=${encodeURIComponent(PROMPT)}`);
     await waitForTrace(page, PROMPT);
     expect(await page.locator('#deck-status').getAttribute('data-backend')).toBe('webgpu');
     expect(await page.locator('#deck-status [data-notice="backend"]').count()).toBe(0);
-    const deckOrigin = new URL(server.deckUrl).origin;
+    const deckOrigin = new URL(deck.server.deckUrl).origin;
     const elsewhere = requests.filter((url) => !url.startsWith('data:') && new URL(url).origin !== deckOrigin);
     expect(elsewhere).toEqual([]);
     // The log holds the worker's requests too: the model and the runtime came from the deck's sub-path.
-    const deckPaths = requests.map((url) => (url.startsWith(server.deckUrl) ? url.slice(server.deckUrl.length) : url));
+    const deckPaths = requests.map((url) => (url.startsWith(deck.server.deckUrl) ? url.slice(deck.server.deckUrl.length) : url));
     expect(deckPaths).toContain('models/sotu-gpt/onnx/model.onnx');
     expect(deckPaths).toContain('ort/ort-wasm-simd-threaded.asyncify.wasm');
-    expect(server.requested.filter((path) => path.startsWith('/'))).toEqual([]); // nothing outside the sub-path
+    expect(deck.server.requested.filter((path) => path.startsWith('/'))).toEqual([]); // nothing outside the sub-path
     await context.close();
   });
 });

@@ -3,47 +3,33 @@
 // deck is never served stale, and the model is downloaded once, through the service worker.
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { traceSummaryJson } from '../../src/engine/trace-summary';
-import { buildDeck, launchChromium, NodeReference, openDeck, readSlideNumbers, serveFolder, waitForTrace, type StaticServer } from './harness';
+import { NodeReference, openDeck, readSlideNumbers, waitForTrace } from './harness';
+import { useBuiltDeck } from './built-deck';
 
 const PROMPT = 'The Congress should';
 
-let build: Awaited<ReturnType<typeof buildDeck>>;
-let server: StaticServer;
-let browser: Browser;
+const deck = useBuiltDeck({ webgpu: false });
 const reference = new NodeReference();
-
-beforeAll(async () => {
-  build = await buildDeck();
-  server = await serveFolder(build.dir);
-  browser = await launchChromium({ webgpu: false });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  build?.remove();
-});
 
 /** Full downloads of the model's weights from the host (Range requests only read its size). */
 function modelDownloads(): number {
   const isModel = (path: string) => path.endsWith('onnx/model.onnx');
-  return server.requested.filter(isModel).length - server.ranged.filter(isModel).length;
+  return deck.server.requested.filter(isModel).length - deck.server.ranged.filter(isModel).length;
 }
 
 describe('the built deck offline', () => {
   it('reloads and runs its model with the host gone, after one online visit that downloaded the model once; online it is never stale', async () => {
     const expectedIds = traceSummaryJson(await reference.trace(PROMPT)).ids;
-    const { context, page, errors, log } = await openDeck(browser, server.deckUrl, `?backend=wasm&prompt=${encodeURIComponent(PROMPT)}`);
+    const { context, page, errors, log } = await openDeck(deck.browser, deck.server.deckUrl, `?backend=wasm&prompt=${encodeURIComponent(PROMPT)}`);
     try {
       await waitForTrace(page, PROMPT);
       expect((await readSlideNumbers(page)).tokenIds).toEqual(expectedIds);
       expect(modelDownloads()).toBe(1);
       // The page and its model worker went through the service worker, which kept the model.
-      expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${server.deckUrl}service-worker.js`);
-      const modelUrl = `${server.deckUrl}models/sotu-gpt/onnx/model.onnx`;
+      expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${deck.server.deckUrl}service-worker.js`);
+      const modelUrl = `${deck.server.deckUrl}models/sotu-gpt/onnx/model.onnx`;
       const cachedModelBytes = () =>
         page.evaluate(async (url) => {
           for (const name of await caches.keys()) {
@@ -52,12 +38,12 @@ describe('the built deck offline', () => {
           }
           return 0;
         }, modelUrl);
-      const modelSize = readFileSync(join(build.dir, 'models/sotu-gpt/onnx/model.onnx')).byteLength;
+      const modelSize = readFileSync(join(deck.dir, 'models/sotu-gpt/onnx/model.onnx')).byteLength;
       await expect.poll(cachedModelBytes, { timeout: 10_000 }).toBe(modelSize);
       expect(await page.evaluate(async () => (await caches.keys()).length)).toBe(1);
 
       // Online, a changed file on the host is what the deck gets (network first), the model included.
-      const indexFile = join(build.dir, 'index.html');
+      const indexFile = join(deck.dir, 'index.html');
       writeFileSync(indexFile, readFileSync(indexFile, 'utf8').replace('</head>', '<meta name="deck-test-build" content="second"></head>'));
       await page.reload();
       await waitForTrace(page, PROMPT);
@@ -65,7 +51,7 @@ describe('the built deck offline', () => {
       expect(modelDownloads()).toBe(2);
 
       // The host goes away: no server at that port any more, not only the browser told it is offline.
-      await server.close();
+      await deck.server.close();
       await page.reload();
       await waitForTrace(page, PROMPT);
       expect(await page.locator('#deck-status').getAttribute('data-phase')).toBe('ready');

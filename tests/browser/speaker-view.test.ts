@@ -1,25 +1,12 @@
 // The speaker view (S) runs one model: its two previews (Reveal's notes plugin loads the deck in
 // iframes with ?receiver) start no engine and draw the presenter window's Trace, sent over a
 // BroadcastChannel; a prompt typed in the speaker view is run by the presenter's window.
-import type { Browser, Frame, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDeck, launchChromium, openDeck, serveFolder, typePrompt, waitForTrace, type StaticServer } from './harness';
+import type { Frame, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openDeck, typePrompt, waitForTrace } from './harness';
+import { useBuiltDeck } from './built-deck';
 
-let build: Awaited<ReturnType<typeof buildDeck>>;
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  build = await buildDeck();
-  server = await serveFolder(build.dir);
-  browser = await launchChromium({ webgpu: false });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  build?.remove();
-});
+const deck = useBuiltDeck({ webgpu: false });
 
 function tokenIds(where: Page | Frame): Promise<number[]> {
   return where.evaluate(() =>
@@ -32,12 +19,12 @@ function tokenIds(where: Page | Frame): Promise<number[]> {
 /** Full downloads of the model's weights (transformers.js also asks for one byte to learn the size). */
 function modelDownloads(): number {
   const isModel = (path: string) => path.endsWith('onnx/model.onnx');
-  return server.requested.filter(isModel).length - server.ranged.filter(isModel).length;
+  return deck.server.requested.filter(isModel).length - deck.server.ranged.filter(isModel).length;
 }
 
 describe('the speaker view', () => {
   it('shows the presenter window’s Trace in its previews, loads the model once, and sends its prompts to the presenter’s window', async () => {
-    const { context, page, errors } = await openDeck(browser, server.deckUrl, '?backend=wasm&prompt=Hello');
+    const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl, '?backend=wasm&prompt=Hello');
     await waitForTrace(page, 'Hello');
     const speakerViewOpened = context.waitForEvent('page');
     await page.keyboard.press('s');
@@ -94,7 +81,7 @@ describe('the speaker view', () => {
     // A second window of the same deck (a backup tab) has its own channel: this speaker view still
     // follows the first window, and its prompts run there only.
     const second = await context.newPage();
-    await second.goto(`${server.deckUrl}?backend=wasm&prompt=${encodeURIComponent('A second window')}`);
+    await second.goto(`${deck.server.deckUrl}?backend=wasm&prompt=${encodeURIComponent('A second window')}`);
     await waitForTrace(second, 'A second window');
     await speakerView.bringToFront();
     await speakerPrompt.fill('One nation under God');

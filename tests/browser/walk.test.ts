@@ -1,35 +1,21 @@
 // Every slide of the built deck, walked in order for a typed prompt: each draws without error,
 // the page asks nothing of any other origin, the weight-based slides have their data, and the
 // KV-cache slide's two generations (with and without the cache) agree with each other and with Node.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadModelInNode } from '../../src/cli/model-folder';
 import { generate } from '../../src/engine/generate';
 import { tokenize } from '../../src/engine/run-trace';
 import { deckSlides } from '../../slides/index';
-import { buildDeck, launchChromium, openDeck, serveFolder, slideState, typePrompt, waitForEngineIdle, waitForGenerations, waitForTrace, type StaticServer } from './harness';
+import { openDeck, slideState, typePrompt, waitForEngineIdle, waitForGenerations, waitForTrace } from './harness';
+import { useBuiltDeck } from './built-deck';
 
 const PROMPT = 'The Congress should';
 
-let build: Awaited<ReturnType<typeof buildDeck>>;
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  build = await buildDeck();
-  server = await serveFolder(build.dir);
-  browser = await launchChromium({ webgpu: false });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  build?.remove();
-});
+const deck = useBuiltDeck({ webgpu: false });
 
 describe('walking the whole deck', () => {
   it('draws every slide for a typed prompt, offline, and generates the same tokens with and without the KV cache', async () => {
-    const { context, page, errors, requests } = await openDeck(browser, server.deckUrl, '?backend=wasm');
+    const { context, page, errors, requests } = await openDeck(deck.browser, deck.server.deckUrl, '?backend=wasm');
     await waitForEngineIdle(page);
     await typePrompt(page, PROMPT);
     await waitForTrace(page, PROMPT);
@@ -58,11 +44,11 @@ describe('walking the whole deck', () => {
     const inNode = await generate(loaded, tokenize(loaded, PROMPT), { maxNewTokens: generated.length, stopAtEndOfText: true });
     expect(generated).toEqual(inNode.map((step) => step.id));
 
-    const origin = new URL(server.deckUrl).origin;
+    const origin = new URL(deck.server.deckUrl).origin;
     expect(requests.filter((url) => !url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:'))).toEqual([]);
     // One download of the model: the slides' weights are read from it, not fetched again.
     const onnx = (paths: string[]) => paths.filter((path) => path.endsWith('onnx/model.onnx')).length;
-    expect(onnx(server.requested) - onnx(server.ranged)).toBe(1);
+    expect(onnx(deck.server.requested) - onnx(deck.server.ranged)).toBe(1);
     expect(errors).toEqual([]);
     await context.close();
   });
