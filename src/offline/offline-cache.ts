@@ -2,6 +2,7 @@
 // the build (vite.config.ts): which built files make the app shell, how caches are named, which
 // responses may be kept, and how a Range request is answered from a cached full response.
 // No DOM and no Node: Response, Headers and Blob exist in both the service worker and Node 20.
+import { parseRange } from '../http/byte-range.ts'; // with its extension: vite.config.ts loads this file natively
 
 /** What the build writes into the service worker: a fresh cache per build, and the files to cache on install. */
 export interface OfflineManifest {
@@ -52,26 +53,6 @@ export function cacheKey(url: string): string {
 /** Only complete, same-origin, first-hand answers are kept: a redirected one cannot answer a navigation. */
 export function isCacheable(response: Pick<Response, 'status' | 'type' | 'redirected'>): boolean {
   return response.status === 200 && response.type === 'basic' && !response.redirected;
-}
-
-/** Inclusive byte positions, as in Content-Range. */
-export interface ByteRange {
-  start: number;
-  end: number;
-}
-
-/**
- * A single `bytes=a-b`, `bytes=a-` or `bytes=-n` range of a `size`-byte body, read exactly as
- * src/cli/send-file.ts reads it for the deck's own servers: null when the header is not one of these
- * forms (the range is then ignored, as HTTP allows), 'unsatisfiable' when it selects no byte.
- */
-export function parseRange(header: string, size: number): ByteRange | 'unsatisfiable' | null {
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match || (match[1] === '' && match[2] === '')) return null;
-  const [, first, last] = match;
-  const start = first === '' ? Math.max(0, size - Number(last)) : Number(first); // "-n": the last n bytes
-  const end = first !== '' && last !== '' ? Math.min(Number(last), size - 1) : size - 1;
-  return start > end || start >= size ? 'unsatisfiable' : { start, end };
 }
 
 /**

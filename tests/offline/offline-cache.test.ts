@@ -1,7 +1,8 @@
 // The pure parts of offline support: which built files are precached, cache names per deck and build,
 // which answers are kept, and Range requests answered from a cached full response.
 import { describe, expect, it } from 'vitest';
-import { appShellFiles, cacheKey, cacheName, isCacheable, isOldCache, parseRange, rangeResponse, SERVICE_WORKER_FILE } from '../../src/offline/offline-cache';
+import { parseRange } from '../../src/http/byte-range';
+import { appShellFiles, cacheKey, cacheName, isCacheable, isOldCache, rangeResponse, SERVICE_WORKER_FILE } from '../../src/offline/offline-cache';
 
 describe('appShellFiles', () => {
   it('keeps the root HTML pages and everything under assets/, plus the base itself', () => {
