@@ -1,6 +1,7 @@
 // Compares ONNX Runtime outputs (float32) with the float64 reference.
 import type * as ort from 'onnxruntime-node';
-import { FLOAT32_MIN, type Tensor64 } from './reference-gpt2';
+import type { OrtOutputs } from './onnx-session';
+import { FLOAT32_MIN, type ReferenceOutputs, type Tensor64 } from './reference-gpt2';
 
 export const TOLERANCE = 1e-4;
 
@@ -66,4 +67,42 @@ export function atPaddingKey(name: string, dims: number[], attentionMask: number
     const key = Math.floor(index / after) % dims[keyAxis];
     return attentionMask[batch][key] === 0;
   };
+}
+
+/** A left-padded batch of two 7-token prompts: the graph-vs-reference tests' input, for every architecture. */
+export const REFERENCE_BATCH = {
+  inputIds: [
+    [3, 17, 42, 8, 25, 11, 49],
+    [0, 0, 7, 31, 2, 19, 44], // left-padded: the first two are padding
+  ],
+  attentionMask: [
+    [1, 1, 1, 1, 1, 1, 1],
+    [0, 0, 1, 1, 1, 1, 1],
+  ],
+};
+
+/**
+ * Every mismatch between the graph's outputs and the reference (positions [start, end) of the new tokens),
+ * for the logits and each of `traceNames`. With `skipPaddingKeys`, entries at padding key positions are
+ * not compared (see atPaddingKey).
+ */
+export function mismatches(
+  outputs: OrtOutputs,
+  reference: ReferenceOutputs,
+  traceNames: string[],
+  start: number,
+  end: number,
+  skipPaddingKeys?: number[][],
+): string[] {
+  const problems: string[] = [];
+  const check = (name: string, expected = reference.trace.get(name)!) => {
+    const axis = name === 'logits' ? 1 : newTokenAxis(name);
+    const sliced = axis === null ? expected : sliceAxis(expected, axis, start, end);
+    const ignore = skipPaddingKeys ? atPaddingKey(name, sliced.dims, skipPaddingKeys) : undefined;
+    const problem = outputs[name] ? compareTensor(name, outputs[name], sliced, ignore) : `${name}: missing output`;
+    if (problem) problems.push(problem);
+  };
+  check('logits', reference.logits);
+  for (const name of traceNames) check(name);
+  return problems;
 }

@@ -4,10 +4,10 @@ import type * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertLlama } from '../../src/convert/index';
 import { allTraceOutputs } from '../../src/convert/output-names';
-import { atPaddingKey, compareTensor, newTokenAxis, sliceAxis } from './compare';
-import { createSession, runDecoder, type OrtOutputs } from './onnx-session';
+import { mismatches, REFERENCE_BATCH } from './compare';
+import { createSession, runDecoder } from './onnx-session';
 import { makeRandomLlamaCheckpoint, type LlamaCheckpointOptions } from './random-checkpoint';
-import { positionIdsFromMask, type ReferenceOutputs } from './reference-gpt2';
+import { positionIdsFromMask } from './reference-gpt2';
 import { referenceLlamaForward } from './reference-llama';
 
 // theta 100 and head_dim 8 give wavelengths 6.3, 19.9, 62.8 and 199 positions; with an original context of 32,
@@ -24,40 +24,8 @@ const cases: { label: string; options: LlamaCheckpointOptions; firstPosition: nu
   },
 ];
 
-const inputIds = [
-  [3, 17, 42, 8, 25, 11, 49],
-  [0, 0, 7, 31, 2, 19, 44], // left-padded: the first two are padding
-];
-const padded = [
-  [1, 1, 1, 1, 1, 1, 1],
-  [0, 0, 1, 1, 1, 1, 1],
-];
+const { inputIds, attentionMask: padded } = REFERENCE_BATCH;
 const unpadded = padded.map((row) => row.map(() => 1));
-
-/**
- * Every mismatch between the graph's outputs and the reference (positions [start, end) of the new tokens).
- * With `skipPaddingKeys`, entries at padding key positions are not compared (see atPaddingKey).
- */
-function mismatches(
-  outputs: OrtOutputs,
-  reference: ReferenceOutputs,
-  traceNames: string[],
-  start: number,
-  end: number,
-  skipPaddingKeys?: number[][],
-): string[] {
-  const problems: string[] = [];
-  const check = (name: string, expected = reference.trace.get(name)!) => {
-    const axis = name === 'logits' ? 1 : newTokenAxis(name);
-    const sliced = axis === null ? expected : sliceAxis(expected, axis, start, end);
-    const ignore = skipPaddingKeys ? atPaddingKey(name, sliced.dims, skipPaddingKeys) : undefined;
-    const problem = outputs[name] ? compareTensor(name, outputs[name], sliced, ignore) : `${name}: missing output`;
-    if (problem) problems.push(problem);
-  };
-  check('logits', reference.logits);
-  for (const name of traceNames) check(name);
-  return problems;
-}
 
 describe.each(cases)('converted Llama: $label', ({ options, firstPosition }) => {
   const checkpoint = makeRandomLlamaCheckpoint(options);
