@@ -73,3 +73,23 @@ export function attentionAllowed(g: GraphBuilder, inputIds: string, attentionMas
   const isTokenRow = g.node('Unsqueeze', 'mask.key_is_token_row', [isToken, g.constant('axes', 'int64', [1, 2])]);
   return g.node('And', 'mask.allowed', [causal, isTokenRow]); // [s, t] & [b, 1, 1, t] -> [b, 1, s, t]
 }
+
+export interface AttentionWeights {
+  maskedScores: string;
+  probs: string;
+  /** probs @ v, per head: [b, h, s, hd]. */
+  context: string;
+}
+
+/**
+ * The rest of attention once the scores q·k/sqrt(hd) exist: keys a query may not see get the float32
+ * minimum (not -inf: no NaN rows), softmax over the keys, then the weighted sum of the values.
+ * `name` prefixes the nodes (`<name>.masked_scores`, `.probs`, `.context`).
+ */
+export function maskedAttention(g: GraphBuilder, name: string, scores: string, allowed: string, values: string): AttentionWeights {
+  const maskedValue = g.scalar('float32_min', 'float32', FLOAT32_MIN);
+  const maskedScores = g.node('Where', `${name}.masked_scores`, [allowed, scores, maskedValue]);
+  const probs = g.node('Softmax', `${name}.probs`, [maskedScores], { attributes: { axis: attr.int(-1) } });
+  const context = g.node('MatMul', `${name}.context`, [probs, values]); // [b, h, s, hd]
+  return { maskedScores, probs, context };
+}

@@ -1,7 +1,7 @@
 // Builds the ONNX graph of a GPT-2 forward pass with a KV cache, reading top to bottom like nanoGPT.
 // Parameters keep their Hugging Face names; every intermediate named in output-names.ts can be exposed.
 import type { Gpt2Config, Gpt2Weights } from './gpt2-checkpoint';
-import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, FLOAT32_MIN, seq, total } from './decoder-graph';
+import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, maskedAttention, seq, total } from './decoder-graph';
 import { attr, GraphBuilder, type Dim } from './onnx-writer';
 import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from './output-names';
 
@@ -98,10 +98,7 @@ function attentionBlock(
   const kT = g.node('Transpose', `${prefix}.attn.k_t`, [k], { attributes: { perm: attr.ints([0, 1, 3, 2]) } });
   const qk = g.node('MatMul', `${prefix}.attn.qk`, [q, kT]);
   const scores = g.node('Div', `${prefix}.attn.scores`, [qk, g.scalar('sqrt_head_dim', 'float32', Math.sqrt(headDim))]);
-  const maskedValue = g.scalar('float32_min', 'float32', FLOAT32_MIN);
-  const maskedScores = g.node('Where', `${prefix}.attn.masked_scores`, [allowed, scores, maskedValue]);
-  const probs = g.node('Softmax', `${prefix}.attn.probs`, [maskedScores], { attributes: { axis: attr.int(-1) } });
-  const context = g.node('MatMul', `${prefix}.attn.context`, [probs, v]); // [b, h, s, hd]
+  const { maskedScores, probs, context } = maskedAttention(g, `${prefix}.attn`, scores, allowed, v);
   const out = linear(ctx, mergeHeads(ctx, context, `${prefix}.attn.merge_heads`), `${prefix}.attn.c_proj`);
   const residual = g.node('Add', `${prefix}.resid.after_attn`, [x, out]);
 

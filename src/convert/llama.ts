@@ -1,7 +1,7 @@
 // Builds the ONNX graph of a Llama forward pass (Hugging Face LlamaForCausalLM) with a KV cache, top to bottom.
 // Parameters keep their Hugging Face names; every intermediate named in output-names.ts can be exposed.
 // Only ops of the writer's opset that ONNX Runtime runs on CPU, WASM and WebGPU (no RMSNormalization, no contrib ops).
-import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, FLOAT32_MIN, seq, total } from './decoder-graph';
+import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, maskedAttention, seq, total } from './decoder-graph';
 import type { LlamaConfig, LlamaWeights } from './llama-checkpoint';
 import { ropeInverseFrequencies } from './llama-rope';
 import { DataType } from './onnx-proto';
@@ -144,10 +144,7 @@ function attentionBlock(
   const qk = g.node('MatMul', `${prefix}.self_attn.qk`, [q, kT]);
   // Hugging Face multiplies by head_dim ** -0.5 (LlamaAttention.scaling).
   const scores = g.node('Mul', `${prefix}.self_attn.scores`, [qk, g.scalar('inverse_sqrt_head_dim', 'float32', hd ** -0.5)]);
-  const maskedValue = g.scalar('float32_min', 'float32', FLOAT32_MIN);
-  const maskedScores = g.node('Where', `${prefix}.self_attn.masked_scores`, [allowed, scores, maskedValue]);
-  const probs = g.node('Softmax', `${prefix}.self_attn.probs`, [maskedScores], { attributes: { axis: attr.int(-1) } });
-  const context = g.node('MatMul', `${prefix}.self_attn.context`, [probs, v]); // [b, h, s, hd]
+  const { maskedScores, probs, context } = maskedAttention(g, `${prefix}.self_attn`, scores, allowed, v);
   const out = linear(ctx, mergeHeads(ctx, context, `${prefix}.self_attn.merge_heads`), `${prefix}.self_attn.o_proj`);
   const residual = g.node('Add', `${prefix}.resid.after_attn`, [x, out]);
 
