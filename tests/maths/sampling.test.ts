@@ -56,3 +56,21 @@ describe('seeded draws', () => {
     expect(drawFrom([0.5, 0.5, 0], 0.9999999999)).toBe(1);
   });
 });
+
+describe('topKIndices', () => {
+  it('equals sorting everything (largest first, ties by lower index) on random values with many ties', () => {
+    const random = seededRandom(11);
+    for (let trial = 0; trial < 200; trial++) {
+      const values = Array.from({ length: 1 + Math.floor(random() * 60) }, () => Math.round(random() * 8) / 2 - 2);
+      const k = Math.floor(random() * 12);
+      const sorted = values.map((_, i) => i).sort((a, b) => values[b] - values[a] || a - b).slice(0, k);
+      expect(topKIndices(values, k), `trial ${trial}`).toEqual(sorted);
+    }
+  });
+
+  it('ranks NaN below every number, and handles k = 0 and k past the length', () => {
+    expect(topKIndices([1, Number.NaN, 3, -Infinity], 4)).toEqual([2, 0, 3, 1]);
+    expect(topKIndices([1, 2], 0)).toEqual([]);
+    expect(topKIndices([1, 2], 5)).toEqual([1, 0]);
+  });
+});
