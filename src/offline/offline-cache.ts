@@ -50,6 +50,15 @@ export function cacheKey(url: string): string {
   return key.href;
 }
 
+/**
+ * An answer the deck cannot use, where a cached copy is better: an error status (a host that is down
+ * behind a proxy answers 502 or 503) or a redirect (a venue's captive portal sends every request to
+ * its login page). Partial (206) answers to Range requests are fine.
+ */
+export function isUnusable(response: Pick<Response, 'ok' | 'type' | 'redirected'>): boolean {
+  return !response.ok || response.redirected || response.type === 'opaqueredirect';
+}
+
 /** Only complete, same-origin, first-hand answers are kept: a redirected one cannot answer a navigation. */
 export function isCacheable(response: Pick<Response, 'status' | 'type' | 'redirected'>): boolean {
   return response.status === 200 && response.type === 'basic' && !response.redirected;

@@ -3,10 +3,10 @@
 // register-offline.ts): once the deck has been opened online, it opens and runs its model with the
 // host unreachable. Network first, cache second: online every file comes fresh from the host (a
 // retrained model must never be served stale), and each complete answer is kept for the day the
-// network fails. The app shell is cached on install, because the page fetched it before this worker
-// existed; the model and onnxruntime's files are cached as the engine fetches them, so they are
-// downloaded only once.
-import { cacheKey, cacheName, isCacheable, isOldCache, rangeResponse, type OfflineManifest } from './offline-cache';
+// network fails, or the host answers with an error or a redirect (a captive portal). The app shell
+// is cached on install, because the page fetched it before this worker existed; the model and
+// onnxruntime's files are cached as the engine fetches them, so they are downloaded only once.
+import { cacheKey, cacheName, isCacheable, isOldCache, isUnusable, rangeResponse, type OfflineManifest } from './offline-cache';
 
 declare const self: ServiceWorkerGlobalScope;
 /** Replaced by the build (vite.config.ts, offlineSupport) with this build's id and app-shell files. */
@@ -53,16 +53,25 @@ async function networkFirst(request: Request, event: FetchEvent): Promise<Respon
   try {
     response = await fetch(request);
   } catch (networkError) {
-    const cached = await caches.match(cacheKey(request.url), { cacheName: cache });
+    const cached = await fromCache(request);
     if (!cached) throw networkError; // never seen online: the same failure as without us
-    const range = request.headers.get('Range');
-    return range === null ? cached : rangeResponse(cached, range); // transformers.js may ask for one byte to learn a size
+    return cached;
   }
+  // A host that is down behind a proxy, or a captive portal's redirect: the copy we have is better.
+  if (isUnusable(response)) return (await fromCache(request)) ?? response;
   // A partial (206) answer is not the file: only full ones are kept, and read back for ranges offline.
   if (!request.headers.has('Range') && isCacheable(response)) {
     event.waitUntil(keep(request.url, response.clone()).catch((error: unknown) => console.warn(`offline: ${request.url} not kept`, error)));
   }
   return response;
+}
+
+/** The cached copy of this request's file, sliced when it asks for a range, or null. */
+async function fromCache(request: Request): Promise<Response | null> {
+  const cached = await caches.match(cacheKey(request.url), { cacheName: cache });
+  if (!cached) return null;
+  const range = request.headers.get('Range');
+  return range === null ? cached : rangeResponse(cached, range); // transformers.js may ask for one byte to learn a size
 }
 
 async function keep(url: string, response: Response): Promise<void> {

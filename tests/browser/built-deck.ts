@@ -2,7 +2,7 @@
 // loads, outside vitest): the deck built, served and a chromium launched for the file, closed after.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { buildDeck, launchChromium, serveFolder, type StaticServer } from './harness';
+import { buildDeck, launchChromium, serveFolder, type Override, type StaticServer } from './harness';
 
 export interface BuiltDeck {
   /** The build's folder. */
@@ -12,16 +12,17 @@ export interface BuiltDeck {
 }
 
 /**
- * For one test file: builds the deck, serves it and launches chromium before its tests, and closes
- * them all after. The fields are set once the file's beforeAll has run.
+ * For one test file: builds the deck, serves it (answering with `override` where it says so) and
+ * launches chromium before its tests, and closes them all after. The fields are set once the file's
+ * beforeAll has run.
  */
-export function useBuiltDeck(options: { webgpu: boolean }): BuiltDeck {
+export function useBuiltDeck(options: { webgpu: boolean; override?: (path: string) => Override }): BuiltDeck {
   const deck = {} as BuiltDeck;
   let build: Awaited<ReturnType<typeof buildDeck>> | undefined;
   beforeAll(async () => {
     build = await buildDeck();
     deck.dir = build.dir;
-    deck.server = await serveFolder(build.dir);
+    deck.server = await serveFolder(build.dir, options.override);
     deck.browser = await launchChromium(options);
   }, 300_000);
   afterAll(async () => {

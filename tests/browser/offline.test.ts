@@ -10,7 +10,9 @@ import { useBuiltDeck } from './built-deck';
 
 const PROMPT = 'The Congress should';
 
-const deck = useBuiltDeck({ webgpu: false });
+/** Set by the test: the host answers 503 to everything, as one behind a proxy does when it is down. */
+let hostDown = false;
+const deck = useBuiltDeck({ webgpu: false, override: () => (hostDown ? { status: 503, body: 'Service Unavailable' } : null) });
 const reference = new NodeReference();
 
 /** Full downloads of the model's weights from the host (Range requests only read its size). */
@@ -49,6 +51,14 @@ describe('the built deck offline', () => {
       await waitForTrace(page, PROMPT);
       expect(await page.locator('meta[name="deck-test-build"]').count()).toBe(1);
       expect(modelDownloads()).toBe(2);
+
+      // The host answers, but only with errors (down behind its proxy): the cached deck is better.
+      hostDown = true;
+      await page.reload();
+      await waitForTrace(page, PROMPT);
+      expect((await readSlideNumbers(page)).tokenIds).toEqual(expectedIds);
+      expect(await page.locator('meta[name="deck-test-build"]').count()).toBe(1);
+      expect(modelDownloads()).toBe(3); // asked for again, answered 503: the model came from the cache
 
       // The host goes away: no server at that port any more, not only the browser told it is offline.
       await deck.server.close();

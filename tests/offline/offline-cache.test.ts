@@ -2,7 +2,7 @@
 // which answers are kept, and Range requests answered from a cached full response.
 import { describe, expect, it } from 'vitest';
 import { parseRange } from '../../src/http/byte-range';
-import { appShellFiles, cacheKey, cacheName, isCacheable, isOldCache, rangeResponse, SERVICE_WORKER_FILE } from '../../src/offline/offline-cache';
+import { appShellFiles, cacheKey, cacheName, isCacheable, isOldCache, isUnusable, rangeResponse, SERVICE_WORKER_FILE } from '../../src/offline/offline-cache';
 
 describe('appShellFiles', () => {
   it('keeps the root HTML pages and everything under assets/, plus the base itself', () => {
@@ -117,5 +117,15 @@ describe('rangeResponse', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('Content-Range')).toBeNull();
     expect((await response.arrayBuffer()).byteLength).toBe(100);
+  });
+});
+
+describe('isUnusable', () => {
+  it('prefers the cache over an error, a redirect (a captive portal) or an opaque redirect, not over a full or partial answer', () => {
+    const answer = (ok: boolean, redirected = false, type: ResponseType = 'basic') => ({ ok, redirected, type });
+    expect(isUnusable(answer(true))).toBe(false); // 200, and 206 for a Range request
+    expect(isUnusable(answer(false))).toBe(true); // 404, 502, 503
+    expect(isUnusable(answer(true, true))).toBe(true);
+    expect(isUnusable(answer(false, false, 'opaqueredirect'))).toBe(true);
   });
 });
