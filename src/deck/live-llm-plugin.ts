@@ -20,7 +20,7 @@ import { shareWithPreviews } from './share-with-previews';
 import { slideContext } from './slide-context';
 import { refreshSpeakerNotes } from './speaker-notes';
 import { createStatusBadge } from './status-badge';
-import { DEFAULT_MODEL_NAME, debouncedPromptWriter, readModelName } from './url-state';
+import { DEFAULT_MODEL_NAME, debouncedPromptWriter, readModelName, readPrompt } from './url-state';
 
 // Every stylesheet of the slides' view pieces, present and future, without a list to keep up to date.
 import.meta.glob('../viz/*.css', { eager: true });
@@ -52,7 +52,6 @@ export function createLiveLlmPlugin(options: LiveLlmOptions = {}, defaults: Live
 
 function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
   const search = window.location.search;
-  const params = new URLSearchParams(search);
   const modelName = readModelName(search, options.model ?? DEFAULT_MODEL_NAME);
   const slidesElement = deck.getSlidesElement()!;
   const slides = slideRenderer(bindLiveSections(slidesElement, deckSlides));
@@ -97,7 +96,7 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     badge.update(engine.state);
 
     const assetsRoot = options.assetsRoot ?? defaultAssetsRoot();
-    engine.setPrompt(params.get('prompt') ?? options.prompt ?? '', { immediate: true });
+    engine.setPrompt(readPrompt(search, options.prompt), { immediate: true });
     engine.load({ modelName, modelRoot: modelRootPath(assetsRoot), ortRuntime: ortRuntimeUrls(assetsRoot), choice: await chooseBackend(search) });
   };
   // The slides exist, with a waiting message, before Reveal lays them out; the model never holds Reveal up.

@@ -3,8 +3,9 @@
 
 export const DEFAULT_MODEL_NAME = 'sotu-gpt';
 
-export function readPrompt(search: string): string {
-  return new URLSearchParams(search).get('prompt') ?? '';
+/** `?prompt=` as typed, else `fallback` (an empty `?prompt=` is a prompt too: it wins). */
+export function readPrompt(search: string, fallback = ''): string {
+  return new URLSearchParams(search).get('prompt') ?? fallback;
 }
 
 /** A model folder name from `?model=`, else `fallback`; only plain names, so the URL cannot point outside models/. */

@@ -12,11 +12,6 @@ export function finalNormName(model: ModelInfo): string {
   return model.architecture.family === 'llama' ? 'norm' : 'ln_f';
 }
 
-/** The token-embedding table's name in this family's checkpoints ("wte", "embed_tokens"). */
-export function embeddingTableName(model: ModelInfo): string {
-  return model.architecture.family === 'llama' ? 'embed_tokens' : 'wte';
-}
-
 /** The feed-forward's non-linearity: "GELU" or "SwiGLU". */
 export function feedForwardName(model: ModelInfo): string {
   return model.architecture.feedForward === 'swiglu' ? 'SwiGLU' : 'GELU';

@@ -1,9 +1,8 @@
 // transformers.js v4 loads a converted Llama folder (config.json, generation_config.json, tokenizer files,
 // onnx/model.onnx), runs it, and generates with the KV cache: the folder the deck and `npm run convert` produce.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AutoModelForCausalLM, AutoTokenizer, env, Tensor, type PreTrainedModel } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,10 +13,10 @@ import { createSession, greedyGenerate, LEFT_PADDED_PROMPT } from './onnx-sessio
 import { makeRandomLlamaCheckpoint } from './random-checkpoint';
 import { positionIdsFromMask } from './reference-gpt2';
 import { referenceLlamaForward } from './reference-llama';
+import { END_OF_TEXT, writeModelFolder } from '../fixtures/model-folder';
 
-// The deck's own tokenizer (8192 tokens), so the vocabulary matches and a text prompt can be encoded.
-const tokenizerFolder = fileURLToPath(new URL('../../assets/models/sotu-gpt', import.meta.url));
-const EOS = 8191;
+// The deck's own tokenizer (8192 tokens, written by writeModelFolder), so the vocabulary matches and a text prompt can be encoded.
+const EOS = END_OF_TEXT;
 
 // GQA and an untied head (tied random models tend to repeat one token, which would make generation checks vacuous).
 const { config, parameters, bytes } = makeRandomLlamaCheckpoint({
@@ -39,12 +38,7 @@ const asOrt = (tensor: Tensor) => new ort.Tensor('float32', tensor.data as Float
 const tokenRows = (generated: Tensor) => (generated.tolist() as bigint[][]).map((row) => row.map(Number));
 
 beforeAll(async () => {
-  const folder = join(modelsRoot, 'tiny-llama');
-  mkdirSync(join(folder, 'onnx'), { recursive: true });
-  writeFileSync(join(folder, 'config.json'), JSON.stringify(folderConfig));
-  writeFileSync(join(folder, 'generation_config.json'), JSON.stringify({ bos_token_id: EOS, eos_token_id: EOS }));
-  for (const name of ['tokenizer.json', 'tokenizer_config.json']) copyFileSync(join(tokenizerFolder, name), join(folder, name));
-  writeFileSync(join(folder, 'onnx', 'model.onnx'), onnxBytes);
+  writeModelFolder(modelsRoot, 'tiny-llama', { config: folderConfig, onnx: onnxBytes, withTokenizer: true });
 
   env.allowRemoteModels = false;
   env.localModelPath = modelsRoot;

@@ -1,5 +1,5 @@
 // transformers.js v4 loads the converted model from a folder, runs it, and generates with the KV cache.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoModelForCausalLM, env, Tensor, type PreTrainedModel } from '@huggingface/transformers';
@@ -11,6 +11,7 @@ import { compareTensor } from './compare';
 import { createSession, greedyGenerate, LEFT_PADDED_PROMPT } from './onnx-session';
 import { makeRandomGpt2Checkpoint } from './random-checkpoint';
 import { positionIdsFromMask, referenceGpt2Forward } from './reference-gpt2';
+import { writeModelFolder } from '../fixtures/model-folder';
 
 const { config, parameters, bytes } = makeRandomGpt2Checkpoint({ seed: 3, untied: true });
 const onnxBytes = convertGpt2({ config, weights: bytes });
@@ -25,10 +26,7 @@ const asOrt = (tensor: Tensor) => new ort.Tensor('float32', tensor.data as Float
 
 beforeAll(async () => {
   // The whole model folder transformers.js needs: config.json (model_type gpt2) and onnx/model.onnx.
-  const folder = join(modelsRoot, 'tiny-gpt2');
-  mkdirSync(join(folder, 'onnx'), { recursive: true });
-  writeFileSync(join(folder, 'config.json'), JSON.stringify(config));
-  writeFileSync(join(folder, 'onnx', 'model.onnx'), onnxBytes);
+  writeModelFolder(modelsRoot, 'tiny-gpt2', { config, onnx: onnxBytes });
 
   env.allowRemoteModels = false;
   env.localModelPath = modelsRoot;
