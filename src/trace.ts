@@ -52,6 +52,27 @@ export interface TraceToken {
   text: string;
   /** The UTF-8 bytes the token stands for. */
   bytes: number[];
+  /** A special (added) token such as <|im_start|> or <|eot_id|>: the template's, never typed by the user. */
+  special: boolean;
+}
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+}
+
+/** How the typed prompt became the text the model reads. */
+export interface ChatInput {
+  /** 'model': the model's own chat template was applied; 'none': a base model reads the prompt as typed. */
+  template: 'model' | 'none';
+  /** The conversation that was rendered: system message (if any), earlier turns, the typed prompt as the last user message. */
+  messages: ChatMessage[];
+  /** What the template produced (with add_generation_prompt); equal to the prompt when template is 'none'. */
+  templated: string;
+  /** Where each message's content sits in `templated` (UTF-16 offsets), in the order of `messages`; null when not found. */
+  spans: ({ start: number; end: number } | null)[];
 }
 
 export interface NextTokenCandidate {
@@ -125,8 +146,10 @@ export interface TraceExtras {
 
 export interface Trace {
   version: 1;
-  /** The prompt as the presenter typed it. */
+  /** The prompt as the presenter typed it (for a chat model: the user's last message). */
   prompt: string;
+  /** The chat template's work: the tokens below are those of `chat.templated`. */
+  chat: ChatInput;
   /** Tokens dropped from the left because the prompt was longer than the context window. */
   droppedTokens: number;
   model: ModelInfo;
@@ -147,6 +170,11 @@ export interface Trace {
   /** Derived from weights and merges; null when the model's weights could not be read. */
   extras: TraceExtras | null;
   timings: TraceTimings;
+}
+
+/** A base model's input: the prompt as typed, no template. */
+export function baseModelInput(prompt: string): ChatInput {
+  return { template: 'none', messages: [{ role: 'user', content: prompt }], templated: prompt, spans: [{ start: 0, end: prompt.length }] };
 }
 
 /** Value at a multi-dimensional index of a tensor (row-major). */
@@ -203,17 +231,39 @@ export interface GenerationRun {
   steps: GenerationStep[];
   /** False while tokens are still streaming in. */
   done: boolean;
+  /** Why it ended: an end-of-turn/EOS id, the token limit, the context window; null while streaming or when superseded. */
+  stoppedBy: 'eos' | 'limit' | 'context' | null;
+}
+
+/** A follow-up turn: how much of its input the previous turn's KV cache already held. */
+export interface PrefixReuse {
+  /** Tokens of this turn's input found, in order, at the start of the previous turn's cached ids. */
+  cachedTokens: number;
+  /** All tokens of this turn's input. */
+  inputTokens: number;
+  /** Prefill (the first step) reusing the cache: only inputTokens - cachedTokens positions computed. */
+  reusedPrefillMs: number;
+  /** The same prefill recomputing every position, measured in the same run. */
+  fullPrefillMs: number;
+  /** The first token chosen from the reused cache equals the one from the full recomputation. */
+  sameFirstToken: boolean;
 }
 
 /** The continuation of the current prompt, generated token by token after its Trace. */
 export interface Generation {
   prompt: string;
   promptIds: number[];
+  /** The ids that end a turn (generation_config.json's eos_token_id, which may list several). */
+  stopIds: number[];
   sampling: { temperature: number; topK: number; topP: number };
   seed: number;
   maxNewTokens: number;
   /** Generated with the KV cache: each step feeds only the newest token. */
   cached: GenerationRun;
-  /** The same generation recomputing every position at every step (for the KV-cache slide); null until it starts. */
+  /** The same generation recomputing every position at every step (for the KV-cache slide; capped at
+   * `uncachedLimit` steps so a long answer is not generated twice); null until it starts. */
   uncached: GenerationRun | null;
+  uncachedLimit: number;
+  /** For a follow-up turn: the previous turn's cache reused for the shared prefix; null for a first turn. */
+  prefixReuse: PrefixReuse | null;
 }

@@ -21,6 +21,8 @@ export interface LoadedModel {
   missingOutputs: string[];
   /** The initializers the weight-based slides need (empty when the ONNX bytes were not available). */
   weights: Map<string, Weight>;
+  /** Ids of the tokenizer's special (added) tokens: <|im_start|>, <|endoftext|> ... */
+  specialIds: Set<number>;
   /** Replays the tokenizer's merges, for byte-level BPE tokenizers; null for others. */
   encoder: BpeEncoder | null;
 }
@@ -65,7 +67,13 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
   const bytes = (await options.readModelBytes?.()) ?? null;
   const wanted = weightsForExtras(info.architecture);
   const weights = bytes ? readInitializers(bytes, (name) => wanted.includes(name)) : new Map<string, Weight>();
-  return { info, backend: options.backend, tokenizer, model, pieces, traceOutputs, missingOutputs, weights, encoder: mergeReplayer(tokenizer) };
+  return { info, backend: options.backend, tokenizer, model, pieces, traceOutputs, missingOutputs, weights, encoder: mergeReplayer(tokenizer), specialIds: specialTokenIds(tokenizer) };
+}
+
+/** The ids tokenizer.json lists as added tokens marked special. */
+function specialTokenIds(tokenizer: PreTrainedTokenizer): Set<number> {
+  const json = tokenizer._tokenizerJSON as { added_tokens?: { id: number; special?: boolean }[] } | undefined;
+  return new Set((json?.added_tokens ?? []).filter((t) => t.special).map((t) => t.id));
 }
 
 /** Our BPE encoder over the tokenizer's own merges, when it is a byte-level BPE (GPT-2 family). */

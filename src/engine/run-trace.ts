@@ -2,7 +2,7 @@
 import { Tensor } from '@huggingface/transformers';
 import { logSumExp, softmax, topKIndices } from '../maths/softmax';
 import { byteLevelToBytes, utf8Bytes } from '../tokenize/byte-level';
-import type { Trace, TraceTensor, TraceToken } from '../trace';
+import { baseModelInput, type Trace, type TraceTensor, type TraceToken } from '../trace';
 import type { LoadedModel } from './load-model';
 import { computeExtras } from './trace-extras';
 
@@ -25,7 +25,7 @@ export function describeToken(loaded: LoadedModel, id: number): TraceToken {
   } catch {
     bytes = Array.from(utf8Bytes(text)); // other tokenizers: the bytes of what it decodes to
   }
-  return { id, piece, text, bytes };
+  return { id, piece, text, bytes, special: loaded.specialIds.has(id) };
 }
 
 export async function runTrace(loaded: LoadedModel, prompt: string): Promise<Trace> {
@@ -83,6 +83,7 @@ export async function runTrace(loaded: LoadedModel, prompt: string): Promise<Tra
   return {
     version: 1,
     prompt,
+    chat: baseModelInput(prompt),
     droppedTokens,
     model: loaded.info,
     backend: loaded.backend,

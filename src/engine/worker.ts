@@ -107,15 +107,18 @@ async function streamGeneration(loaded: LoadedModel, requestId: number, prompt: 
     sampling: { temperature: GREEDY.temperature, topK: GREEDY.topK, topP: GREEDY.topP },
     seed: 0,
     maxNewTokens: GENERATED_TOKENS,
-    cached: { useCache: true, steps: [], done: false },
+    stopIds: [],
+    cached: { useCache: true, steps: [], done: false, stoppedBy: null },
     uncached: null,
+    uncachedLimit: GENERATED_TOKENS,
+    prefixReuse: null,
   };
   const publish = (run: GenerationRun) => {
     generation = run.useCache ? { ...generation, cached: run } : { ...generation, uncached: run };
     post({ type: 'generation', requestId, generation });
   };
   for (const useCache of [true, false]) {
-    let run: GenerationRun = { useCache, steps: [], done: false };
+    let run: GenerationRun = { useCache, steps: [], done: false, stoppedBy: null };
     await generate(loaded, promptIds, {
       maxNewTokens: GENERATED_TOKENS,
       useCache,

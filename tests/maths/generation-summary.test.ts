@@ -3,10 +3,13 @@ import { compareRuns, END_OF_TEXT, meanStepMs, stopReason } from '../../src/math
 import type { Generation, GenerationRun, GenerationStep } from '../../src/trace';
 
 const step = (id: number, text: string, ms = 1): GenerationStep => ({ id, text, prob: 0.5, top5: [{ id, text, prob: 0.5 }], ms });
-const run = (steps: GenerationStep[], done = true): GenerationRun => ({ useCache: true, steps, done });
+const run = (steps: GenerationStep[], done = true): GenerationRun => ({ useCache: true, steps, done, stoppedBy: done ? 'limit' : null });
 const generation = (cached: GenerationRun, promptLength = 3, maxNewTokens = 4): Generation => ({
   prompt: 'p',
   promptIds: Array.from({ length: promptLength }, (_, i) => i),
+  stopIds: [0],
+  uncachedLimit: 16,
+  prefixReuse: null,
   sampling: { temperature: 0, topK: 0, topP: 1 },
   seed: 0,
   maxNewTokens,

@@ -36,8 +36,11 @@ export async function realGeneration(prompt: string, maxNewTokens = 10): Promise
     sampling: { temperature: 0, topK: 0, topP: 1 },
     seed: 0,
     maxNewTokens,
-    cached: { useCache: true, steps: cachedSteps, done: true },
-    uncached: { useCache: false, steps: uncachedSteps, done: true },
+    stopIds: [],
+    cached: { useCache: true, steps: cachedSteps, done: true, stoppedBy: 'limit' },
+    uncached: { useCache: false, steps: uncachedSteps, done: true, stoppedBy: 'limit' },
+    uncachedLimit: maxNewTokens,
+    prefixReuse: null,
   };
   return { trace, generation };
 }
