@@ -1,5 +1,6 @@
-// Reads a Hugging Face Llama config.json (LlamaForCausalLM) and checks a checkpoint's tensors against it,
-// so that a bad checkpoint fails here with a message that names the problem, not deep inside ONNX Runtime.
+// Reads a Hugging Face config.json of the Llama graph's families (LlamaForCausalLM, Qwen2ForCausalLM,
+// MistralForCausalLM) and checks a checkpoint's tensors against it, so that a bad checkpoint fails here
+// with a message that names the problem, not deep inside ONNX Runtime.
 import { indexTensors, takeExpectedWeights, type CheckpointWeights } from './checkpoint-tensors';
 import type { FloatTensor } from './safetensors';
 
@@ -12,8 +13,13 @@ export interface Llama3RopeScaling {
   original_max_position_embeddings: number;
 }
 
-/** The hyperparameters the graph needs, with Hugging Face's LlamaConfig defaults resolved. */
+/** The model_types built by the Llama graph: the same layers, with the differences LlamaConfig records. */
+export const llamaFamilies = ['llama', 'qwen2', 'mistral'] as const;
+export type LlamaFamily = (typeof llamaFamilies)[number];
+
+/** The hyperparameters the graph needs, with the family's Hugging Face config defaults resolved. */
 export interface LlamaConfig {
+  model_type: LlamaFamily;
   vocab_size: number;
   hidden_size: number;
   intermediate_size: number;
@@ -28,6 +34,10 @@ export interface LlamaConfig {
   /** null: plain RoPE. */
   rope_scaling: Llama3RopeScaling | null;
   tie_word_embeddings: boolean;
+  /** q_proj, k_proj and v_proj have biases (Qwen2 always; Llama with attention_bias). */
+  qkv_bias: boolean;
+  /** o_proj has a bias (Llama with attention_bias; Qwen2 has none there). */
+  o_bias: boolean;
 }
 
 /** Parameters by their Hugging Face name (with the `model.` prefix), in forward-pass order. */
@@ -92,10 +102,54 @@ function parseRope(config: Record<string, unknown>): { rope_theta: number; rope_
   };
 }
 
-/** Validates a parsed Llama config.json and fills in Hugging Face defaults. */
+// What each family's config class assumes where config.json is silent (all three: rms_norm_eps 1e-6,
+// rope_theta 10000, untied head); only the context length differs.
+const defaultMaxPositions: Record<LlamaFamily, number> = { llama: 2048, qwen2: 32768, mistral: 4096 * 32 };
+
+// Qwen2Config and MistralConfig both default sliding_window to 4096; Qwen2Config's max_window_layers to 28.
+const DEFAULT_SLIDING_WINDOW = 4096;
+const DEFAULT_QWEN2_MAX_WINDOW_LAYERS = 28;
+
+const isLlamaFamily = (modelType: unknown): modelType is LlamaFamily => llamaFamilies.includes(modelType as LlamaFamily);
+
+/** config.sliding_window: null means no window; absent means the config class's default. */
+function slidingWindow(config: Record<string, unknown>): number | null {
+  if (config.sliding_window === null) return null;
+  if (config.sliding_window === undefined) return DEFAULT_SLIDING_WINDOW;
+  return positiveInteger(config, 'sliding_window');
+}
+
+/** Mistral: every layer attends to at most the last sliding_window positions; harmless only when that covers the context. */
+function checkMistralWindow(config: Record<string, unknown>, maxPositions: number): void {
+  const window = slidingWindow(config);
+  if (window !== null && window < maxPositions) {
+    throw new Error(
+      `mistral with sliding_window ${window} is not supported: each token would see only the last ${window} of ` +
+        `max_position_embeddings ${maxPositions} positions, and this converter builds full causal attention`,
+    );
+  }
+}
+
+/** Qwen2: with use_sliding_window, the layers from max_window_layers on (or those layer_types names) attend through a window. */
+function checkQwen2Window(config: Record<string, unknown>, layers: number, maxPositions: number): void {
+  if (config.use_sliding_window !== true) return;
+  const window = slidingWindow(config);
+  if (window === null || window >= maxPositions) return;
+  const slidingLayers = Array.isArray(config.layer_types)
+    ? config.layer_types.filter((type) => type === 'sliding_attention').length
+    : Math.max(0, layers - ((config.max_window_layers as number | undefined) ?? DEFAULT_QWEN2_MAX_WINDOW_LAYERS));
+  if (slidingLayers === 0) return;
+  throw new Error(
+    `qwen2 with use_sliding_window true is not supported: ${slidingLayers} of ${layers} layers would see only the last ` +
+      `${window} of max_position_embeddings ${maxPositions} positions, and this converter builds full causal attention`,
+  );
+}
+
+/** Validates a parsed config.json of a Llama-graph family (llama, qwen2, mistral) and fills in its Hugging Face defaults. */
 export function parseLlamaConfig(config: Record<string, unknown>): LlamaConfig {
-  if (config.model_type !== 'llama') {
-    throw new Error(`unsupported model_type ${JSON.stringify(config.model_type)}: this converter handles llama`);
+  const modelType = config.model_type;
+  if (!isLlamaFamily(modelType)) {
+    throw new Error(`unsupported model_type ${JSON.stringify(modelType)}: this converter handles ${llamaFamilies.join(', ')}`);
   }
   const hidden_size = positiveInteger(config, 'hidden_size');
   const num_attention_heads = positiveInteger(config, 'num_attention_heads');
@@ -119,28 +173,34 @@ export function parseLlamaConfig(config: Record<string, unknown>): LlamaConfig {
   if (activation !== 'silu') {
     throw new Error(`unsupported hidden_act ${JSON.stringify(activation)}: this converter builds silu (SwiGLU)`);
   }
-  // Variants of Llama layers the graph does not build.
-  if (config.attention_bias === true) {
-    throw new Error('unsupported config.json: attention_bias true (q/k/v/o projections with biases)');
-  }
-  if (config.mlp_bias === true) {
+  // Only Llama's config has these switches; Qwen2 always biases q, k and v, Mistral never biases.
+  if (modelType === 'llama' && config.mlp_bias === true) {
     throw new Error('unsupported config.json: mlp_bias true (gate/up/down projections with biases)');
   }
+  const llamaAttentionBias = modelType === 'llama' && config.attention_bias === true;
+
+  const num_hidden_layers = positiveInteger(config, 'num_hidden_layers');
+  const max_position_embeddings =
+    config.max_position_embeddings === undefined ? defaultMaxPositions[modelType] : positiveInteger(config, 'max_position_embeddings');
+  if (modelType === 'mistral') checkMistralWindow(config, max_position_embeddings);
+  if (modelType === 'qwen2') checkQwen2Window(config, num_hidden_layers, max_position_embeddings);
 
   return {
+    model_type: modelType,
     vocab_size: positiveInteger(config, 'vocab_size'),
     hidden_size,
     intermediate_size: positiveInteger(config, 'intermediate_size'),
-    num_hidden_layers: positiveInteger(config, 'num_hidden_layers'),
+    num_hidden_layers,
     num_attention_heads,
     num_key_value_heads,
     head_dim,
     rms_norm_eps: positiveNumber(config, 'rms_norm_eps', 1e-6),
-    max_position_embeddings:
-      config.max_position_embeddings === undefined ? 2048 : positiveInteger(config, 'max_position_embeddings'),
+    max_position_embeddings,
     ...parseRope(config),
-    // LlamaConfig's default is untied (Llama 3.2 1B/3B and SmolLM set it true).
+    // The three config classes default to untied (Llama 3.2 1B/3B, SmolLM and small Qwen2.5 set it true).
     tie_word_embeddings: config.tie_word_embeddings === true,
+    qkv_bias: modelType === 'qwen2' || llamaAttentionBias,
+    o_bias: llamaAttentionBias,
   };
 }
 
@@ -152,12 +212,16 @@ export function expectedLlamaParameters(config: LlamaConfig): { name: string; sh
   const expected = [{ name: 'model.embed_tokens.weight', shape: [V, d] }];
   for (let layer = 0; layer < config.num_hidden_layers; layer++) {
     const prefix = `model.layers.${layer}`;
+    const projection = (name: string, outWidth: number, inWidth: number, bias: boolean) => [
+      { name: `${prefix}.self_attn.${name}.weight`, shape: [outWidth, inWidth] },
+      ...(bias ? [{ name: `${prefix}.self_attn.${name}.bias`, shape: [outWidth] }] : []),
+    ];
     expected.push(
       { name: `${prefix}.input_layernorm.weight`, shape: [d] },
-      { name: `${prefix}.self_attn.q_proj.weight`, shape: [qWidth, d] },
-      { name: `${prefix}.self_attn.k_proj.weight`, shape: [kvWidth, d] },
-      { name: `${prefix}.self_attn.v_proj.weight`, shape: [kvWidth, d] },
-      { name: `${prefix}.self_attn.o_proj.weight`, shape: [d, qWidth] },
+      ...projection('q_proj', qWidth, d, config.qkv_bias),
+      ...projection('k_proj', kvWidth, d, config.qkv_bias),
+      ...projection('v_proj', kvWidth, d, config.qkv_bias),
+      ...projection('o_proj', d, qWidth, config.o_bias),
       { name: `${prefix}.post_attention_layernorm.weight`, shape: [d] },
       { name: `${prefix}.mlp.gate_proj.weight`, shape: [f, d] },
       { name: `${prefix}.mlp.up_proj.weight`, shape: [f, d] },
@@ -177,6 +241,15 @@ function canonicalName(name: string): string {
   return name.startsWith('model.') || name.startsWith('lm_head.') ? name : `model.${name}`;
 }
 
+const familyNames: Record<LlamaFamily, string> = { llama: 'Llama', qwen2: 'Qwen2', mistral: 'Mistral' };
+
+/** Which biases the config gives the model, for the message about a bias it does not. */
+function biasesOf(config: LlamaConfig): string {
+  if (config.model_type === 'qwen2') return 'qwen2 has biases only on q_proj, k_proj and v_proj';
+  if (config.model_type === 'mistral') return 'mistral has no biases';
+  return config.o_bias ? 'config.json declares attention_bias only, not mlp_bias' : 'config.json declares no attention_bias or mlp_bias';
+}
+
 /** Checks the checkpoint against the config and returns the parameters under their canonical names. */
 export function collectLlamaWeights(config: LlamaConfig, tensors: Map<string, FloatTensor>): LlamaWeights {
   const found = indexTensors(tensors, { isBuffer: (name) => bufferPattern.test(name), canonicalName });
@@ -191,10 +264,8 @@ export function collectLlamaWeights(config: LlamaConfig, tensors: Map<string, Fl
     if (layer !== undefined && Number(layer) >= config.num_hidden_layers) {
       throw new Error(`checkpoint has tensor ${fileName} but config.json says num_hidden_layers ${config.num_hidden_layers}`);
     }
-    if (/\.bias$/.test(name)) {
-      throw new Error(`unexpected tensor ${fileName}: a bias, but config.json declares no attention_bias or mlp_bias`);
-    }
-    throw new Error(`unexpected tensor ${fileName}: not a Llama parameter`);
+    if (/\.bias$/.test(name)) throw new Error(`unexpected tensor ${fileName}: a bias, but ${biasesOf(config)}`);
+    throw new Error(`unexpected tensor ${fileName}: not a ${familyNames[config.model_type]} parameter`);
   }
 
   return takeExpectedWeights(found, expected);

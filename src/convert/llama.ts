@@ -1,4 +1,5 @@
 // Builds the ONNX graph of a Llama forward pass (Hugging Face LlamaForCausalLM) with a KV cache, top to bottom.
+// Qwen2 and Mistral are the same graph: Qwen2 adds biases to q_proj, k_proj and v_proj (config.qkv_bias).
 // Parameters keep their Hugging Face names; every intermediate named in output-names.ts can be exposed.
 // Only ops of the writer's opset that ONNX Runtime runs on CPU, WASM and WebGPU (no RMSNormalization, no contrib ops).
 import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, maskedAttention, seq, total } from './decoder-graph';
@@ -44,7 +45,7 @@ export function buildLlamaGraph(config: LlamaConfig, weights: LlamaWeights, opti
     );
   }
 
-  const g = new GraphBuilder('llama');
+  const g = new GraphBuilder(config.model_type);
   const traced: { name: string; shape: Dim[] }[] = [];
   const ctx: Context = {
     g,
@@ -76,7 +77,7 @@ export function buildLlamaGraph(config: LlamaConfig, weights: LlamaWeights, opti
   declarePresentOutputs(g, cache);
   for (const { name, shape } of traced) g.output(name, 'float32', shape);
 
-  return g.toBytes({ model_type: 'llama', trace_outputs: String(traceOutputs) });
+  return g.toBytes({ model_type: config.model_type, trace_outputs: String(traceOutputs) });
 }
 
 /** The token embeddings: the residual stream entering layer 0 (Llama adds no position vectors). */
@@ -127,9 +128,9 @@ function attentionBlock(
     ctx.trace(layerOutput(layer, kind), value, shape);
 
   const ln1 = rmsNorm(ctx, x, `${prefix}.input_layernorm`);
-  const qUnrotated = splitHeads(ctx, linear(ctx, ln1, `${prefix}.self_attn.q_proj`), h, `${prefix}.self_attn.q`);
-  const kUnrotated = splitHeads(ctx, linear(ctx, ln1, `${prefix}.self_attn.k_proj`), kvh, `${prefix}.self_attn.k_new`);
-  const vNew = splitHeads(ctx, linear(ctx, ln1, `${prefix}.self_attn.v_proj`), kvh, `${prefix}.self_attn.v_new`);
+  const qUnrotated = splitHeads(ctx, linear(ctx, ln1, `${prefix}.self_attn.q_proj`, config.qkv_bias), h, `${prefix}.self_attn.q`);
+  const kUnrotated = splitHeads(ctx, linear(ctx, ln1, `${prefix}.self_attn.k_proj`, config.qkv_bias), kvh, `${prefix}.self_attn.k_new`);
+  const vNew = splitHeads(ctx, linear(ctx, ln1, `${prefix}.self_attn.v_proj`, config.qkv_bias), kvh, `${prefix}.self_attn.v_new`);
   const q = applyRotation(ctx, qUnrotated, rotation, `${prefix}.self_attn.q_rotated`);
   const kNew = applyRotation(ctx, kUnrotated, rotation, `${prefix}.self_attn.k_rotated`);
 
@@ -145,7 +146,7 @@ function attentionBlock(
   // Hugging Face multiplies by head_dim ** -0.5 (LlamaAttention.scaling).
   const scores = g.node('Mul', `${prefix}.self_attn.scores`, [qk, g.scalar('inverse_sqrt_head_dim', 'float32', hd ** -0.5)]);
   const { maskedScores, probs, context } = maskedAttention(g, `${prefix}.self_attn`, scores, allowed, v);
-  const out = linear(ctx, mergeHeads(ctx, context, `${prefix}.self_attn.merge_heads`), `${prefix}.self_attn.o_proj`);
+  const out = linear(ctx, mergeHeads(ctx, context, `${prefix}.self_attn.merge_heads`), `${prefix}.self_attn.o_proj`, config.o_bias);
   const residual = g.node('Add', `${prefix}.resid.after_attn`, [x, out]);
 
   traceAs('ln_1', ln1, [batch, seq, d]);
@@ -203,9 +204,10 @@ function transposedWeight({ g }: Context, weight: string): string {
   return g.node('Transpose', `${weight}.transposed`, [weight], { attributes: { perm: attr.ints([1, 0]) } });
 }
 
-/** nn.Linear without bias: y = x W^T, W stored [out, in]. */
-function linear(ctx: Context, x: string, prefix: string): string {
-  return ctx.g.node('MatMul', `${prefix}.matmul`, [x, transposedWeight(ctx, `${prefix}.weight`)]);
+/** nn.Linear: y = x W^T (+ b when the layer has a bias), W stored [out, in]. */
+function linear(ctx: Context, x: string, prefix: string, bias = false): string {
+  const product = ctx.g.node('MatMul', `${prefix}.matmul`, [x, transposedWeight(ctx, `${prefix}.weight`)]);
+  return bias ? ctx.g.node('Add', `${prefix}.add_bias`, [product, `${prefix}.bias`]) : product;
 }
 
 /** LlamaRMSNorm: weight * x / sqrt(mean(x^2) + eps) over the last axis, from primitive ops (float32 throughout). */

@@ -73,7 +73,6 @@ describe('Llama checkpoint validation', () => {
     const rejects = (changes: Record<string, unknown>, message: string) =>
       expect(() => convertLlama({ config: { ...config, ...changes }, weights: bytes })).toThrow(message);
     rejects({ hidden_act: 'gelu' }, 'unsupported hidden_act "gelu": this converter builds silu (SwiGLU)');
-    rejects({ attention_bias: true }, 'unsupported config.json: attention_bias true');
     rejects({ mlp_bias: true }, 'unsupported config.json: mlp_bias true');
     rejects({ rope_scaling: { rope_type: 'yarn', factor: 4 } }, 'unsupported rope type "yarn" in config.json rope_scaling');
     rejects({ rope_scaling: { type: 'linear', factor: 2 } }, 'unsupported rope type "linear"');
@@ -100,10 +99,10 @@ describe('Llama checkpoint validation', () => {
   it('dispatches on model_type', () => {
     const gpt2 = makeRandomGpt2Checkpoint();
     expect(() => convertLlama({ config: gpt2.config, weights: gpt2.bytes })).toThrow(
-      'unsupported model_type "gpt2": this converter handles llama',
+      'unsupported model_type "gpt2": this converter handles llama, qwen2, mistral',
     );
-    expect(() => convertModel({ config: { ...config, model_type: 'mistral' }, weights: bytes })).toThrow(
-      'unsupported model_type "mistral": this converter handles gpt2, llama',
+    expect(() => convertModel({ config: { ...config, model_type: 'gemma' }, weights: bytes })).toThrow(
+      /^gemma is not supported: .*; supported: gpt2, llama, qwen2, mistral$/,
     );
     expect(convertModel({ config, weights: bytes })).toEqual(convertLlama({ config, weights: bytes }));
   });

@@ -30,13 +30,13 @@ describe('checkpoint validation', () => {
 
   it('rejects an unknown or unsupported model_type', () => {
     expect(() => convertModel({ config: { ...config, model_type: 'bert' }, weights: bytes })).toThrow(
-      'unsupported model_type "bert": this converter handles gpt2',
+      'model_type "bert" is not supported; supported: gpt2, llama, qwen2, mistral',
     );
     expect(() => convertGpt2({ config: { ...config, model_type: 'llama' }, weights: bytes })).toThrow(
       'unsupported model_type "llama": this converter handles gpt2',
     );
     expect(() => convertModel({ config: { ...config, model_type: undefined }, weights: bytes })).toThrow(
-      'unsupported model_type undefined',
+      'config.json has no model_type; supported: gpt2, llama, qwen2, mistral',
     );
   });
 
