@@ -33,7 +33,7 @@ const int64 = (rows: number[][]) =>
 
 /** The shape of one layer's cache, [batch, heads, past, headDim], as config.json gives it for each model type. */
 function cacheShape(config: Record<string, unknown>): { nLayer: number; heads: number; headDim: number } {
-  if (config.model_type === 'llama') {
+  if (config.model_type !== 'gpt2') {
     const nHead = config.num_attention_heads as number;
     return {
       nLayer: config.num_hidden_layers as number,
@@ -45,7 +45,7 @@ function cacheShape(config: Record<string, unknown>): { nLayer: number; heads: n
   return { nLayer: config.n_layer as number, heads: nHead, headDim: (config.n_embd as number) / nHead };
 }
 
-/** One forward call of a converted GPT-2 or Llama graph; `config` (its model_type) gives the cache shapes. */
+/** One forward call of a converted GPT-2 or Llama-graph (Llama, Qwen2, Mistral) model; `config` (its model_type) gives the cache shapes. */
 export async function runDecoder(
   session: ort.InferenceSession,
   config: Record<string, unknown>,

@@ -1,4 +1,5 @@
-// Makes small randomly initialised GPT-2 and Llama checkpoints (seeded, so every run sees the same weights).
+// Makes small randomly initialised GPT-2 and Llama-graph (Llama, Qwen2, Mistral) checkpoints (seeded, so every run
+// sees the same weights).
 import { readSafetensors, writeSafetensors, type SafetensorsDtype, type TensorToWrite } from '../../src/convert/safetensors';
 import { seededRandom } from '../../src/maths/sampling';
 
@@ -102,6 +103,14 @@ export function makeRandomGpt2Checkpoint(options: CheckpointOptions = {}): Rando
 }
 
 export interface LlamaCheckpointOptions {
+  /** The family (default llama): qwen2 stores nonzero q/k/v biases and writes Qwen2's config fields; mistral its sliding_window. */
+  model_type?: 'llama' | 'qwen2' | 'mistral';
+  /** Llama only: attention_bias true, with nonzero q/k/v/o biases stored. */
+  attention_bias?: boolean;
+  /** Mistral: config.json's sliding_window (default null); Qwen2: its sliding_window (default max_position_embeddings). */
+  sliding_window?: number | null;
+  /** Qwen2: use_sliding_window (default false). */
+  use_sliding_window?: boolean;
   seed?: number;
   vocab_size?: number;
   hidden_size?: number;
@@ -122,9 +131,11 @@ export interface LlamaCheckpointOptions {
   dtype?: SafetensorsDtype;
 }
 
-/** Makes a small random LlamaForCausalLM checkpoint (Hugging Face names, nn.Linear weights [out, in]). */
+/** Makes a small random Llama/Qwen2/MistralForCausalLM checkpoint (Hugging Face names, nn.Linear weights [out, in]). */
 export function makeRandomLlamaCheckpoint(options: LlamaCheckpointOptions = {}): RandomCheckpoint {
   const {
+    model_type = 'llama',
+    attention_bias = false,
     seed = 4321,
     vocab_size = 50,
     hidden_size: d = 16,
@@ -140,6 +151,8 @@ export function makeRandomLlamaCheckpoint(options: LlamaCheckpointOptions = {}):
     dtype = 'F32',
   } = options;
   const kvh = num_key_value_heads ?? h;
+  // Qwen2 always biases q, k and v (large enough to move attention); a Llama with attention_bias also o_proj.
+  const qkvBias = model_type === 'qwen2' || attention_bias;
   const hd = head_dim ?? d / h;
   const random = mulberry32(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -156,9 +169,13 @@ export function makeRandomLlamaCheckpoint(options: LlamaCheckpointOptions = {}):
     const p = `model.layers.${layer}`;
     stored.set(`${p}.input_layernorm.weight`, randomTensor([d], 0.1, 1));
     stored.set(`${p}.self_attn.q_proj.weight`, randomTensor([h * hd, d], 0.4));
+    if (qkvBias) stored.set(`${p}.self_attn.q_proj.bias`, randomTensor([h * hd], 0.5));
     stored.set(`${p}.self_attn.k_proj.weight`, randomTensor([kvh * hd, d], 0.4));
+    if (qkvBias) stored.set(`${p}.self_attn.k_proj.bias`, randomTensor([kvh * hd], 0.5));
     stored.set(`${p}.self_attn.v_proj.weight`, randomTensor([kvh * hd, d], 0.4));
+    if (qkvBias) stored.set(`${p}.self_attn.v_proj.bias`, randomTensor([kvh * hd], 0.5));
     stored.set(`${p}.self_attn.o_proj.weight`, randomTensor([d, h * hd], 0.2));
+    if (attention_bias) stored.set(`${p}.self_attn.o_proj.bias`, randomTensor([d], 0.3));
     stored.set(`${p}.post_attention_layernorm.weight`, randomTensor([d], 0.1, 1));
     stored.set(`${p}.mlp.gate_proj.weight`, randomTensor([f, d], 0.4));
     stored.set(`${p}.mlp.up_proj.weight`, randomTensor([f, d], 0.3));
@@ -167,9 +184,21 @@ export function makeRandomLlamaCheckpoint(options: LlamaCheckpointOptions = {}):
   stored.set('model.norm.weight', randomTensor([d], 0.1, 1));
   if (!tied) stored.set('lm_head.weight', randomTensor([vocab_size, d], 0.5));
 
+  const architecture = { llama: 'LlamaForCausalLM', qwen2: 'Qwen2ForCausalLM', mistral: 'MistralForCausalLM' }[model_type];
+  // The fields each family's config.json carries beyond the shared ones (Qwen2 and Mistral have no bias switches).
+  const familyFields: Record<string, unknown> =
+    model_type === 'llama'
+      ? { attention_bias, mlp_bias: false }
+      : model_type === 'qwen2'
+        ? {
+            use_sliding_window: options.use_sliding_window ?? false,
+            sliding_window: options.sliding_window === undefined ? max_position_embeddings : options.sliding_window,
+            max_window_layers: num_hidden_layers,
+          }
+        : { sliding_window: options.sliding_window ?? null };
   const config: Record<string, unknown> = {
-    model_type: 'llama',
-    architectures: ['LlamaForCausalLM'],
+    model_type,
+    architectures: [architecture],
     vocab_size,
     hidden_size: d,
     intermediate_size: f,
@@ -182,8 +211,7 @@ export function makeRandomLlamaCheckpoint(options: LlamaCheckpointOptions = {}):
     rms_norm_eps: 1e-5,
     rope_theta,
     rope_scaling: ropeScaling ? { rope_type: 'llama3', ...ropeScaling } : null,
-    attention_bias: false,
-    mlp_bias: false,
+    ...familyFields,
     tie_word_embeddings: tied,
   };
 

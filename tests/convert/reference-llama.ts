@@ -1,5 +1,7 @@
 // An independent Llama forward pass in plain TypeScript with Float64Array (no ONNX), written by hand from the
-// Hugging Face LlamaForCausalLM definition (modeling_llama.py, modeling_rope_utils.py). It returns the logits and
+// Hugging Face LlamaForCausalLM definition (modeling_llama.py, modeling_rope_utils.py), with what Qwen2ForCausalLM
+// (modeling_qwen2.py: biases on q_proj, k_proj, v_proj) and MistralForCausalLM (modeling_mistral.py: a sliding
+// window over the keys) change. It returns the logits and
 // every intermediate under the trace.* names of src/convert/output-names.ts, so tests can compare the converted
 // graph entry by entry. It shares nothing with src/convert/llama*.ts but the trace names.
 import { embedOutputs, finalNormOutput, layerOutput } from '../../src/convert/output-names';
@@ -24,6 +26,11 @@ function sizesOf(config: Record<string, unknown>) {
     theta: (config.rope_theta as number | undefined) ?? 10000,
     scaling,
     tied: config.tie_word_embeddings === true,
+    // Qwen2Attention: nn.Linear(bias=True) for q, k, v, bias=False for o. LlamaAttention: all four follow attention_bias.
+    qkvBias: config.model_type === 'qwen2' || (config.model_type === 'llama' && config.attention_bias === true),
+    oBias: config.model_type === 'llama' && config.attention_bias === true,
+    // MistralAttention passes sliding_window to the mask: key j is visible to query i only if i - j < sliding_window.
+    slidingWindow: config.model_type === 'mistral' ? ((config.sliding_window as number | null | undefined) ?? null) : null,
   };
 }
 
@@ -52,12 +59,12 @@ export function referenceInverseFrequencies(config: Record<string, unknown>): nu
   });
 }
 
-/** nn.Linear without bias: rows x inDim times W^T, W stored [outDim, inDim]. */
-function linear(x: Float64Array, rows: number, W: Float32Array, inDim: number, outDim: number): Float64Array {
+/** nn.Linear: rows x inDim times W^T (+ bias), W stored [outDim, inDim]. */
+function linear(x: Float64Array, rows: number, W: Float32Array, inDim: number, outDim: number, bias?: Float32Array): Float64Array {
   const y = new Float64Array(rows * outDim);
   for (let r = 0; r < rows; r++)
     for (let o = 0; o < outDim; o++) {
-      let sum = 0;
+      let sum = bias ? bias[o] : 0;
       for (let i = 0; i < inDim; i++) sum += x[r * inDim + i] * W[o * inDim + i];
       y[r * outDim + o] = sum;
     }
@@ -80,7 +87,7 @@ function rmsNorm(x: Float64Array, rows: number, dim: number, weight: Float32Arra
 const silu = (x: number) => x / (1 + Math.exp(-x));
 
 export function referenceLlamaForward(config: Record<string, unknown>, parameters: Parameters, inputs: ReferenceInputs): ReferenceOutputs {
-  const { d, nHead, nKvHead, hd, f, nLayer, vocab, eps, tied } = sizesOf(config);
+  const { d, nHead, nKvHead, hd, f, nLayer, vocab, eps, tied, qkvBias, oBias, slidingWindow } = sizesOf(config);
   const groupSize = nHead / nKvHead;
   const invFreq = referenceInverseFrequencies(config);
   const B = inputs.inputIds.length;
@@ -142,9 +149,10 @@ export function referenceLlamaForward(config: Record<string, unknown>, parameter
   for (let layer = 0; layer < nLayer; layer++) {
     const p = `model.layers.${layer}`;
     const ln1 = rmsNorm(x, rows, d, w(`${p}.input_layernorm.weight`), eps);
-    const qUnrotated = toHeads(linear(ln1, rows, w(`${p}.self_attn.q_proj.weight`), d, nHead * hd), nHead);
-    const kUnrotated = toHeads(linear(ln1, rows, w(`${p}.self_attn.k_proj.weight`), d, nKvHead * hd), nKvHead);
-    const vHeads = toHeads(linear(ln1, rows, w(`${p}.self_attn.v_proj.weight`), d, nKvHead * hd), nKvHead);
+    const bias = (name: string, present: boolean) => (present ? w(`${p}.self_attn.${name}.bias`) : undefined);
+    const qUnrotated = toHeads(linear(ln1, rows, w(`${p}.self_attn.q_proj.weight`), d, nHead * hd, bias('q_proj', qkvBias)), nHead);
+    const kUnrotated = toHeads(linear(ln1, rows, w(`${p}.self_attn.k_proj.weight`), d, nKvHead * hd, bias('k_proj', qkvBias)), nKvHead);
+    const vHeads = toHeads(linear(ln1, rows, w(`${p}.self_attn.v_proj.weight`), d, nKvHead * hd, bias('v_proj', qkvBias)), nKvHead);
     const q = rotate(qUnrotated, nHead);
     const k = repeatKv(rotate(kUnrotated, nKvHead));
     const v = repeatKv(vHeads);
@@ -162,7 +170,8 @@ export function referenceLlamaForward(config: Record<string, unknown>, parameter
             let dot = 0;
             for (let c = 0; c < hd; c++) dot += q[((b * nHead + head) * T + i) * hd + c] * k[((b * nHead + head) * T + j) * hd + c];
             scores[rowStart + j] = dot * hd ** -0.5;
-            const visible = j <= i && inputs.attentionMask[b][j] === 1;
+            const inWindow = slidingWindow === null || i - j < slidingWindow;
+            const visible = j <= i && inWindow && inputs.attentionMask[b][j] === 1;
             masked[rowStart + j] = visible ? scores[rowStart + j] : FLOAT32_MIN;
             max = Math.max(max, masked[rowStart + j]);
           }
@@ -182,7 +191,7 @@ export function referenceLlamaForward(config: Record<string, unknown>, parameter
       for (let head = 0; head < nHead; head++)
         for (let t = 0; t < T; t++)
           for (let c = 0; c < hd; c++) merged[(b * T + t) * nHead * hd + head * hd + c] = context[((b * nHead + head) * T + t) * hd + c];
-    const attnOut = linear(merged, rows, w(`${p}.self_attn.o_proj.weight`), nHead * hd, d);
+    const attnOut = linear(merged, rows, w(`${p}.self_attn.o_proj.weight`), nHead * hd, d, bias('o_proj', oBias));
     const afterAttn = x.map((value, i) => value + attnOut[i]);
 
     // SwiGLU MLP.
