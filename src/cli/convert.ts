@@ -1,12 +1,13 @@
 // Command line: convert a Hugging Face checkpoint folder into a transformers.js model folder.
-//   tsx src/cli/convert.ts --in <folder with config.json + model.safetensors> --out <model folder> [--no-trace-outputs]
+//   tsx src/cli/convert.ts --in <folder with config.json + model.safetensors> --out <model folder> [--dtype fp32|fp16] [--no-trace-outputs]
+// The checkpoint may be sharded (model.safetensors.index.json); --dtype fp16 also writes onnx/model_fp16.onnx.
 import { parseArgs } from 'node:util';
-import { convertCheckpointFolder } from './convert-folder';
+import { convertCheckpointFolder, type ConvertFolderOptions } from './convert-folder';
 
 const usage =
-  'usage: tsx src/cli/convert.ts --in <folder with config.json + model.safetensors> --out <model folder> [--no-trace-outputs]';
+  'usage: tsx src/cli/convert.ts --in <folder with config.json + model.safetensors or its shards> --out <model folder> [--dtype fp32|fp16] [--no-trace-outputs]';
 
-function parseCommandLine(argv: string[]): { inDir: string; outDir: string; traceOutputs: boolean } | null {
+function parseCommandLine(argv: string[]): ConvertFolderOptions | null {
   try {
     const { values } = parseArgs({
       args: argv,
@@ -14,6 +15,7 @@ function parseCommandLine(argv: string[]): { inDir: string; outDir: string; trac
         in: { type: 'string' },
         out: { type: 'string' },
         'no-trace-outputs': { type: 'boolean', default: false },
+        dtype: { type: 'string', default: 'fp32' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -24,7 +26,8 @@ function parseCommandLine(argv: string[]): { inDir: string; outDir: string; trac
       process.exit(0);
     }
     if (!values.in || !values.out) return null;
-    return { inDir: values.in, outDir: values.out, traceOutputs: !values['no-trace-outputs'] };
+    if (values.dtype !== 'fp32' && values.dtype !== 'fp16') return null;
+    return { inDir: values.in, outDir: values.out, traceOutputs: !values['no-trace-outputs'], dtype: values.dtype };
   } catch {
     return null; // unknown flag, missing value, stray argument
   }

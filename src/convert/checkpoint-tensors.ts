@@ -39,7 +39,9 @@ export function takeExpectedWeights(found: Map<string, FoundTensor>, expected: {
     if (formatShape(entry.tensor.shape) !== formatShape(shape)) {
       throw new Error(`tensor ${entry.fileName} has shape ${formatShape(entry.tensor.shape)}, expected ${formatShape(shape)}`);
     }
-    weights.set(name, { shape, data: entry.tensor.data });
+    const { tensor } = entry;
+    // A getter, so a lazily read tensor (tensor-source.ts) is read only when the graph writer writes it.
+    weights.set(name, { shape, get data() { return tensor.data; } });
   }
   return weights;
 }

@@ -2,10 +2,10 @@
 // Parameters keep their Hugging Face names; every intermediate named in output-names.ts can be exposed.
 import type { Gpt2Config, Gpt2Weights } from './gpt2-checkpoint';
 import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, maskedAttention, seq, total } from './decoder-graph';
-import { attr, GraphBuilder, type Dim } from './onnx-writer';
+import { attr, GraphBuilder, type Dim, type OnnxWriteOptions } from './onnx-writer';
 import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from './output-names';
 
-export interface Gpt2GraphOptions {
+export interface Gpt2GraphOptions extends OnnxWriteOptions {
   /** Expose the trace.* intermediates as extra outputs (default true); false gives a plain baseline graph. */
   traceOutputs?: boolean;
 }
@@ -36,7 +36,7 @@ export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options
 
   const cache = { layers: config.n_layer, heads: config.n_head, headDim: ctx.headDim };
   const inputs = declareDecoderInputs(g, cache);
-  for (const [name, { data, shape }] of weights) g.weight(name, data, shape);
+  for (const [name, weight] of weights) g.weight(name, () => weight.data, weight.shape); // read when written
 
   const allowed = attentionAllowed(g, inputs.inputIds, inputs.attentionMask);
   let x = embeddings(ctx, inputs.inputIds, inputs.positionIds);
@@ -51,7 +51,7 @@ export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options
   declarePresentOutputs(g, cache);
   for (const { name, shape } of traced) g.output(name, 'float32', shape);
 
-  return g.toBytes({ model_type: 'gpt2', trace_outputs: String(traceOutputs) });
+  return g.toBytes({ model_type: 'gpt2', trace_outputs: String(traceOutputs) }, options);
 }
 
 /** Token embedding + position embedding: the residual stream entering layer 0. */

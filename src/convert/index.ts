@@ -4,33 +4,34 @@ import { collectGpt2Weights, expectedGpt2Parameters, parseGpt2Config } from './g
 import { buildGpt2Graph } from './gpt2';
 import { collectLlamaWeights, expectedLlamaParameters, llamaFamilies, parseLlamaConfig } from './llama-checkpoint';
 import { buildLlamaGraph } from './llama';
-import { readSafetensors } from './safetensors';
+import type { OnnxWriteOptions } from './onnx-writer';
+import { lazyTensors, safetensorsSource, type TensorSource } from './tensor-source';
 import { unsupportedModelTypeMessage } from './unsupported-families';
 
-export interface ConvertInput {
+export interface ConvertInput extends OnnxWriteOptions {
   /** The parsed config.json. */
   config: Record<string, unknown>;
-  /** The bytes of model.safetensors. */
-  weights: Uint8Array;
+  /** The bytes of model.safetensors, or a source that reads tensors one at a time (sharded, or files on disk). */
+  weights: Uint8Array | TensorSource;
   /** Expose the trace.* intermediates as extra outputs (default true). */
   traceOutputs?: boolean;
 }
 
 /** Converts a GPT-2 checkpoint to an fp32 ONNX model with a KV cache (and trace outputs unless disabled). */
-export function convertGpt2({ config, weights, traceOutputs = true }: ConvertInput): Uint8Array {
+export function convertGpt2({ config, weights, traceOutputs = true, ...write }: ConvertInput): Uint8Array {
   const gpt2Config = parseGpt2Config(config);
-  const parameters = collectGpt2Weights(gpt2Config, readSafetensors(weights));
-  return buildGpt2Graph(gpt2Config, parameters, { traceOutputs });
+  const parameters = collectGpt2Weights(gpt2Config, checkpointTensors(weights));
+  return buildGpt2Graph(gpt2Config, parameters, { traceOutputs, ...write });
 }
 
 /**
  * Converts a checkpoint of the Llama graph's families (LlamaForCausalLM, Qwen2ForCausalLM, MistralForCausalLM)
  * to an fp32 ONNX model with a KV cache (and trace outputs unless disabled).
  */
-export function convertLlama({ config, weights, traceOutputs = true }: ConvertInput): Uint8Array {
+export function convertLlama({ config, weights, traceOutputs = true, ...write }: ConvertInput): Uint8Array {
   const llamaConfig = parseLlamaConfig(config);
-  const parameters = collectLlamaWeights(llamaConfig, readSafetensors(weights));
-  return buildLlamaGraph(llamaConfig, parameters, { traceOutputs });
+  const parameters = collectLlamaWeights(llamaConfig, checkpointTensors(weights));
+  return buildLlamaGraph(llamaConfig, parameters, { traceOutputs, ...write });
 }
 
 /** One graph builder per architecture, chosen by config.json's model_type: its converter and its parameter list from the config alone. */
@@ -61,6 +62,11 @@ function architectureOf(config: Record<string, unknown>): Architecture {
   return architecture;
 }
 
+/** The checkpoint's tensors, each read only when the writer writes it (never all at once). */
+function checkpointTensors(weights: Uint8Array | TensorSource) {
+  return lazyTensors(weights instanceof Uint8Array ? safetensorsSource(weights) : weights);
+}
+
 /** Converts any supported checkpoint, dispatching on config.model_type. */
 export function convertModel(input: ConvertInput): Uint8Array {
   return architectureOf(input.config).convert(input);
@@ -88,6 +94,9 @@ export function describeCheckpoint(config: Record<string, unknown>): CheckpointD
 }
 
 export { readSafetensors, writeSafetensors } from './safetensors';
+export { parseWeightMap, safetensorsSource, shardedSource } from './tensor-source';
+export type { TensorEntry, TensorSource } from './tensor-source';
+export type { ExternalDataWriter, OnnxWriteOptions } from './onnx-writer';
 export type { FloatTensor, SafetensorsDtype, TensorToWrite } from './safetensors';
 export type { Gpt2Config } from './gpt2-checkpoint';
 export type { LlamaConfig, LlamaFamily } from './llama-checkpoint';

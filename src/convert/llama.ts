@@ -6,17 +6,14 @@ import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, m
 import type { LlamaConfig, LlamaWeights } from './llama-checkpoint';
 import { ropeInverseFrequencies } from './llama-rope';
 import { DataType } from './onnx-proto';
-import { attr, GraphBuilder, type Dim } from './onnx-writer';
+import { attr, GraphBuilder, type Dim, type OnnxWriteOptions } from './onnx-writer';
 import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from './output-names';
 import { sinCos } from './sin-cos';
 
-export interface LlamaGraphOptions {
+export interface LlamaGraphOptions extends OnnxWriteOptions {
   /** Expose the trace.* intermediates as extra outputs (default true); false gives a plain baseline graph. */
   traceOutputs?: boolean;
 }
-
-// A protobuf message, and so an .onnx file without external data, cannot exceed 2 GiB.
-const MAX_ONNX_BYTES = 2 ** 31 - 1;
 
 /** What every part of the graph needs: the builder, the sizes, and a way to expose intermediates. */
 interface Context {
@@ -36,15 +33,6 @@ interface Rotation {
 
 export function buildLlamaGraph(config: LlamaConfig, weights: LlamaWeights, options: LlamaGraphOptions = {}): Uint8Array {
   const traceOutputs = options.traceOutputs ?? true;
-  let weightBytes = 0;
-  for (const { data } of weights.values()) weightBytes += data.byteLength;
-  if (weightBytes > MAX_ONNX_BYTES) {
-    throw new Error(
-      `the float32 weights take ${(weightBytes / 2 ** 30).toFixed(2)} GiB; one .onnx file holds at most 2 GiB ` +
-        '(external data files are not written by this converter)',
-    );
-  }
-
   const g = new GraphBuilder(config.model_type);
   const traced: { name: string; shape: Dim[] }[] = [];
   const ctx: Context = {
@@ -61,7 +49,7 @@ export function buildLlamaGraph(config: LlamaConfig, weights: LlamaWeights, opti
   // The cache holds num_key_value_heads heads: that is what GQA saves.
   const cache = { layers: config.num_hidden_layers, heads: config.num_key_value_heads, headDim: config.head_dim };
   const inputs = declareDecoderInputs(g, cache);
-  for (const [name, { data, shape }] of weights) g.weight(name, data, shape);
+  for (const [name, weight] of weights) g.weight(name, () => weight.data, weight.shape); // read when written
 
   const allowed = attentionAllowed(g, inputs.inputIds, inputs.attentionMask);
   const rotation = rotaryAngles(ctx, inputs.positionIds);
@@ -77,7 +65,7 @@ export function buildLlamaGraph(config: LlamaConfig, weights: LlamaWeights, opti
   declarePresentOutputs(g, cache);
   for (const { name, shape } of traced) g.output(name, 'float32', shape);
 
-  return g.toBytes({ model_type: config.model_type, trace_outputs: String(traceOutputs) });
+  return g.toBytes({ model_type: config.model_type, trace_outputs: String(traceOutputs) }, options);
 }
 
 /** The token embeddings: the residual stream entering layer 0 (Llama adds no position vectors). */

@@ -81,6 +81,12 @@ message TensorProto {
   optional string name = 8;
   optional string doc_string = 12;
   optional bytes raw_data = 9;
+  repeated StringStringEntryProto external_data = 13;
+  enum DataLocation {
+    DEFAULT = 0;
+    EXTERNAL = 1;
+  }
+  optional DataLocation data_location = 14;
 }
 
 message TensorShapeProto {
@@ -112,7 +118,10 @@ message OperatorSetIdProto {
 `;
 
 /** TensorProto.DataType values used by the converter. */
-export const DataType = { FLOAT: 1, INT64: 7, BOOL: 9 } as const;
+export const DataType = { FLOAT: 1, INT64: 7, BOOL: 9, FLOAT16: 10 } as const;
+
+/** TensorProto.DataLocation: EXTERNAL means the bytes are in another file, named by external_data. */
+export const DataLocation = { DEFAULT: 0, EXTERNAL: 1 } as const;
 
 /** AttributeProto.AttributeType values. */
 export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
@@ -122,7 +131,11 @@ export interface TensorProto {
   name: string;
   dims: number[];
   data_type: number;
-  raw_data: Uint8Array;
+  /** The values, little-endian; absent when they are external. */
+  raw_data?: Uint8Array;
+  /** location (a file beside the .onnx), offset and length, when data_location is EXTERNAL. */
+  external_data?: { key: string; value: string }[];
+  data_location?: number;
 }
 
 export interface AttributeProto {

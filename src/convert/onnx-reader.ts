@@ -1,22 +1,78 @@
 // Reads the weights (initializers) back out of an .onnx file, so the deck can show what the
 // model learned (embedding table, position table, a weight excerpt) without a second file.
-import { DataType, decodeModel } from './onnx-proto';
+// Weights kept in an external data file (model.onnx_data) are read by their offsets, one range
+// each, through a reader the caller supplies (a file read in Node, a Range request in the browser).
+import { float16ToFloat32 } from './fp16';
+import { DataLocation, DataType, decodeModel, type TensorProto } from './onnx-proto';
 
 export interface Weight {
   shape: number[];
   data: Float32Array;
 }
 
-/** Float32 initializers by name; `wanted` limits which are copied out (the file may be large). */
+/** Reads `length` bytes at `offset` of the external data file `location` (relative to the .onnx). */
+export type ExternalDataReader = (location: string, offset: number, length: number) => Promise<Uint8Array>;
+
+/** Where a tensor's bytes are in its external data file. */
+export interface ExternalDataRange {
+  location: string;
+  offset: number;
+  length: number;
+}
+
+const isFloatWeight = (tensor: TensorProto) => tensor.data_type === DataType.FLOAT || tensor.data_type === DataType.FLOAT16;
+
+/** The external_data entries of a tensor stored outside the .onnx, or null for one stored inside. */
+export function externalDataRange(tensor: TensorProto): ExternalDataRange | null {
+  if (tensor.data_location !== DataLocation.EXTERNAL) return null;
+  const entries = new Map((tensor.external_data ?? []).map(({ key, value }) => [key, value]));
+  const location = entries.get('location');
+  const offset = Number(entries.get('offset') ?? 0);
+  const length = Number(entries.get('length'));
+  if (!location || !Number.isSafeInteger(offset) || !Number.isSafeInteger(length)) {
+    throw new Error(`initializer ${tensor.name} is external but its external_data is incomplete`);
+  }
+  return { location, offset, length };
+}
+
+/** float32 values of a FLOAT or FLOAT16 tensor's little-endian bytes (copied: the bytes need not be aligned). */
+function toFloat32(raw: Uint8Array, dataType: number): Float32Array {
+  if (dataType === DataType.FLOAT16) {
+    const halves = new Uint16Array(raw.byteLength / 2);
+    new Uint8Array(halves.buffer).set(raw);
+    return float16ToFloat32(halves);
+  }
+  const data = new Float32Array(raw.byteLength / 4);
+  new Uint8Array(data.buffer).set(raw);
+  return data;
+}
+
+/** Float initializers (float16 ones widened to float32) by name; `wanted` limits which are copied out. All must be inside the file. */
 export function readInitializers(onnxBytes: Uint8Array, wanted: (name: string) => boolean = () => true): Map<string, Weight> {
   const weights = new Map<string, Weight>();
   for (const tensor of decodeModel(onnxBytes).graph.initializer) {
-    if (tensor.data_type !== DataType.FLOAT || !wanted(tensor.name)) continue;
-    const raw = tensor.raw_data;
-    // Copy: raw_data is a view into the file at an offset that need not be 4-byte aligned.
-    const data = new Float32Array(raw.byteLength / 4);
-    new Uint8Array(data.buffer).set(raw);
-    weights.set(tensor.name, { shape: tensor.dims.map(Number), data });
+    if (!isFloatWeight(tensor) || !wanted(tensor.name)) continue;
+    if (externalDataRange(tensor)) throw new Error(`initializer ${tensor.name} is in an external data file: read it with readInitializersWithExternalData`);
+    weights.set(tensor.name, { shape: tensor.dims.map(Number), data: toFloat32(tensor.raw_data ?? new Uint8Array(0), tensor.data_type) });
+  }
+  return weights;
+}
+
+/** As readInitializers, reading each wanted external initializer's own byte range (never the whole data file). */
+export async function readInitializersWithExternalData(
+  onnxBytes: Uint8Array,
+  wanted: (name: string) => boolean,
+  readExternal: ExternalDataReader,
+): Promise<Map<string, Weight>> {
+  const weights = new Map<string, Weight>();
+  for (const tensor of decodeModel(onnxBytes).graph.initializer) {
+    if (!isFloatWeight(tensor) || !wanted(tensor.name)) continue;
+    const range = externalDataRange(tensor);
+    const raw = range ? await readExternal(range.location, range.offset, range.length) : (tensor.raw_data ?? new Uint8Array(0));
+    if (range && raw.byteLength !== range.length) {
+      throw new Error(`initializer ${tensor.name}: ${range.location} gave ${raw.byteLength} bytes at offset ${range.offset}, expected ${range.length}`);
+    }
+    weights.set(tensor.name, { shape: tensor.dims.map(Number), data: toFloat32(raw, tensor.data_type) });
   }
   return weights;
 }

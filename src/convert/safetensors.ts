@@ -3,6 +3,8 @@
 //   N bytes: JSON header { name: { dtype, shape, data_offsets: [begin, end] }, "__metadata__"?: {...} }
 //   rest:    the tensor bytes, offsets relative to the end of the header.
 // Written by hand (no library reads safetensors in the browser); pure, no Node-only imports.
+// The header parser is shared with the readers that take tensors one at a time (tensor-source.ts).
+import { bfloat16ToFloat32, float16ToFloat32, floatToBfloat16, floatToHalf } from './fp16';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
 
@@ -13,7 +15,7 @@ export interface FloatTensor {
   data: Float32Array;
 }
 
-const bytesPerElement: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2 };
+export const bytesPerElement: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2 };
 
 function isSupportedDtype(dtype: unknown): dtype is SafetensorsDtype {
   return dtype === 'F32' || dtype === 'F16' || dtype === 'BF16';
@@ -23,32 +25,47 @@ function elementCount(shape: number[]): number {
   return shape.reduce((count, size) => count * size, 1);
 }
 
-/** Parses a safetensors file into name -> float32 tensor. F16 and BF16 are widened to float32. */
-export function readSafetensors(bytes: Uint8Array): Map<string, FloatTensor> {
-  if (bytes.byteLength < 8) {
-    throw new Error(`safetensors file is truncated: ${bytes.byteLength} bytes, the header length alone takes 8`);
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = Number(view.getBigUint64(0, true));
-  const dataStart = 8 + headerLength;
-  if (dataStart > bytes.byteLength) {
-    throw new Error(
-      `safetensors header is truncated: it declares ${headerLength} bytes but only ${bytes.byteLength - 8} follow`,
-    );
-  }
+/** Where one tensor's bytes lie, as the header says: offsets relative to the end of the header. */
+export interface SafetensorsEntry {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  begin: number;
+  end: number;
+}
 
+/** The parsed header of a safetensors file: its tensors in file order, and where their data starts. */
+export interface SafetensorsHeader {
+  /** Byte offset of the first tensor byte in the file (8 + the header's length). */
+  dataStart: number;
+  entries: Map<string, SafetensorsEntry>;
+}
+
+/** The header's length, from the file's first 8 bytes. */
+export function safetensorsHeaderLength(first8: Uint8Array): number {
+  if (first8.byteLength < 8) {
+    throw new Error(`safetensors file is truncated: ${first8.byteLength} bytes, the header length alone takes 8`);
+  }
+  const length = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
+  // A header past 100 MB is a corrupt length, not a header (the reference reader refuses them too).
+  if (length > 100_000_000n) throw new Error(`safetensors header length ${length} is not believable: the file is corrupt`);
+  return Number(length);
+}
+
+/**
+ * Parses and checks a header (the JSON bytes after the length): supported dtypes, shapes, and offsets
+ * that match the shapes and lie within the `dataLength` bytes that follow.
+ */
+export function parseSafetensorsHeader(headerBytes: Uint8Array, dataLength: number): Map<string, SafetensorsEntry> {
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, dataStart)));
+    header = JSON.parse(new TextDecoder().decode(headerBytes));
   } catch (error) {
     throw new Error(`safetensors header is not valid JSON: ${(error as Error).message}`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
     throw new Error('safetensors header is not a JSON object');
   }
-
-  const dataLength = bytes.byteLength - dataStart;
-  const tensors = new Map<string, FloatTensor>();
+  const entries = new Map<string, SafetensorsEntry>();
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const { dtype, shape, data_offsets: offsets } = (entry ?? {}) as Record<string, unknown>;
@@ -71,95 +88,45 @@ export function readSafetensors(bytes: Uint8Array): Map<string, FloatTensor> {
     if (end > dataLength) {
       throw new Error(`tensor ${name} is truncated: its data ends at byte ${end} but the file has ${dataLength} data bytes`);
     }
-    const raw = bytes.subarray(dataStart + begin, dataStart + end);
-    tensors.set(name, { dtype, shape: [...shape], data: decodeToFloat32(raw, dtype) });
+    entries.set(name, { dtype, shape: [...shape], begin, end });
+  }
+  return entries;
+}
+
+/** Parses the header of a whole safetensors file held in memory. */
+export function readSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
+  const headerLength = safetensorsHeaderLength(bytes);
+  const dataStart = 8 + headerLength;
+  if (dataStart > bytes.byteLength) {
+    throw new Error(
+      `safetensors header is truncated: it declares ${headerLength} bytes but only ${bytes.byteLength - 8} follow`,
+    );
+  }
+  return { dataStart, entries: parseSafetensorsHeader(bytes.subarray(8, dataStart), bytes.byteLength - dataStart) };
+}
+
+/** Parses a safetensors file into name -> float32 tensor. F16 and BF16 are widened to float32. */
+export function readSafetensors(bytes: Uint8Array): Map<string, FloatTensor> {
+  const { dataStart, entries } = readSafetensorsHeader(bytes);
+  const tensors = new Map<string, FloatTensor>();
+  for (const [name, { dtype, shape, begin, end }] of entries) {
+    tensors.set(name, { dtype, shape, data: decodeToFloat32(bytes.subarray(dataStart + begin, dataStart + end), dtype) });
   }
   return tensors;
 }
 
-function decodeToFloat32(raw: Uint8Array, dtype: SafetensorsDtype): Float32Array {
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+/** A tensor's bytes as stored (little-endian F32, F16 or BF16) -> float32 values. */
+export function decodeToFloat32(raw: Uint8Array, dtype: SafetensorsDtype): Float32Array {
   const count = raw.byteLength / bytesPerElement[dtype];
-  const out = new Float32Array(count);
   if (dtype === 'F32') {
-    // Offsets in the file need not be 4-byte aligned: copy through a view only when they are
+    // Offsets in the file need not be 4-byte aligned: copy the bytes into a fresh array
     // (a typed-array view reads little-endian, as every browser and Node host is).
-    if (raw.byteOffset % 4 === 0) out.set(new Float32Array(raw.buffer, raw.byteOffset, count));
-    else for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
-  } else if (dtype === 'BF16') {
-    // bfloat16 is the top half of a float32.
-    const widened = new Uint32Array(out.buffer);
-    for (let i = 0; i < count; i++) widened[i] = view.getUint16(i * 2, true) << 16;
-  } else {
-    const table = halfTable();
-    for (let i = 0; i < count; i++) out[i] = table[view.getUint16(i * 2, true)];
+    const out = new Float32Array(count);
+    new Uint8Array(out.buffer).set(raw);
+    return out;
   }
-  return out;
-}
-
-// All 65536 half values, decoded once: a lookup per element is much faster than decoding each.
-let halfToFloatTable: Float32Array | undefined;
-function halfTable(): Float32Array {
-  if (!halfToFloatTable) {
-    halfToFloatTable = new Float32Array(65536);
-    for (let bits = 0; bits < 65536; bits++) halfToFloatTable[bits] = halfToFloat(bits);
-  }
-  return halfToFloatTable;
-}
-
-// IEEE 754 binary16 -> number, by hand (Float16Array is not yet available everywhere).
-function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24; // zero or subnormal
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-}
-
-// Reinterprets a float32 as its bits.
-const scratchFloat = new Float32Array(1);
-const scratchBits = new Uint32Array(scratchFloat.buffer);
-function float32Bits(value: number): number {
-  scratchFloat[0] = value;
-  return scratchBits[0];
-}
-
-// number -> IEEE 754 binary16, rounding to nearest even, by hand.
-function floatToHalf(value: number): number {
-  const bits = float32Bits(value);
-  const sign = (bits >>> 16) & 0x8000;
-  const exponent = (bits >>> 23) & 0xff;
-  const mantissa = bits & 0x7fffff;
-  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0); // Inf or NaN
-  const halfExponent = exponent - 127 + 15;
-  if (halfExponent >= 0x1f) return sign | 0x7c00; // overflow -> Inf
-  if (halfExponent <= 0) {
-    // Subnormal half (or zero): shift the implicit 1 in and round.
-    if (halfExponent < -10) return sign;
-    const full = mantissa | 0x800000;
-    const shift = 14 - halfExponent;
-    const rounded = (full >> shift) + roundBit(full, shift);
-    return sign | rounded;
-  }
-  const rounded = (halfExponent << 10) + (mantissa >> 13) + roundBit(mantissa, 13);
-  return sign | rounded; // a carry out of the mantissa correctly bumps the exponent
-}
-
-// Round-to-nearest-even increment when dropping the low `shift` bits of `value`.
-function roundBit(value: number, shift: number): number {
-  const half = 1 << (shift - 1);
-  const dropped = value & ((1 << shift) - 1);
-  if (dropped > half) return 1;
-  if (dropped < half) return 0;
-  return (value >> shift) & 1;
-}
-
-// number -> bfloat16, rounding to nearest even.
-function floatToBfloat16(value: number): number {
-  const bits = float32Bits(value);
-  if ((bits & 0x7fffffff) > 0x7f800000) return (bits >>> 16) | 0x40; // keep NaN a NaN
-  return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
+  const halves = raw.byteOffset % 2 === 0 ? new Uint16Array(raw.buffer, raw.byteOffset, count) : new Uint16Array(raw.slice().buffer);
+  return dtype === 'BF16' ? bfloat16ToFloat32(halves) : float16ToFloat32(halves);
 }
 
 export interface TensorToWrite {
