@@ -19,6 +19,12 @@ export interface CheckpointOptions {
   includeBuffers?: boolean;
   /** Store a separate lm_head.weight and set tie_word_embeddings false. */
   untied?: boolean;
+  /** Tied, but store lm_head.weight anyway (a copy of wte), as some exports do. */
+  storeTiedHead?: boolean;
+  /** Write config.json as distilgpt2's is written: n_ctx, no n_inner nor tie_word_embeddings, the fine-tuning fields. */
+  distilgpt2Config?: boolean;
+  /** How the safetensors file stores the weights; `parameters` holds the values as stored. */
+  dtype?: SafetensorsDtype;
 }
 
 export interface RandomCheckpoint {
@@ -40,6 +46,9 @@ export function makeRandomGpt2Checkpoint(options: CheckpointOptions = {}): Rando
     stripPrefix = false,
     includeBuffers = false,
     untied = false,
+    storeTiedHead = false,
+    distilgpt2Config = false,
+    dtype = 'F32',
   } = options;
   const random = mulberry32(seed);
   // Box-Muller: normal samples from the uniform PRNG.
@@ -72,34 +81,71 @@ export function makeRandomGpt2Checkpoint(options: CheckpointOptions = {}): Rando
   parameters.set('transformer.ln_f.bias', randomTensor([d], 0.1));
   if (untied) parameters.set('lm_head.weight', randomTensor([vocab_size, d], 0.5));
 
-  const config = {
-    model_type: 'gpt2',
-    architectures: ['GPT2LMHeadModel'],
-    vocab_size,
-    n_positions,
-    n_embd: d,
-    n_layer,
-    n_head,
-    n_inner: null,
-    layer_norm_epsilon: 1e-5,
-    activation_function: 'gelu_new',
-    tie_word_embeddings: !untied,
-  };
+  const config: Record<string, unknown> = distilgpt2Config
+    ? {
+        _num_labels: 1,
+        activation_function: 'gelu_new',
+        architectures: ['GPT2LMHeadModel'],
+        attn_pdrop: 0.1,
+        bos_token_id: vocab_size - 1,
+        embd_pdrop: 0.1,
+        eos_token_id: vocab_size - 1,
+        id2label: { '0': 'LABEL_0' },
+        initializer_range: 0.02,
+        label2id: { LABEL_0: 0 },
+        layer_norm_epsilon: 1e-5,
+        model_type: 'gpt2',
+        n_ctx: n_positions,
+        n_embd: d,
+        n_head,
+        n_layer,
+        n_positions,
+        resid_pdrop: 0.1,
+        summary_activation: null,
+        summary_first_dropout: 0.1,
+        summary_proj_to_labels: true,
+        summary_type: 'cls_index',
+        summary_use_proj: true,
+        task_specific_params: { 'text-generation': { do_sample: true, max_length: 50 } },
+        vocab_size,
+      }
+    : {
+        model_type: 'gpt2',
+        architectures: ['GPT2LMHeadModel'],
+        vocab_size,
+        n_positions,
+        n_embd: d,
+        n_layer,
+        n_head,
+        n_inner: null,
+        layer_norm_epsilon: 1e-5,
+        activation_function: 'gelu_new',
+        tie_word_embeddings: !untied,
+      };
 
   const stored = new Map<string, TensorToWrite>();
-  for (const [name, tensor] of parameters) {
-    stored.set(stripPrefix ? name.replace(/^transformer\./, '') : name, tensor);
-  }
+  const storedName = (name: string) => (stripPrefix ? name.replace(/^transformer\./, '') : name);
+  for (const [name, tensor] of parameters) stored.set(storedName(name), { ...tensor, dtype });
+  if (storeTiedHead && !untied) stored.set('lm_head.weight', { ...parameters.get('transformer.wte.weight')!, dtype });
   if (includeBuffers) {
     const causal = Float32Array.from({ length: n_positions * n_positions }, (_, i) =>
       i % n_positions <= Math.floor(i / n_positions) ? 1 : 0,
     );
     for (let layer = 0; layer < n_layer; layer++) {
-      stored.set(`transformer.h.${layer}.attn.bias`, { shape: [1, 1, n_positions, n_positions], data: causal });
-      stored.set(`transformer.h.${layer}.attn.masked_bias`, { shape: [], data: new Float32Array([-1e4]) });
+      stored.set(storedName(`transformer.h.${layer}.attn.bias`), { shape: [1, 1, n_positions, n_positions], data: causal });
+      stored.set(storedName(`transformer.h.${layer}.attn.masked_bias`), { shape: [], data: new Float32Array([-1e4]) });
     }
   }
-  return { config, parameters, bytes: writeSafetensors(stored, { format: 'pt' }) };
+  const bytes = writeSafetensors(stored, { format: 'pt' });
+  // The values as stored (rounded to BF16/F16 when asked), so a reference sees what the converter reads.
+  if (dtype !== 'F32') {
+    for (const [name, { data }] of readSafetensors(bytes)) {
+      const canonical = name.startsWith('transformer.') || name.startsWith('lm_head.') ? name : `transformer.${name}`;
+      const parameter = parameters.get(canonical);
+      if (parameter) parameters.set(canonical, { shape: parameter.shape, data });
+    }
+  }
+  return { config, parameters, bytes };
 }
 
 export interface LlamaCheckpointOptions {
