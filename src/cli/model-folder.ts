@@ -22,5 +22,6 @@ export async function loadModelInNode(arg: string | undefined): Promise<LoadedMo
     modelRoot,
     backend: 'node-cpu',
     readModelBytes: async () => new Uint8Array(await readFile(join(modelRoot, name, 'onnx', 'model.onnx'))),
+    readTextFile: (file) => readFile(join(modelRoot, name, file), 'utf8').catch(() => null),
   });
 }

@@ -1,34 +1,68 @@
 // npm run trace -- --prompt "How do I bake chocolate chip cookies?" [--json] [--model <folder>]
+//   [--system S] [--no-chat] [--generate N]
 // Runs the model in Node (onnxruntime-node through transformers.js, the same code as the deck's
 // worker) and prints the tokens, ids, next-token top-10 and attention. The browser tests compare
 // the deck against this output.
 import { parseArgs } from 'node:util';
+import { generateRun } from '../engine/generate';
+import type { LoadedModel } from '../engine/load-model';
 import { runTrace } from '../engine/run-trace';
 import { traceSummaryJson } from '../engine/trace-summary';
+import { answerText } from '../maths/generation-summary';
 import type { Trace } from '../trace';
 import { loadModelInNode } from './model-folder';
 
-const USAGE = `usage: npm run trace -- --prompt "text" [--json] [--model <folder or name>]
-  --prompt   the text the model reads (required)
-  --json     print one JSON object: tokens, pieces, ids, topk, attention [layer][head][query][key]
-  --model    a model folder with config.json, tokenizer files and onnx/model.onnx (default assets/models/sotu-gpt)`;
+const USAGE = `usage: npm run trace -- --prompt "text" [--json] [--model <folder or name>] [--system "text"] [--no-chat] [--generate N]
+  --prompt    the text the model reads (required); for a chat model, the user's message
+  --json      print one JSON object: templated, tokens, pieces, ids, topk, attention [layer][head][query][key]
+  --model     a model folder with config.json, tokenizer files and onnx/model.onnx (default assets/models/sotu-gpt)
+  --system    a system message (chat models)
+  --no-chat   read the prompt as typed, even when the model has a chat template
+  --generate  also generate up to N tokens (greedy, stopping at the model's end-of-turn ids)`;
+
+interface GeneratedAnswer {
+  ids: number[];
+  text: string;
+  stoppedBy: 'eos' | 'limit' | 'context' | null;
+}
+
+/** Greedy, with the KV cache, until a stop id or `limit` tokens: the deck's own loop. */
+async function answer(loaded: LoadedModel, trace: Trace, limit: number): Promise<GeneratedAnswer> {
+  const promptIds = trace.tokens.map((t) => t.id);
+  const result = await generateRun(loaded, promptIds, { maxNewTokens: limit });
+  const run = { useCache: true, steps: result.steps, done: true, stoppedBy: result.stoppedBy };
+  return { ids: result.steps.map((s) => s.id), text: answerText(run, loaded.stopIds), stoppedBy: result.stoppedBy };
+}
 
 function printReadable(trace: Trace): void {
   const m = trace.model;
   console.log(`model ${m.name}: ${m.nLayer} layers, ${m.nHead} heads, width ${m.nEmbd}, vocabulary ${m.vocabSize}, context ${m.contextLength}`);
+  if (trace.chat.template === 'model') console.log(`chat template applied: ${JSON.stringify(trace.chat.templated)}`);
   if (trace.droppedTokens > 0) console.log(`prompt too long: the first ${trace.droppedTokens} tokens were dropped`);
   console.log(`${trace.tokens.length} tokens:`);
-  for (const t of trace.tokens) console.log(`  ${String(t.id).padStart(6)}  ${JSON.stringify(t.text)}`);
+  for (const t of trace.tokens) console.log(`  ${String(t.id).padStart(6)}  ${JSON.stringify(t.text)}${t.special ? '  (special)' : ''}`);
   console.log('next token:');
   for (const c of trace.topk) console.log(`  ${(c.prob * 100).toFixed(2).padStart(6)}%  ${String(c.id).padStart(6)}  ${JSON.stringify(c.token)}`);
   console.log(`forward pass ${trace.timings.forwardMs.toFixed(1)} ms`);
 }
 
+function printAnswer(generated: GeneratedAnswer): void {
+  console.log(`answer (${generated.ids.length} tokens, stopped by ${generated.stoppedBy}): ${JSON.stringify(generated.text)}`);
+}
+
 async function main(): Promise<number> {
-  let values: { prompt?: string; json?: boolean; model?: string; help?: boolean };
+  let values: { prompt?: string; json?: boolean; model?: string; system?: string; 'no-chat'?: boolean; generate?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
-      options: { prompt: { type: 'string' }, json: { type: 'boolean' }, model: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        prompt: { type: 'string' },
+        json: { type: 'boolean' },
+        model: { type: 'string' },
+        system: { type: 'string' },
+        'no-chat': { type: 'boolean' },
+        generate: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -44,11 +78,20 @@ async function main(): Promise<number> {
     console.error(`--prompt is required\n${USAGE}`);
     return 2;
   }
+  const limit = values.generate === undefined ? null : Number(values.generate);
+  if (limit !== null && !(Number.isInteger(limit) && limit > 0)) {
+    console.error(`--generate takes a whole number of tokens above 0, not ${JSON.stringify(values.generate)}\n${USAGE}`);
+    return 2;
+  }
   try {
     const loaded = await loadModelInNode(values.model);
-    const trace = await runTrace(loaded, values.prompt);
-    if (values.json) console.log(JSON.stringify(traceSummaryJson(trace)));
-    else printReadable(trace);
+    const trace = await runTrace(loaded, { prompt: values.prompt, system: values.system, chat: !values['no-chat'] });
+    const generated = limit === null ? null : await answer(loaded, trace, limit);
+    if (values.json) console.log(JSON.stringify({ ...traceSummaryJson(trace), ...(generated ? { generation: generated } : {}) }));
+    else {
+      printReadable(trace);
+      if (generated) printAnswer(generated);
+    }
     return 0;
   } catch (error) {
     console.error(`trace: ${(error as Error).message.split('\n')[0]}`);

@@ -2,9 +2,25 @@
 // it (loading, progress, the latest Trace, errors) as one immutable state that listeners receive.
 // Prompt changes are debounced while the presenter types, and a result for an older prompt is
 // dropped, so an older Trace never replaces a newer one.
-import type { Generation, ModelInfo, Trace } from '../trace';
+import type { ChatMessage, Generation, ModelInfo, Trace } from '../trace';
 import type { BackendChoice } from './choose-backend';
-import type { BrowserBackend, EngineMessage, EngineRequest, OrtRuntimeUrls } from './protocol';
+import type { AnswerSampling, BrowserBackend, EngineMessage, EngineRequest, OrtRuntimeUrls, RunRequest } from './protocol';
+
+/** How the prompt runs, besides its text (see RunRequest): the rest of the conversation and the answer's settings. */
+export interface RunOptions {
+  /** A chat model's system message ('' for none). */
+  system: string;
+  /** Earlier turns, oldest first; empty for a first turn. */
+  history: ChatMessage[];
+  /** false: the prompt as typed even for a chat model. */
+  chat: boolean;
+  /** The answer's token limit, or null for the engine's default (128 chat, 24 base). */
+  maxNewTokens: number | null;
+  /** Sample the answer (reproducibly, with its seed), or null for greedy. */
+  sampling: AnswerSampling | null;
+}
+
+export const DEFAULT_RUN_OPTIONS: RunOptions = { system: '', history: [], chat: true, maxNewTokens: null, sampling: null };
 
 export type EnginePhase = 'starting' | 'loading' | 'ready' | 'failed';
 
@@ -23,6 +39,8 @@ export interface EngineState {
   warmUpMs: number | null;
   /** The prompt as typed; the Trace below may still be for an older one while a run is in flight. */
   prompt: string;
+  /** The conversation and answer settings the prompt runs with. */
+  runOptions: RunOptions;
   /** The latest Trace, or null when the prompt is empty, nothing has run yet, or the last run failed. */
   trace: Trace | null;
   /** The continuation of the Trace's prompt, streamed after it (null until the first token). */
@@ -63,6 +81,7 @@ export class EngineClient {
     loadMs: null,
     warmUpMs: null,
     prompt: '',
+    runOptions: DEFAULT_RUN_OPTIONS,
     trace: null,
     generation: null,
     running: false,
@@ -124,11 +143,37 @@ export class EngineClient {
     else this.#debounceTimer = setTimeout(() => this.#sendRun(), this.#debounceMs);
   }
 
+  /** New conversation or answer settings: the current prompt runs again at once with them. */
+  setRunOptions(change: Partial<RunOptions>): void {
+    const next = { ...this.#state.runOptions, ...change };
+    if (JSON.stringify(next) === JSON.stringify(this.#state.runOptions)) return;
+    this.#update({ runOptions: next });
+    this.#runNow();
+  }
+
+  /** A follow-up turn: `history` is the conversation so far (the last answer included), `message` the new user message. */
+  reply(message: string, history: ChatMessage[]): void {
+    this.#update({ prompt: message, runOptions: { ...this.#state.runOptions, history } });
+    this.#runNow();
+  }
+
+  /** Runs the current prompt at once (cancelling a pending debounce), unless it is empty. */
+  #runNow(): void {
+    if (this.#debounceTimer !== null) clearTimeout(this.#debounceTimer);
+    this.#debounceTimer = null;
+    if (isEmptyPrompt(this.#state.prompt)) return;
+    this.#update({ running: this.#state.phase !== 'failed', runError: null });
+    this.#sendRun();
+  }
+
   #sendRun(): void {
     this.#debounceTimer = null;
     if (this.#state.phase !== 'ready') return; // sent when the model is ready
     const requestId = ++this.#latestRequestId;
-    this.#worker.postMessage({ type: 'run', requestId, prompt: this.#state.prompt });
+    const { system, history, chat, maxNewTokens, sampling } = this.#state.runOptions;
+    const request: RunRequest = { type: 'run', requestId, prompt: this.#state.prompt, system, history, chat, sampling };
+    if (maxNewTokens !== null) request.maxNewTokens = maxNewTokens;
+    this.#worker.postMessage(request);
   }
 
   #onMessage(message: EngineMessage): void {

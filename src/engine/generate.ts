@@ -4,7 +4,8 @@
 import { Tensor } from '@huggingface/transformers';
 import { drawFrom, GREEDY, samplingDistribution, seededRandom, type SamplingSettings } from '../maths/sampling';
 import { softmax, topKIndices } from '../maths/softmax';
-import type { GenerationStep } from '../trace';
+import type { GenerationRun, GenerationStep } from '../trace';
+import { cacheOnCpu, disposeGpuTensors, presentToPast, type KvCache } from './kv-cache';
 import type { LoadedModel } from './load-model';
 import { describeToken } from './run-trace';
 
@@ -15,40 +16,82 @@ export interface GenerateOptions {
   sampling?: SamplingSettings;
   seed?: number;
   useCache?: boolean;
-  /** Stop at the end-of-text token (default true). */
+  /** Ids that end the answer; the step that draws one is the last. Default: the model's own (generation_config.json). */
+  stopIds?: readonly number[];
+  /** Stop at the stop ids (default true); false runs to the limit. */
   stopAtEndOfText?: boolean;
+  /** The cache of a prefix of the prompt's ids (the previous turn's, cut to the shared prefix): the first step computes only the rest. */
+  startCache?: KvCache;
+  /** Return the cache after the last step, on the CPU, for the next turn. */
+  keepCache?: boolean;
   onStep?: (step: GenerationStep) => void;
   /** Checked before each step: a newer prompt makes this generation moot. */
   shouldStop?: () => boolean;
 }
 
-const int64 = (values: number[], dims: number[]) => new Tensor('int64', BigInt64Array.from(values, BigInt), dims);
+export interface GenerateResult {
+  steps: GenerationStep[];
+  /** Why it ended; null when shouldStop stopped it. */
+  stoppedBy: GenerationRun['stoppedBy'];
+  /** With keepCache and useCache: every layer's keys and values for `ids` (the prompt and all answer tokens but the last). */
+  cache: KvCache | null;
+}
+
+export const int64 = (values: number[], dims: number[]) => new Tensor('int64', BigInt64Array.from(values, BigInt), dims);
+
+/** One forward pass over `fresh`, the ids after the `past` cache's `offset` positions. */
+export async function forward(loaded: LoadedModel, fresh: number[], offset: number, past: Record<string, Tensor> | null): Promise<Record<string, Tensor>> {
+  const total = offset + fresh.length;
+  const inputs: Record<string, unknown> = {
+    input_ids: int64(fresh, [1, fresh.length]),
+    attention_mask: int64(new Array(total).fill(1), [1, total]),
+    position_ids: int64(fresh.map((_, i) => offset + i), [1, fresh.length]),
+  };
+  if (past) inputs.past_key_values = past;
+  return (await loaded.model(inputs)) as Record<string, Tensor>;
+}
+
+/** The logits at the last position of a forward pass's output. */
+export function lastPositionLogits(outputs: Record<string, Tensor>): Float32Array {
+  const logits = outputs.logits;
+  const [, positions, vocab] = logits.dims;
+  return (logits.data as Float32Array).slice((positions - 1) * vocab, positions * vocab);
+}
 
 export async function generate(loaded: LoadedModel, promptIds: number[], options: GenerateOptions): Promise<GenerationStep[]> {
+  return (await generateRun(loaded, promptIds, options)).steps;
+}
+
+export async function generateRun(loaded: LoadedModel, promptIds: number[], options: GenerateOptions): Promise<GenerateResult> {
   const sampling = options.sampling ?? GREEDY;
   const random = seededRandom(options.seed ?? 0);
   const useCache = options.useCache ?? true;
-  const endOfText = loaded.tokenizer.eos_token_id;
+  const stopIds = options.stopAtEndOfText === false ? [] : (options.stopIds ?? loaded.stopIds);
+  const start = useCache ? options.startCache : undefined;
+  if (start && (start.ids.length >= promptIds.length || start.ids.some((id, i) => id !== promptIds[i]))) {
+    throw new Error('the start cache must hold a strict prefix of the prompt');
+  }
   const ids = [...promptIds];
   const steps: GenerationStep[] = [];
-  let past: Record<string, Tensor> | null = null;
+  let past: Record<string, Tensor> | null = start?.past ?? null;
+  let pastLength = start?.ids.length ?? 0; // the ids the cache holds
+  let stoppedBy: GenerationRun['stoppedBy'] = null;
 
-  while (steps.length < options.maxNewTokens && ids.length < loaded.info.contextLength && !options.shouldStop?.()) {
+  for (;;) {
+    if (steps.length >= options.maxNewTokens) stoppedBy = 'limit';
+    else if (ids.length >= loaded.info.contextLength) stoppedBy = 'context';
+    if (stoppedBy || options.shouldStop?.()) break;
     const started = performance.now();
-    // With a cache, only the newest token goes in; the cache holds every earlier key and value.
-    const fresh = past ? ids.slice(-1) : ids;
-    const offset = ids.length - fresh.length;
-    const inputs: Record<string, unknown> = {
-      input_ids: int64(fresh, [1, fresh.length]),
-      attention_mask: int64(new Array(ids.length).fill(1), [1, ids.length]),
-      position_ids: int64(fresh.map((_, i) => offset + i), [1, fresh.length]),
-    };
-    if (past) inputs.past_key_values = past;
-    const outputs = (await loaded.model(inputs)) as Record<string, Tensor>;
-    const logits = outputs.logits;
-    const vocab = logits.dims[2];
-    const last = (logits.data as Float32Array).slice((fresh.length - 1) * vocab, fresh.length * vocab);
-    if (useCache) past = presentToPast(outputs);
+    // With a cache, only the ids it does not hold go in (after the first step: the newest token).
+    const outputs = await forward(loaded, ids.slice(pastLength), pastLength, past);
+    const last = lastPositionLogits(outputs);
+    if (useCache) {
+      const next = presentToPast(outputs);
+      if (past) disposeGpuTensors(Object.values(past));
+      past = next;
+      pastLength = ids.length;
+    }
+    disposeGpuTensors(Object.values(outputs), new Set(past ? Object.values(past) : []));
 
     const distribution = samplingDistribution(last, sampling);
     const id = drawFrom(distribution, random());
@@ -65,16 +108,13 @@ export async function generate(loaded: LoadedModel, promptIds: number[], options
     steps.push(step);
     options.onStep?.(step);
     ids.push(id);
-    if (id === endOfText && (options.stopAtEndOfText ?? true)) break;
+    if (stopIds.includes(id)) {
+      stoppedBy = 'eos';
+      break;
+    }
   }
-  return steps;
-}
-
-/** present.N.key -> past_key_values.N.key: this step's cache is the next step's input. */
-function presentToPast(outputs: Record<string, Tensor>): Record<string, Tensor> {
-  const past: Record<string, Tensor> = {};
-  for (const [name, tensor] of Object.entries(outputs)) {
-    if (name.startsWith('present.')) past[name.replace('present.', 'past_key_values.')] = tensor;
-  }
-  return past;
+  let cache: KvCache | null = null;
+  if (past && options.keepCache) cache = { ids: ids.slice(0, pastLength), past: await cacheOnCpu(past) };
+  else if (past) disposeGpuTensors(Object.values(past));
+  return { steps, stoppedBy, cache };
 }

@@ -6,6 +6,7 @@ import { allTraceOutputs, TRACE_PREFIX } from '../convert/output-names';
 import { BpeEncoder } from '../tokenize/bpe-encoder';
 import { readTokenizerJson } from '../tokenize/hf-format';
 import type { Backend, ModelInfo } from '../trace';
+import { chatTemplateOf, stopIdsOf } from './chat-config';
 import { modelInfoFromConfig, type HfConfig } from './model-info';
 import { weightsForExtras } from './trace-extras';
 
@@ -25,6 +26,10 @@ export interface LoadedModel {
   specialIds: Set<number>;
   /** Replays the tokenizer's merges, for byte-level BPE tokenizers; null for others. */
   encoder: BpeEncoder | null;
+  /** The chat template (tokenizer_config.json or chat_template.jinja); null for a base model. */
+  chatTemplate: string | null;
+  /** Ids that end the answer: generation_config.json's eos_token_id (one or several), else the tokenizer's eos. */
+  stopIds: number[];
 }
 
 export interface LoadOptions {
@@ -36,6 +41,8 @@ export interface LoadOptions {
   onProgress?: (progress: { file: string; loaded: number; total: number }) => void;
   /** The bytes of onnx/model.onnx, for the weights (Node reads the file; the worker keeps what it fetched). */
   readModelBytes?: () => Promise<Uint8Array | null>;
+  /** A text file of the model folder ("chat_template.jinja"), or null when it is not there. */
+  readTextFile?: (file: string) => Promise<string | null>;
 }
 
 /** transformers.js reads only local files: no request ever goes to a model hub. */
@@ -67,7 +74,10 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
   const bytes = (await options.readModelBytes?.()) ?? null;
   const wanted = weightsForExtras(info.architecture);
   const weights = bytes ? readInitializers(bytes, (name) => wanted.includes(name)) : new Map<string, Weight>();
-  return { info, backend: options.backend, tokenizer, model, pieces, traceOutputs, missingOutputs, weights, encoder: mergeReplayer(tokenizer), specialIds: specialTokenIds(tokenizer) };
+  const jinja = tokenizer.chat_template ? null : ((await options.readTextFile?.('chat_template.jinja')) ?? null);
+  const chatTemplate = chatTemplateOf(tokenizer.chat_template, jinja);
+  const stopIds = stopIdsOf(model.generation_config as { eos_token_id?: number | number[] } | null, model.config as { eos_token_id?: number | number[] }, tokenizer.eos_token_id);
+  return { info, backend: options.backend, tokenizer, model, pieces, traceOutputs, missingOutputs, weights, encoder: mergeReplayer(tokenizer), specialIds: specialTokenIds(tokenizer), chatTemplate, stopIds };
 }
 
 /** The ids tokenizer.json lists as added tokens marked special. */

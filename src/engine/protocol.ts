@@ -1,7 +1,7 @@
 // The messages between the deck (main thread) and the engine worker, after the transformers.js
 // examples' worker protocol: `load` and `run` go in; `loading`, `progress`, `ready`, `trace` and
 // `error` come out. Every run carries a request id so the client can drop results that are stale.
-import type { Generation, ModelInfo, Trace } from '../trace';
+import type { ChatMessage, Generation, ModelInfo, Trace } from '../trace';
 
 /** The backends a browser can run the model on. */
 export type BrowserBackend = 'webgpu' | 'wasm';
@@ -22,10 +22,29 @@ export interface LoadRequest {
   ortRuntime: OrtRuntimeUrls;
 }
 
+/** Sampling settings for the answer, with the seed that makes a sampled answer reproducible. */
+export interface AnswerSampling {
+  temperature: number;
+  topK: number;
+  topP: number;
+  seed: number;
+}
+
 export interface RunRequest {
   type: 'run';
   requestId: number;
+  /** The typed prompt: for a chat model, the user's newest message. */
   prompt: string;
+  /** A system message for a chat model (absent or '': none; a base model ignores it). */
+  system?: string;
+  /** Earlier turns, oldest first: user messages and the assistant's answers (the answer's text, see answerText). */
+  history?: ChatMessage[];
+  /** false: the prompt as typed even when the model has a chat template (default true). */
+  chat?: boolean;
+  /** The answer's token limit (default 128 for a chat model, 24 for a base model). */
+  maxNewTokens?: number;
+  /** Sample the answer with these settings and seed; absent or null: greedy. */
+  sampling?: AnswerSampling | null;
 }
 
 export type EngineRequest = LoadRequest | RunRequest;

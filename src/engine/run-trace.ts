@@ -2,8 +2,10 @@
 import { Tensor } from '@huggingface/transformers';
 import { logSumExp, softmax, topKIndices } from '../maths/softmax';
 import { byteLevelToBytes, utf8Bytes } from '../tokenize/byte-level';
-import { baseModelInput, type Trace, type TraceTensor, type TraceToken } from '../trace';
+import type { ChatInput, Trace, TraceTensor, TraceToken } from '../trace';
+import { renderConversation, type Conversation } from './chat-input';
 import type { LoadedModel } from './load-model';
+import { disposeGpuTensors } from './kv-cache';
 import { computeExtras } from './trace-extras';
 
 export const TOP_K = 10;
@@ -12,8 +14,15 @@ export const CANDIDATE_TEXTS = 64;
 /** A prompt the model cannot take; its message is shown to the presenter as is. */
 export class PromptError extends Error {}
 
-export function tokenize(loaded: LoadedModel, prompt: string): number[] {
+/** The text's ids, special tokens in it (<|im_start|>) recognised; no BOS added (a template writes its own). */
+export function tokenize(loaded: Pick<LoadedModel, 'tokenizer'>, prompt: string): number[] {
   return loaded.tokenizer.encode(prompt, { add_special_tokens: false });
+}
+
+/** The conversation through the model's chat template (or as typed, for a base model), and its ids. */
+export function chatInput(loaded: Pick<LoadedModel, 'tokenizer' | 'chatTemplate'>, conversation: Conversation): { chat: ChatInput; ids: number[] } {
+  const chat = renderConversation(loaded.tokenizer as unknown as Parameters<typeof renderConversation>[0], loaded.chatTemplate, conversation);
+  return { chat, ids: tokenize(loaded, chat.templated) };
 }
 
 export function describeToken(loaded: LoadedModel, id: number): TraceToken {
@@ -28,9 +37,13 @@ export function describeToken(loaded: LoadedModel, id: number): TraceToken {
   return { id, piece, text, bytes, special: loaded.specialIds.has(id) };
 }
 
-export async function runTrace(loaded: LoadedModel, prompt: string): Promise<Trace> {
+/** A prompt alone, or a conversation: a chat model reads it through its template (see chat-input.ts). */
+export async function runTrace(loaded: LoadedModel, input: string | Conversation): Promise<Trace> {
   const started = performance.now();
-  const allIds = tokenize(loaded, prompt);
+  const conversation = typeof input === 'string' ? { prompt: input } : input;
+  const prompt = conversation.prompt;
+  if (prompt === '') throw new PromptError('The prompt is empty: type something for the model to read.');
+  const { chat, ids: allIds } = chatInput(loaded, conversation);
   if (allIds.length === 0) throw new PromptError('The prompt is empty: type something for the model to read.');
   // Past the context window, keep the most recent tokens: the model never sees the dropped ones.
   const droppedTokens = Math.max(0, allIds.length - loaded.info.contextLength);
@@ -42,6 +55,7 @@ export async function runTrace(loaded: LoadedModel, prompt: string): Promise<Tra
   const attentionMask = new Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
   const outputs = (await loaded.model({ input_ids: inputIds, attention_mask: attentionMask })) as Record<string, Tensor>;
   const forwarded = performance.now();
+  disposeGpuTensors(Object.values(outputs).filter((t) => t.location === 'gpu-buffer')); // the cache (WebGPU): not needed here
 
   const tensors: Record<string, TraceTensor> = {};
   for (const name of loaded.traceOutputs) {
@@ -83,7 +97,7 @@ export async function runTrace(loaded: LoadedModel, prompt: string): Promise<Tra
   return {
     version: 1,
     prompt,
-    chat: baseModelInput(prompt),
+    chat,
     droppedTokens,
     model: loaded.info,
     backend: loaded.backend,

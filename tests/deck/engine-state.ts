@@ -1,5 +1,5 @@
 // A ready engine with no Trace yet: the starting state the deck's unit tests vary.
-import type { EngineState } from '../../src/engine/client';
+import { DEFAULT_RUN_OPTIONS, type EngineState } from '../../src/engine/client';
 
 export const READY_STATE: EngineState = {
   phase: 'ready',
@@ -12,6 +12,7 @@ export const READY_STATE: EngineState = {
   loadMs: 1,
   warmUpMs: 1,
   prompt: 'Hello',
+  runOptions: DEFAULT_RUN_OPTIONS,
   trace: null,
   generation: null,
   running: false,
