@@ -23,7 +23,12 @@ export interface HfConfig {
   /** Transformers 5 keeps rope_theta (and the scaling) in here instead. */
   rope_parameters?: { rope_theta?: number } | null;
   tie_word_embeddings?: boolean;
+  /** Llama: biases on q/k/v/o (Qwen2 always has them on q/k/v, and has no such field). */
+  attention_bias?: boolean;
 }
+
+/** The model_types built as the Llama graph: RoPE, RMSNorm, SwiGLU, shared key/value heads. */
+const llamaGraphTypes = ['llama', 'qwen2', 'mistral'];
 
 export function modelInfoFromConfig(name: string, config: HfConfig): ModelInfo {
   const modelType = config.model_type ?? 'unknown';
@@ -55,7 +60,7 @@ export function modelInfoFromConfig(name: string, config: HfConfig): ModelInfo {
       architecture.family === 'gpt2'
         ? gpt2ParameterCount(sizes.vocab, sizes.positions, sizes.d, sizes.layers, sizes.mlp)
         : architecture.family === 'llama'
-          ? llamaParameterCount({ ...sizes, heads: nHead, kvHeads: architecture.kvHeads, headDim, tied: architecture.tiedEmbeddings })
+          ? llamaParameterCount({ ...sizes, heads: nHead, kvHeads: architecture.kvHeads, headDim, tied: architecture.tiedEmbeddings, ...attentionBiases(modelType, config) })
           : null,
     architecture,
   };
@@ -63,7 +68,8 @@ export function modelInfoFromConfig(name: string, config: HfConfig): ModelInfo {
 
 /** The parts the slides name differently per family (Hugging Face's defaults where config.json is silent). */
 export function architectureOf(modelType: string, config: HfConfig, nHead: number): ModelArchitecture {
-  if (modelType === 'llama') {
+  // Qwen2 and Mistral are the Llama graph (the slides name their parts as Llama's); modelType tells them apart.
+  if (llamaGraphTypes.includes(modelType)) {
     return {
       family: 'llama',
       norm: 'rmsnorm',
@@ -91,10 +97,28 @@ export function gpt2ParameterCount(vocab: number, positions: number, d: number, 
   return vocab * d + positions * d + layers * perLayer + 2 * d;
 }
 
-/** Llama: embed_tokens (+ lm_head unless tied) + per layer (2 RMSNorms, q/k/v/o, gate/up/down; no biases) + norm. */
-export function llamaParameterCount(sizes: { vocab: number; d: number; layers: number; mlp: number; heads: number; kvHeads: number; headDim: number; tied: boolean }): number {
-  const { vocab, d, layers, mlp, heads, kvHeads, headDim, tied } = sizes;
-  const attention = d * heads * headDim + 2 * d * kvHeads * headDim + heads * headDim * d;
+/** Which attention projections carry biases: Qwen2's q/k/v always; a Llama's q/k/v/o with attention_bias; Mistral's none. */
+function attentionBiases(modelType: string, config: HfConfig): { qkvBias: boolean; oBias: boolean } {
+  const llamaBias = modelType === 'llama' && config.attention_bias === true;
+  return { qkvBias: modelType === 'qwen2' || llamaBias, oBias: llamaBias };
+}
+
+/** Llama graph: embed_tokens (+ lm_head unless tied) + per layer (2 RMSNorms, q/k/v/o and their biases if any, gate/up/down) + norm. */
+export function llamaParameterCount(sizes: {
+  vocab: number;
+  d: number;
+  layers: number;
+  mlp: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  tied: boolean;
+  qkvBias?: boolean;
+  oBias?: boolean;
+}): number {
+  const { vocab, d, layers, mlp, heads, kvHeads, headDim, tied, qkvBias = false, oBias = false } = sizes;
+  const biases = (qkvBias ? heads * headDim + 2 * kvHeads * headDim : 0) + (oBias ? d : 0);
+  const attention = d * heads * headDim + 2 * d * kvHeads * headDim + heads * headDim * d + biases;
   const perLayer = 2 * d + attention + 3 * d * mlp;
   return vocab * d * (tied ? 1 : 2) + layers * perLayer + d;
 }

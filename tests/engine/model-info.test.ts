@@ -3,7 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { modelInfoFromConfig } from '../../src/engine/model-info';
 import { logitLensLayers } from '../../src/engine/trace-extras';
-import { LLAMA_3_2_1B_CONFIG } from '../fixtures/published-configs';
+import {
+  DISTILGPT2_CONFIG,
+  GEMMA_2B_CONFIG,
+  LLAMA_3_2_1B_CONFIG,
+  MISTRAL_7B_V0_1_CONFIG,
+  QWEN2_5_0_5B_INSTRUCT_CONFIG,
+  SMOLLM2_360M_INSTRUCT_CONFIG,
+} from '../fixtures/published-configs';
 
 describe('model info from config.json', () => {
   it('reads a Llama: RoPE, RMSNorm, SwiGLU, 8 key/value heads, and its published 1,235,814,400 parameters', () => {
@@ -23,6 +30,44 @@ describe('model info from config.json', () => {
     const info = modelInfoFromConfig('gpt2', { model_type: 'gpt2', vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12 });
     expect(info.architecture).toEqual({ family: 'gpt2', norm: 'layernorm', positions: 'learned', feedForward: 'gelu', kvHeads: 12, ropeTheta: null, tiedEmbeddings: true });
     expect(info.parameterCount).toBe(124_439_808);
+  });
+});
+
+describe('model info for the families the converter builds, against published parameter counts', () => {
+  it('reads Qwen2.5-0.5B-Instruct as the Llama graph with q/k/v biases: 494,032,768 parameters (0.36B without embeddings)', () => {
+    const info = modelInfoFromConfig('qwen2.5-0.5b-instruct', QWEN2_5_0_5B_INSTRUCT_CONFIG);
+    expect(info.modelType).toBe('qwen2');
+    expect(info.architecture).toEqual({ family: 'llama', norm: 'rmsnorm', positions: 'rope', feedForward: 'swiglu', kvHeads: 2, ropeTheta: 1_000_000, tiedEmbeddings: true });
+    expect([info.nLayer, info.nHead, info.headDim, info.mlpWidth, info.contextLength]).toEqual([24, 14, 64, 4864, 32768]);
+    expect(info.parameterCount).toBe(494_032_768);
+    // The model card's "0.36B non-embedding": the embedding table is counted once (tied).
+    expect(((info.parameterCount ?? 0) - 151936 * 896) / 1e9).toBeCloseTo(0.36, 2);
+  });
+
+  it('reads SmolLM2-360M-Instruct: 361,821,120 parameters, 5 key/value heads, tied', () => {
+    const info = modelInfoFromConfig('smollm2-360m-instruct', SMOLLM2_360M_INSTRUCT_CONFIG);
+    expect(info.architecture).toMatchObject({ family: 'llama', kvHeads: 5, ropeTheta: 100000, tiedEmbeddings: true });
+    expect(info.parameterCount).toBe(361_821_120);
+  });
+
+  it('reads Mistral 7B: 7,241,732,096 parameters, untied, 8 key/value heads', () => {
+    const info = modelInfoFromConfig('mistral-7b', MISTRAL_7B_V0_1_CONFIG);
+    expect(info.modelType).toBe('mistral');
+    expect(info.architecture).toMatchObject({ family: 'llama', kvHeads: 8, tiedEmbeddings: false });
+    expect(info.parameterCount).toBe(7_241_732_096);
+  });
+
+  it('reads distilgpt2: 81,912,576 parameters (the tied head counted once, as Hugging Face does)', () => {
+    const info = modelInfoFromConfig('distilgpt2', DISTILGPT2_CONFIG);
+    expect(info.architecture).toMatchObject({ family: 'gpt2', tiedEmbeddings: true });
+    expect([info.nLayer, info.contextLength, info.mlpWidth]).toEqual([6, 1024, 3072]);
+    expect(info.parameterCount).toBe(81_912_576);
+  });
+
+  it('gives no parameter count for a family it does not know (gemma)', () => {
+    const info = modelInfoFromConfig('gemma-2b', GEMMA_2B_CONFIG);
+    expect(info.architecture.family).toBe('other');
+    expect(info.parameterCount).toBeNull();
   });
 });
 
