@@ -130,6 +130,15 @@ function checkMistralWindow(config: Record<string, unknown>, maxPositions: numbe
   }
 }
 
+/** Qwen2's max_window_layers: the first layer that attends through the window (0 is allowed: every layer). */
+function windowedFrom(config: Record<string, unknown>): number {
+  const value = config.max_window_layers ?? DEFAULT_QWEN2_MAX_WINDOW_LAYERS;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new Error(`config.json: max_window_layers must be a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
 /** Qwen2: with use_sliding_window, the layers from max_window_layers on (or those layer_types names) attend through a window. */
 function checkQwen2Window(config: Record<string, unknown>, layers: number, maxPositions: number): void {
   if (config.use_sliding_window !== true) return;
@@ -137,7 +146,7 @@ function checkQwen2Window(config: Record<string, unknown>, layers: number, maxPo
   if (window === null || window >= maxPositions) return;
   const slidingLayers = Array.isArray(config.layer_types)
     ? config.layer_types.filter((type) => type === 'sliding_attention').length
-    : Math.max(0, layers - ((config.max_window_layers as number | undefined) ?? DEFAULT_QWEN2_MAX_WINDOW_LAYERS));
+    : Math.max(0, layers - windowedFrom(config));
   if (slidingLayers === 0) return;
   throw new Error(
     `qwen2 with use_sliding_window true is not supported: ${slidingLayers} of ${layers} layers would see only the last ` +
