@@ -11,6 +11,7 @@ import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 import { sendFile } from './src/cli/send-file.ts'; // with its extension: Vite's native config loader needs it
+import { modelsJsonMiddleware, writeModelsJson } from './src/cli/models-json.ts'; // models/models.json: the title slide's model menu
 import { offlineSupport } from './src/offline/vite-plugin.ts';
 
 const modelsFolder = resolve(process.env.DECK_MODELS ?? 'assets/models');
@@ -103,6 +104,7 @@ export function deckStaticFiles(): Plugin {
       outDir = resolve(config.root, config.build.outDir);
     },
     configureServer(server) {
+      server.middlewares.use(modelsJsonMiddleware(server.config.base, modelsFolder)); // a fresh scan on every request
       server.middlewares.use(serveFiles(server.config.base, sourceFile)); // base: "/" or "/sub/" ("./" is "/" in dev)
     },
     configurePreviewServer(server) {
@@ -111,6 +113,7 @@ export function deckStaticFiles(): Plugin {
     writeBundle() {
       if (existsSync(modelsFolder)) cpSync(modelsFolder, join(outDir, 'models'), { recursive: true });
       else this.warn(`no model folders at ${modelsFolder}: the built deck will say the model is missing`);
+      if (existsSync(modelsFolder)) writeModelsJson(modelsFolder, join(outDir, 'models', 'models.json')); // the folders just copied
       for (const name of ORT_RUNTIME_FILES) cpSync(join(ortDist, name), join(outDir, 'ort', name));
     },
   };

@@ -1,4 +1,5 @@
-// The title slide: what the deck is, the prompt field the whole deck reads, and which model runs where.
+// The title slide: what the deck is, the prompt field the whole deck reads, which model runs where,
+// the model menu and what the model read (both filled by the deck from models/models.json).
 import { html } from '../src/viz/dom';
 import type { Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
@@ -9,7 +10,12 @@ const backendNames: Record<Trace['backend'], string> = { webgpu: 'WebGPU', wasm:
 function modelLine(trace: Trace): string {
   const m = trace.model;
   const parameters = m.parameterCount === null ? '' : `, ${(m.parameterCount / 1e6).toFixed(1)} million parameters`;
-  return `Model ${m.name}: ${m.modelType.toUpperCase()}, ${m.nLayer} layers × ${m.nHead} heads, width ${m.nEmbd}${parameters}, running on ${backendNames[trace.backend]}.`;
+  return `Model ${m.name}: ${m.modelType.toUpperCase()}, ${m.nLayer} layers × ${m.nHead} heads, width ${m.nEmbd}${parameters}, running on ${backendNames[trace.backend]} · ${precisionOf(trace)}.`;
+}
+
+/** fp32 or fp16: the weights that run (a Trace saved before precision existed ran fp32). */
+function precisionOf(trace: Trace): string {
+  return trace.model.precision ?? 'fp32';
 }
 
 /** Built once: re-rendering must not replace the field the presenter is typing in. */
@@ -25,6 +31,12 @@ function buildSkeleton(root: HTMLElement): void {
     html('label', { className: 'title-prompt-label', text: 'Your prompt', attrs: { for: 'title-prompt' } }),
     field,
     html('p', { className: 'title-model', attrs: { 'data-title-model': '' } }),
+    // Filled by the deck from models/models.json (src/deck/model-menu.ts); hidden until then.
+    html('div', { className: 'title-model-menu', attrs: { 'data-model-menu-row': '', hidden: '' } }, [
+      html('label', { text: 'Model', attrs: { for: 'title-model-menu' } }),
+      html('select', { attrs: { id: 'title-model-menu', 'data-model-menu': '', 'aria-label': 'Model' } }),
+    ]),
+    html('p', { className: 'title-model-about', attrs: { 'data-model-about': '' } }),
     html('p', { className: 'title-hint', text: 'Enter runs the prompt. Press E on any slide to change it, S for the speaker view.' }),
   );
 }
@@ -38,6 +50,7 @@ export const titleSlide: SlideModule = {
     const model = root.querySelector<HTMLElement>('[data-title-model]')!;
     model.textContent = context.trace ? modelLine(context.trace) : context.waitingMessage;
     model.dataset.backend = context.trace?.backend ?? '';
+    model.dataset.precision = context.trace ? precisionOf(context.trace) : '';
   },
   notes(context: SlideContext) {
     const trace = context.trace;
@@ -46,7 +59,7 @@ export const titleSlide: SlideModule = {
     return [
       `The prompt "${trace.prompt}" became ${trace.tokens.length} tokens.`,
       `${m.name} is a ${m.modelType} model: ${m.nLayer} layers, ${m.nHead} heads, width ${m.nEmbd}, a ${m.vocabSize}-token vocabulary and a ${m.contextLength}-token context.`,
-      `It runs here on ${backendNames[trace.backend]}; this forward pass took ${trace.timings.forwardMs.toFixed(1)} ms.`,
+      `It runs here on ${backendNames[trace.backend]} in ${precisionOf(trace)}; this forward pass took ${trace.timings.forwardMs.toFixed(1)} ms.`,
     ].join(' ');
   },
 };

@@ -11,6 +11,9 @@
 //                    data-same-tokens ("true"/"false"; absent before the uncached run starts),
 //                    data-compared (steps compared), data-first-difference (0-based step, when they differ)
 //   .chart-line.kv-time-cached / .kv-time-uncached   data-ms: each step's ms, comma-separated
+//   .kv-uncached-cap data-uncached-limit: the run without the cache stops after this many steps
+//   .kv-prefix-reuse (a follow-up turn) data-cached-tokens, data-input-tokens, data-reused-prefill-ms,
+//                    data-full-prefill-ms, data-same-first-token: the previous turn's cache reused
 // No view state.
 import {
   cacheBytesPerToken,
@@ -21,7 +24,7 @@ import {
   modelCacheShape,
 } from '../src/maths/kv-cache';
 import { compareRuns, meanStepMs, type RunComparison } from '../src/maths/generation-summary';
-import type { Generation, GenerationRun, Trace } from '../src/trace';
+import type { Generation, GenerationRun, PrefixReuse, Trace } from '../src/trace';
 import { html } from '../src/viz/dom';
 import { formatCount, plural, quoteToken } from '../src/viz/format';
 import { formula } from '../src/viz/formula';
@@ -111,8 +114,15 @@ function timeSeries(run: GenerationRun, className: string) {
   };
 }
 
-function comparisonSentence(comparison: RunComparison | null, uncached: GenerationRun | null): string {
+/** The run without the cache stopped at its cap while the cached one went on. */
+function cappedRun(generation: Generation): boolean {
+  const uncached = generation.uncached;
+  return uncached !== null && uncached.done && uncached.steps.length >= generation.uncachedLimit && generation.cached.steps.length > uncached.steps.length;
+}
+
+function comparisonSentence(comparison: RunComparison | null, uncached: GenerationRun | null, capped = false): string {
   if (!comparison || !uncached) return 'The run without the cache starts when this one ends.';
+  if (capped && comparison.kind === 'same') return `Same first ${plural(comparison.compared, 'token')} from both runs: the cache changes the speed, not the answer.`;
   if (comparison.kind === 'different') {
     return `They differ at step ${comparison.step + 1}: ${tokenDisplayText({ text: comparison.cachedText })} (id ${comparison.cachedId}) with the cache, ${tokenDisplayText({ text: comparison.uncachedText })} (id ${comparison.uncachedId}) without.`;
   }
@@ -156,7 +166,7 @@ function timingFigure(root: HTMLElement, generation: Generation): HTMLElement {
   const streaming = !cached.done || !uncached || !uncached.done;
   const legend = html('div', { className: 'kv-time-legend' }, [
     html('span', { className: 'kv-legend-cached', text: `with cache: ${cachedMean === null ? '…' : formatMs(cachedMean)}` }),
-    html('span', { className: 'kv-legend-uncached', text: `without: ${uncachedMean === null ? 'not run yet' : formatMs(uncachedMean)}` }),
+    html('span', { className: 'kv-legend-uncached', text: `without: ${uncachedMean === null ? 'not run yet' : formatMs(uncachedMean)}${uncached ? ` (first ${formatCount(generation.uncachedLimit)} steps at most)` : ''}` }),
     html('span', { className: 'kv-speedup', text: speedup === null ? '' : `without ÷ with: ${formatRatio(speedup)}` }),
   ]);
   if (streaming) legend.append(generatingMark());
@@ -164,8 +174,41 @@ function timingFigure(root: HTMLElement, generation: Generation): HTMLElement {
   return html('figure', { className: 'kv-figure kv-timing' }, [
     chart,
     legend,
-    html('figcaption', { className: 'live-caption kv-same-tokens', text: `Mean per token, measured live. ${comparisonSentence(comparison, uncached)}` }),
+    html('figcaption', { className: 'live-caption kv-same-tokens', text: `Mean per token, measured live. ${comparisonSentence(comparison, uncached, cappedRun(generation))}` }),
+    html('p', {
+      className: 'live-caption kv-uncached-cap',
+      attrs: { 'data-uncached-limit': generation.uncachedLimit },
+      text: `Without the cache every step recomputes every position, so that run stops after ${plural(generation.uncachedLimit, 'step')}: a long answer is not generated twice.`,
+    }),
   ]);
+}
+
+/** A follow-up turn: the tokens its input shares with the previous turn's cache, drawn as one bar, and the prefill time it saved. */
+function prefixReusePanel(reuse: PrefixReuse): HTMLElement {
+  const fresh = reuse.inputTokens - reuse.cachedTokens;
+  const panel = html('div', {
+    className: 'kv-prefix-reuse',
+    attrs: {
+      'data-cached-tokens': reuse.cachedTokens,
+      'data-input-tokens': reuse.inputTokens,
+      'data-reused-prefill-ms': reuse.reusedPrefillMs,
+      'data-full-prefill-ms': reuse.fullPrefillMs,
+      'data-same-first-token': reuse.sameFirstToken,
+    },
+  });
+  const bar = html('div', { className: 'kv-prefix-bar', attrs: { role: 'img', 'aria-label': `${reuse.cachedTokens} cached tokens, then ${fresh} new` } });
+  const cachedPart = html('div', { className: 'kv-prefix-cached', text: reuse.cachedTokens > 0 ? `${formatCount(reuse.cachedTokens)} from the cache` : '' });
+  cachedPart.style.flexGrow = String(reuse.cachedTokens);
+  const freshPart = html('div', { className: 'kv-prefix-new', text: `${formatCount(fresh)} new` });
+  freshPart.style.flexGrow = String(Math.max(fresh, 1));
+  bar.append(cachedPart, freshPart);
+  const sentence =
+    reuse.cachedTokens > 0
+      ? `This turn: ${formatCount(reuse.cachedTokens)} of ${plural(reuse.inputTokens, 'input token')} were already in the cache from the last turn; prefill ${formatMs(reuse.reusedPrefillMs)} instead of ${formatMs(reuse.fullPrefillMs)}.`
+      : `This turn: none of its ${plural(reuse.inputTokens, 'input token')} matched the last turn’s cache from the start, so all were computed (${formatMs(reuse.fullPrefillMs)}).`;
+  panel.append(html('p', { className: 'kv-prefix-sentence', text: sentence }), bar);
+  if (!reuse.sameFirstToken) panel.append(html('p', { className: 'live-notice', text: 'The first token differs between the reused and the recomputed prefill: numeric noise at a near tie.' }));
+  return panel;
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
@@ -196,6 +239,11 @@ function render(root: HTMLElement, context: SlideContext): void {
   if (generation && (generation.cached.steps.length > 0 || generation.cached.done)) columns.append(timingFigure(body, generation));
   else columns.append(notStartedMessage());
 
+  // A follow-up turn shows what the last turn's cache saved, in place of the other model's numbers.
+  if (generation?.prefixReuse) {
+    body.append(prefixReusePanel(generation.prefixReuse));
+    return;
+  }
   const other = cacheBytesPerToken(GPT2_SMALL_SHAPE, FP16_BYTES);
   body.append(
     html('p', {
@@ -230,7 +278,16 @@ function notes(context: SlideContext): string {
   if (comparison?.kind === 'different') {
     lines.push(`The runs differ at step ${comparison.step + 1}: ${quoteToken(comparison.cachedText)} vs ${quoteToken(comparison.uncachedText)}.`);
   } else {
-    lines.push(comparisonSentence(comparison, generation.uncached));
+    lines.push(comparisonSentence(comparison, generation.uncached, cappedRun(generation)));
+  }
+  lines.push(`The run without the cache is capped at ${plural(generation.uncachedLimit, 'step')}.`);
+  const reuse = generation.prefixReuse;
+  if (reuse) {
+    lines.push(
+      reuse.cachedTokens > 0
+        ? `Follow-up turn: ${reuse.cachedTokens} of ${reuse.inputTokens} input tokens came from the last turn's cache; prefill took ${formatMs(reuse.reusedPrefillMs)} instead of ${formatMs(reuse.fullPrefillMs)} (${formatRatio(reuse.fullPrefillMs / Math.max(reuse.reusedPrefillMs, 1e-6))} faster). This is prompt caching.`
+        : `Follow-up turn: nothing matched the last turn's cache, all ${reuse.inputTokens} input tokens were computed.`,
+    );
   }
   lines.push('Point at the area chart: it rises by the same amount for every token, up to the context limit.');
   return lines.join('\n');

@@ -1,6 +1,8 @@
 // The deck's slides, in order: the journey from a keypress to the answer. Each module is a pure
-// view of the Trace (see slide.ts); the file's number is its place in the deck.
+// view of the Trace (see slide.ts); the file's number is its place in the deck (a letter after it,
+// 01b, slots a slide in without renumbering the rest).
 import titleSlide from './01-title';
+import chatTemplateSlide from './01b-chat-template';
 import textEncodingSlide from './02-text-encoding';
 import tokenizationSlide from './03-tokenization';
 import bpeTrainingSlide from './04-bpe-training';
@@ -26,10 +28,12 @@ import detokenizationSlide from './23-detokenization';
 import trainingLossSlide from './24-training-loss';
 import fineTuningSlide from './25-fine-tuning';
 import pipelineSlide from './26-pipeline';
+import completeResponseSlide from './27-complete-response';
 import type { SlideModule } from './slide';
 
 export const deckSlides: readonly SlideModule[] = [
   titleSlide,
+  chatTemplateSlide,
   textEncodingSlide,
   tokenizationSlide,
   bpeTrainingSlide,
@@ -55,4 +59,5 @@ export const deckSlides: readonly SlideModule[] = [
   trainingLossSlide,
   fineTuningSlide,
   pipelineSlide,
+  completeResponseSlide,
 ];

@@ -1,5 +1,6 @@
 // The deck's state in its URL: `?prompt=` (so a link reproduces the deck), `?model=`, `?backend=`
-// (read by choose-backend.ts). Reveal keeps the slide in the hash (#/attention).
+// (read by choose-backend.ts), `?system=` (a chat model's system message), `?max-new-tokens=` (the
+// answer's limit). Reveal keeps the slide in the hash (#/attention).
 
 export const DEFAULT_MODEL_NAME = 'sotu-gpt';
 
@@ -14,15 +15,40 @@ export function readModelName(search: string, fallback = DEFAULT_MODEL_NAME): st
   return name && /^[\w.-]+$/.test(name) && !name.startsWith('.') ? name : fallback;
 }
 
-/** Replaces (never pushes) the URL: typing a prompt should not fill the Back button's history. */
-export function writePrompt(prompt: string): void {
-  const params = new URLSearchParams(window.location.search);
+/** `?system=` as typed ('' when absent): a chat model's system message. */
+export function readSystem(search: string): string {
+  return new URLSearchParams(search).get('system') ?? '';
+}
+
+/** The most new tokens an answer may have from `?max-new-tokens=`. */
+export const MAX_NEW_TOKENS_LIMIT = 4096;
+
+/** `?max-new-tokens=` as a whole number from 1 to MAX_NEW_TOKENS_LIMIT, or null (the engine's default) when absent or not one. */
+export function readMaxNewTokens(search: string): number | null {
+  const value = new URLSearchParams(search).get('max-new-tokens');
+  if (value === null || !/^\s*\d+\s*$/.test(value)) return null;
+  const count = Number(value);
+  return count >= 1 ? Math.min(count, MAX_NEW_TOKENS_LIMIT) : null;
+}
+
+/** `search` with `name` set to `value`, or removed when `value` is ''. */
+export function searchWith(search: string, name: string, value: string): string {
+  const params = new URLSearchParams(search);
   // URLSearchParams encodes any string, lone surrogates included (as U+FFFD); encodeURIComponent would throw.
-  if (prompt === '') params.delete('prompt');
-  else params.set('prompt', prompt);
-  const search = params.toString();
-  const url = `${window.location.pathname}${search ? `?${search}` : ''}${window.location.hash}`;
+  if (value === '') params.delete(name);
+  else params.set(name, value);
+  const next = params.toString();
+  return next ? `?${next}` : '';
+}
+
+/** Replaces (never pushes) one parameter of the URL: typing should not fill the Back button's history. */
+export function writeSearchParam(name: string, value: string): void {
+  const url = `${window.location.pathname}${searchWith(window.location.search, name, value)}${window.location.hash}`;
   window.history.replaceState(window.history.state, '', url);
+}
+
+export function writePrompt(prompt: string): void {
+  writeSearchParam('prompt', prompt);
 }
 
 /** writePrompt after a pause in typing (browsers throttle replaceState), or at once with `immediate`. */
