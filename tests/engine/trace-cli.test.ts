@@ -1,6 +1,10 @@
 // The Node `trace` command: the reference the browser tests compare against.
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IM_END, IM_START, TINY_CHAT_PROMPT, TINY_CHAT_STOP_ID, TINY_CHAT_STOP_STEP, writeTinyChatFolder } from '../fixtures/tiny-chat';
 
 function trace(...args: string[]) {
   const result = spawnSync('npx', ['tsx', 'src/cli/trace.ts', ...args], { encoding: 'utf8' });
@@ -51,5 +55,52 @@ describe('npm run trace', () => {
     const { code, stderr } = trace('--prompt', 'x', '--model', 'no/such/model');
     expect(code).toBe(1);
     expect(stderr).toMatch(/model folder not found \(no config.json\): no\/such\/model/);
+  });
+});
+
+describe('npm run trace on a chat model', () => {
+  const modelsRoot = mkdtempSync(join(tmpdir(), 'trace-cli-chat-'));
+  let folder: string;
+  beforeAll(() => {
+    folder = writeTinyChatFolder(modelsRoot);
+  });
+  afterAll(() => rmSync(modelsRoot, { recursive: true, force: true }));
+  const json = (...args: string[]) => {
+    const { code, stdout, stderr } = trace('--model', folder, '--json', ...args);
+    expect(code, stderr).toBe(0);
+    return JSON.parse(stdout);
+  };
+
+  it('prints the templated text, and ids are the templated ids with the special tokens marked', () => {
+    const out = json('--prompt', TINY_CHAT_PROMPT, '--system', 'Be brief.');
+    expect(out.template).toBe('model');
+    expect(out.templated).toBe(`<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\n${TINY_CHAT_PROMPT}<|im_end|>\n<|im_start|>assistant\n`);
+    expect(out.tokens.join('')).toBe(out.templated);
+    expect(out.ids[0]).toBe(IM_START);
+    out.ids.forEach((id: number, i: number) => expect(out.special[i]).toBe(id === IM_START || id === IM_END));
+    expect(out.generation).toBeUndefined();
+  });
+
+  it('--no-chat reads the prompt as typed', () => {
+    const out = json('--prompt', TINY_CHAT_PROMPT, '--no-chat');
+    expect(out.template).toBe('none');
+    expect(out.templated).toBe(TINY_CHAT_PROMPT);
+    expect(out.tokens.join('')).toBe(TINY_CHAT_PROMPT);
+  });
+
+  it('--generate N answers greedily and stops at the model stop ids, or at N', () => {
+    const out = json('--prompt', TINY_CHAT_PROMPT, '--generate', '40');
+    expect(out.generation.stoppedBy).toBe('eos');
+    expect(out.generation.ids).toHaveLength(TINY_CHAT_STOP_STEP + 1);
+    expect(out.generation.ids.at(-1)).toBe(TINY_CHAT_STOP_ID);
+    expect(out.generation.text.length).toBeGreaterThan(0);
+    const short = json('--prompt', TINY_CHAT_PROMPT, '--generate', '2');
+    expect(short.generation).toMatchObject({ ids: out.generation.ids.slice(0, 2), stoppedBy: 'limit' });
+  });
+
+  it('refuses a --generate that is not a positive whole number', () => {
+    const { code, stderr } = trace('--model', folder, '--prompt', 'x', '--generate', 'lots');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--generate takes a whole number/);
   });
 });
