@@ -112,4 +112,31 @@ describe('EngineClient', () => {
     expect(ready.client.state.phase).toBe('ready');
     expect(ready.client.state.runError).toBe('no tokens');
   });
+
+  it('sends the conversation and answer settings with each run, and runs again at once when they change', () => {
+    const { worker, client } = readyClient(1000);
+    client.setPrompt('Hello', { immediate: true });
+    expect(worker.runs()[0]).toEqual({ type: 'run', requestId: 1, prompt: 'Hello', system: '', history: [], chat: true, sampling: null });
+    client.setRunOptions({ system: 'Be brief.', maxNewTokens: 40, sampling: { temperature: 0.8, topK: 40, topP: 0.95, seed: 7 } });
+    expect(worker.runs()).toHaveLength(2); // at once, no typing pause
+    expect(worker.runs()[1]).toMatchObject({ prompt: 'Hello', system: 'Be brief.', maxNewTokens: 40, sampling: { temperature: 0.8, topK: 40, topP: 0.95, seed: 7 } });
+    client.setRunOptions({ system: 'Be brief.' }); // nothing changed: nothing sent
+    expect(worker.runs()).toHaveLength(2);
+  });
+
+  it('replies with the conversation so far: a new prompt and its history in one run', () => {
+    const { worker, client } = readyClient(1000);
+    client.setPrompt('How do I bake cookies?', { immediate: true });
+    const history = [
+      { role: 'user' as const, content: 'How do I bake cookies?' },
+      { role: 'assistant' as const, content: 'Mix, then bake.' },
+    ];
+    client.reply('How long?', history);
+    expect(worker.runs()).toHaveLength(2);
+    expect(worker.runs()[1]).toMatchObject({ prompt: 'How long?', history });
+    expect(client.state.prompt).toBe('How long?');
+    expect(client.state.runOptions.history).toEqual(history);
+    client.setRunOptions({ history: [] }); // a fresh conversation: the same prompt as a first turn
+    expect(worker.runs()[2]).toMatchObject({ prompt: 'How long?', history: [] });
+  });
 });

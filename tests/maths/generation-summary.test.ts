@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns, END_OF_TEXT, meanStepMs, stopReason } from '../../src/maths/generation-summary';
+import { answerText, compareRuns, END_OF_TEXT, meanStepMs, stopReason } from '../../src/maths/generation-summary';
 import type { Generation, GenerationRun, GenerationStep } from '../../src/trace';
 
 const step = (id: number, text: string, ms = 1): GenerationStep => ({ id, text, prob: 0.5, top5: [{ id, text, prob: 0.5 }], ms });
@@ -53,5 +53,24 @@ describe('compareRuns', () => {
     const a = run([step(1, 'a'), step(2, 'b')]);
     expect(compareRuns(a, run([step(1, 'a')], false))).toEqual({ kind: 'same', compared: 1, sameLength: false });
     expect(compareRuns(a, a)).toEqual({ kind: 'same', compared: 2, sameLength: true });
+  });
+});
+
+describe('answerText', () => {
+  it("decodes the steps' joined bytes (a character across tokens) and leaves out the stop token", () => {
+    const withBytes = (id: number, bytes: number[]): GenerationStep => ({ ...step(id, '\ufffd'), bytes });
+    const eur = [0xe2, 0x82, 0xac]; // "€" in three tokens
+    const steps = [step(1, ' costs'), step(2, ' 5'), withBytes(3, eur.slice(0, 1)), withBytes(4, eur.slice(1)), step(9, '<|im_end|>')];
+    expect(answerText({ useCache: true, steps, done: true, stoppedBy: 'eos' }, [9])).toBe(' costs 5€');
+    expect(answerText({ useCache: true, steps: steps.slice(0, 2), done: true, stoppedBy: 'limit' }, [9])).toBe(' costs 5');
+  });
+});
+
+describe('stopReason with the engine stop ids', () => {
+  it("says end-of-text for a model's own stop id, and counts the uncached run against its own limit", () => {
+    const eos = { ...run([step(1, 'a'), step(0, '<|im_end|>')]), stoppedBy: 'eos' as const };
+    expect(stopReason(generation(eos), eos, 256)).toBe('end-of-text');
+    const uncached = { ...run(Array.from({ length: 16 }, (_, i) => step(i + 1, 'x'))), useCache: false };
+    expect(stopReason({ ...generation(eos, 3, 128), uncachedLimit: 16 }, uncached, 256)).toBe('step-limit');
   });
 });
