@@ -5,11 +5,12 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { convertCheckpointFolder } from '../cli/convert-folder';
-import { BROWSER_MAX_WEIGHTS_GIB, type WeightDtype } from './checkpoint-fit';
+import { MODELS_JSON, writeModelsJson } from '../cli/models-json';
+import { BROWSER_MAX_WEIGHTS_GIB, describeSize, type WeightDtype } from './checkpoint-fit';
 import { fetchCheckpoint } from './fetch-checkpoint';
 import { DEFAULT_REVISION, hubSettingsFromEnv, parseRepoId } from './hub-endpoint';
 import { HubError } from './hub-errors';
-import { formatBytes, type ProgressSink } from './progress';
+import type { ProgressSink } from './progress';
 
 export const USAGE = `usage: npm run model:add -- <owner/name> [--revision <rev>] [--out <folder>] [--dtype fp32|fp16] [--max-gib <n>] [--cache <folder>]
   <owner/name>   a Hugging Face Hub model id, e.g. HuggingFaceTB/SmolLM2-360M-Instruct
@@ -88,9 +89,10 @@ export async function addModel(options: ModelAddOptions, io: ModelAddIo): Promis
   const { repo, revision, outDir, dtype, maxGib, cacheRoot } = options;
   const settings = hubSettingsFromEnv(io.env);
   const temporary = join(dirname(outDir), `.${basename(outDir)}.incomplete-${process.pid}`);
+  let stage: 'fetch' | 'convert' = 'fetch';
   try {
     refuseNonModelFolder(outDir);
-    if (dtype === 'fp16') throw new HubError('--dtype fp16: this converter writes float32 only (yet); run without --dtype');
+    removeAbandonedFolders(outDir);
     const fetched = await fetchCheckpoint({
       repo,
       revision,
@@ -103,23 +105,55 @@ export async function addModel(options: ModelAddOptions, io: ModelAddIo): Promis
       retryDelayMs: io.retryDelayMs,
     });
     io.stderr.write(`converting ${repo} into ${outDir}\n`);
+    stage = 'convert';
     rmSync(temporary, { recursive: true, force: true });
     await mkdir(temporary, { recursive: true });
     io.onTemporaryFolder?.(temporary);
-    const summary = await convertCheckpointFolder({ inDir: fetched.folder, outDir: temporary });
+    const summary = await convertCheckpointFolder({ inDir: fetched.folder, outDir: temporary, dtype });
     replaceFolder(temporary, outDir);
     io.onTemporaryFolder?.(null);
     const shown = relative(io.cwd, outDir) || '.';
     const at = fetched.commit ? `${revision} (${fetched.commit.slice(0, 7)})` : revision;
-    io.stdout.write(`added ${repo} at ${at} as ${shown}: ${fetched.fit.family}, ${formatBytes(fetched.fit.convertedBytes)} of ${dtype} weights; ${summary.replace(temporary, outDir)}\n`);
+    io.stdout.write(`added ${repo} at ${at} as ${shown}: ${describeSize(fetched.fit)}; ${summary.split(temporary).join(shown)}\n`);
+    updateModelsJson(dirname(outDir), io);
     io.stdout.write(`try it: npm run trace -- --model ${shown} --prompt "Hello"   (the deck: ?model=${basename(outDir)})\n`);
     return 0;
   } catch (error) {
     rmSync(temporary, { recursive: true, force: true });
     io.onTemporaryFolder?.(null);
-    const message = error instanceof HubError ? error.message : `convert: ${(error as Error)?.message ?? String(error)}`;
+    const text = (error as Error)?.message ?? String(error);
+    const message = error instanceof HubError ? text : stage === 'convert' ? `converting ${repo} failed: ${text}` : text;
     io.stderr.write(`model:add: ${message.split('\n')[0]}\n`);
     return 1;
+  }
+}
+
+/** The deck's model menu lists what models.json says: rescan the models root now the new folder is in. */
+function updateModelsJson(modelsRoot: string, io: ModelAddIo): void {
+  try {
+    writeModelsJson(modelsRoot);
+  } catch (error) {
+    io.stderr.write(`model:add: the model is in place, but ${join(modelsRoot, MODELS_JSON)} could not be updated: ${(error as Error).message.split('\n')[0]}\n`);
+  }
+}
+
+/** Hidden folders a killed run left (its process gone): never a model, so never kept. */
+function removeAbandonedFolders(outDir: string): void {
+  const parent = dirname(outDir);
+  if (!existsSync(parent)) return;
+  const pattern = new RegExp(`^\\.${basename(outDir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.incomplete-(\\d+)(\\.old)?$`);
+  for (const entry of readdirSync(parent)) {
+    const pid = pattern.exec(entry)?.[1];
+    if (pid !== undefined && !processIsAlive(Number(pid))) rmSync(join(parent, entry), { recursive: true, force: true });
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
   }
 }
 

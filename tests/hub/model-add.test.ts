@@ -162,8 +162,10 @@ describe('model:add against a fake Hub', () => {
     const cached = filesUnder(cache);
     expect(cached.filter((path) => path.endsWith('.part'))).toEqual([]);
     expect(sha256(readFileSync(cached.find((path) => path.endsWith('model.safetensors'))!))).toBe(sha256(llama.bytes));
-    // The model folder, and nothing half-written beside it.
-    expect(readdirSync(join(out, '..'))).toEqual(['model']);
+    // The model folder, and nothing half-written beside it; the models root's models.json lists it.
+    expect(readdirSync(join(out, '..')).sort()).toEqual(['model', 'models.json']);
+    const listing = JSON.parse(readFileSync(join(out, '..', 'models.json'), 'utf8')) as { models: { name: string; modelType: string; precisions: string[] }[] };
+    expect(listing.models.map(({ name, modelType, precisions }) => ({ name, modelType, precisions }))).toEqual([{ name: 'model', modelType: 'llama', precisions: ['fp32'] }]);
     expect(existsSync(join(out, 'onnx', 'model.onnx'))).toBe(true);
     expect(existsSync(join(out, 'tokenizer.json'))).toBe(true);
 
@@ -175,7 +177,7 @@ describe('model:add against a fake Hub', () => {
     const again = await modelAdd(['tiny/llama-chat', '--out', out, '--cache', cache]);
     expect(again.status).toBe(0);
     expect(hub.requests.slice(before).filter((r) => r.server === 'cdn' || r.path.includes('/resolve/'))).toEqual([]);
-    expect(readdirSync(join(out, '..'))).toEqual(['model']);
+    expect(readdirSync(join(out, '..')).sort()).toEqual(['model', 'models.json']);
   });
 
   it('downloads a sharded GPT-2 checkpoint (index + 2 shards), and the trace equals the float64 reference', async () => {
@@ -326,6 +328,39 @@ describe('model:add against a fake Hub', () => {
     );
     expect(hub.requestsFor('model.safetensors').filter((r) => r.path.includes('llama-8b'))).toEqual([]);
     expect(filesUnder(cache).map((path) => path.split('/').pop()).sort()).toEqual(['config.json', 'config.json']);
+  });
+
+  it('--dtype fp16 also writes onnx/model_fp16.onnx and checks the size at fp16; --max-gib moves the limit', async () => {
+    const { out, cache } = folders('fp16');
+    const result = await modelAdd(['tiny/llama-chat', '--dtype', 'fp16', '--out', out, '--cache', cache]);
+    expect(result.status).toBe(0);
+    expect(existsSync(join(out, 'onnx', 'model_fp16.onnx'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, '..', 'models.json'), 'utf8')).models[0].precisions).toEqual(['fp32', 'fp16']);
+
+    // 8 B parameters: 29.9 GiB in fp32 is over a 20 GiB limit, 15.0 GiB in fp16 is under it.
+    const big = folders('fp16-big');
+    const fp32 = await modelAdd(['tiny/llama-8b', '--max-gib', '20', '--out', big.out, '--cache', big.cache]);
+    expect(fp32.lastLine).toMatch(/more than the 20 GiB given with --max-gib \(fp32\); try --dtype fp16, or --max-gib to convert anyway$/);
+    const fp16 = await modelAdd(['tiny/llama-8b', '--dtype', 'fp16', '--max-gib', '20', '--out', big.out, '--cache', big.cache]);
+    // Past the check, the weights are fetched; these tiny ones do not match the 8 B config, which the converter says in one line.
+    expect(hub.requestsFor('model.safetensors').some((r) => r.path.includes('llama-8b'))).toBe(true);
+    expect(fp16.status).toBe(1);
+    expect(fp16.lastLine).toBe('model:add: converting tiny/llama-8b failed: tensor model.embed_tokens.weight has shape [8192,16], expected [128256,4096]');
+    expect(existsSync(big.out)).toBe(false);
+    expect(readdirSync(join(big.out, '..'))).toEqual([]);
+  });
+
+  it('removes the hidden folder a killed run left beside the model folder', async () => {
+    const { out, cache } = folders('abandoned');
+    const gone = await new Promise<number>((done) => {
+      const child = execFile(process.execPath, ['-e', '']);
+      child.on('exit', () => done(child.pid!));
+    });
+    const abandoned = join(out, '..', `.model.incomplete-${gone}`);
+    mkdirSync(join(abandoned, 'onnx'), { recursive: true });
+    const result = await modelAdd(['tiny/llama-chat', '--out', out, '--cache', cache]);
+    expect(result.status).toBe(0);
+    expect(readdirSync(join(out, '..')).sort()).toEqual(['model', 'models.json']);
   });
 
   it('never replaces a folder that is not a model folder', async () => {
