@@ -24,6 +24,8 @@ export interface ModelInfo {
   parameterCount: number | null;
   /** How this family does the parts where GPT-2 and Llama-family models differ: the slides name them. */
   architecture: ModelArchitecture;
+  /** The weights that run: float32, or float16 (onnx/model_fp16.onnx: fp16 matrices and MatMuls, the rest float32). */
+  precision: 'fp32' | 'fp16';
 }
 
 export interface ModelArchitecture {

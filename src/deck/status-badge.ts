@@ -1,4 +1,4 @@
-// The corner badge on every slide: which backend runs the model, what the engine is doing, and
+// The corner badge on every slide: which backend runs the model and in which precision, what the engine is doing, and
 // the notices the presenter should see (a cut prompt, WASM instead of WebGPU, a model that failed).
 // Its data-* attributes are what the browser tests read.
 import type { EngineState } from '../engine/client';
@@ -42,7 +42,10 @@ export function createStatusBadge(): StatusBadge {
       if (trace) element.setAttribute('data-trace-prompt', trace.prompt);
       else element.removeAttribute('data-trace-prompt');
 
-      const parts = [state.backend ? backendLabels[state.backend] : 'choosing backend…', state.modelName];
+      // "WebGPU · fp16" once the model says which weights run.
+      const precision = state.model?.precision ?? null;
+      element.dataset.precision = precision ?? '';
+      const parts = [state.backend ? backendLabels[state.backend] : 'choosing backend…', precision, state.modelName];
       if (state.phase === 'loading' || state.phase === 'starting') {
         const fraction = state.progress?.fraction;
         parts.push(fraction === null || fraction === undefined ? 'loading…' : `loading ${Math.floor(fraction * 100)}%`);

@@ -124,6 +124,7 @@ export class EngineClient {
       modelRoot: settings.modelRoot,
       backend: settings.choice.backend,
       ortRuntime: settings.ortRuntime,
+      precision: settings.choice.precision,
     });
   }
 

@@ -1,12 +1,13 @@
 // Loads a model folder through transformers.js. The one place (with run-trace.ts) that touches
 // the library; Node's `trace` command and the browser's worker both come through here.
-import { AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
-import { readInitializers, type Weight } from '../convert/onnx-reader';
+import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { readInitializersWithExternalData, type Weight } from '../convert/onnx-reader';
 import { allTraceOutputs, TRACE_PREFIX } from '../convert/output-names';
 import { BpeEncoder } from '../tokenize/bpe-encoder';
 import { readTokenizerJson } from '../tokenize/hf-format';
 import type { Backend, ModelInfo } from '../trace';
 import { chatTemplateOf, stopIdsOf } from './chat-config';
+import { availablePrecisions, choosePrecision, type Precision, type PrecisionPreference } from './choose-backend';
 import { modelInfoFromConfig, type HfConfig } from './model-info';
 import { weightsForExtras } from './trace-extras';
 
@@ -39,8 +40,12 @@ export interface LoadOptions {
   modelRoot: string;
   backend: Backend;
   onProgress?: (progress: { file: string; loaded: number; total: number }) => void;
-  /** The bytes of onnx/model.onnx, for the weights (Node reads the file; the worker keeps what it fetched). */
-  readModelBytes?: () => Promise<Uint8Array | null>;
+  /** The bytes of the .onnx that runs ("onnx/model.onnx" or "onnx/model_fp16.onnx"), for the weights (Node reads the file; the worker keeps what it fetched). */
+  readModelBytes?: (file: string) => Promise<Uint8Array | null>;
+  /** `length` bytes at `offset` of a model file ("onnx/model.onnx_data"): the weights the slides need, when they are external data. */
+  readModelRange?: (file: string, offset: number, length: number) => Promise<Uint8Array>;
+  /** ?dtype= and the adapter's shader-f16 (see choosePrecision); absent: fp32. */
+  precision?: PrecisionPreference;
   /** A text file of the model folder ("chat_template.jinja"), or null when it is not there. */
   readTextFile?: (file: string) => Promise<string | null>;
 }
@@ -59,25 +64,44 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
   };
   const tokenizer = await AutoTokenizer.from_pretrained(options.name, { local_files_only: true, progress_callback });
   const device = options.backend === 'webgpu' ? 'webgpu' : options.backend === 'wasm' ? 'wasm' : 'cpu';
+  // config.json first: its onnx_dtypes says whether onnx/model_fp16.onnx exists (no probing request, so it works offline).
+  const config = await AutoConfig.from_pretrained(options.name, { local_files_only: true, progress_callback });
+  const precision = choosePrecision(options.backend, options.precision ?? { forced: null, shaderF16: false }, availablePrecisions(config as { onnx_dtypes?: unknown }));
   const model = await AutoModelForCausalLM.from_pretrained(options.name, {
     local_files_only: true,
-    dtype: 'fp32', // always explicit: WASM would otherwise look for a q8 model_quantized.onnx
+    config,
+    dtype: precision, // always explicit: WASM would otherwise look for a q8 model_quantized.onnx
     device,
     progress_callback,
   });
-  const info = modelInfoFromConfig(options.name, model.config as unknown as HfConfig);
+  const info = modelInfoFromConfig(options.name, model.config as unknown as HfConfig, precision);
   const pieces: string[] = [];
   for (const [piece, id] of tokenizer.get_vocab()) pieces[id] = piece;
   const outputNames: readonly string[] = (model.sessions as Record<string, { outputNames: readonly string[] }>).model.outputNames;
   const traceOutputs = outputNames.filter((n) => n.startsWith(TRACE_PREFIX));
   const missingOutputs = allTraceOutputs(info.nLayer, { learnedPositions: info.architecture.positions === 'learned' }).filter((n) => !traceOutputs.includes(n));
-  const bytes = (await options.readModelBytes?.()) ?? null;
-  const wanted = weightsForExtras(info.architecture);
-  const weights = bytes ? readInitializers(bytes, (name) => wanted.includes(name)) : new Map<string, Weight>();
+  const weights = await extrasWeights(options, precision, weightsForExtras(info.architecture));
   const jinja = tokenizer.chat_template ? null : ((await options.readTextFile?.('chat_template.jinja')) ?? null);
   const chatTemplate = chatTemplateOf(tokenizer.chat_template, jinja);
   const stopIds = stopIdsOf(model.generation_config as { eos_token_id?: number | number[] } | null, model.config as { eos_token_id?: number | number[] }, tokenizer.eos_token_id);
   return { info, backend: options.backend, tokenizer, model, pieces, traceOutputs, missingOutputs, weights, encoder: mergeReplayer(tokenizer), specialIds: specialTokenIds(tokenizer), chatTemplate, stopIds };
+}
+
+/** The .onnx transformers.js loads for each precision (its dtype suffixes). */
+const modelFileOf: Record<Precision, string> = { fp32: 'onnx/model.onnx', fp16: 'onnx/model_fp16.onnx' };
+
+/**
+ * The initializers the weight-based slides read, from the .onnx that runs (fp16 ones widened); those kept
+ * as external data are read by their own byte ranges, never the whole data file. Empty without the bytes.
+ */
+async function extrasWeights(options: LoadOptions, precision: Precision, wanted: string[]): Promise<Map<string, Weight>> {
+  const bytes = (await options.readModelBytes?.(modelFileOf[precision])) ?? null;
+  if (!bytes) return new Map<string, Weight>();
+  const readRange = options.readModelRange;
+  return readInitializersWithExternalData(bytes, (name) => wanted.includes(name), (location, offset, length) => {
+    if (!readRange) throw new Error(`the weights are in onnx/${location}, and this loader cannot read part of a file`);
+    return readRange(`onnx/${location}`, offset, length);
+  });
 }
 
 /** The ids tokenizer.json lists as added tokens marked special. */

@@ -30,7 +30,8 @@ export interface HfConfig {
 /** The model_types built as the Llama graph: RoPE, RMSNorm, SwiGLU, shared key/value heads. */
 const llamaGraphTypes = ['llama', 'qwen2', 'mistral'];
 
-export function modelInfoFromConfig(name: string, config: HfConfig): ModelInfo {
+/** `precision`: the weights that run (load-model.ts chooses; config.json alone cannot say). */
+export function modelInfoFromConfig(name: string, config: HfConfig, precision: ModelInfo['precision'] = 'fp32'): ModelInfo {
   const modelType = config.model_type ?? 'unknown';
   const need = (value: number | undefined, key: string): number => {
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`config.json of ${name} lacks ${key}`);
@@ -63,6 +64,7 @@ export function modelInfoFromConfig(name: string, config: HfConfig): ModelInfo {
           ? llamaParameterCount({ ...sizes, heads: nHead, kvHeads: architecture.kvHeads, headDim, tied: architecture.tiedEmbeddings, ...attentionBiases(modelType, config) })
           : null,
     architecture,
+    precision,
   };
 }
 

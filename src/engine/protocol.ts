@@ -2,6 +2,7 @@
 // examples' worker protocol: `load` and `run` go in; `loading`, `progress`, `ready`, `trace` and
 // `error` come out. Every run carries a request id so the client can drop results that are stale.
 import type { ChatMessage, Generation, ModelInfo, Trace } from '../trace';
+import type { PrecisionPreference } from './choose-backend';
 
 /** The backends a browser can run the model on. */
 export type BrowserBackend = 'webgpu' | 'wasm';
@@ -20,6 +21,8 @@ export interface LoadRequest {
   modelRoot: string;
   backend: BrowserBackend;
   ortRuntime: OrtRuntimeUrls;
+  /** ?dtype= and the adapter's shader-f16: the worker adds what the folder has and picks fp32 or fp16. */
+  precision?: PrecisionPreference;
 }
 
 /** Sampling settings for the answer, with the seed that makes a sampled answer reproducible. */

@@ -4,6 +4,7 @@
 import { env } from '@huggingface/transformers';
 import { GREEDY } from '../maths/sampling';
 import type { Generation, GenerationRun, Trace } from '../trace';
+import { fetchByteRange } from './fetch-byte-range';
 import { generateRun } from './generate';
 import type { KvCache } from './kv-cache';
 import { loadModel, type LoadedModel } from './load-model';
@@ -22,7 +23,8 @@ const BASE_ANSWER_TOKENS = 24;
 const UNCACHED_STEPS = 16;
 
 /** Model files, downloaded once and kept: the weights come from the ONNX file's bytes. */
-const modelFiles = recordFetchedFiles((url) => url.includes('/models/'));
+// Not the external data files (onnx/*.onnx_data, gigabytes): the weights the slides need are read from them by range.
+const modelFiles = recordFetchedFiles((url) => url.includes('/models/') && !url.endsWith('_data'));
 
 let loading: Promise<LoadedModel> | null = null;
 /** The last answer's KV cache (prompt and answer), for a follow-up turn that begins with the same tokens. */
@@ -61,7 +63,9 @@ async function load(request: LoadRequest): Promise<void> {
       name: request.modelName,
       modelRoot: request.modelRoot,
       backend: request.backend,
-      readModelBytes: () => modelFiles.bytes('/onnx/model.onnx'),
+      readModelBytes: (file) => modelFiles.bytes('/' + file),
+      readModelRange: (file, offset, length) => fetchByteRange(request.modelRoot + request.modelName + '/' + file, offset, length),
+      precision: request.precision,
       readTextFile: (file) => readModelText(request.modelRoot + request.modelName + '/' + file),
       onProgress: ({ file, loaded, total }) => {
         lastFile = file;

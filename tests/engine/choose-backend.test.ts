@@ -1,12 +1,13 @@
 // Backend choice: WebGPU only with an adapter, WASM otherwise, and ?backend= forces either.
+// Precision: fp16 only on WebGPU with shader-f16 and a folder that has it; ?dtype= forces either.
 import { describe, expect, it } from 'vitest';
-import { chooseBackend, forcedBackend } from '../../src/engine/choose-backend';
+import { availablePrecisions, chooseBackend, choosePrecision, forcedBackend } from '../../src/engine/choose-backend';
 
 const gpuWith = (adapter: unknown) => ({ requestAdapter: async () => adapter });
 
 describe('chooseBackend', () => {
   it('takes WebGPU when an adapter exists, quietly', async () => {
-    expect(await chooseBackend('', gpuWith({}))).toEqual({ backend: 'webgpu', notice: null });
+    expect(await chooseBackend('', gpuWith({}))).toEqual({ backend: 'webgpu', notice: null, precision: { forced: null, shaderF16: false } });
   });
 
   it('falls back to WASM, with a notice, without an adapter or without WebGPU', async () => {
@@ -17,8 +18,33 @@ describe('chooseBackend', () => {
   });
 
   it('obeys ?backend=wasm|webgpu and ignores anything else', async () => {
-    expect(await chooseBackend('?backend=wasm', gpuWith({}))).toEqual({ backend: 'wasm', notice: 'WASM forced by ?backend=wasm' });
+    expect(await chooseBackend('?backend=wasm', gpuWith({}))).toMatchObject({ backend: 'wasm', notice: 'WASM forced by ?backend=wasm' });
     expect((await chooseBackend('?backend=webgpu', gpuWith(null))).backend).toBe('webgpu');
     expect(forcedBackend('?backend=cuda')).toBeNull();
+  });
+});
+
+describe('choosePrecision', () => {
+  const f16Adapter = { features: new Set(['shader-f16']) };
+
+  it('reads shader-f16 from the adapter and ?dtype= from the URL', async () => {
+    expect((await chooseBackend('', gpuWith(f16Adapter))).precision).toEqual({ forced: null, shaderF16: true });
+    expect((await chooseBackend('?dtype=fp32', gpuWith(f16Adapter))).precision).toEqual({ forced: 'fp32', shaderF16: true });
+    expect((await chooseBackend('?dtype=fp16&backend=wasm', gpuWith(f16Adapter))).precision).toEqual({ forced: 'fp16', shaderF16: false });
+    expect((await chooseBackend('?dtype=int4', gpuWith(null))).precision).toEqual({ forced: null, shaderF16: false });
+  });
+
+  it('takes fp16 only on WebGPU with shader-f16 and an fp16 model in the folder', () => {
+    const both = availablePrecisions({ onnx_dtypes: ['fp32', 'fp16'] });
+    expect(choosePrecision('webgpu', { forced: null, shaderF16: true }, both)).toBe('fp16');
+    expect(choosePrecision('webgpu', { forced: null, shaderF16: false }, both)).toBe('fp32');
+    expect(choosePrecision('wasm', { forced: null, shaderF16: true }, both)).toBe('fp32');
+    expect(choosePrecision('webgpu', { forced: null, shaderF16: true }, availablePrecisions({}))).toBe('fp32');
+  });
+
+  it('obeys ?dtype=, and says in one line when the folder lacks the forced precision', () => {
+    expect(choosePrecision('webgpu', { forced: 'fp32', shaderF16: true }, ['fp32', 'fp16'])).toBe('fp32');
+    expect(choosePrecision('wasm', { forced: 'fp16', shaderF16: false }, ['fp32', 'fp16'])).toBe('fp16');
+    expect(() => choosePrecision('webgpu', { forced: 'fp16', shaderF16: true }, ['fp32'])).toThrow(/no fp16 model \(convert it with --dtype fp16\)/);
   });
 });
