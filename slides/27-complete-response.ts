@@ -15,7 +15,7 @@
 // View state: none here; the sampling settings are the sampling slide's (samplingView()).
 import { conversationField, sendConversationRequest } from '../src/deck/conversation-requests';
 import type { ChatMessage, Generation, Trace } from '../src/trace';
-import { answerOf, followUpHistory, headOf, lastSteps, type Answer } from '../src/viz/chat-turns';
+import { answerOf, followUpHistory, headOf, lastSteps, stepsText, type Answer } from '../src/viz/chat-turns';
 import { html } from '../src/viz/dom';
 import { formatCount, plural, quoteToken } from '../src/viz/format';
 import { currentGeneration, generatingMark } from '../src/viz/generation-parts';
@@ -96,7 +96,7 @@ function drawChat(chat: HTMLElement, trace: Trace, generation: Generation | null
   const isChat = trace.chat.template === 'model';
   const answer = generation ? answerOf(generation, trace.model.contextLength) : null;
   const { shown, hiddenTokens } = answer ? lastSteps(answer.steps, ANSWER_CHARACTERS) : { shown: [], hiddenTokens: 0 };
-  const answerText = shown.map((step) => step.text).join('');
+  const answerText = hiddenTokens > 0 ? stepsText(shown) : (answer?.text ?? '');
   const earlierCharacters = messages.slice(0, Math.max(0, userIndex)).reduce((sum, m) => sum + Math.min(m.content.length, EARLIER_TURN_CHARACTERS), 0);
   const userText = messages[userIndex]?.content ?? trace.prompt;
 

@@ -20,7 +20,9 @@ import { shareWithPreviews } from './share-with-previews';
 import { slideContext } from './slide-context';
 import { refreshSpeakerNotes } from './speaker-notes';
 import { createStatusBadge } from './status-badge';
-import { DEFAULT_MODEL_NAME, debouncedPromptWriter, readModelName, readPrompt } from './url-state';
+import { connectConversation, runOptionsFromUrl } from './conversation';
+import { connectModelMenu } from './model-menu';
+import { DEFAULT_MODEL_NAME, debouncedPromptWriter, readModelName, readPrompt, writeSearchParam } from './url-state';
 
 // Every stylesheet of the slides' view pieces, present and future, without a list to keep up to date.
 import.meta.glob('../viz/*.css', { eager: true });
@@ -96,6 +98,10 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     badge.update(engine.state);
 
     const assetsRoot = options.assetsRoot ?? defaultAssetsRoot();
+    // The conversation's settings (?system=, ?max-new-tokens=) before the first run; the slides' controls change them.
+    engine.setRunOptions(runOptionsFromUrl(search));
+    connectConversation(document, engine, (system) => writeSearchParam('system', system));
+    void connectModelMenu(document, new URL('models/models.json', assetsRoot).href, modelName);
     engine.setPrompt(readPrompt(search, options.prompt), { immediate: true });
     engine.load({ modelName, modelRoot: modelRootPath(assetsRoot), ortRuntime: ortRuntimeUrls(assetsRoot), choice: await chooseBackend(search) });
   };

@@ -30,13 +30,20 @@ export function modelAboutText(entry: ModelListing): string {
   return [read, kind].filter(Boolean).join(' ');
 }
 
+function option(label: string, value: string): HTMLOptionElement {
+  const element = document.createElement('option');
+  element.value = value;
+  element.textContent = label;
+  return element;
+}
+
 /** Fills the menus and about lines under `root` for `current` (kept selectable even when models.json does not list it). */
 export function fillModelMenus(root: ParentNode, listing: ModelsJson, current: string): void {
   const entries = listing.models;
   const chosen = entries.find((entry) => entry.name === current) ?? null;
   for (const select of Array.from(root.querySelectorAll<HTMLSelectElement>(MODEL_MENU_SELECTOR))) {
-    const options = entries.map((entry) => new Option(modelMenuLabel(entry), entry.name, false, entry.name === current));
-    if (!chosen) options.unshift(new Option(`${current} (not in models.json)`, current, false, true));
+    const options = entries.map((entry) => option(modelMenuLabel(entry), entry.name));
+    if (!chosen) options.unshift(option(`${current} (not in models.json)`, current));
     select.replaceChildren(...options);
     select.value = current;
     const row = select.closest<HTMLElement>('[data-model-menu-row]');

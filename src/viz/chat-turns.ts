@@ -1,5 +1,6 @@
 // The answer as the chat slides tell it: its text without the end-of-turn token, why it stopped, its
 // speed, and the history a follow-up turn sends (the conversation so far plus this answer).
+import { answerText } from '../maths/generation-summary';
 import type { ChatInput, ChatMessage, Generation, GenerationStep } from '../trace';
 
 export type AnswerStop = 'generating' | 'eos' | 'limit' | 'context' | 'stopped';
@@ -19,8 +20,14 @@ export interface Answer {
   tokensPerSecond: number | null;
 }
 
+/** The last step ended the turn: the engine said so, or it is one of the stop ids (answerText's rule). */
 function isStopStep(generation: Generation, step: GenerationStep | undefined): step is GenerationStep {
-  return step !== undefined && generation.stopIds.includes(step.id);
+  return step !== undefined && (generation.cached.stoppedBy === 'eos' || generation.stopIds.includes(step.id));
+}
+
+/** Steps as text, decoded from their joined bytes: a character split across two tokens reads whole. */
+export function stepsText(steps: readonly GenerationStep[]): string {
+  return answerText({ useCache: true, steps: [...steps], done: true, stoppedBy: null }, []);
 }
 
 /** Why the cached run ended: the engine's own word (stoppedBy), else read from the run (an engine that does not say). */
@@ -28,7 +35,7 @@ function stopOf(generation: Generation, contextLength: number): AnswerStop {
   const run = generation.cached;
   if (!run.done) return 'generating';
   if (run.stoppedBy) return run.stoppedBy;
-  if (isStopStep(generation, run.steps[run.steps.length - 1])) return 'eos';
+  if (run.steps.length > 0 && generation.stopIds.includes(run.steps[run.steps.length - 1].id)) return 'eos';
   if (run.steps.length >= generation.maxNewTokens) return 'limit';
   if (generation.promptIds.length + run.steps.length >= contextLength) return 'context';
   return 'stopped';
@@ -42,7 +49,7 @@ export function answerOf(generation: Generation, contextLength: number): Answer 
   const totalMs = all.reduce((sum, step) => sum + step.ms, 0);
   return {
     steps,
-    text: steps.map((step) => step.text).join(''),
+    text: answerText(generation.cached, generation.stopIds), // the engine's own rule, so the history re-tokenizes to the cached ids
     stopToken,
     stop: stopOf(generation, contextLength),
     generated: all.length,
