@@ -1,6 +1,6 @@
 // `npm run model:add -- <owner/name>`: fetch a checkpoint from the Hub, convert it, and put the model
 // folder in place only when it is complete (written beside it under a hidden name, then renamed).
-import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,7 +10,7 @@ import { BROWSER_MAX_WEIGHTS_GIB, describeSize, type WeightDtype } from './check
 import { fetchCheckpoint } from './fetch-checkpoint';
 import { DEFAULT_REVISION, hubSettingsFromEnv, parseRepoId } from './hub-endpoint';
 import { HubError } from './hub-errors';
-import type { ProgressSink } from './progress';
+import { formatBytes, type ProgressSink } from './progress';
 
 export const USAGE = `usage: npm run model:add -- <owner/name> [--revision <rev>] [--out <folder>] [--dtype fp32|fp16] [--max-gib <n>] [--cache <folder>]
   <owner/name>   a Hugging Face Hub model id, e.g. HuggingFaceTB/SmolLM2-360M-Instruct
@@ -112,11 +112,13 @@ export async function addModel(options: ModelAddOptions, io: ModelAddIo): Promis
     const summary = await convertCheckpointFolder({ inDir: fetched.folder, outDir: temporary, dtype });
     replaceFolder(temporary, outDir);
     io.onTemporaryFolder?.(null);
-    const shown = relative(io.cwd, outDir) || '.';
+    const shown = shortPath(io.cwd, outDir);
     const at = fetched.commit ? `${revision} (${fetched.commit.slice(0, 7)})` : revision;
     io.stdout.write(`added ${repo} at ${at} as ${shown}: ${describeSize(fetched.fit)}; ${summary.split(temporary).join(shown)}\n`);
     updateModelsJson(dirname(outDir), io);
-    io.stdout.write(`try it: npm run trace -- --model ${shown} --prompt "Hello"   (the deck: ?model=${basename(outDir)})\n`);
+    const inDeck = dirname(outDir) === resolve(io.cwd, 'assets/models') ? `   (in the deck: ?model=${basename(outDir)})` : '';
+    io.stdout.write(`try it: npm run trace -- --model ${shown} --prompt "Hello"${inDeck}\n`);
+    io.stdout.write(`the download stays in ${shortPath(io.cwd, fetched.folder)} (${formatBytes(folderBytes(fetched.folder))}): a re-run downloads only the file list; delete it to free the space\n`);
     return 0;
   } catch (error) {
     rmSync(temporary, { recursive: true, force: true });
@@ -135,6 +137,18 @@ function updateModelsJson(modelsRoot: string, io: ModelAddIo): void {
   } catch (error) {
     io.stderr.write(`model:add: the model is in place, but ${join(modelsRoot, MODELS_JSON)} could not be updated: ${(error as Error).message.split('\n')[0]}\n`);
   }
+}
+
+/** Relative to the working folder when inside it, absolute otherwise. */
+function shortPath(cwd: string, path: string): string {
+  const inside = relative(cwd, path);
+  return inside && !inside.startsWith('..') ? inside : path;
+}
+
+function folderBytes(folder: string): number {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .reduce((sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).size, 0);
 }
 
 /** Hidden folders a killed run left (its process gone): never a model, so never kept. */

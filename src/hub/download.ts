@@ -53,6 +53,7 @@ export async function downloadFile(request: DownloadRequest): Promise<DownloadRe
       if (error instanceof HubError || attempt >= maxAttempts) {
         throw error instanceof HubError ? error : interrupted(request, partPath, error);
       }
+      request.progress.write(`${request.subject.file}: ${reasonOf(request, error)}; trying again (${attempt + 1} of ${maxAttempts})\n`);
       await new Promise((resolve) => setTimeout(resolve, retryDelayMs * attempt));
     }
   }
@@ -137,10 +138,15 @@ async function finish(request: DownloadRequest, partPath: string, sha256: string
 
 function interrupted(request: DownloadRequest, partPath: string, error: unknown): HubError {
   const have = existsSync(partPath) ? statSync(partPath).size : 0;
-  const reason = networkError(error, new URL(request.url).host).message.replace(/^cannot reach [^:]+: /, '');
   return new HubError(
-    `download of ${request.subject.file} interrupted (${reason}) with ${have} bytes saved: run the same command again to resume`,
+    `download of ${request.subject.file} interrupted (${reasonOf(request, error)}) with ${have} bytes saved: run the same command again to resume`,
   );
+}
+
+/** Why a transfer stopped, in words ("connection closed mid-transfer"). */
+function reasonOf(request: DownloadRequest, error: unknown): string {
+  const host = new URL(request.url).host;
+  return networkError(error, host).message.slice(`cannot reach ${host}: `.length);
 }
 
 /** `bytes 100-199/200` -> 100. */

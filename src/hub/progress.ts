@@ -83,7 +83,7 @@ export class FileProgress {
     const seconds = (performance.now() - this.startedAt) / 1000;
     const rate = seconds > 0 ? (this.done - this.resumedFrom) / seconds : 0;
     if (this.sink.isTTY) {
-      this.draw();
+      this.draw(true);
       this.sink.write('\n');
     } else {
       this.sink.write(`downloaded ${this.name} (${formatBytes(this.done)} in ${seconds.toFixed(1)} s, ${formatBytes(rate)}/s)\n`);
@@ -95,10 +95,11 @@ export class FileProgress {
     if (this.sink.isTTY) this.sink.write('\n');
   }
 
-  private draw(): void {
+  /** `final`: the average rate however short the transfer (mid-transfer, the first 0.2 s say nothing reliable). */
+  private draw(final = false): void {
     this.lastDrawn = performance.now();
     const seconds = (this.lastDrawn - this.startedAt) / 1000;
-    const bytesPerSecond = seconds > 0.2 ? (this.done - this.resumedFrom) / seconds : 0;
+    const bytesPerSecond = seconds > (final ? 0 : 0.2) ? (this.done - this.resumedFrom) / seconds : 0;
     const line = formatProgress({ name: this.name, done: this.done, total: this.total, bytesPerSecond });
     this.sink.write(`\r\x1b[2K${line}`);
   }

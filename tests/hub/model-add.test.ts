@@ -150,6 +150,7 @@ describe('model:add against a fake Hub', () => {
     expect(result.stderr).not.toMatch(/model:add:/);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^added tiny\/llama-chat at main \([0-9a-f]{7}\) as llama\/models\/model: llama, /);
+    expect(result.stdout).toMatch(/\nthe download stays in llama\/cache\/tiny--llama-chat\/[0-9a-f]{40} \(1\.2\d MiB\)/);
     expect(result.stderr).toMatch(/tiny\/llama-chat: llama, .* parameters: .* in float32, .* in float16/);
     expect(result.stderr).toMatch(/downloaded model\.safetensors \(/);
 
@@ -227,6 +228,23 @@ describe('model:add against a fake Hub', () => {
     expect(second.stderr).toMatch(/resuming at/);
   });
 
+  it('finishes a .part that is already whole (a run killed before the rename): the 416 answer, then the hash', async () => {
+    const { out, cache } = folders('whole-part');
+    const seed = await modelAdd(['tiny/llama-chat', '--out', out, '--cache', cache]);
+    expect(seed.status).toBe(0);
+    const weights = filesUnder(cache).find((path) => path.endsWith('model.safetensors'))!;
+    rmSync(out, { recursive: true });
+    writeFileSync(`${weights}.part`, readFileSync(weights));
+    rmSync(weights);
+    const firstRequest = hub.requests.length;
+    const result = await modelAdd(['tiny/llama-chat', '--out', out, '--cache', cache]);
+    expect(result.status).toBe(0);
+    const cdn = hub.requestsFor('model.safetensors').filter((r) => r.server === 'cdn' && hub.requests.indexOf(r) >= firstRequest);
+    expect(cdn.map((r) => r.range)).toEqual([`bytes=${llama.bytes.byteLength}-`]);
+    expect(existsSync(`${weights}.part`)).toBe(false);
+    expect(sha256(readFileSync(weights))).toBe(sha256(llama.bytes));
+  });
+
   it('starts again when the server ignores Range (200 instead of 206), and the hash still matches', async () => {
     const { out, cache } = folders('ignore-range');
     hub.fault('model.safetensors', { cutAfter: 100_000, cuts: 1, ignoreRange: true });
@@ -272,6 +290,15 @@ describe('model:add against a fake Hub', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(`model:add: cannot reach http://127.0.0.1:${port}: connection refused\n`);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('prints the usage and exits 2 for a missing model id or a bad option', async () => {
+    const none = await modelAddCli([], {});
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/^model:add: which model\? give its Hub id, e\.g\. HuggingFaceTB\/SmolLM2-360M-Instruct\nusage: npm run model:add -- <owner\/name>/);
+    const badDtype = await modelAddCli(['a/b', '--dtype', 'int4'], {});
+    expect(badDtype.status).toBe(2);
+    expect(badDtype.stderr).toMatch(/^model:add: --dtype must be fp32 or fp16, got "int4"\n/);
   });
 
   it('a gated repo: 401 without the token names the licence page; with HF_TOKEN it works, and the token is never shown or written', async () => {
