@@ -49,11 +49,24 @@ function errorCode(error: unknown): string | null {
   return null;
 }
 
+/** The innermost message ("fetch failed" says nothing; its cause says why). */
+function innermostMessage(error: unknown): string {
+  let current = error as { message?: unknown; cause?: unknown } | null;
+  let message = String(error);
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    if (typeof current.message === 'string' && current.message) message = current.message;
+    current = current.cause as typeof current;
+  }
+  return message;
+}
+
 /** A request that got no HTTP answer at all: "cannot reach <endpoint>: connection refused". */
 export function networkError(error: unknown, host: string): HubError {
   if (error instanceof HubError) return error;
   const code = errorCode(error);
-  const reason = code ? (networkCodes[code] ?? code) : ((error as Error)?.message ?? String(error));
+  const message = innermostMessage(error);
+  // fetch refuses the ports browsers block (e.g. 6000, 6667), whatever answers there.
+  const reason = code ? (networkCodes[code] ?? code) : message === 'bad port' ? 'fetch refuses this port (one browsers block); use another' : message;
   return new HubError(`cannot reach ${host}: ${reason}`);
 }
 

@@ -87,6 +87,9 @@ describe('one-line errors', () => {
     const both = new TypeError('fetch failed', { cause: new AggregateError([Object.assign(new Error('x'), { code: 'ETIMEDOUT' })]) });
     expect(networkError(both, 'https://huggingface.co').message).toBe('cannot reach https://huggingface.co: connection timed out');
     expect(networkError(new DOMException('timed out', 'TimeoutError'), 'https://huggingface.co').message).toBe('cannot reach https://huggingface.co: no answer in time');
+    // No code: the innermost message, never the bare "fetch failed".
+    expect(networkError(new TypeError('fetch failed', { cause: new Error('bad port') }), 'http://127.0.0.1:6000').message).toBe('cannot reach http://127.0.0.1:6000: fetch refuses this port (one browsers block); use another');
+    expect(networkError(new TypeError('fetch failed', { cause: new Error('unknown scheme') }), 'ftp://x').message).toBe('cannot reach ftp://x: unknown scheme');
   });
 });
 
