@@ -52,7 +52,7 @@ function stopSentence(trace: Trace, generation: Generation, answer: Answer): str
     case 'eos': {
       const token = answer.stopToken;
       const name = token ? `${tokenDisplayText({ text: token.text })} (id ${token.id})` : 'its end-of-turn token';
-      return `Stopped: the model chose ${name}, ${trace.chat.template === 'model' ? 'its end-of-turn token' : 'its end-of-text token'}, after ${plural(answer.steps.length, 'token')}.`;
+      return `Stopped: the model chose ${name}, one of its end-of-turn ids (generation_config.json’s eos_token_id), after ${plural(answer.steps.length, 'token')}.`;
     }
     case 'limit':
       return `Stopped at the limit of ${plural(generation.maxNewTokens, 'new token')} (?max-new-tokens=), before an end-of-turn token.`;

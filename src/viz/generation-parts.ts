@@ -33,8 +33,12 @@ export function stopSentence(reason: StopReason, generation: Generation, steps: 
   switch (reason) {
     case 'generating':
       return `Generating… ${formatCount(steps)} of at most ${plural(generation.maxNewTokens, 'token')} so far.`;
-    case 'end-of-text':
+    case 'end-of-text': {
+      const last = generation.cached.steps[steps - 1];
+      // A chat model's end-of-turn token (<|im_end|>, <|eot_id|>) is named with its id; GPT-2's keeps its usual name.
+      if (last && generation.stopIds.includes(last.id) && last.text !== '<|endoftext|>') return `Stopped: the model chose ${last.text} (id ${last.id}), an end-of-turn token, after ${plural(steps, 'token')}.`;
       return `Stopped: the model chose the end-of-text token after ${plural(steps, 'token')}.`;
+    }
     case 'step-limit':
       return `Stopped at the step limit: ${plural(generation.maxNewTokens, 'new token')}.`;
     case 'context-limit':

@@ -45,7 +45,7 @@ describe('complete-response slide', () => {
     expect(data.answerTokens).toBe('5');
     expect(data.generated).toBe('6');
     expect(Number(data.tokensPerSecond)).toBeCloseTo(6 / (6 * 0.025), 10);
-    expect(root.querySelector('.complete-response-stop')?.textContent).toBe('Stopped: the model chose <|im_end|> (id 8193), its end-of-turn token, after 5 tokens.');
+    expect(root.querySelector('.complete-response-stop')?.textContent).toBe('Stopped: the model chose <|im_end|> (id 8193), one of its end-of-turn ids (generation_config.json’s eos_token_id), after 5 tokens.');
     expect(root.querySelector('.complete-response-speed')?.textContent).toContain('6 tokens in 0.15 s: 40.0 tokens/s.');
     expect(root.querySelector('.complete-response-speed')?.textContent).toContain('Greedy');
   });
