@@ -87,10 +87,10 @@ export interface ModelAddIo {
 /** Runs the command; resolves to the exit code (0, or 1 after printing one line on stderr). */
 export async function addModel(options: ModelAddOptions, io: ModelAddIo): Promise<number> {
   const { repo, revision, outDir, dtype, maxGib, cacheRoot } = options;
-  const settings = hubSettingsFromEnv(io.env);
   const temporary = join(dirname(outDir), `.${basename(outDir)}.incomplete-${process.pid}`);
   let stage: 'fetch' | 'convert' = 'fetch';
   try {
+    const settings = hubSettingsFromEnv(io.env);
     refuseNonModelFolder(outDir);
     removeAbandonedFolders(outDir);
     const fetched = await fetchCheckpoint({

@@ -17,6 +17,9 @@ export interface HubSettings {
 /** Reads HF_ENDPOINT and the token: HF_TOKEN, else the file `hf auth login` writes (HF_TOKEN_PATH or $HF_HOME/token). */
 export function hubSettingsFromEnv(env: NodeJS.ProcessEnv): HubSettings {
   const endpoint = (env.HF_ENDPOINT?.trim() || DEFAULT_ENDPOINT).replace(/\/+$/, '');
+  if (!URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol)) {
+    throw new Error(`HF_ENDPOINT must be an http(s) URL such as https://huggingface.co, got ${JSON.stringify(env.HF_ENDPOINT)}`);
+  }
   return { endpoint, token: tokenFromEnv(env) };
 }
 

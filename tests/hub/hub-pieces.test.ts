@@ -20,6 +20,7 @@ describe('Hub settings and URLs', () => {
     mkdirSync(home);
     expect(hubSettingsFromEnv({ HF_HOME: home })).toEqual({ endpoint: 'https://huggingface.co', token: null });
     expect(hubSettingsFromEnv({ HF_HOME: home, HF_ENDPOINT: 'https://hf-mirror.com/' }).endpoint).toBe('https://hf-mirror.com');
+    expect(() => hubSettingsFromEnv({ HF_HOME: home, HF_ENDPOINT: 'hf-mirror.com' })).toThrow('HF_ENDPOINT must be an http(s) URL such as https://huggingface.co, got "hf-mirror.com"');
     writeFileSync(join(home, 'token'), 'hf_saved\n');
     expect(hubSettingsFromEnv({ HF_HOME: home }).token).toBe('hf_saved');
     expect(hubSettingsFromEnv({ HF_HOME: home, HF_TOKEN: 'hf_env' }).token).toBe('hf_env');
