@@ -2,13 +2,9 @@
 // (a singleton, as in the transformers.js examples) and answers `load` and `run` messages
 // (see protocol.ts). It never touches the DOM.
 import { env } from '@huggingface/transformers';
-import { GREEDY } from '../maths/sampling';
-import type { Generation, GenerationRun, Trace } from '../trace';
 import { fetchByteRange } from './fetch-byte-range';
-import { generateRun } from './generate';
-import type { KvCache } from './kv-cache';
+import { streamAnswer, type AnswerSession } from './answer-stream';
 import { loadModel, type LoadedModel } from './load-model';
-import { measurePrefixReuse } from './prefix-reuse';
 import type { EngineMessage, EngineRequest, LoadRequest, RunRequest } from './protocol';
 import { traceTransferables } from './protocol';
 import { recordFetchedFiles } from './recording-fetch';
@@ -16,11 +12,6 @@ import { PromptError, runTrace } from './run-trace';
 
 /** A few tokens through the whole graph, so the presenter's first prompt is not the slow one. */
 const WARM_UP_PROMPT = 'The state of the union is';
-/** The answer's default token limit: a chat model's answer runs to its end-of-turn id, a base model's is a glimpse. */
-const CHAT_ANSWER_TOKENS = 128;
-const BASE_ANSWER_TOKENS = 24;
-/** The without-cache comparison recomputes every position at every step: a short run says enough. */
-const UNCACHED_STEPS = 16;
 
 /** Model files, downloaded once and kept: the weights come from the ONNX file's bytes. */
 // Not the external data files (onnx/*.onnx_data, gigabytes): the weights the slides need are read from them by range.
@@ -28,7 +19,7 @@ const modelFiles = recordFetchedFiles((url) => url.includes('/models/') && !url.
 
 let loading: Promise<LoadedModel> | null = null;
 /** The last answer's KV cache (prompt and answer), for a follow-up turn that begins with the same tokens. */
-let previousTurn: KvCache | null = null;
+const session: AnswerSession = { previousTurn: null };
 /** The newest run asked for: an older run still queued is skipped, its answer would be dropped anyway. */
 let newestRequestId = -1;
 /** Runs one at a time, in order. */
@@ -58,7 +49,7 @@ async function load(request: LoadRequest): Promise<void> {
   const started = performance.now();
   try {
     configureRuntime(request);
-    previousTurn = null;
+    session.previousTurn = null;
     loading = loadModel({
       name: request.modelName,
       modelRoot: request.modelRoot,
@@ -103,71 +94,12 @@ async function run(request: RunRequest): Promise<void> {
     const promptIds = trace.tokens.map((token) => token.id);
     const chatModel = trace.chat.template === 'model';
     post({ type: 'trace', requestId: request.requestId, trace }, traceTransferables(trace));
-    await streamGeneration(loaded, request, trace.prompt, promptIds, chatModel);
+    await streamAnswer(loaded, { request, prompt: trace.prompt, promptIds, chatModel }, session, {
+      publish: (generation) => post({ type: 'generation', requestId: request.requestId, generation }),
+      superseded: () => newestRequestId > request.requestId,
+    });
   } catch (error) {
     post({ type: 'error', requestId: request.requestId, kind: error instanceof PromptError ? 'prompt' : 'run', message: errorText(error), file: null });
-  }
-}
-
-/**
- * The answer, token by token, first with the KV cache and then (capped) without it: the KV-cache slide
- * compares the two. Greedy unless the request asks for sampling. For a follow-up turn, the previous
- * answer's cache serves the shared prefix, and what that saves is measured first. Each step is posted
- * as it comes; a newer prompt stops it.
- */
-async function streamGeneration(loaded: LoadedModel, request: RunRequest, prompt: Trace['prompt'], promptIds: number[], chatModel: boolean): Promise<void> {
-  const requestId = request.requestId;
-  const superseded = () => newestRequestId > requestId;
-  const maxNewTokens = request.maxNewTokens ?? (chatModel ? CHAT_ANSWER_TOKENS : BASE_ANSWER_TOKENS);
-  const sampling = request.sampling ? { temperature: request.sampling.temperature, topK: request.sampling.topK, topP: request.sampling.topP } : { temperature: GREEDY.temperature, topK: GREEDY.topK, topP: GREEDY.topP };
-  const seed = request.sampling?.seed ?? 0;
-  const uncachedLimit = Math.min(UNCACHED_STEPS, maxNewTokens);
-  let generation: Generation = {
-    prompt,
-    promptIds,
-    sampling,
-    seed,
-    maxNewTokens,
-    stopIds: loaded.stopIds,
-    cached: { useCache: true, steps: [], done: false, stoppedBy: null },
-    uncached: null,
-    uncachedLimit,
-    prefixReuse: null,
-  };
-  const publish = (change: Partial<Generation>) => {
-    generation = { ...generation, ...change };
-    post({ type: 'generation', requestId, generation });
-  };
-
-  // A follow-up: reuse the previous turn's cache for the prefix this input shares with it.
-  const previous = previousTurn;
-  let startCache: KvCache | undefined;
-  if (previous && request.history?.length) {
-    const measured = await measurePrefixReuse(loaded, promptIds, previous);
-    startCache = measured.startCache ?? undefined;
-    if (superseded()) return;
-    publish({ prefixReuse: measured.reuse });
-  }
-
-  for (const useCache of [true, false]) {
-    let run: GenerationRun = { useCache, steps: [], done: false, stoppedBy: null };
-    const result = await generateRun(loaded, promptIds, {
-      maxNewTokens: useCache ? maxNewTokens : uncachedLimit,
-      sampling,
-      seed,
-      useCache,
-      startCache: useCache ? startCache : undefined,
-      keepCache: useCache,
-      shouldStop: superseded,
-      onStep: (step) => {
-        run = { ...run, steps: [...run.steps, step] };
-        publish(useCache ? { cached: run } : { uncached: run });
-      },
-    });
-    if (result.cache) previousTurn = result.cache;
-    if (superseded()) return;
-    run = { ...run, done: true, stoppedBy: result.stoppedBy };
-    publish(useCache ? { cached: run } : { uncached: run });
   }
 }
 

@@ -58,6 +58,15 @@ describe('a chat model folder', () => {
     expect(trace.chat.templated.slice(user!.start, user!.end)).toBe(TINY_CHAT_PROMPT);
   });
 
+  it('cuts a templated input past the context window from the left, as for a typed prompt', async () => {
+    const prompt = 'word '.repeat(300);
+    const { ids } = chatInput(loaded, { prompt });
+    const trace = await runTrace(loaded, { prompt });
+    expect(trace.droppedTokens).toBe(ids.length - 256);
+    expect(trace.tokens.map((t) => t.id)).toEqual(ids.slice(-256)); // the generation prompt is kept, the system message is cut
+    expect(trace.tokens.at(-1)!.text).toBe('\n');
+  });
+
   it('reads the prompt as typed with chat: false', async () => {
     const trace = await runTrace(loaded, { prompt: TINY_CHAT_PROMPT, system: 'ignored', chat: false });
     expect(trace.chat).toEqual({ template: 'none', messages: [{ role: 'user', content: TINY_CHAT_PROMPT }], templated: TINY_CHAT_PROMPT, spans: [{ start: 0, end: TINY_CHAT_PROMPT.length }] });

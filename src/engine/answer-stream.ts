@@ -1,0 +1,92 @@
+// The answer after a run's Trace, as the worker streams it: token by token with the KV cache, then
+// (capped) without it for the KV-cache slide's comparison. Greedy unless the request asks for sampling.
+// For a follow-up turn the previous answer's cache serves the shared prefix, and what that saves is
+// measured first. Kept apart from the worker (no postMessage, no globals) so Node can test it.
+import { GREEDY } from '../maths/sampling';
+import type { Generation, GenerationRun } from '../trace';
+import { generateRun } from './generate';
+import type { KvCache } from './kv-cache';
+import type { LoadedModel } from './load-model';
+import { measurePrefixReuse } from './prefix-reuse';
+import type { RunRequest } from './protocol';
+
+/** The answer's default token limit: a chat model's answer runs to its end-of-turn id, a base model's is a glimpse. */
+export const CHAT_ANSWER_TOKENS = 128;
+export const BASE_ANSWER_TOKENS = 24;
+/** The without-cache comparison recomputes every position at every step: a short run says enough. */
+export const UNCACHED_STEPS = 16;
+
+/** What lives from one run to the next: the last answer's KV cache (its prompt and answer ids). */
+export interface AnswerSession {
+  previousTurn: KvCache | null;
+}
+
+export interface AnswerInput {
+  /** The request's answer settings and conversation (history says whether this is a follow-up). */
+  request: Pick<RunRequest, 'maxNewTokens' | 'sampling' | 'history'>;
+  /** The Trace's prompt and ids (the templated ids, after any left cut). */
+  prompt: string;
+  promptIds: number[];
+  chatModel: boolean;
+}
+
+/** Streams the answer through `publish` (the whole Generation so far, after each change); a superseded run stops quietly. */
+export async function streamAnswer(
+  loaded: LoadedModel,
+  input: AnswerInput,
+  session: AnswerSession,
+  callbacks: { publish: (generation: Generation) => void; superseded: () => boolean },
+): Promise<void> {
+  const { request, promptIds } = input;
+  const maxNewTokens = request.maxNewTokens ?? (input.chatModel ? CHAT_ANSWER_TOKENS : BASE_ANSWER_TOKENS);
+  const chosen = request.sampling ?? { ...GREEDY, seed: 0 };
+  const sampling = { temperature: chosen.temperature, topK: chosen.topK, topP: chosen.topP };
+  const uncachedLimit = Math.min(UNCACHED_STEPS, maxNewTokens);
+  let generation: Generation = {
+    prompt: input.prompt,
+    promptIds,
+    stopIds: loaded.stopIds,
+    sampling,
+    seed: chosen.seed,
+    maxNewTokens,
+    cached: { useCache: true, steps: [], done: false, stoppedBy: null },
+    uncached: null,
+    uncachedLimit,
+    prefixReuse: null,
+  };
+  const publish = (change: Partial<Generation>) => {
+    generation = { ...generation, ...change };
+    callbacks.publish(generation);
+  };
+
+  // A follow-up: reuse the previous turn's cache for the prefix this input shares with it.
+  const previous = session.previousTurn;
+  let startCache: KvCache | undefined;
+  if (previous && request.history?.length) {
+    const measured = await measurePrefixReuse(loaded, promptIds, previous);
+    startCache = measured.startCache ?? undefined;
+    if (callbacks.superseded()) return;
+    publish({ prefixReuse: measured.reuse });
+  }
+
+  for (const useCache of [true, false]) {
+    let run: GenerationRun = { useCache, steps: [], done: false, stoppedBy: null };
+    const result = await generateRun(loaded, promptIds, {
+      maxNewTokens: useCache ? maxNewTokens : uncachedLimit,
+      sampling,
+      seed: chosen.seed,
+      useCache,
+      startCache: useCache ? startCache : undefined,
+      keepCache: useCache,
+      shouldStop: callbacks.superseded,
+      onStep: (step) => {
+        run = { ...run, steps: [...run.steps, step] };
+        publish(useCache ? { cached: run } : { uncached: run });
+      },
+    });
+    if (result.cache) session.previousTurn = result.cache;
+    if (callbacks.superseded()) return;
+    run = { ...run, done: true, stoppedBy: result.stoppedBy };
+    publish(useCache ? { cached: run } : { uncached: run });
+  }
+}

@@ -1,0 +1,120 @@
+// The worker's answer stream in Node: default limits (128 chat, 24 base), the uncached run capped at
+// 16, stoppedBy set when each run is done, seeded sampling from the request, and a follow-up turn that
+// reports and uses the previous turn's cache.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModelInNode } from '../../src/cli/model-folder';
+import { streamAnswer, type AnswerInput, type AnswerSession } from '../../src/engine/answer-stream';
+import type { LoadedModel } from '../../src/engine/load-model';
+import { chatInput } from '../../src/engine/run-trace';
+import { answerText } from '../../src/maths/generation-summary';
+import type { Generation } from '../../src/trace';
+import { TINY_CHAT_PROMPT, TINY_CHAT_STOP_IDS, TINY_CHAT_STOP_STEP, writeTinyChatFolder } from '../fixtures/tiny-chat';
+
+const modelsRoot = mkdtempSync(join(tmpdir(), 'answer-stream-'));
+let chat: LoadedModel;
+let base: LoadedModel;
+
+beforeAll(async () => {
+  chat = await loadModelInNode(writeTinyChatFolder(modelsRoot));
+  base = await loadModelInNode('sotu-gpt');
+}, 120_000);
+
+afterAll(async () => {
+  await chat?.model.dispose();
+  await base?.model.dispose();
+  rmSync(modelsRoot, { recursive: true, force: true });
+});
+
+/** Runs the stream and returns every published Generation, in order. */
+async function stream(loaded: LoadedModel, input: AnswerInput, session: AnswerSession, superseded = () => false): Promise<Generation[]> {
+  const published: Generation[] = [];
+  await streamAnswer(loaded, input, session, { publish: (g) => published.push(g), superseded });
+  return published;
+}
+
+const chatTurn = (prompt: string, request: AnswerInput['request'] = {}, history = request.history) => {
+  const { ids } = chatInput(chat, { prompt, history });
+  return { request, prompt, promptIds: ids, chatModel: true };
+};
+
+describe('streamAnswer', () => {
+  it('answers a chat model until its stop id, then runs the uncached comparison the same way', async () => {
+    const session: AnswerSession = { previousTurn: null };
+    const published = await stream(chat, chatTurn(TINY_CHAT_PROMPT), session);
+    const last = published.at(-1)!;
+    expect(last.maxNewTokens).toBe(128);
+    expect(last.uncachedLimit).toBe(16);
+    expect(last.stopIds).toEqual(TINY_CHAT_STOP_IDS);
+    expect(last.prefixReuse).toBeNull(); // a first turn
+    expect(last.cached).toMatchObject({ done: true, stoppedBy: 'eos' });
+    expect(last.cached.steps).toHaveLength(TINY_CHAT_STOP_STEP + 1);
+    expect(last.uncached).toMatchObject({ done: true, stoppedBy: 'eos' });
+    expect(last.uncached!.steps.map((s) => s.id)).toEqual(last.cached.steps.map((s) => s.id));
+    // Streamed: one publication per step of each run, then one as each run is done.
+    expect(published).toHaveLength(2 * (TINY_CHAT_STOP_STEP + 1) + 2);
+    expect(published[0].cached.steps).toHaveLength(1);
+    expect(published[0].cached.done).toBe(false);
+    expect(session.previousTurn!.ids).toEqual([...last.promptIds, ...last.cached.steps.slice(0, -1).map((s) => s.id)]);
+  });
+
+  it('gives a base model 24 tokens and caps the uncached run at 16, unless the request says otherwise', async () => {
+    const promptIds = chatInput(base, { prompt: 'The Congress should' }).ids;
+    const last = (await stream(base, { request: {}, prompt: 'The Congress should', promptIds, chatModel: false }, { previousTurn: null })).at(-1)!;
+    expect(last.maxNewTokens).toBe(24);
+    expect(last.cached.steps.length === 24 || last.cached.stoppedBy === 'eos').toBe(true);
+    expect(last.uncached!.steps).toHaveLength(16);
+    expect(last.uncached!.stoppedBy).toBe('limit');
+    expect(last.uncached!.steps.map((s) => s.id)).toEqual(last.cached.steps.slice(0, 16).map((s) => s.id));
+    const short = (await stream(base, { request: { maxNewTokens: 5 }, prompt: 'The Congress should', promptIds, chatModel: false }, { previousTurn: null })).at(-1)!;
+    expect(short.maxNewTokens).toBe(5);
+    expect(short.uncachedLimit).toBe(5);
+    expect(short.cached.steps.map((s) => s.id)).toEqual(last.cached.steps.slice(0, 5).map((s) => s.id));
+  });
+
+  it('samples with the request settings and seed, the same answer for the same seed', async () => {
+    const sampling = { temperature: 1.2, topK: 50, topP: 0.95, seed: 11 };
+    const run = async () => (await stream(chat, chatTurn(TINY_CHAT_PROMPT, { sampling, maxNewTokens: 20 }), { previousTurn: null })).at(-1)!;
+    const [a, b] = [await run(), await run()];
+    expect(a.sampling).toEqual({ temperature: 1.2, topK: 50, topP: 0.95 });
+    expect(a.seed).toBe(11);
+    expect(a.cached.steps.map((s) => s.id)).toEqual(b.cached.steps.map((s) => s.id));
+    expect(a.uncached!.steps.map((s) => s.id)).toEqual(a.cached.steps.slice(0, a.uncached!.steps.length).map((s) => s.id));
+  });
+
+  it('reuses the previous turn for a follow-up: reports the shared prefix and answers as a full recomputation would', async () => {
+    const session: AnswerSession = { previousTurn: null };
+    const first = (await stream(chat, chatTurn(TINY_CHAT_PROMPT), session)).at(-1)!;
+    const cachedIds = session.previousTurn!.ids;
+    const history = [
+      { role: 'user' as const, content: TINY_CHAT_PROMPT },
+      { role: 'assistant' as const, content: answerText(first.cached, first.stopIds) },
+    ];
+    const followUp = chatTurn('How long do they bake?', { history, maxNewTokens: 24 });
+    const published = await stream(chat, followUp, session);
+    expect(published[0].prefixReuse).not.toBeNull(); // said before the first answer token
+    expect(published[0].cached.steps).toHaveLength(0);
+    const last = published.at(-1)!;
+    expect(last.prefixReuse).toMatchObject({ cachedTokens: cachedIds.length, inputTokens: followUp.promptIds.length, sameFirstToken: true });
+    // Without a previous turn (a fresh session) the same input gives the same answer, recomputed.
+    const fresh = (await stream(chat, followUp, { previousTurn: null })).at(-1)!;
+    expect(fresh.prefixReuse).toBeNull();
+    expect(last.cached.steps.map((s) => s.id)).toEqual(fresh.cached.steps.map((s) => s.id));
+  });
+
+  it('stops quietly when a newer run supersedes it', async () => {
+    let steps = 0;
+    const published: Generation[] = [];
+    await streamAnswer(chat, chatTurn(TINY_CHAT_PROMPT, { maxNewTokens: 50 }), { previousTurn: null }, {
+      publish: (g) => {
+        published.push(g);
+        steps = g.cached.steps.length;
+      },
+      superseded: () => steps >= 2,
+    });
+    expect(published.at(-1)!.cached.steps).toHaveLength(2);
+    expect(published.every((g) => !g.cached.done && g.uncached === null)).toBe(true);
+  });
+});
