@@ -63,6 +63,8 @@ export interface LoadSettings {
   modelRoot: string;
   ortRuntime: OrtRuntimeUrls;
   choice: BackendChoice;
+  /** models.json's chatTemplate for this folder (see LoadRequest.listedChatTemplate). */
+  listedChatTemplate?: boolean;
 }
 
 export function isEmptyPrompt(prompt: string): boolean {
@@ -125,6 +127,7 @@ export class EngineClient {
       backend: settings.choice.backend,
       ortRuntime: settings.ortRuntime,
       precision: settings.choice.precision,
+      listedChatTemplate: settings.listedChatTemplate,
     });
   }
 

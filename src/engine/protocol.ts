@@ -23,6 +23,11 @@ export interface LoadRequest {
   ortRuntime: OrtRuntimeUrls;
   /** ?dtype= and the adapter's shader-f16: the worker adds what the folder has and picks fp32 or fp16. */
   precision?: PrecisionPreference;
+  /**
+   * models.json says the folder has a chat template: the worker then reads chat_template.jinja when
+   * tokenizer_config.json holds none. Absent or false: not asked for (a missing file's 404 is an error in the console).
+   */
+  listedChatTemplate?: boolean;
 }
 
 /** Sampling settings for the answer, with the seed that makes a sampled answer reproducible. */

@@ -57,7 +57,7 @@ async function load(request: LoadRequest): Promise<void> {
       readModelBytes: (file) => modelFiles.bytes('/' + file),
       readModelRange: (file, offset, length) => fetchByteRange(request.modelRoot + request.modelName + '/' + file, offset, length),
       precision: request.precision,
-      readTextFile: (file) => readModelText(request.modelRoot + request.modelName + '/' + file),
+      readTextFile: (file) => (request.listedChatTemplate ? readModelText(request.modelRoot + request.modelName + '/' + file) : Promise.resolve(null)),
       onProgress: ({ file, loaded, total }) => {
         lastFile = file;
         if (file.endsWith('.onnx')) lastOnnxFile = file;
