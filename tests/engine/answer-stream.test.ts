@@ -104,6 +104,24 @@ describe('streamAnswer', () => {
     expect(last.cached.steps.map((s) => s.id)).toEqual(fresh.cached.steps.map((s) => s.id));
   });
 
+  it("reuses a base model's previous turn too: its conversation is one continuing document", async () => {
+    const session: AnswerSession = { previousTurn: null };
+    const prompt = 'The Congress should';
+    const firstIds = chatInput(base, { prompt }).ids;
+    const first = (await stream(base, { request: {}, prompt, promptIds: firstIds, chatModel: false }, session)).at(-1)!;
+    const history = [
+      { role: 'user' as const, content: prompt },
+      { role: 'assistant' as const, content: answerText(first.cached, first.stopIds) },
+    ];
+    const second = chatInput(base, { prompt: ' And the people', history });
+    expect(second.chat.templated).toBe(prompt + history[1].content + ' And the people');
+    const last = (await stream(base, { request: { history }, prompt: ' And the people', promptIds: second.ids, chatModel: false }, session)).at(-1)!;
+    expect(last.prefixReuse!.cachedTokens).toBeGreaterThan(firstIds.length);
+    expect(last.prefixReuse!.sameFirstToken).toBe(true);
+    const fresh = (await stream(base, { request: { history }, prompt: ' And the people', promptIds: second.ids, chatModel: false }, { previousTurn: null })).at(-1)!;
+    expect(last.cached.steps.map((s) => s.id)).toEqual(fresh.cached.steps.map((s) => s.id));
+  });
+
   it('stops quietly when a newer run supersedes it', async () => {
     let steps = 0;
     const published: Generation[] = [];
