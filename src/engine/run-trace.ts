@@ -21,7 +21,7 @@ export function tokenize(loaded: Pick<LoadedModel, 'tokenizer'>, prompt: string)
 
 /** The conversation through the model's chat template (or as typed, for a base model), and its ids. */
 export function chatInput(loaded: Pick<LoadedModel, 'tokenizer' | 'chatTemplate'>, conversation: Conversation): { chat: ChatInput; ids: number[] } {
-  const chat = renderConversation(loaded.tokenizer as unknown as Parameters<typeof renderConversation>[0], loaded.chatTemplate, conversation);
+  const chat = renderConversation(loaded.tokenizer, loaded.chatTemplate, conversation);
   return { chat, ids: tokenize(loaded, chat.templated) };
 }
 
