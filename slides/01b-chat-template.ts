@@ -60,7 +60,8 @@ function chipRow(items: readonly TemplateToken[]): HTMLElement {
       if (index === HEAD_CHIPS) row.append(html('span', { className: 'template-hidden', text: `… ${plural(hidden, 'more token')} …` }));
       return;
     }
-    const breakAt = item.part === 'special' ? null : lineBreakPosition(item.token.text);
+    // Dense rows flow on: a new line per turn would push a long conversation off the slide (↵ still marks it).
+    const breakAt = item.part === 'special' || row.dataset.density === 'dense' ? null : lineBreakPosition(item.token.text);
     if (breakAt === 'before') row.append(html('span', { className: 'token-line-break' }));
     row.append(templateChip(item, index));
     if (breakAt === 'after') row.append(html('span', { className: 'token-line-break' }));

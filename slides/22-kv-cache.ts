@@ -166,7 +166,7 @@ function timingFigure(root: HTMLElement, generation: Generation): HTMLElement {
   const streaming = !cached.done || !uncached || !uncached.done;
   const legend = html('div', { className: 'kv-time-legend' }, [
     html('span', { className: 'kv-legend-cached', text: `with cache: ${cachedMean === null ? '…' : formatMs(cachedMean)}` }),
-    html('span', { className: 'kv-legend-uncached', text: `without: ${uncachedMean === null ? 'not run yet' : formatMs(uncachedMean)}${uncached ? ` (first ${formatCount(generation.uncachedLimit)} steps at most)` : ''}` }),
+    html('span', { className: 'kv-legend-uncached', text: `without: ${uncachedMean === null ? 'not run yet' : formatMs(uncachedMean)}` }),
     html('span', { className: 'kv-speedup', text: speedup === null ? '' : `without ÷ with: ${formatRatio(speedup)}` }),
   ]);
   if (streaming) legend.append(generatingMark());
@@ -178,7 +178,7 @@ function timingFigure(root: HTMLElement, generation: Generation): HTMLElement {
     html('p', {
       className: 'live-caption kv-uncached-cap',
       attrs: { 'data-uncached-limit': generation.uncachedLimit },
-      text: `Without the cache every step recomputes every position, so that run stops after ${plural(generation.uncachedLimit, 'step')}: a long answer is not generated twice.`,
+      text: `Without the cache each step recomputes every position: that run stops after ${plural(generation.uncachedLimit, 'step')}.`,
     }),
   ]);
 }
@@ -234,16 +234,14 @@ function render(root: HTMLElement, context: SlideContext): void {
     }),
     perTokenFormula(trace, numbers.perToken),
   );
-  const columns = html('div', { className: 'kv-columns' }, [growthChart(numbers)]);
+  // A follow-up turn shows what the last turn's cache saved, under the growth chart, in place of the other model's numbers.
+  const reuse = generation?.prefixReuse ?? null;
+  const columns = html('div', { className: 'kv-columns' }, [reuse ? html('div', { className: 'kv-left' }, [growthChart(numbers), prefixReusePanel(reuse)]) : growthChart(numbers)]);
   body.append(columns);
   if (generation && (generation.cached.steps.length > 0 || generation.cached.done)) columns.append(timingFigure(body, generation));
   else columns.append(notStartedMessage());
 
-  // A follow-up turn shows what the last turn's cache saved, in place of the other model's numbers.
-  if (generation?.prefixReuse) {
-    body.append(prefixReusePanel(generation.prefixReuse));
-    return;
-  }
+  if (reuse) return;
   const other = cacheBytesPerToken(GPT2_SMALL_SHAPE, FP16_BYTES);
   body.append(
     html('p', {

@@ -26,14 +26,15 @@ import { clampedSettings, setSamplingView } from './20-sampling';
 import type { SlideContext, SlideModule } from './slide';
 
 /** Characters of the answer that fit on the slide at the smallest type; more shows the last part. */
-const ANSWER_CHARACTERS = 1100;
-/** Earlier turns are context: their first characters only. */
-const EARLIER_TURN_CHARACTERS = 140;
+const ANSWER_CHARACTERS = 600;
+/** Earlier turns are context: the last few, their first characters only. */
+const EARLIER_TURN_CHARACTERS = 90;
+const EARLIER_MESSAGES_SHOWN = 2;
 
 /** Type shrinks as the conversation grows, so it stays on the slide without a scroll box. */
 function size(characters: number): 'large' | 'medium' | 'small' {
-  if (characters <= 320) return 'large';
-  if (characters <= 700) return 'medium';
+  if (characters <= 200) return 'large';
+  if (characters <= 420) return 'medium';
   return 'small';
 }
 
@@ -55,7 +56,7 @@ function stopSentence(trace: Trace, generation: Generation, answer: Answer): str
       return `Stopped: the model chose ${name}, one of its end-of-turn ids (generation_config.json’s eos_token_id), after ${plural(answer.steps.length, 'token')}.`;
     }
     case 'limit':
-      return `Stopped at the limit of ${plural(generation.maxNewTokens, 'new token')} (?max-new-tokens=), before an end-of-turn token.`;
+      return `Stopped at the limit of ${plural(generation.maxNewTokens, 'new token')} (?max-new-tokens=), before an ${trace.chat.template === 'model' ? 'end-of-turn' : 'end-of-text'} token.`;
     case 'context':
       return `Stopped: the ${formatCount(trace.model.contextLength)}-token context window is full.`;
     default:
@@ -86,7 +87,7 @@ function skeleton(root: HTMLElement): Skeleton {
   root.classList.add('live-slide');
   const chat = html('div', { className: 'complete-response-chat' });
   const controls = html('div', { className: 'complete-response-controls' });
-  root.replaceChildren(html('h2', { className: 'live-title', text: completeResponse.title }), chat, controls);
+  root.replaceChildren(html('h2', { className: 'live-title', text: completeResponse.title }), controls, chat);
   return { chat, controls };
 }
 
@@ -97,7 +98,7 @@ function drawChat(chat: HTMLElement, trace: Trace, generation: Generation | null
   const answer = generation ? answerOf(generation, trace.model.contextLength) : null;
   const { shown, hiddenTokens } = answer ? lastSteps(answer.steps, ANSWER_CHARACTERS) : { shown: [], hiddenTokens: 0 };
   const answerText = hiddenTokens > 0 ? stepsText(shown) : (answer?.text ?? '');
-  const earlierCharacters = messages.slice(0, Math.max(0, userIndex)).reduce((sum, m) => sum + Math.min(m.content.length, EARLIER_TURN_CHARACTERS), 0);
+  const earlierCharacters = messages.slice(0, Math.max(0, userIndex)).reduce((sum, m) => sum + Math.min(m.content.length, EARLIER_TURN_CHARACTERS), 0) / 2; // shown small
   const userText = messages[userIndex]?.content ?? trace.prompt;
 
   chat.replaceChildren();
@@ -105,9 +106,13 @@ function drawChat(chat: HTMLElement, trace: Trace, generation: Generation | null
   chat.dataset.size = size(earlierCharacters + userText.length + answerText.length);
   Object.assign(chat.dataset, { template: trace.chat.template, turns: String(messages.filter((m) => m.role === 'user').length) });
 
+  // The system message, then the last few earlier turns (the rest counted): nothing follows the last user message but the answer.
+  const earlier = messages.map((message, index) => ({ message, index })).filter(({ message, index }) => index < userIndex && message.role !== 'system');
+  const hiddenMessages = Math.max(0, earlier.length - EARLIER_MESSAGES_SHOWN);
+  const shownEarlier = new Set(earlier.slice(hiddenMessages).map(({ index }) => index));
   messages.forEach((message, index) => {
-    if (index === userIndex) return;
-    if (index > userIndex) return; // nothing follows the last user message but the answer
+    if (index >= userIndex || (message.role !== 'system' && !shownEarlier.has(index))) return;
+    if (hiddenMessages > 0 && index === earlier[hiddenMessages].index) chat.append(html('p', { className: 'chat-more chat-hidden-messages', text: `… ${plural(hiddenMessages, 'earlier message')}` }));
     const label = message.role === 'system' ? 'System' : message.role === 'user' ? 'You (earlier)' : `${trace.model.name} (earlier)`;
     const { shown: text, hiddenCharacters } = headOf(message.content, EARLIER_TURN_CHARACTERS);
     const box = bubble(message.role, label, text, String(index), hiddenCharacters);
@@ -178,7 +183,7 @@ function samplingRow(generation: Generation | null): HTMLElement {
   const row = html('div', { className: 'live-choices chat-sampling', attrs: { role: 'group', 'aria-label': 'How the answer picks tokens' } });
   const greedy = button('greedy', 'Greedy', () => sendConversationRequest(row, { type: 'sampling', sampling: null }));
   greedy.setAttribute('aria-pressed', String(!sampled));
-  const sampleLabel = `Sample: T ${settings.temperature.toFixed(2)}, top-k ${settings.topK === 0 ? 'off' : settings.topK}, top-p ${settings.topP >= 1 ? 'off' : settings.topP.toFixed(2)}, seed ${settings.seed}`;
+  const sampleLabel = `Sample (T ${settings.temperature.toFixed(2)} · top-k ${settings.topK === 0 ? 'off' : settings.topK} · top-p ${settings.topP >= 1 ? 'off' : settings.topP.toFixed(2)} · seed ${settings.seed})`;
   const sample = button('sample', sampleLabel, () => sendConversationRequest(row, { type: 'sampling', sampling: clampedSettings() }));
   sample.setAttribute('aria-pressed', String(sampled));
   const seed = button('new-seed', 'New seed', () => {

@@ -26,7 +26,7 @@ export function modelMenuLabel(entry: ModelListing): string {
 /** One line on what the model is, for the audience: its model card's words, and what a base model does with a question. */
 export function modelAboutText(entry: ModelListing): string {
   const read = entry.description ? `${entry.name}: ${entry.description}.` : '';
-  const kind = entry.chatTemplate ? 'A chat model: it answers in turns.' : 'A base model: it continues your text in the style it learned; it does not answer questions.';
+  const kind = entry.chatTemplate ? 'A chat model: it answers in turns.' : 'A base model: it continues your text; it does not answer questions.';
   return [read, kind].filter(Boolean).join(' ');
 }
 

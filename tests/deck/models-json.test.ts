@@ -80,7 +80,7 @@ describe('the model menu', () => {
   });
 
   it('says what the embedded model read, and that it continues rather than answers', () => {
-    expect(modelAboutText(sotu)).toBe('sotu-gpt: a small GPT-2 trained on State of the Union addresses. A base model: it continues your text in the style it learned; it does not answer questions.');
+    expect(modelAboutText(sotu)).toBe('sotu-gpt: a small GPT-2 trained on State of the Union addresses. A base model: it continues your text; it does not answer questions.');
   });
 
   it('keeps the prompt and the slide when it switches models', () => {

@@ -68,8 +68,17 @@ describe('complete-response slide', () => {
     const root = draw(trace, makeChatAnswer(trace, ['Then', ' bake']));
     expect(bubbles(root).map((b) => b.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
     expect(chat(root).dataset.turns).toBe('2');
-    expect(bubbles(root)[1].text).toBe(`${'x'.repeat(140)} … (160 more characters)`);
+    expect(bubbles(root)[1].text).toBe(`${'x'.repeat(90)} … (210 more characters)`);
     expect(root.querySelector('[data-action="restart"]')).not.toBeNull();
+  });
+
+  it('a long conversation: the last two earlier messages shown, the others counted', () => {
+    const history = Array.from({ length: 6 }, (_, i) => ({ role: i % 2 === 0 ? ('user' as const) : ('assistant' as const), content: `message ${i}` }));
+    const trace = makeChatTrace({ system: 'Be brief.', history, prompt: 'Last one' });
+    const root = draw(trace, makeChatAnswer(trace, ['ok']));
+    expect(bubbles(root).map((b) => b.text)).toEqual(['Be brief.', 'message 4', 'message 5', 'Last one', 'ok <|im_end|> 8193']);
+    expect(root.querySelector('.chat-hidden-messages')?.textContent).toBe('… 4 earlier messages');
+    expect(chat(root).dataset.turns).toBe('4');
   });
 
   it('shows the last part of a very long answer with the count of earlier tokens, in smaller type', () => {
@@ -77,7 +86,7 @@ describe('complete-response slide', () => {
     const words = Array.from({ length: 500 }, (_, i) => ` w${String(i).padStart(3, '0')}`); // 5 characters each
     const root = draw(trace, makeChatAnswer(trace, words, { stop: 'limit', maxNewTokens: 500 }));
     const hidden = Number(chat(root).dataset.hiddenTokens);
-    expect(hidden).toBe(500 - Math.floor(1100 / 5));
+    expect(hidden).toBe(500 - Math.floor(600 / 5));
     expect(root.querySelector('.chat-bubble-assistant .chat-more')?.textContent).toBe(`… ${hidden} earlier tokens … `);
     expect(bubbles(root)[1].text.endsWith(' w499')).toBe(true);
     expect(chat(root).dataset.size).toBe('small');
@@ -123,7 +132,7 @@ describe('complete-response slide', () => {
     const trace = makeChatTrace({ prompt: 'Hi' });
     const root = draw(trace, makeChatAnswer(trace, ['a']));
     const sample = root.querySelector<HTMLButtonElement>('[data-action="sample"]')!;
-    expect(sample.textContent).toBe('Sample: T 0.70, top-k 20, top-p 0.90, seed 42');
+    expect(sample.textContent).toBe('Sample (T 0.70 · top-k 20 · top-p 0.90 · seed 42)');
     expect(root.querySelector('[data-action="greedy"]')?.getAttribute('aria-pressed')).toBe('true');
     sample.click();
     expect(requests.at(-1)).toEqual({ type: 'sampling', sampling: { temperature: 0.7, topK: 20, topP: 0.9, seed: 42 } });

@@ -23,7 +23,6 @@ describe('kv-cache slide, chat answers', () => {
     const root = renderWithGeneration(kvCache, trace, cappedAnswer());
     expect(root.querySelector<HTMLElement>('.kv-uncached-cap')?.dataset.uncachedLimit).toBe('16');
     expect(root.querySelector('.kv-uncached-cap')?.textContent).toContain('stops after 16 steps');
-    expect(root.querySelector('.kv-legend-uncached')?.textContent).toContain('first 16 steps at most');
     expect(root.querySelector('.kv-same-tokens')?.textContent).toContain('Same first 16 tokens from both runs');
     expect(root.querySelector<HTMLElement>('.kv-cache-body')?.dataset.compared).toBe('16');
     expect(kvCache.notes({ trace, waitingMessage: '', generation: cappedAnswer() })).toContain('capped at 16 steps');
