@@ -49,6 +49,7 @@ function packageJsonOf(entry: string): string {
 const contentTypes: Record<string, string> = {
   '.json': 'application/json',
   '.onnx': 'application/octet-stream',
+  '.onnx_data': 'application/octet-stream', // external weights (models past 2 GiB), streamed and served by range like the rest
   '.wasm': 'application/wasm',
   '.mjs': 'text/javascript',
   '.md': 'text/markdown; charset=utf-8',

@@ -181,20 +181,94 @@ export interface ModelProto {
   metadata_props?: { key: string; value: string }[];
 }
 
-let modelType: protobuf.Type | undefined;
+let root: protobuf.Root | undefined;
 
-function modelProtoType(): protobuf.Type {
-  modelType ??= protobuf.parse(onnxProtoSubset, { keepCase: true }).root.lookupType('onnx.ModelProto');
-  return modelType;
+function protoType(name: 'ModelProto' | 'GraphProto' | 'TensorProto'): protobuf.Type {
+  root ??= protobuf.parse(onnxProtoSubset, { keepCase: true }).root;
+  return root.lookupType(`onnx.${name}`);
+}
+
+function encode(name: 'ModelProto' | 'GraphProto' | 'TensorProto', message: object): Uint8Array {
+  const type = protoType(name);
+  return type.encode(type.fromObject(message)).finish();
 }
 
 /** Serialises a ModelProto to the bytes of an .onnx file. */
 export function encodeModel(model: ModelProto): Uint8Array {
-  const type = modelProtoType();
-  return type.encode(type.fromObject(model)).finish();
+  return encode('ModelProto', model);
 }
 
 /** Parses the bytes of an .onnx file (the subset of fields above; the rest is skipped). */
 export function decodeModel(bytes: Uint8Array): ModelProto {
-  return modelProtoType().decode(bytes) as unknown as ModelProto;
+  return protoType('ModelProto').decode(bytes) as unknown as ModelProto;
+}
+
+/** An initializer whose raw_data, if any, is written straight into the file rather than through protobufjs. */
+export interface FramedInitializer {
+  tensor: TensorProto;
+  /** raw_data's length, and a function that gives the bytes when they are written (null: no raw_data). */
+  rawLength: number;
+  raw: (() => Uint8Array) | null;
+}
+
+// Wire format: a field's key is (number << 3) | wire type; 2 is length-delimited (messages and bytes).
+const GRAPH_KEY = (7 << 3) | 2; // ModelProto.graph
+const INITIALIZER_KEY = (5 << 3) | 2; // GraphProto.initializer
+const RAW_DATA_KEY = (9 << 3) | 2; // TensorProto.raw_data
+
+function varintLength(value: number): number {
+  let length = 1;
+  while (value >= 128) {
+    value = Math.floor(value / 128);
+    length++;
+  }
+  return length;
+}
+
+function writeVarint(out: Uint8Array, at: number, value: number): number {
+  while (value >= 128) {
+    out[at++] = (value % 128) | 128;
+    value = Math.floor(value / 128);
+  }
+  out[at++] = value;
+  return at;
+}
+
+/**
+ * Serialises a model whose initializers are framed by hand: protobufjs encodes everything but the
+ * weights' bytes, which are copied once, one initializer at a time, into a buffer of the exact size.
+ * (Encoding a GB of raw_data through protobufjs took minutes and several times the memory.) Protobuf
+ * fields may come in any order, so the graph's initializers follow its nodes, inputs and outputs.
+ */
+export function encodeModelFramed(model: Omit<ModelProto, 'graph'>, graph: Omit<GraphProto, 'initializer'>, initializers: FramedInitializer[]): Uint8Array {
+  const head = encode('ModelProto', model);
+  const graphCore = encode('GraphProto', { ...graph, initializer: [] });
+  const entries = initializers.map(({ tensor, rawLength, raw }) => {
+    const header = encode('TensorProto', { ...tensor, raw_data: undefined });
+    const length = header.byteLength + (raw ? 1 + varintLength(rawLength) + rawLength : 0);
+    return { name: tensor.name, header, length, rawLength, raw };
+  });
+  const graphLength = graphCore.byteLength + entries.reduce((sum, { length }) => sum + 1 + varintLength(length) + length, 0);
+  const out = new Uint8Array(head.byteLength + 1 + varintLength(graphLength) + graphLength);
+  out.set(head, 0);
+  let at = head.byteLength;
+  out[at++] = GRAPH_KEY;
+  at = writeVarint(out, at, graphLength);
+  out.set(graphCore, at);
+  at += graphCore.byteLength;
+  for (const { name, header, length, rawLength, raw } of entries) {
+    out[at++] = INITIALIZER_KEY;
+    at = writeVarint(out, at, length);
+    out.set(header, at);
+    at += header.byteLength;
+    if (!raw) continue;
+    out[at++] = RAW_DATA_KEY;
+    at = writeVarint(out, at, rawLength);
+    const bytes = raw();
+    if (bytes.byteLength !== rawLength) throw new Error(`initializer ${name}: ${bytes.byteLength} bytes, expected ${rawLength}`);
+    out.set(bytes, at);
+    at += rawLength;
+  }
+  if (at !== out.byteLength) throw new Error(`ONNX framing wrote ${at} of ${out.byteLength} bytes`);
+  return out;
 }

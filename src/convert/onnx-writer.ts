@@ -6,11 +6,11 @@ import {
   AttributeType,
   DataLocation,
   DataType,
-  encodeModel,
+  encodeModelFramed,
+  type FramedInitializer,
   type AttributeProto,
   type DimensionProto,
   type NodeProto,
-  type TensorProto,
   type ValueInfoProto,
 } from './onnx-proto';
 
@@ -236,26 +236,26 @@ export class GraphBuilder {
       );
     }
     const outside = external !== undefined && weightBytes > threshold ? new ExternalDataFile(external) : null;
-    const tensors: TensorProto[] = initializers.map((initializer) => {
-      const bytes = initializerBytes(initializer);
+    // External tensors are read, written to the data file and dropped in order; inline ones are read
+    // only as the .onnx is assembled, each copied once into it (see encodeModelFramed).
+    const framed: FramedInitializer[] = initializers.map((initializer) => {
       const tensor = { name: initializer.name, dims: initializer.dims, data_type: initializer.dataType };
-      if (!outside || bytes.byteLength < EXTERNAL_TENSOR_MIN_BYTES) return { ...tensor, raw_data: bytes };
-      return { ...tensor, data_location: DataLocation.EXTERNAL, external_data: outside.add(bytes) };
+      const rawLength = elementCount(initializer.dims) * bytesPerElementOf[initializer.dataType];
+      if (!outside || rawLength < EXTERNAL_TENSOR_MIN_BYTES) return { tensor, rawLength, raw: () => initializerBytes(initializer) };
+      const externalData = outside.add(initializerBytes(initializer));
+      return { tensor: { ...tensor, data_location: DataLocation.EXTERNAL, external_data: externalData }, rawLength: 0, raw: null };
     });
     const weightsMetadata = options.dtype === 'fp16' ? { weights: 'fp16' } : {};
-    return encodeModel({
-      ir_version: IR_VERSION,
-      opset_import: [{ domain: '', version: OPSET_VERSION }],
-      producer_name: 'live-llm-deck converter',
-      graph: {
-        name: this.name,
-        node: nodes,
-        initializer: tensors,
-        input: this.inputs,
-        output: this.outputs,
+    return encodeModelFramed(
+      {
+        ir_version: IR_VERSION,
+        opset_import: [{ domain: '', version: OPSET_VERSION }],
+        producer_name: 'live-llm-deck converter',
+        metadata_props: Object.entries({ ...metadata, ...weightsMetadata }).map(([key, value]) => ({ key, value })),
       },
-      metadata_props: Object.entries({ ...metadata, ...weightsMetadata }).map(([key, value]) => ({ key, value })),
-    });
+      { name: this.name, node: nodes, input: this.inputs, output: this.outputs },
+      framed,
+    );
   }
 }
 

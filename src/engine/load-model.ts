@@ -98,10 +98,16 @@ async function extrasWeights(options: LoadOptions, precision: Precision, wanted:
   const bytes = (await options.readModelBytes?.(modelFileOf[precision])) ?? null;
   if (!bytes) return new Map<string, Weight>();
   const readRange = options.readModelRange;
-  return readInitializersWithExternalData(bytes, (name) => wanted.includes(name), (location, offset, length) => {
-    if (!readRange) throw new Error(`the weights are in onnx/${location}, and this loader cannot read part of a file`);
-    return readRange(`onnx/${location}`, offset, length);
-  });
+  try {
+    return await readInitializersWithExternalData(bytes, (name) => wanted.includes(name), (location, offset, length) => {
+      if (!readRange) throw new Error(`the weights are in onnx/${location}, and this loader cannot read part of a file`);
+      return readRange(`onnx/${location}`, offset, length);
+    });
+  } catch (error) {
+    // The model still runs: only the weight-based slides go without, and say so.
+    console.warn(`the slides' weights could not be read: ${(error as Error).message}`);
+    return new Map<string, Weight>();
+  }
 }
 
 /** The ids tokenizer.json lists as added tokens marked special. */
