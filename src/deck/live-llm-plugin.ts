@@ -21,7 +21,7 @@ import { slideContext } from './slide-context';
 import { refreshSpeakerNotes } from './speaker-notes';
 import { createStatusBadge } from './status-badge';
 import { connectConversation, runOptionsFromUrl } from './conversation';
-import { connectModelMenu } from './model-menu';
+import { connectModelMenu, fetchModelList } from './model-menu';
 import { DEFAULT_MODEL_NAME, debouncedPromptWriter, readModelName, readPrompt, writeSearchParam } from './url-state';
 
 // Every stylesheet of the slides' view pieces, present and future, without a list to keep up to date.
@@ -101,9 +101,12 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     // The conversation's settings (?system=, ?max-new-tokens=) before the first run; the slides' controls change them.
     engine.setRunOptions(runOptionsFromUrl(search));
     connectConversation(document, engine, (system) => writeSearchParam('system', system));
-    void connectModelMenu(document, new URL('models/models.json', assetsRoot).href, modelName);
     engine.setPrompt(readPrompt(search, options.prompt), { immediate: true });
-    engine.load({ modelName, modelRoot: modelRootPath(assetsRoot), ortRuntime: ortRuntimeUrls(assetsRoot), choice: await chooseBackend(search) });
+    // models.json fills the title's model menu and says whether the folder has a chat template (chat_template.jinja is read only then).
+    const [choice, models] = await Promise.all([chooseBackend(search), fetchModelList(new URL('models/models.json', assetsRoot).href)]);
+    connectModelMenu(document, models, modelName);
+    const listedChatTemplate = models?.models.find((entry) => entry.name === modelName)?.chatTemplate ?? false;
+    engine.load({ modelName, modelRoot: modelRootPath(assetsRoot), ortRuntime: ortRuntimeUrls(assetsRoot), choice, listedChatTemplate });
   };
   // The slides exist, with a waiting message, before Reveal lays them out; the model never holds Reveal up.
   slides.render({ trace: null, waitingMessage: `Loading ${modelName}…` });

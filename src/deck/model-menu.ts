@@ -57,11 +57,22 @@ export function urlForModel(location: Pick<Location, 'pathname' | 'search' | 'ha
   return `${location.pathname}${searchWith(location.search, 'model', model)}${location.hash}`;
 }
 
+/** models.json, or null when the deck has none (an older build) or it cannot be read. */
+export async function fetchModelList(modelsJsonUrl: string): Promise<ModelsJson | null> {
+  try {
+    const response = await fetch(modelsJsonUrl, { cache: 'no-cache' });
+    return response.ok ? ((await response.json()) as ModelsJson) : null;
+  } catch (error) {
+    console.warn('live-llm: no model list', error);
+    return null;
+  }
+}
+
 /**
- * Fetches models.json and fills the menus; a change loads the deck again on the chosen model. A deck
- * without models.json (an older build) keeps its menus hidden.
+ * Fills the menus from `listing` (they stay hidden without one); a change loads the deck again on the
+ * chosen model.
  */
-export async function connectModelMenu(root: Document, modelsJsonUrl: string, current: string, navigate: (url: string) => void = (url) => window.location.assign(url)): Promise<void> {
+export function connectModelMenu(root: Document, listing: ModelsJson | null, current: string, navigate: (url: string) => void = (url) => window.location.assign(url)): void {
   root.addEventListener('change', (event) => {
     const select = event.target;
     if (select instanceof HTMLSelectElement && select.matches(MODEL_MENU_SELECTOR) && select.value !== current) navigate(urlForModel(window.location, select.value));
@@ -70,11 +81,5 @@ export async function connectModelMenu(root: Document, modelsJsonUrl: string, cu
   root.addEventListener('keydown', (event) => {
     if (event.target instanceof HTMLSelectElement && event.target.matches(MODEL_MENU_SELECTOR)) event.stopPropagation();
   }, true);
-  try {
-    const response = await fetch(modelsJsonUrl, { cache: 'no-cache' });
-    if (!response.ok) return;
-    fillModelMenus(root, (await response.json()) as ModelsJson, current);
-  } catch (error) {
-    console.warn('live-llm: no model list', error);
-  }
+  if (listing) fillModelMenus(root, listing, current);
 }

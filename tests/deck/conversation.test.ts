@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import titleSlide from '../../slides/01-title';
 import { connectConversation, runOptionsFromUrl, type ConversationEngine } from '../../src/deck/conversation';
 import { sendConversationRequest } from '../../src/deck/conversation-requests';
-import { fillModelMenus } from '../../src/deck/model-menu';
+import { connectModelMenu, fillModelMenus } from '../../src/deck/model-menu';
 import type { RunOptions } from '../../src/engine/client';
 import type { ChatMessage } from '../../src/trace';
 
@@ -72,6 +72,23 @@ describe('the title slide’s model menu', () => {
     titleSlide.render(root, { trace: null, waitingMessage: 'Loading again' }); // a re-render keeps the filled menu
     expect(root.querySelector('select[data-model-menu]')).toBe(select);
     expect(select.options).toHaveLength(2);
+  });
+
+  it('choosing another model loads the deck on it (?model=), and the menu keeps arrow keys from Reveal', () => {
+    const root = document.createElement('section');
+    document.body.append(root);
+    titleSlide.render(root, { trace: null, waitingMessage: '' });
+    const visited: string[] = [];
+    connectModelMenu(document, listing, 'sotu-gpt', (url) => visited.push(url));
+    const select = root.querySelector<HTMLSelectElement>('select[data-model-menu]')!;
+    const keys: string[] = [];
+    document.addEventListener('keydown', (event) => keys.push(event.key));
+    select.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    expect(keys).toEqual([]);
+    select.value = 'tiny-chat';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    expect(visited).toHaveLength(1);
+    expect(new URL(visited[0], 'http://deck.test').searchParams.get('model')).toBe('tiny-chat');
   });
 
   it('keeps a model models.json does not list choosable', () => {
