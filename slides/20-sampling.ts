@@ -245,6 +245,7 @@ function notes(context: SlideContext): string {
     `The top token ${candidateName(trace, first)} goes from ${formatPercent(result.before[first])} (the model's own probability) to ${formatPercent(result.after[first])}.`,
     `Seed ${result.settings.seed} gives u = ${result.uniform.toFixed(4)}, which draws ${candidateName(trace, result.drawn)} (id ${result.drawn}, ${formatPercent(result.after[result.drawn])} after the settings, rank ${rankOf(result.before, result.drawn)}).`,
     'Try Greedy (always the top token), then Creative, and press Draw again a few times.',
+    `On the last slide, Sample answers with these settings and seed ${result.settings.seed}: the same seed gives the same answer.`,
     'Tokens outside the top 10 show as ids: the Trace decodes only the top-10 candidates and the prompt.',
   ].join('\n');
 }
