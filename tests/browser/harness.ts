@@ -190,7 +190,10 @@ export async function waitForGenerations(page: Page, timeout = 120_000): Promise
     () => {
       const generation = document.querySelector('section#generation .generation-body');
       const kv = document.querySelector('section#kv-cache .kv-cache-body');
-      return generation?.getAttribute('data-done') === 'true' && kv?.getAttribute('data-compared') === generation.getAttribute('data-generated');
+      // The run without the cache stops at its cap (uncachedLimit): compare that many steps at most.
+      const limit = Number(document.querySelector('section#kv-cache .kv-uncached-cap')?.getAttribute('data-uncached-limit') ?? Infinity);
+      const expected = Math.min(Number(generation?.getAttribute('data-generated')), limit);
+      return generation?.getAttribute('data-done') === 'true' && kv?.getAttribute('data-compared') === String(expected);
     },
     undefined,
     { timeout },
