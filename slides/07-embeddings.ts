@@ -13,7 +13,7 @@
 //   .vector-strip-row[data-token-index]   one per shown row (at most STRIP_ROWS)
 //   selected strip's rects  data-dim, data-value (every dimension)
 //   .embedding-value[data-dim][data-value]  the values written out for the selected token
-import { embedOutputs } from '../src/convert/output-names';
+import { embedOutputs } from '../src/trace/output-names';
 import { l2Norm } from '../src/maths/vector-stats';
 import { html } from '../src/viz/dom';
 import { formatCount, plural } from '../src/viz/format';

@@ -19,7 +19,7 @@
 //   .rope-pair[data-pair][data-theta][data-angle]                angle = position * theta, radians
 //   RoPE models: .rope-model-pair[data-pair][data-measured-angle][data-formula-angle] (radians, in (-π, π]);
 //          root data-rope-mismatched (pairs whose measured angle is not the formula's)
-import { embedOutputs, layerOutput } from '../src/convert/output-names';
+import { embedOutputs, layerOutput } from '../src/trace/output-names';
 import { measuredRotation, ropeAngle, ropeFrequency, sinusoidalEncoding, wrapAngle } from '../src/maths/positional-encodings';
 import { l2Norm } from '../src/maths/vector-stats';
 import { html, svg } from '../src/viz/dom';

@@ -12,7 +12,7 @@
 //     stream at the last token: entering, after the attention add, leaving), data-mean-entropy (bits,
 //     mean over the block's heads of the last token's attention entropy), data-max-entropy (log2 of
 //     the visible keys: the entropy of perfectly even attention)
-import { layerOutput } from '../src/convert/output-names';
+import { layerOutput } from '../src/trace/output-names';
 import { entropyBits } from '../src/maths/attention-maths';
 import { euclideanNorm } from '../src/maths/layer-norm-stats';
 import { architectureSummary, feedForwardName, normName } from '../src/viz/architecture-names';

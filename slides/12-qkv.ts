@@ -8,7 +8,7 @@
 //   root: data-layer, data-head, data-query (the chosen token)
 //   svg.tb-strip[data-vector="q"|"k"|"v"]: one rect per dimension with data-dim, data-value (the Trace's value)
 //   .tb-qkv-row[data-vector]: data-norm (L2 norm of that vector), data-min, data-max
-import { layerOutput } from '../src/convert/output-names';
+import { layerOutput } from '../src/trace/output-names';
 import { euclideanNorm } from '../src/maths/layer-norm-stats';
 import { chosenToken, clampIndex, numberChoices, tokenStepper, type TokenChoice } from '../src/viz/block-controls';
 import { formatValue } from '../src/viz/block-number-format';

@@ -17,7 +17,7 @@
 //   .tb-sdp-sum: data-prob-sum (Σ probs over all visible keys); .tb-sdp-check: data-max-score-difference
 //     (largest |q·k/sqrt(d_k) - attn.scores| over the visible keys), data-sqrt-head-dim
 //   tr.tb-sdp-context: data-dim, data-weighted-sum (Σ p_j v_j computed here), data-context (attn.context)
-import { layerOutput } from '../src/convert/output-names';
+import { layerOutput } from '../src/trace/output-names';
 import { isMaskedScore, maxAbsDifference, rawDotProducts, rowSum, weightedValueSum } from '../src/maths/attention-maths';
 import { chosenToken, clampIndex, numberChoices, tokenStepper, type TokenChoice } from '../src/viz/block-controls';
 import { formatTiny, formatValue } from '../src/viz/block-number-format';

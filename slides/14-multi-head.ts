@@ -17,7 +17,7 @@
 //   unpooled heatmap cells: data-query, data-key, data-prob (the Trace's attn.probs);
 //   pooled cells: data-qblock, data-kblock, data-share
 //   .tb-overview-cell: data-layer, data-head, data-pattern, data-share, data-entropy
-import { layerOutput } from '../src/convert/output-names';
+import { layerOutput } from '../src/trace/output-names';
 import { headPattern, isPooledBlockMasked, poolAttention, type HeadPattern } from '../src/maths/attention-patterns';
 import { spreadIndices } from '../src/maths/spread-indices';
 import { clampIndex, numberChoices } from '../src/viz/block-controls';

@@ -12,7 +12,7 @@
 //   .tb-ffn-stats: data-count, data-negative (act < 0), data-quiet (act < QUIET_BELOW), data-quiet-below,
 //     data-gelu-mismatch (largest |act - gelu(pre_act)| over this token's neurons)
 import { scaleLinear } from 'd3-scale';
-import { layerOutput } from '../src/convert/output-names';
+import { layerOutput } from '../src/trace/output-names';
 import { geluMismatch, geluTanh, silu, summariseActivations } from '../src/maths/gelu';
 import { topKIndices } from '../src/maths/softmax';
 import { chosenToken, clampIndex, numberChoices, tokenStepper, type TokenChoice } from '../src/viz/block-controls';

@@ -14,7 +14,7 @@
 //   circle.tb-norm-point: data-stage (output name), data-norm (L2 norm at the token), data-final-norm ("true" for ln_f)
 //   tr.tb-ln-row[data-stat="input"|"standardised"|"output"]: data-mean, data-std
 import { scaleLinear, scalePoint } from 'd3-scale';
-import { layerOutput } from '../src/convert/output-names';
+import { layerOutput } from '../src/trace/output-names';
 import { euclideanNorm, meanStd, rmsScale, rootMeanSquare, standardise } from '../src/maths/layer-norm-stats';
 import { architectureSummary, finalNormName, normName } from '../src/viz/architecture-names';
 import { chosenToken, clampIndex, numberChoices, tokenStepper, type TokenChoice } from '../src/viz/block-controls';

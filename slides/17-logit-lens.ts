@@ -13,7 +13,7 @@
 //   .lens-cell[data-rank][data-token-id][data-prob]               the top 5 of each row
 //   .lens-answer[data-answer-prob] or .lens-answer[data-answer-bound]   the answer's probability in that row,
 //          or, when it is not in the row's top 5, the bound it stays under (the row's 5th probability)
-import { embedOutputs, layerOutput } from '../src/convert/output-names';
+import { embedOutputs, layerOutput } from '../src/trace/output-names';
 import { extrasWeightNames, logitLensLayers } from '../src/engine/trace-extras';
 import { finalNormName } from '../src/viz/architecture-names';
 import { html } from '../src/viz/dom';

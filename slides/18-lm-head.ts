@@ -12,7 +12,7 @@
 //   .lm-head-tie         data-tie-token-id, data-tie-dot (embedding row · h), data-tie-logit,
 //                        data-tie-agrees ("true" / "false"); data-tie="config" or "unknown" without tensors
 // View state: the k of the top-k list (3, 5 or 10): lmHeadView(), setLmHeadView(), resetLmHeadView().
-import { embedOutputs, finalNormOutput } from '../src/convert/output-names';
+import { embedOutputs, finalNormOutput } from '../src/trace/output-names';
 import { binIndex, centralRange, histogram, type HistogramBin } from '../src/maths/histogram';
 import { dotProduct, logitsAgree } from '../src/maths/lm-head';
 import { logSumExp, softmax, topKIndices } from '../src/maths/softmax';

@@ -98,7 +98,7 @@ ${rows.join('\n')}
 
 ## Files
 \`onnx/model.onnx\` is the converted graph (\`src/convert/\`): besides \`logits\` and the KV cache it returns every
-intermediate the deck shows, named \`trace.*\` (see \`src/convert/output-names.ts\`).
+intermediate the deck shows, named \`trace.*\` (see \`src/trace/output-names.ts\`).
 
 ## Licence and limits
 Weights and code: MIT, as the project. The data is public domain. A ${(log.parameters / 1e6).toFixed(1)} M-parameter model trained

@@ -1,9 +1,9 @@
 // Builds the ONNX graph of a GPT-2 forward pass with a KV cache, reading top to bottom like nanoGPT.
-// Parameters keep their Hugging Face names; every intermediate named in output-names.ts can be exposed.
+// Parameters keep their Hugging Face names; every intermediate named in src/trace/output-names.ts can be exposed.
 import type { Gpt2Config, Gpt2Weights } from './gpt2-checkpoint';
 import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, maskedAttention, seq, total } from './decoder-graph';
 import { attr, GraphBuilder, type Dim, type OnnxWriteOptions } from './onnx-writer';
-import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from './output-names';
+import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from '../trace/output-names';
 
 export interface Gpt2GraphOptions extends OnnxWriteOptions {
   /** Expose the trace.* intermediates as extra outputs (default true); false gives a plain baseline graph. */

@@ -1,13 +1,13 @@
 // Builds the ONNX graph of a Llama forward pass (Hugging Face LlamaForCausalLM) with a KV cache, top to bottom.
 // Qwen2 and Mistral are the same graph: Qwen2 adds biases to q_proj, k_proj and v_proj (config.qkv_bias).
-// Parameters keep their Hugging Face names; every intermediate named in output-names.ts can be exposed.
+// Parameters keep their Hugging Face names; every intermediate named in src/trace/output-names.ts can be exposed.
 // Only ops of the writer's opset that ONNX Runtime runs on CPU, WASM and WebGPU (no RMSNormalization, no contrib ops).
 import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, maskedAttention, seq, total } from './decoder-graph';
 import type { LlamaConfig, LlamaWeights } from './llama-checkpoint';
 import { ropeInverseFrequencies } from './llama-rope';
 import { DataType } from './onnx-proto';
 import { attr, GraphBuilder, type Dim, type OnnxWriteOptions } from './onnx-writer';
-import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from './output-names';
+import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from '../trace/output-names';
 import { sinCos } from './sin-cos';
 
 export interface LlamaGraphOptions extends OnnxWriteOptions {

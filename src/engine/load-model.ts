@@ -2,7 +2,7 @@
 // the library; Node's `trace` command and the browser's worker both come through here.
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { readInitializersWithExternalData, type Weight } from '../convert/onnx-reader';
-import { allTraceOutputs, TRACE_PREFIX } from '../convert/output-names';
+import { allTraceOutputs, TRACE_PREFIX } from '../trace/output-names';
 import { BpeEncoder } from '../tokenize/bpe-encoder';
 import { readTokenizerJson } from '../tokenize/hf-format';
 import type { Backend, ModelInfo } from '../trace';

@@ -1,6 +1,6 @@
 // Values the slides show that need the model's weights or merges, not only its activations:
 // the logit lens, the BPE merges of the prompt's words, an embedding map, an analogy, a weight excerpt.
-import { embedOutputs, layerOutput } from '../convert/output-names';
+import { embedOutputs, layerOutput } from '../trace/output-names';
 import type { Weight } from '../convert/onnx-reader';
 import { pca2d } from '../maths/pca';
 import { spreadIndices } from '../maths/spread-indices';

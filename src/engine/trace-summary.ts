@@ -1,5 +1,5 @@
 // The compact JSON form of a Trace that `npm run trace -- --json` prints and the browser tests compare.
-import { layerOutput } from '../convert/output-names';
+import { layerOutput } from '../trace/output-names';
 import type { Trace } from '../trace';
 
 /** Attention probabilities as nested arrays [layer][head][query][key]. */

@@ -165,7 +165,7 @@ export interface Trace {
   topk: NextTokenCandidate[];
   /** Decoded text of the 64 likeliest next tokens, by id, so sampling views can name more than the top 10. */
   candidateTexts: Record<number, string>;
-  /** Every intermediate the graph exposed, by output name (see src/convert/output-names.ts). */
+  /** Every intermediate the graph exposed, by output name (see src/trace/output-names.ts). */
   tensors: Record<string, TraceTensor>;
   /** Intermediates the deck knows about that this model's graph does not expose. */
   missing: string[];

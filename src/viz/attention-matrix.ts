@@ -1,5 +1,5 @@
 // Reads one layer's attention probabilities out of a Trace and checks they have the shape the views expect.
-import { layerOutput } from '../convert/output-names';
+import { layerOutput } from '../trace/output-names';
 import { tensorRow, type Trace, type TraceTensor } from '../trace';
 
 export type AttentionLookup =

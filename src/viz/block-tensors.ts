@@ -1,6 +1,6 @@
 // Reads the transformer-block intermediates a slide needs out of a Trace, checking names and shapes,
 // so a slide can say in words which outputs are missing instead of failing.
-import { embedOutputs, finalNormOutput, layerOutput } from '../convert/output-names';
+import { embedOutputs, finalNormOutput, layerOutput } from '../trace/output-names';
 import type { ModelInfo, Trace, TraceTensor } from '../trace';
 import { finalNormName, normName } from './architecture-names';
 

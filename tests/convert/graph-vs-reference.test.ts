@@ -2,7 +2,7 @@
 import type * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertGpt2 } from '../../src/convert/index';
-import { allTraceOutputs } from '../../src/convert/output-names';
+import { allTraceOutputs } from '../../src/trace/output-names';
 import { mismatches, REFERENCE_BATCH } from './compare';
 import { createSession, runGpt2 } from './onnx-session';
 import { makeRandomGpt2Checkpoint } from './random-checkpoint';

@@ -5,7 +5,7 @@
 import type * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertModel, describeCheckpoint } from '../../src/convert/index';
-import { allTraceOutputs } from '../../src/convert/output-names';
+import { allTraceOutputs } from '../../src/trace/output-names';
 import { readSafetensors } from '../../src/convert/safetensors';
 import { mismatches, REFERENCE_BATCH } from './compare';
 import { createSession, greedyGenerate, LEFT_PADDED_PROMPT, runDecoder } from './onnx-session';

@@ -4,7 +4,7 @@
 import type * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertModel } from '../../src/convert/index';
-import { allTraceOutputs } from '../../src/convert/output-names';
+import { allTraceOutputs } from '../../src/trace/output-names';
 import { mismatches, REFERENCE_BATCH } from './compare';
 import { createSession, runDecoder } from './onnx-session';
 import { makeRandomLlamaCheckpoint, type LlamaCheckpointOptions } from './random-checkpoint';

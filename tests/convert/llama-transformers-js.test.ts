@@ -7,7 +7,7 @@ import { AutoModelForCausalLM, AutoTokenizer, env, Tensor, type PreTrainedModel 
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertLlama } from '../../src/convert/index';
-import { allTraceOutputs } from '../../src/convert/output-names';
+import { allTraceOutputs } from '../../src/trace/output-names';
 import { compareTensor } from './compare';
 import { createSession, greedyGenerate, LEFT_PADDED_PROMPT } from './onnx-session';
 import { makeRandomLlamaCheckpoint } from './random-checkpoint';

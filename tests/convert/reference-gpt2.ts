@@ -1,7 +1,7 @@
 // An independent GPT-2 forward pass in plain TypeScript with Float64Array (no ONNX), written by hand
 // from the Hugging Face GPT2LMHeadModel definition. It returns the logits and every intermediate under
-// the trace.* names of src/convert/output-names.ts, so tests can compare the converted graph entry by entry.
-import { embedOutputs, finalNormOutput, layerOutput } from '../../src/convert/output-names';
+// the trace.* names of src/trace/output-names.ts, so tests can compare the converted graph entry by entry.
+import { embedOutputs, finalNormOutput, layerOutput } from '../../src/trace/output-names';
 
 export interface Tensor64 {
   dims: number[];

@@ -2,9 +2,9 @@
 // Hugging Face LlamaForCausalLM definition (modeling_llama.py, modeling_rope_utils.py), with what Qwen2ForCausalLM
 // (modeling_qwen2.py: biases on q_proj, k_proj, v_proj) and MistralForCausalLM (modeling_mistral.py: a sliding
 // window over the keys) change. It returns the logits and
-// every intermediate under the trace.* names of src/convert/output-names.ts, so tests can compare the converted
+// every intermediate under the trace.* names of src/trace/output-names.ts, so tests can compare the converted
 // graph entry by entry. It shares nothing with src/convert/llama*.ts but the trace names.
-import { embedOutputs, finalNormOutput, layerOutput } from '../../src/convert/output-names';
+import { embedOutputs, finalNormOutput, layerOutput } from '../../src/trace/output-names';
 import { FLOAT32_MIN, type ReferenceInputs, type ReferenceOutputs, type Tensor64 } from './reference-gpt2';
 
 type Parameters = Map<string, { shape: number[]; data: Float32Array }>;

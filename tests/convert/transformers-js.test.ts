@@ -6,7 +6,7 @@ import { AutoModelForCausalLM, env, Tensor, type PreTrainedModel } from '@huggin
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertGpt2 } from '../../src/convert/index';
-import { allTraceOutputs } from '../../src/convert/output-names';
+import { allTraceOutputs } from '../../src/trace/output-names';
 import { compareTensor } from './compare';
 import { createSession, greedyGenerate, LEFT_PADDED_PROMPT } from './onnx-session';
 import { makeRandomGpt2Checkpoint } from './random-checkpoint';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelInNode } from '../../src/cli/model-folder';
-import { layerOutput } from '../../src/convert/output-names';
+import { layerOutput } from '../../src/trace/output-names';
 import { generate } from '../../src/engine/generate';
 import type { LoadedModel } from '../../src/engine/load-model';
 import { runTrace, tokenize } from '../../src/engine/run-trace';

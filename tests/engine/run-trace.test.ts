@@ -1,6 +1,6 @@
 // The engine on awkward prompts, in Node, on the embedded model.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allTraceOutputs, layerOutput } from '../../src/convert/output-names';
+import { allTraceOutputs, layerOutput } from '../../src/trace/output-names';
 import type { LoadedModel } from '../../src/engine/load-model';
 import { loadModelInNode } from '../../src/cli/model-folder';
 import { PromptError, runTrace } from '../../src/engine/run-trace';

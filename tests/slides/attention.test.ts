@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import attention, { attentionView, resetAttentionView, setAttentionView } from '../../slides/11-attention';
-import { layerOutput } from '../../src/convert/output-names';
+import { layerOutput } from '../../src/trace/output-names';
 import { rgb } from 'd3-color';
 import { tensorAt, type Trace, type TraceTensor } from '../../src/trace';
 import { attentionColourScale } from '../../src/viz/colour-scales';

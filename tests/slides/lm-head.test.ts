@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import lmHead, { resetLmHeadView, setLmHeadView } from '../../slides/18-lm-head';
-import { embedOutputs, finalNormOutput } from '../../src/convert/output-names';
+import { embedOutputs, finalNormOutput } from '../../src/trace/output-names';
 import type { Trace } from '../../src/trace';
 import { formatPercent } from '../../src/viz/format';
 import { withLmHead } from '../fixtures/output-side-trace';

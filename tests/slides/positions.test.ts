@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import positions, { EXCERPT_DIMS, positionsView, resetPositionsView, ropePairs, setPositionsView, STRIP_ROWS } from '../../slides/09-positions';
-import { embedOutputs } from '../../src/convert/output-names';
+import { embedOutputs } from '../../src/trace/output-names';
 import { tensorAt, type Trace } from '../../src/trace';
 import { formatSigned } from '../../src/viz/vector-strip';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
