@@ -10,6 +10,8 @@ export interface ChipToken {
   id?: number;
   /** The UTF-8 bytes of the token; shown instead of "�" when the token holds part of a character. */
   bytes?: number[];
+  /** A special token of the chat template (<|im_start|>): drawn as the template slide draws it, never as typed text. */
+  special?: boolean;
 }
 
 export interface ChipOptions {
@@ -52,13 +54,17 @@ function hoverText(token: ChipToken, hint: string | undefined): string {
   if (token.id !== undefined) parts.push(`id ${token.id}`);
   if (token.bytes && token.bytes.length > 0) parts.push(`bytes ${hexBytes(token.bytes)}`);
   if (token.text.includes(REPLACEMENT_CHARACTER)) parts.push('part of a multi-byte character');
+  if (token.special) parts.push('special token: the chat template’s, never typed');
   if (hint) parts.push(hint);
   return parts.join(' · ');
 }
 
 export function tokenChip(token: ChipToken, options: ChipOptions = {}): HTMLSpanElement {
   const chip = html('span', { className: 'token-chip' }, chipContent(token));
-  if (options.coloured !== false && options.index !== undefined) {
+  if (token.special) {
+    // The template slide's look (square, double border, one colour) on every slide that shows the input.
+    chip.classList.add('token-chip-special', 'template-chip-special');
+  } else if (options.coloured !== false && options.index !== undefined) {
     const colour = tokenChipColour(options.index);
     chip.style.backgroundColor = colour.fill;
     chip.style.color = colour.text;

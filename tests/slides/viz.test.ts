@@ -48,4 +48,14 @@ describe('token chips', () => {
     expect(chip.textContent).toBe('<b>bold</b>␣');
     expect(chip.dataset.tokenId).toBe('3');
   });
+
+  it('draws a special token as the template slide does, not in a position colour', () => {
+    const special = tokenChip({ text: '<|im_start|>', id: 8192, special: true }, { index: 0 });
+    expect(special.classList.contains('template-chip-special')).toBe(true);
+    expect(special.style.backgroundColor).toBe('');
+    expect(special.title).toContain('special token');
+    const typed = tokenChip({ text: '<|im_start|>', id: 27, special: false }, { index: 0 });
+    expect(typed.classList.contains('template-chip-special')).toBe(false);
+    expect(typed.style.backgroundColor).not.toBe('');
+  });
 });
