@@ -70,7 +70,7 @@ function models(): { traced: LoadedModel; plain: LoadedModel } {
   return { traced, plain };
 }
 
-/** The same runtime settings as the engine worker's configureRuntime (src/engine/worker.ts). */
+/** The same runtime settings as the engine worker's configureRuntime (src/engine/browser-loader.ts). */
 function configureRuntime(): void {
   const wasm = env.backends.onnx.wasm;
   if (!wasm) throw new Error('onnxruntime-web has no WASM backend in this build');

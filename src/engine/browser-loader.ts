@@ -1,0 +1,54 @@
+// Loading the model inside the worker: onnxruntime-web's runtime from the deck's own origin, the
+// model files fetched once (their bytes kept for the slides' weights), external data read by range.
+import { env } from '@huggingface/transformers';
+import type { FileProgress } from './engine-host';
+import { fetchByteRange } from './fetch-byte-range';
+import { loadModel, type LoadedModel } from './load-model';
+import type { LoadRequest } from './protocol';
+import { recordFetchedFiles } from './recording-fetch';
+
+/** The worker's loader: call once (it wraps transformers.js's fetch to keep the model files it downloads). */
+export function browserModelLoader(): (request: LoadRequest, onProgress: (progress: FileProgress) => void) => Promise<LoadedModel> {
+  /** Model files, downloaded once and kept: the weights come from the ONNX file's bytes. */
+  // Not the external data files (onnx/*.onnx_data, gigabytes): the weights the slides need are read from them by range.
+  const modelFiles = recordFetchedFiles((url) => url.includes('/models/') && !url.endsWith('_data'));
+  return async (request, onProgress) => {
+    configureRuntime(request);
+    const folderUrl = request.modelRoot + request.modelName + '/';
+    return loadModel({
+      name: request.modelName,
+      modelRoot: request.modelRoot,
+      backend: request.backend,
+      readModelBytes: (file) => modelFiles.bytes('/' + file),
+      readModelRange: (file, offset, length) => fetchByteRange(folderUrl + file, offset, length),
+      precision: request.precision,
+      readTextFile: (file) => (request.listedChatTemplate ? readModelText(folderUrl + file) : Promise.resolve(null)),
+      onProgress,
+    });
+  };
+}
+
+/** onnxruntime-web's runtime comes from the deck's own origin, never from the CDN transformers.js defaults to. */
+function configureRuntime(request: LoadRequest): void {
+  const wasm = env.backends.onnx.wasm;
+  if (!wasm) throw new Error('onnxruntime-web has no WASM backend in this build');
+  wasm.wasmPaths = { mjs: request.ortRuntime.mjs, wasm: request.ortRuntime.wasm };
+  // Threads need SharedArrayBuffer, i.e. cross-origin isolation; without it ort would warn, then use one.
+  if (!self.crossOriginIsolated) wasm.numThreads = 1;
+  // Model files are read fresh from the deck's server each time: a cached copy of an older model
+  // would silently disagree with `npm run trace`.
+  env.useBrowserCache = false;
+  env.useWasmCache = false;
+}
+
+/** A text file of the model folder from the deck's server, or null when it has none. */
+async function readModelText(url: string): Promise<string | null> {
+  try {
+    const response = await fetch(url);
+    // A dev server may answer a missing file with its index page: that is not a template.
+    if (!response.ok || (response.headers.get('content-type') ?? '').includes('text/html')) return null;
+    return await response.text();
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,124 @@
+// The engine's message handling, apart from the worker's `self` so Node can test it: `load` and `run`
+// requests run one at a time, in order; a run superseded while it waited is skipped, and one
+// superseded while it streams its answer stops; a failed load names the model file it is blamed on.
+// The model itself comes through `engine` (the worker passes the real loader and runTrace; tests a fake).
+import type { Generation, ModelInfo, Trace } from '../trace';
+import type { AnswerInput, AnswerSession } from './answer-stream';
+import type { Conversation } from './chat-input';
+import type { EngineMessage, EngineRequest, LoadRequest, RunRequest } from './protocol';
+import { traceTransferables } from './protocol';
+import { PromptError } from './run-trace';
+
+/** A few tokens through the whole graph, so the presenter's first prompt is not the slow one. */
+export const WARM_UP_PROMPT = 'The state of the union is';
+
+export type PostMessage = (message: EngineMessage, transfer?: Transferable[]) => void;
+
+export interface FileProgress {
+  /** File inside the model folder, e.g. "onnx/model.onnx". */
+  file: string;
+  loaded: number;
+  total: number;
+}
+
+/** What the host needs of a model: loading it, a Trace, and the streamed answer. */
+export interface Engine<Model extends { info: ModelInfo }> {
+  load(request: LoadRequest, onProgress: (progress: FileProgress) => void): Promise<Model>;
+  trace(model: Model, input: string | Conversation): Promise<Trace>;
+  answer(model: Model, input: AnswerInput, session: AnswerSession, callbacks: { publish: (generation: Generation) => void; superseded: () => boolean }): Promise<void>;
+}
+
+export interface EngineHost {
+  /** Queues a request; the promise settles when it has been handled (errors are posted, never thrown). */
+  receive(request: EngineRequest): Promise<void>;
+}
+
+export function createEngineHost<Model extends { info: ModelInfo }>(post: PostMessage, engine: Engine<Model>): EngineHost {
+  let loading: Promise<Model> | null = null;
+  /** The last answer's KV cache (prompt and answer), for a follow-up turn that begins with the same tokens. */
+  const session: AnswerSession = { previousTurn: null };
+  /** The newest run asked for: an older run still queued is skipped, its answer would be dropped anyway. */
+  let newestRequestId = -1;
+  /** Runs one at a time, in order. */
+  let queue: Promise<void> = Promise.resolve();
+
+  async function load(request: LoadRequest): Promise<void> {
+    post({ type: 'loading', modelName: request.modelName, backend: request.backend });
+    const files = { last: null as string | null, lastOnnx: null as string | null };
+    const started = performance.now();
+    try {
+      session.previousTurn = null;
+      loading = engine.load(request, (progress) => {
+        files.last = progress.file;
+        if (progress.file.endsWith('.onnx')) files.lastOnnx = progress.file;
+        post({ type: 'progress', ...progress });
+      });
+      const loaded = await loading;
+      const loadMs = performance.now() - started;
+      const warmUpStarted = performance.now();
+      await engine.trace(loaded, WARM_UP_PROMPT);
+      post({ type: 'ready', model: loaded.info, backend: request.backend, loadMs, warmUpMs: performance.now() - warmUpStarted });
+    } catch (error) {
+      loading = null;
+      console.error('the model failed to load', error);
+      post({ type: 'error', requestId: null, kind: 'load', ...blameLoadError(errorText(error), request.modelRoot + request.modelName + '/', files) });
+    }
+  }
+
+  async function run(request: RunRequest): Promise<void> {
+    if (request.requestId < newestRequestId) return; // superseded while it waited
+    try {
+      if (!loading) throw new Error('the model is not loaded');
+      const loaded = await loading;
+      const trace = await engine.trace(loaded, { prompt: request.prompt, system: request.system, history: request.history, chat: request.chat });
+      const promptIds = trace.tokens.map((token) => token.id);
+      const chatModel = trace.chat.template === 'model';
+      post({ type: 'trace', requestId: request.requestId, trace }, traceTransferables(trace));
+      await engine.answer(loaded, { request, prompt: trace.prompt, promptIds, chatModel }, session, {
+        publish: (generation) => post({ type: 'generation', requestId: request.requestId, generation }),
+        superseded: () => newestRequestId > request.requestId,
+      });
+    } catch (error) {
+      post({ type: 'error', requestId: request.requestId, kind: error instanceof PromptError ? 'prompt' : 'run', message: errorText(error), file: null });
+    }
+  }
+
+  return {
+    receive(request) {
+      if (request.type === 'run') newestRequestId = Math.max(newestRequestId, request.requestId);
+      queue = queue.then(() => (request.type === 'load' ? load(request) : run(request)));
+      return queue;
+    },
+  };
+}
+
+/**
+ * The message a failed load shows and the model file it is blamed on: a file the message names by
+ * URL; else, for onnxruntime's errors, the last .onnx file that reported progress; else the last file.
+ */
+export function blameLoadError(message: string, folderUrl: string, files: { last: string | null; lastOnnx: string | null }): { message: string; file: string | null } {
+  // Files load in parallel, so the last one reported is only a guess; onnxruntime's errors are the graph's.
+  let blamed = isOnnxRuntimeError(message) ? files.lastOnnx : files.last;
+  if (message.includes("reading 'tokenizer_class'")) {
+    // transformers.js 4.3 says no more than this when tokenizer_config.json is not found.
+    message = 'tokenizer_config.json was not found';
+    blamed = 'tokenizer_config.json';
+  }
+  return { message, file: fileNamedIn(message, folderUrl) ?? blamed };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** onnxruntime-web failing to build a session from the graph ("Can't create a session. ERROR_CODE: 7 ..."). */
+function isOnnxRuntimeError(message: string): boolean {
+  return /create a session|ERROR_CODE|protobuf/i.test(message);
+}
+
+/** transformers.js names a missing file by its full URL; we want it relative to the model folder. */
+function fileNamedIn(message: string, folderUrl: string): string | null {
+  const at = message.indexOf(folderUrl);
+  if (at < 0) return null;
+  return message.slice(at + folderUrl.length).split(/["'\s]/)[0] || null;
+}
