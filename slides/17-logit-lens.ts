@@ -2,7 +2,8 @@
 // each block) the residual stream at the last position is put through the final layer norm and the LM
 // head early, giving the top-5 next tokens the model would predict if it stopped there. The final
 // answer's probability is followed down the rows; the last row is the model's real output (trace.topk).
-// Data: trace.extras.logitLens (the engine computes it from the residual tensors and the weights).
+// Data: trace.extras.logitLens and logitLensMissing (the engine computes the rows from the residual tensors and the
+// weights, and records each stage it could not compute and why), read through src/trace's logitLensReading.
 // Rows after the first are Reveal fragments, so the presenter can stack the layers one by one.
 // No view state: the slide is a function of the Trace alone.
 //
@@ -13,16 +14,15 @@
 //   .lens-cell[data-rank][data-token-id][data-prob]               the top 5 of each row
 //   .lens-answer[data-answer-prob] or .lens-answer[data-answer-bound]   the answer's probability in that row,
 //          or, when it is not in the row's top 5, the bound it stays under (the row's 5th probability)
-import { embedOutputs, layerOutput } from '../src/trace/output-names';
-import { extrasWeightNames, logitLensLayers } from '../src/engine/trace-extras';
 import { finalNormName } from '../src/viz/architecture-names';
 import { html } from '../src/viz/dom';
 import { formatPercent, plural, quoteToken } from '../src/viz/format';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import { noteToken } from '../src/viz/token-note';
-import type { LogitLensRow, NextTokenCandidate, Trace } from '../src/trace';
+import { logitLensLayers, logitLensReading, type LogitLensRow, type NextTokenCandidate, type Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
+import './17-logit-lens.css';
 
 const ROOT_HOOKS = ['stageCount', 'answerId', 'lastRowMatches'] as const;
 /** float32 graph vs float64 lens: probabilities agree to about 1e-5; this leaves room and still catches a different Trace. */
@@ -60,14 +60,6 @@ export function pointsBackAtItself(trace: Trace, rows: readonly LogitLensRow[]):
 
 function answerOf(trace: Trace, rows: readonly LogitLensRow[]): NextTokenCandidate | null {
   return trace.topk[0] ?? rows.at(-1)?.top[0] ?? null;
-}
-
-/** Which stage outputs the lens lacks: the engine skips a stage whose residual tensor is missing. */
-function missingStages(trace: Trace, rows: readonly LogitLensRow[]): string[] {
-  const have = new Set(rows.map((r) => r.label));
-  const expected: [string, string][] = [['embeddings', embedOutputs.sum]];
-  for (const layer of logitLensLayers(trace.model.nLayer)) expected.push([`layer ${layer + 1}`, layerOutput(layer, 'resid.after_mlp')]);
-  return expected.filter(([label]) => !have.has(label)).map(([, name]) => name);
 }
 
 function stageName(label: string): string {
@@ -121,17 +113,17 @@ function render(root: HTMLElement, context: SlideContext): void {
   for (const key of ROOT_HOOKS) delete root.dataset[key];
   const trace = startLiveSlide(root, logitLens.title, context);
   if (!trace) return;
-  if (!trace.extras) {
+  const lens = logitLensReading(trace);
+  if (!lens) {
     root.append(missingMessage("This model's weights could not be read, so its early guesses after each layer cannot be computed.", ['trace.extras']));
     return;
   }
-  const rows = trace.extras.logitLens;
+  const rows = lens.rows;
   if (rows.length === 0) {
-    const stages = missingStages(trace, rows);
     root.append(
       missingMessage('This Trace has no logit lens: it needs the final layer norm weights and the residual stream after each stage.', [
         'trace.extras.logitLens',
-        ...(stages.length > 0 ? stages : finalNormWeights(trace)),
+        ...lens.missing.map((m) => m.needs),
       ]),
     );
     return;
@@ -159,8 +151,11 @@ function render(root: HTMLElement, context: SlideContext): void {
     root.append(html('p', { className: 'live-caption lens-spread', text: `${shownLayers.length} of this model's ${trace.model.nLayer} layers, evenly spaced (the last included).` }));
   }
   if (pointsBackAtItself(trace, rows)) root.append(html('p', { className: 'live-caption lens-self', text: selfPointingText(trace) }));
-  const lost = missingStages(trace, rows);
-  if (lost.length > 0) root.append(missingMessage(`${plural(lost.length, 'stage')} could not be shown: the model did not expose ${lost.length === 1 ? 'its output' : 'their outputs'}.`, lost));
+  const lost = lens.missing;
+  if (lost.length > 0) {
+    const reasons = [...new Set(lost.map((m) => m.reason))].join('; ');
+    root.append(missingMessage(`${plural(lost.length, 'stage')} could not be shown: ${reasons}.`, lost.map((m) => m.needs)));
+  }
   const caption = matches
     ? 'The last row is the model’s real output: the same top 5 as on the next-token slide.'
     : 'The last row should equal the model’s real output, but this Trace’s top-k differs from it.';
@@ -201,12 +196,6 @@ const logitLens = {
 } satisfies SlideModule;
 
 export default logitLens;
-
-/** The final norm's weights the logit lens needs, by this family's names. */
-function finalNormWeights(trace: Trace): string[] {
-  const names = extrasWeightNames(trace.model.architecture);
-  return names.finalNormBias === null ? [names.finalNormGain] : [names.finalNormGain, names.finalNormBias];
-}
 
 /** Why a bare embedding's guess is its own token: said only where the head is the embedding table. */
 function selfPointingText(trace: Trace): string {

@@ -1,15 +1,14 @@
 // Values the slides show that need the model's weights or merges, not only its activations:
 // the logit lens, the BPE merges of the prompt's words, an embedding map, an analogy, a weight excerpt.
-import { embedOutputs, layerOutput } from '../trace/output-names';
 import type { Weight } from '../convert/onnx-reader';
 import { pca2d } from '../maths/pca';
-import { spreadIndices } from '../maths/spread-indices';
 import { softmax, topKIndices } from '../maths/softmax';
 import { cosine, layerNorm, matVecMany, rmsNorm } from '../maths/vectors';
 import { toByteLevel } from '../tokenize/byte-level';
 import type { BpeEncoder } from '../tokenize/bpe-encoder';
 import { pretokenize } from '../tokenize/pretokenize';
-import type { AnalogyResult, EmbeddingPoint, LogitLensRow, ModelArchitecture, TraceExtras, TraceTensor, WeightExcerpt, WordMerges } from '../trace';
+import type { AnalogyResult, EmbeddingPoint, LogitLensRow, MissingPart, ModelArchitecture, TraceExtras, TraceTensor, WeightExcerpt, WordMerges } from '../trace';
+import { EVERY_LENS_STAGE, logitLensStages } from '../trace/logit-lens';
 
 /** Words placed on the embedding map besides the prompt's own (single tokens with a leading space). */
 export const EMBEDDING_MAP_WORDS = [
@@ -79,19 +78,12 @@ export function computeExtras(input: ExtrasInput): TraceExtras | null {
   if (!embeddings) return null;
   return {
     logitLens: logitLens(input, names),
+    logitLensMissing: logitLensMissing(input, names),
     merges: input.encoder ? wordMerges(input.prompt, input.encoder) : [],
     embeddingSpace: embeddingSpace(input, embeddings),
     analogy: analogyOf(input, embeddings),
     weightExcerpt: weightExcerpt(input.weights.get(names.excerpt), names.excerpt),
   };
-}
-
-/** At most this many layers get a logit-lens row (a deep model's are spread evenly); more would not fit a slide. */
-export const LOGIT_LENS_MAX_LAYERS = 10;
-
-/** The layers the logit lens shows: all of them, or LOGIT_LENS_MAX_LAYERS spread evenly, the last always included. */
-export function logitLensLayers(nLayer: number): number[] {
-  return spreadIndices(nLayer, LOGIT_LENS_MAX_LAYERS);
 }
 
 /** softmax(head · norm_f(h)) of the last position's residual stream: the embeddings, then after the chosen layers. */
@@ -104,20 +96,28 @@ export function logitLens(input: ExtrasInput, names: ExtrasWeightNames): LogitLe
   const finalNorm = (x: ArrayLike<number>) =>
     bias === null ? rmsNorm(x, gain.data, input.layerNormEpsilon) : layerNorm(x, gain.data, bias.data, input.layerNormEpsilon);
   const [vocab, width] = head.shape;
-  const stages: [string, string][] = [['embeddings', embedOutputs.sum]];
-  for (const layer of logitLensLayers(input.nLayer)) stages.push([`layer ${layer + 1}`, layerOutput(layer, 'resid.after_mlp')]);
-  const present = stages.filter(([, name]) => input.tensors[name]);
-  const normed = present.map(([, name]) => {
-    const residual = input.tensors[name];
+  const present = logitLensStages(input.nLayer).filter((stage) => input.tensors[stage.output]);
+  const normed = present.map((stage) => {
+    const residual = input.tensors[stage.output];
     return finalNorm(residual.data.subarray(residual.data.length - width));
   });
   // One pass over the head for every stage: it is the largest matrix, read once (matVecMany).
   const allLogits = matVecMany(head.data, vocab, width, normed);
-  return present.map(([label], i) => {
+  return present.map(({ label }, i) => {
     const logits = allLogits[i];
     const probs = softmax(logits);
     return { label, top: topKIndices(probs, LOGIT_LENS_TOP).map((id) => ({ id, token: input.decode(id), prob: probs[id], logit: logits[id] })) };
   });
+}
+
+/** What the logit lens could not compute, and why: the weights its head and final norm need, then stages without their residual output. */
+export function logitLensMissing(input: ExtrasInput, names: ExtrasWeightNames): MissingPart[] {
+  const weights = [names.lmHead, names.finalNormGain, ...(names.finalNormBias === null ? [] : [names.finalNormBias])];
+  const unread = weights.filter((name) => !input.weights.has(name));
+  if (unread.length > 0) return unread.map((needs) => ({ part: EVERY_LENS_STAGE, needs, reason: 'the weight could not be read from the model' }));
+  return logitLensStages(input.nLayer)
+    .filter((stage) => !input.tensors[stage.output])
+    .map((stage) => ({ part: stage.label, needs: stage.output, reason: "the model's graph does not expose it" }));
 }
 
 /** Each distinct word of the prompt (as pre-tokenized), with the merges that build its tokens. */

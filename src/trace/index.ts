@@ -8,3 +8,5 @@ export * from './base-model-input';
 export * from './tensors';
 export * from './json';
 export * from './output-names';
+export * from './logit-lens';
+export * from './readers';

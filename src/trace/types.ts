@@ -134,9 +134,21 @@ export interface WeightExcerpt {
   values: number[][];
 }
 
+/** Something the engine could not compute for this Trace, and why: recorded so no view re-derives it. */
+export interface MissingPart {
+  /** What went missing: a logit-lens stage ("layer 2"), or "every stage". */
+  part: string;
+  /** The graph output or weight it needed and did not have, e.g. "trace.layer.1.resid.after_mlp". */
+  needs: string;
+  /** Why, in words for the audience: "the model's graph does not expose it". */
+  reason: string;
+}
+
 /** Values the engine derives from the model's weights and tokenizer for this prompt. */
 export interface TraceExtras {
   logitLens: LogitLensRow[];
+  /** The lens stages (or weights) the engine lacked: their rows are absent from logitLens. */
+  logitLensMissing: MissingPart[];
   merges: WordMerges[];
   embeddingSpace: { points: EmbeddingPoint[]; explainedVariance: [number, number]; skippedWords: string[] };
   analogy: AnalogyResult;

@@ -2,7 +2,7 @@
 // parameter count, checked against published models' numbers.
 import { describe, expect, it } from 'vitest';
 import { modelInfoFromConfig } from '../../src/engine/model-info';
-import { logitLensLayers } from '../../src/engine/trace-extras';
+import { logitLensLayers } from '../../src/trace/logit-lens';
 import {
   DISTILGPT2_CONFIG,
   GEMMA_2B_CONFIG,

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import logitLens from '../../slides/17-logit-lens';
-import { logitLensLayers } from '../../src/engine/trace-extras';
+import { logitLensLayers } from '../../src/trace/logit-lens';
 import { formatPercent } from '../../src/viz/format';
 import type { LogitLensRow, Trace } from '../../src/trace';
 import { makeTrace } from '../fixtures/synthetic-trace';

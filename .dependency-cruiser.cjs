@@ -1,0 +1,65 @@
+// The deck's import rules (issue 11 item 5), checked by `npm run lint:imports` (part of `npm test`) and by
+// tests/imports/import-rules.test.ts, which also runs them on a fixture with deliberately wrong imports.
+// Slides see the Trace, never the engine; the engine never sees views; nothing shipped imports the tests.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'slides-see-the-trace-not-the-engine',
+      comment: 'Slides render a Trace (src/trace/) with views (src/viz/), maths and tokenize helpers; never the engine, converter, deck, CLI or hub code.',
+      severity: 'error',
+      from: { path: '^slides/' },
+      to: {
+        path: '^src/(engine|convert|deck|cli|hub)/',
+        // Exception, issue 11 item 2: the two chat slides still send their conversation requests through the deck;
+        // the deck-owned view state (setView) replaces this. Remove the exception when it lands.
+        pathNot: '^src/deck/conversation-requests[.]ts$',
+      },
+    },
+    {
+      name: 'slides-chat-exception-is-narrow',
+      comment: 'Only the two chat slides may use the exception above (issue 11 item 2).',
+      severity: 'error',
+      from: { path: '^slides/', pathNot: '^slides/(01b-chat-template|27-complete-response)[.]ts$' },
+      to: { path: '^src/deck/conversation-requests[.]ts$' },
+    },
+    {
+      name: 'engine-never-sees-views',
+      comment: 'The engine computes the Trace; it never imports slides, views (src/viz/) or the deck.',
+      severity: 'error',
+      from: { path: '^src/engine/' },
+      to: { path: '^(slides/|src/viz/|src/deck/)' },
+    },
+    {
+      name: 'nothing-shipped-imports-tests',
+      comment: 'Code under src/ and slides/ never imports tests/: tools the tests share live under src/.',
+      severity: 'error',
+      // Exception, issue 11 item 3: bench and handout still drive the browser through tests/browser/harness.ts
+      // until those helpers move under src/. Remove it (and the rule below) when they have.
+      from: { path: '^(src|slides)/', pathNot: '^src/cli/(bench|handout)[.]ts$' },
+      to: { path: '^tests/' },
+    },
+    {
+      name: 'bench-and-handout-exception-is-narrow',
+      comment: 'bench and handout may import the browser harness from tests/ (issue 11 item 3), nothing else there.',
+      severity: 'error',
+      from: { path: '^src/cli/(bench|handout)[.]ts$' },
+      to: { path: '^tests/', pathNot: '^tests/browser/harness[.]ts$' },
+    },
+  ],
+  options: {
+    // Only our own modules matter: packages are neither followed nor reported.
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: 'node_modules' },
+    // Type-only imports count: a slide importing the engine's types still depends on the engine.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    // `import x from './a'` resolves to a.ts or a/index.ts as the bundler does (moduleResolution: Bundler).
+    enhancedResolveOptions: {
+      extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'],
+      mainFields: ['module', 'main', 'types'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+    },
+    moduleSystems: ['es6', 'cjs'],
+  },
+};
