@@ -8,17 +8,15 @@
 //   root: data-layer, data-head, data-query (the chosen token)
 //   svg.tb-strip[data-vector="q"|"k"|"v"]: one rect per dimension with data-dim, data-value (the Trace's value)
 //   .tb-qkv-row[data-vector]: data-norm (L2 norm of that vector), data-min, data-max
-import { layerOutput } from '../src/trace/output-names';
 import { euclideanNorm } from '../src/maths/layer-norm-stats';
 import { chosenToken, clampIndex, numberChoices, tokenStepper, type TokenChoice } from '../src/viz/block-controls';
 import { formatValue } from '../src/viz/block-number-format';
-import { lookupTensors } from '../src/viz/block-tensors';
 import { vectorStrip } from '../src/viz/block-vector-strip';
 import { html } from '../src/viz/dom';
 import { formatCount, quoteToken } from '../src/viz/format';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
-import { tensorRow, type Trace } from '../src/trace';
+import { headVectors, type Trace, type Unreadable } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
 
 export interface QkvView extends TokenChoice {
@@ -69,13 +67,9 @@ interface QkvVectors {
   v: Float32Array;
 }
 
-function readVectors(trace: Trace, { layer, head, token }: Selection): { ok: true; vectors: QkvVectors } | { ok: false; missing: string[]; problem: string } {
-  const n = trace.tokens.length;
-  const shape = [trace.model.nHead, n, trace.model.headDim];
-  const lookup = lookupTensors(trace, ROLES.map((role) => ({ name: layerOutput(layer, role.kind), shape })), `the query, key and value of layer ${layer}`);
-  if (!lookup.ok) return lookup;
-  const row = (kind: (typeof ROLES)[number]['kind']) => tensorRow(lookup.tensors[layerOutput(layer, kind)], head, token);
-  return { ok: true, vectors: { q: row('attn.q'), k: row('attn.k'), v: row('attn.v') } };
+function readVectors(trace: Trace, { layer, head, token }: Selection): { ok: true; vectors: QkvVectors } | Unreadable {
+  const read = headVectors(trace, layer, head, token);
+  return read.ok ? { ok: true, vectors: { q: read.q, k: read.k, v: read.v } } : read;
 }
 
 function extremes(values: Float32Array): { min: number; max: number; largest: number } {
