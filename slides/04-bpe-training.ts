@@ -4,7 +4,7 @@
 // (src/tokenize/bpe-trainer.ts) in the browser; this slide is not about the prompt. The Trace is
 // used only for this model's vocabulary size; without one the toy run still works.
 //
-// View state (module state): the corpus and the step (merges applied, 0 = bytes only).
+// View (kept by the deck): the corpus and the step (merges applied, 0 = bytes only).
 //
 // Test hooks:
 //   root   data-step, data-merge-count (merges the run learned, at most MERGE_LIMIT),
@@ -17,6 +17,7 @@ import { byteLevelToBytes, byteLevelToText } from '../src/tokenize/byte-level';
 import { trainBpeRun, type BpeRun } from '../src/tokenize/bpe-replay';
 import { html } from '../src/viz/dom';
 import { formatCount, plural, quoteToken } from '../src/viz/format';
+import { keptDrawing } from '../src/viz/kept-drawing';
 import { startSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import type { SlideContext, SlideModule } from './slide';
@@ -34,35 +35,22 @@ const BYTE_TOKENS = 256;
 const WORD_LIMIT = 8;
 const PAIR_LIMIT = 5;
 const DEFAULT_VIEW: BpeTrainingView = { corpus: DEFAULT_CORPUS, step: 0 };
-const view: BpeTrainingView = { ...DEFAULT_VIEW };
 const ROOT_HOOKS = ['step', 'mergeCount', 'toyVocabSize', 'modelVocabSize'] as const;
-
-export function bpeTrainingView(): BpeTrainingView {
-  return { ...view };
-}
-
-export function setBpeTrainingView(change: Partial<BpeTrainingView>): void {
-  Object.assign(view, change);
-}
-
-export function resetBpeTrainingView(): void {
-  Object.assign(view, DEFAULT_VIEW);
-}
 
 // The last run, so moving the slider does not train again.
 let cached: { corpus: string; run: BpeRun } | null = null;
 
-function corpusText(): string {
+function corpusText(view: BpeTrainingView): string {
   return String(view.corpus ?? '').slice(0, CORPUS_LIMIT);
 }
 
-function currentRun(): BpeRun {
-  const corpus = corpusText();
+function currentRun(view: BpeTrainingView): BpeRun {
+  const corpus = corpusText(view);
   if (!cached || cached.corpus !== corpus) cached = { corpus, run: trainBpeRun(corpus, MERGE_LIMIT) };
   return cached.run;
 }
 
-function currentStep(run: BpeRun): number {
+function currentStep(run: BpeRun, view: BpeTrainingView): number {
   const step = Number.isFinite(view.step) ? Math.trunc(view.step) : 0;
   return Math.min(run.merges.length, Math.max(0, step));
 }
@@ -164,13 +152,19 @@ function mergesPanel(run: BpeRun, step: number): HTMLElement {
   return panel;
 }
 
-function render(root: HTMLElement, context: SlideContext): void {
+function render(root: HTMLElement, context: SlideContext<BpeTrainingView>): void {
+  // Built once per Trace: a view change (typing, the slider) updates the elements, so typing keeps its focus and a drag goes on.
+  keptDrawing(root, [context.trace, context.waitingMessage], context.view, () => build(root, context));
+}
+
+/** Draws the slide's elements; returns how to show a view in them. */
+function build(root: HTMLElement, context: SlideContext<BpeTrainingView>): (view: BpeTrainingView) => void {
   startSlide(root, bpeTraining.title);
   for (const key of ROOT_HOOKS) delete root.dataset[key];
   const trace = context.trace;
+  const { setView } = context;
 
   const input = html('input', { className: 'bpe-corpus', attrs: { type: 'text', maxlength: CORPUS_LIMIT, spellcheck: 'false', 'aria-label': 'training corpus' } });
-  input.value = corpusText();
   const back = html('button', { className: 'live-choice', text: '◀ undo', attrs: { type: 'button' } });
   const forward = html('button', { className: 'live-choice bpe-next', text: 'next merge ▶', attrs: { type: 'button' } });
   const slider = html('input', { className: 'bpe-step', attrs: { type: 'range', min: 0, step: 1, 'aria-label': 'merges applied' } });
@@ -178,9 +172,13 @@ function render(root: HTMLElement, context: SlideContext): void {
   const results = html('div', { className: 'bpe-layout' });
 
   // Redraws what depends on the corpus and step; the controls stay, so typing keeps its focus.
-  const update = () => {
-    const run = currentRun();
-    const step = currentStep(run);
+  let shown: BpeTrainingView = context.view;
+  const update = (view: BpeTrainingView) => {
+    shown = view;
+    const corpus = corpusText(view);
+    if (input.value !== corpus) input.value = corpus;
+    const run = currentRun(view);
+    const step = currentStep(run, view);
     root.dataset.step = String(step);
     root.dataset.mergeCount = String(run.merges.length);
     root.dataset.toyVocabSize = String(BYTE_TOKENS + step);
@@ -191,29 +189,16 @@ function render(root: HTMLElement, context: SlideContext): void {
     forward.disabled = step >= run.merges.length;
     results.replaceChildren(html('div', { className: 'bpe-column' }, [wordsPanel(run, step), pairsPanel(run, step)]), mergesPanel(run, step));
   };
-  input.addEventListener('input', () => {
-    setBpeTrainingView({ corpus: input.value, step: 0 });
-    update();
-  });
-  back.addEventListener('click', () => {
-    setBpeTrainingView({ step: currentStep(currentRun()) - 1 });
-    update();
-  });
-  forward.addEventListener('click', () => {
-    setBpeTrainingView({ step: currentStep(currentRun()) + 1 });
-    update();
-  });
-  slider.addEventListener('input', () => {
-    setBpeTrainingView({ step: Number(slider.value) });
-    update();
-  });
+  input.addEventListener('input', () => setView({ corpus: input.value, step: 0 }));
+  back.addEventListener('click', () => setView({ step: currentStep(currentRun(shown), shown) - 1 }));
+  forward.addEventListener('click', () => setView({ step: currentStep(currentRun(shown), shown) + 1 }));
+  slider.addEventListener('input', () => setView({ step: Number(slider.value) }));
 
   root.append(
     html('p', { className: 'live-lead', text: 'A toy corpus, trained live in this browser: count neighbouring pairs, merge the most frequent into a new token, repeat.' }),
     html('div', { className: 'live-controls bpe-controls' }, [html('label', { className: 'live-choices-label', text: 'Corpus' }), input, back, forward, slider, stepLabel]),
     results,
   );
-  update();
 
   if (trace) {
     root.dataset.modelVocabSize = String(trace.model.vocabSize);
@@ -226,6 +211,7 @@ function render(root: HTMLElement, context: SlideContext): void {
   } else {
     root.append(html('p', { className: 'live-caption bpe-model-note', text: `This model's own tokenizer was trained the same way, on the State of the Union addresses. ${context.waitingMessage}` }));
   }
+  return update;
 }
 
 function describeMerge(run: BpeRun, rank: number): string {
@@ -233,11 +219,12 @@ function describeMerge(run: BpeRun, rank: number): string {
   return `${quoteToken(byteLevelToText([merge.left]))} + ${quoteToken(byteLevelToText([merge.right]))} (${merge.count}×)`;
 }
 
-function notes(context: SlideContext): string {
-  const run = currentRun();
-  const step = currentStep(run);
+function notes(context: SlideContext<BpeTrainingView>): string {
+  const view = context.view;
+  const run = currentRun(view);
+  const step = currentStep(run, view);
   const lines = [
-    `Toy corpus ${quoteToken(corpusText())}, trained live: ${plural(run.words.length, 'distinct word')}, ${plural(run.merges.length, 'merge')} learned. Showing step ${step}.`,
+    `Toy corpus ${quoteToken(corpusText(view))}, trained live: ${plural(run.words.length, 'distinct word')}, ${plural(run.merges.length, 'merge')} learned. Showing step ${step}.`,
     run.merges.length > 0 ? `Merges in order: ${run.merges.map((_, rank) => describeMerge(run, rank)).join('; ')}.` : 'No pair occurs twice: nothing to merge. Type a longer corpus.',
     'Click "next merge" to apply one merge at a time; type in the box to train on any text (the ␣ mark is the space GPT-2 attaches to the start of a word).',
   ];
@@ -253,8 +240,9 @@ function notes(context: SlideContext): string {
 const bpeTraining = {
   id: 'bpe-training',
   title: 'How BPE builds a vocabulary',
+  defaultView: DEFAULT_VIEW,
   render,
   notes,
-} satisfies SlideModule;
+} satisfies SlideModule<BpeTrainingView>;
 
 export default bpeTraining;

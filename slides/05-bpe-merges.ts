@@ -4,7 +4,7 @@
 // tokenizer's merges on each pre-tokenized word). Every step stays visible (no fragments), so the
 // printed handout shows them all and clicking another word needs no fragment bookkeeping.
 //
-// View state (module state, like the attention slide): the chosen word, for the prompt it was chosen
+// View (kept by the deck): the chosen word, for the prompt it was chosen
 // in. Default: the word with the most merges (ties: the most bytes, then the first).
 //
 // Test hooks:
@@ -30,23 +30,10 @@ export interface BpeMergesView {
 }
 
 const DEFAULT_VIEW: BpeMergesView = { word: null, wordPrompt: null };
-const view: BpeMergesView = { ...DEFAULT_VIEW };
 const ROOT_HOOKS = ['word', 'wordIndex', 'startCount', 'stepCount', 'pieceCount'] as const;
 /** Rows the slide has room for; a longer word shows its first merges, a gap, and the last one. */
 export const STEP_ROW_LIMIT = 16;
 const WORD_LABEL_CHARS = 14;
-
-export function bpeMergesView(): BpeMergesView {
-  return { ...view };
-}
-
-export function setBpeMergesView(change: Partial<BpeMergesView>): void {
-  Object.assign(view, change);
-}
-
-export function resetBpeMergesView(): void {
-  Object.assign(view, DEFAULT_VIEW);
-}
 
 /** The word with the most merges; ties go to the longer word (in bytes), then the earlier one. */
 export function defaultWordIndex(words: readonly WordMerges[]): number {
@@ -58,7 +45,7 @@ export function defaultWordIndex(words: readonly WordMerges[]): number {
   return best;
 }
 
-function selectedIndex(trace: Trace, words: readonly WordMerges[]): number {
+function selectedIndex(trace: Trace, words: readonly WordMerges[], view: BpeMergesView): number {
   if (view.word !== null && view.wordPrompt === trace.prompt) {
     const index = words.findIndex((word) => word.word === view.word);
     if (index >= 0) return index;
@@ -162,7 +149,7 @@ function resultSentence(word: WordMerges): string {
   return `No learned merge applies: it stays ${plural(word.start.length, 'separate byte')}, ${plural(pieces.length, 'token')}.`;
 }
 
-function render(root: HTMLElement, context: SlideContext): void {
+function render(root: HTMLElement, context: SlideContext<BpeMergesView>): void {
   for (const key of ROOT_HOOKS) delete root.dataset[key];
   const trace = startLiveSlide(root, bpeMerges.title, context);
   if (!trace) return;
@@ -175,17 +162,14 @@ function render(root: HTMLElement, context: SlideContext): void {
     root.append(missingMessage('This Trace holds no word merges: the tokenizer is not a byte-level BPE whose merges can be replayed, or the prompt is empty.', ['trace.extras.merges']));
     return;
   }
-  const index = selectedIndex(trace, words);
+  const index = selectedIndex(trace, words, context.view);
   const word = words[index];
   root.dataset.word = word.word;
   root.dataset.wordIndex = String(index);
   root.dataset.startCount = String(word.start.length);
   root.dataset.stepCount = String(word.steps.length);
   root.dataset.pieceCount = String(finalPieces(word).length);
-  const choose = (chosen: number) => {
-    setBpeMergesView({ word: words[chosen].word, wordPrompt: trace.prompt });
-    render(root, context);
-  };
+  const choose = (chosen: number) => context.setView({ word: words[chosen].word, wordPrompt: trace.prompt });
 
   root.append(
     html('p', { className: 'live-lead', text: 'The tokenizer rebuilds each word from its bytes: each step merges the neighbouring pair with the lowest rank, until no learned merge applies.' }),
@@ -207,13 +191,13 @@ function render(root: HTMLElement, context: SlideContext): void {
   );
 }
 
-function notes(context: SlideContext): string {
+function notes(context: SlideContext<BpeMergesView>): string {
   const trace = context.trace;
   if (!trace) return `No Trace yet: ${context.waitingMessage}`;
   if (!trace.extras) return "The model's merges could not be read (trace.extras is null): the slide says so.";
   const words = trace.extras.merges;
   if (words.length === 0) return 'No word merges in this Trace (trace.extras.merges is empty).';
-  const word = words[selectedIndex(trace, words)];
+  const word = words[selectedIndex(trace, words, context.view)];
   const lines = [`Word ${quoteToken(word.word)}: ${resultSentence(word)}`];
   if (word.steps.length > 0) {
     lines.push(`Merges in order (rank): ${word.steps.map((s) => `${pieceDisplayText(s.left)} + ${pieceDisplayText(s.right)} (${s.rank})`).join(', ')}.`);
@@ -232,8 +216,9 @@ function notes(context: SlideContext): string {
 const bpeMerges = {
   id: 'bpe-merges',
   title: 'BPE merges: from bytes to this model’s tokens',
+  defaultView: DEFAULT_VIEW,
   render,
   notes,
-} satisfies SlideModule;
+} satisfies SlideModule<BpeMergesView>;
 
 export default bpeMerges;

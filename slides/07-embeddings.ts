@@ -5,7 +5,7 @@
 // Left out on purpose: the PCA map of words and king - man + woman need the whole table, not only
 // the prompt's rows (see the slide that reads trace.extras).
 //
-// View state: the selected token (module state, like the attention slide), default the first token.
+// View (kept by the deck): the selected token, default the first token.
 //
 // Test hooks:
 //   root   data-rows, data-width (the matrix shape), data-selected-token, data-norm (L2 norm of the
@@ -35,23 +35,10 @@ export interface EmbeddingsView {
 export const STRIP_ROWS = 10;
 export const SHOWN_VALUES = 8;
 const DEFAULT_VIEW: EmbeddingsView = { token: null, tokenPrompt: null };
-const view: EmbeddingsView = { ...DEFAULT_VIEW };
 const ROOT_HOOKS = ['rows', 'width', 'selectedToken', 'norm', 'maxAbs'] as const;
 
-export function embeddingsView(): EmbeddingsView {
-  return { ...view };
-}
-
-export function setEmbeddingsView(change: Partial<EmbeddingsView>): void {
-  Object.assign(view, change);
-}
-
-export function resetEmbeddingsView(): void {
-  Object.assign(view, DEFAULT_VIEW);
-}
-
 /** The stored selection, clamped to this Trace's rows. */
-function selectedToken(trace: Trace, rows: number): number {
+function selectedToken(trace: Trace, rows: number, view: EmbeddingsView): number {
   if (view.token === null || view.tokenPrompt !== trace.prompt || !Number.isFinite(view.token)) return 0;
   return Math.min(rows - 1, Math.max(0, Math.trunc(view.token)));
 }
@@ -77,7 +64,7 @@ function valueList(values: Float32Array): HTMLElement {
   return list;
 }
 
-function render(root: HTMLElement, context: SlideContext): void {
+function render(root: HTMLElement, context: SlideContext<EmbeddingsView>): void {
   for (const key of ROOT_HOOKS) delete root.dataset[key];
   const trace = startLiveSlide(root, embeddings.title, context);
   if (!trace) return;
@@ -90,7 +77,7 @@ function render(root: HTMLElement, context: SlideContext): void {
     root.append(missingMessage(`${lookup.problem} The token vectors cannot be shown.`, [lookup.name]));
     return;
   }
-  const selected = selectedToken(trace, lookup.rows);
+  const selected = selectedToken(trace, lookup.rows, context.view);
   const values = lookup.row(selected);
   const norm = l2Norm(values);
   const limit = matrixMaxAbs(lookup);
@@ -101,8 +88,7 @@ function render(root: HTMLElement, context: SlideContext): void {
   root.dataset.maxAbs = String(limit);
 
   const choose = (index: number) => {
-    setEmbeddingsView({ token: index, tokenPrompt: trace.prompt });
-    render(root, context);
+    context.setView({ token: index, tokenPrompt: trace.prompt });
   };
   const colour = divergingColourScale(limit);
   const start = rowWindowStart(lookup.rows, selected, STRIP_ROWS);
@@ -142,13 +128,13 @@ function render(root: HTMLElement, context: SlideContext): void {
   );
 }
 
-function notes(context: SlideContext): string {
+function notes(context: SlideContext<EmbeddingsView>): string {
   const trace = context.trace;
   if (!trace) return `No Trace yet: ${context.waitingMessage}`;
   if (trace.tokens.length === 0) return 'This Trace holds no tokens.';
   const lookup = traceMatrix(trace, embedOutputs.tokens);
   if (!lookup.ok) return `${lookup.problem} Say that this model does not expose its token embeddings.`;
-  const selected = selectedToken(trace, lookup.rows);
+  const selected = selectedToken(trace, lookup.rows, context.view);
   const values = lookup.row(selected);
   const token = trace.tokens[selected];
   const strongest = strongestDim(values);
@@ -166,8 +152,9 @@ function notes(context: SlideContext): string {
 const embeddings = {
   id: 'embeddings',
   title: 'Embeddings: each id becomes a vector',
+  defaultView: DEFAULT_VIEW,
   render,
   notes,
-} satisfies SlideModule;
+} satisfies SlideModule<EmbeddingsView>;
 
 export default embeddings;

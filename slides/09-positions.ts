@@ -8,7 +8,7 @@
 // schemes computed from their formulas: the sinusoidal encoding of "Attention Is All You Need" for
 // the same positions and width, and RoPE's rotation angles for a few pairs of a head's dimensions.
 //
-// View state: the selected token/position (module state), default the last.
+// View (kept by the deck): the selected token/position , default the last.
 //
 // Test hooks:
 //   root   data-selected-token, data-width, data-rows, data-position-norm (L2 of the selected
@@ -44,25 +44,12 @@ export interface PositionsView {
 export const STRIP_ROWS = 6;
 export const EXCERPT_DIMS = 6;
 const DEFAULT_VIEW: PositionsView = { token: null, tokenPrompt: null };
-const view: PositionsView = { ...DEFAULT_VIEW };
 const ROOT_HOOKS = ['selectedToken', 'width', 'rows', 'positionNorm', 'positionMaxAbs', 'headWidth', 'ropeMismatched'] as const;
 /** Measured and formula angles closer than this (radians) agree: float32 rounding stays far below it. */
 export const ROPE_ANGLE_TOLERANCE = 1e-3;
 const DIAL_RADIUS = 20;
 
-export function positionsView(): PositionsView {
-  return { ...view };
-}
-
-export function setPositionsView(change: Partial<PositionsView>): void {
-  Object.assign(view, change);
-}
-
-export function resetPositionsView(): void {
-  Object.assign(view, DEFAULT_VIEW);
-}
-
-function selectedPosition(trace: Trace, rows: number): number {
+function selectedPosition(trace: Trace, rows: number, view: PositionsView): number {
   // The last position by default: at position 0 every RoPE angle is 0, which shows nothing.
   if (view.token === null || view.tokenPrompt !== trace.prompt || !Number.isFinite(view.token)) return rows - 1;
   return Math.min(rows - 1, Math.max(0, Math.trunc(view.token)));
@@ -107,7 +94,7 @@ function sumExcerpt(tokensM: Matrix, positionsM: Matrix, sumM: Matrix, position:
   return table;
 }
 
-function learnedColumn(trace: Trace, root: HTMLElement, context: SlideContext, lookups: MatrixLookup[], selectedHint: number): HTMLElement {
+function learnedColumn(trace: Trace, root: HTMLElement, context: SlideContext<PositionsView>, lookups: MatrixLookup[], selectedHint: number): HTMLElement {
   const column = html('div', { className: 'positions-learned' }, [
     html('h3', { className: 'positions-heading', text: 'This model: learned, added' }),
     formula(String.raw`x_{pos} = \mathrm{wte}[\mathit{id}] + \mathrm{wpe}[pos]`),
@@ -127,8 +114,7 @@ function learnedColumn(trace: Trace, root: HTMLElement, context: SlideContext, l
   root.dataset.positionNorm = String(l2Norm(positionsM.row(selected)));
   root.dataset.positionMaxAbs = String(limit);
   const choose = (position: number) => {
-    setPositionsView({ token: position, tokenPrompt: trace.prompt });
-    render(root, context);
+    context.setView({ token: position, tokenPrompt: trace.prompt });
   };
   column.append(
     vectorStrips(
@@ -194,14 +180,13 @@ export function ropeReadings(trace: Trace, position: number): RopeReadings {
   return { ok: true, head, headWidth, pairs: ropePairs(headWidth).map((pair) => all[pair]), mismatched, allPairs: half };
 }
 
-function ropeColumn(trace: Trace, root: HTMLElement, context: SlideContext, selected: number): HTMLElement {
+function ropeColumn(trace: Trace, root: HTMLElement, context: SlideContext<PositionsView>, selected: number): HTMLElement {
   const base = trace.model.architecture.ropeTheta ?? 10000;
   const column = html('div', { className: 'positions-learned positions-rope' }, [
     html('h3', { className: 'positions-heading', text: 'This model: rotary (RoPE), in every layer' }),
     formula(String.raw`\begin{pmatrix} q'_i \\ q'_{i+d/2} \end{pmatrix} = \begin{pmatrix} \cos pos\,\theta_i & -\sin pos\,\theta_i \\ \sin pos\,\theta_i & \cos pos\,\theta_i \end{pmatrix} \begin{pmatrix} q_i \\ q_{i+d/2} \end{pmatrix},\quad \theta_i = ${base}^{-2i/d}`),
     tokenStepper(trace, selected, (index) => {
-      setPositionsView({ token: index, tokenPrompt: trace.prompt });
-      render(root, context);
+      context.setView({ token: index, tokenPrompt: trace.prompt });
     }),
   ]);
   const readings = ropeReadings(trace, selected);
@@ -294,7 +279,7 @@ function otherModelsColumn(trace: Trace, width: number, shown: number[], selecte
   return column;
 }
 
-function render(root: HTMLElement, context: SlideContext): void {
+function render(root: HTMLElement, context: SlideContext<PositionsView>): void {
   for (const key of ROOT_HOOKS) delete root.dataset[key];
   const trace = startLiveSlide(root, positions.title, context);
   if (!trace) return;
@@ -306,7 +291,7 @@ function render(root: HTMLElement, context: SlideContext): void {
   const lookups = [traceMatrix(trace, embedOutputs.tokens), traceMatrix(trace, embedOutputs.positions), traceMatrix(trace, embedOutputs.sum)];
   const okRows = lookups.map((lookup) => (lookup.ok ? lookup.rows : count));
   const rows = Math.min(count, ...okRows);
-  const selected = selectedPosition(trace, rows);
+  const selected = selectedPosition(trace, rows, context.view);
   const firstOk = lookups.find((lookup) => lookup.ok);
   const width = firstOk && firstOk.ok ? firstOk.width : trace.model.nEmbd;
   root.dataset.selectedToken = String(selected);
@@ -331,17 +316,17 @@ function render(root: HTMLElement, context: SlideContext): void {
   );
 }
 
-function notes(context: SlideContext): string {
+function notes(context: SlideContext<PositionsView>): string {
   const trace = context.trace;
   if (!trace) return `No Trace yet: ${context.waitingMessage}`;
   if (trace.tokens.length === 0) return 'This Trace holds no tokens.';
-  if (trace.model.architecture.positions === 'rope') return ropeNotes(trace);
+  if (trace.model.architecture.positions === 'rope') return ropeNotes(trace, context.view);
   const lookups = [traceMatrix(trace, embedOutputs.tokens), traceMatrix(trace, embedOutputs.positions), traceMatrix(trace, embedOutputs.sum)];
   const lines: string[] = [];
   if (lookups.every((lookup) => lookup.ok)) {
     const [tokensM, positionsM, sumM] = lookups as Matrix[];
     const rows = Math.min(tokensM.rows, positionsM.rows, sumM.rows);
-    const selected = selectedPosition(trace, rows);
+    const selected = selectedPosition(trace, rows, context.view);
     const token = trace.tokens[selected];
     const [t, p, s] = [tokensM.row(selected)[0], positionsM.row(selected)[0], sumM.row(selected)[0]];
     lines.push(
@@ -360,8 +345,8 @@ function notes(context: SlideContext): string {
   return lines.join('\n');
 }
 
-function ropeNotes(trace: Trace): string {
-  const selected = selectedPosition(trace, trace.tokens.length);
+function ropeNotes(trace: Trace, view: PositionsView): string {
+  const selected = selectedPosition(trace, trace.tokens.length, view);
   const base = trace.model.architecture.ropeTheta ?? 10000;
   const lines = [`${trace.model.name} uses RoPE (θ base ${base}): no position vector is added; every layer turns each query and key by pos · θ_i, pair by pair.`];
   const readings = ropeReadings(trace, selected);
@@ -384,8 +369,9 @@ function ropeNotes(trace: Trace): string {
 const positions = {
   id: 'positions',
   title: 'Positions: where each token sits',
+  defaultView: DEFAULT_VIEW,
   render,
   notes,
-} satisfies SlideModule;
+} satisfies SlideModule<PositionsView>;
 
 export default positions;

@@ -31,19 +31,6 @@ export interface TowerView {
 }
 
 const DEFAULT_VIEW: TowerView = { layer: 0 };
-const view: TowerView = { ...DEFAULT_VIEW };
-
-export function towerView(): TowerView {
-  return { ...view };
-}
-
-export function setTowerView(change: Partial<TowerView>): void {
-  Object.assign(view, change);
-}
-
-export function resetTowerView(): void {
-  Object.assign(view, DEFAULT_VIEW);
-}
 
 const TOWER_WIDTH = 400;
 const TOWER_HEIGHT = 560;
@@ -51,7 +38,7 @@ const END_BOX_HEIGHT = 62; // the embeddings box below the blocks and the ln_f +
 const GAP = 6;
 const MIN_LABELLED_HEIGHT = 22; // below this a block is too thin for its label
 
-function selectedLayer(trace: Trace): number {
+function selectedLayer(trace: Trace, view: TowerView): number {
   return clampIndex(view.layer, 0, Math.max(0, trace.model.nLayer - 1));
 }
 
@@ -220,19 +207,18 @@ function blockInternals(trace: Trace, layer: number): HTMLElement {
   return panel;
 }
 
-function render(root: HTMLElement, context: SlideContext): void {
+function render(root: HTMLElement, context: SlideContext<TowerView>): void {
   const trace = startLiveSlide(root, transformerTower.title, context);
   if (!trace) return;
   if (trace.tokens.length === 0 || trace.model.nLayer < 1) {
     root.append(missingMessage('This Trace has no tokens or its model reports no layers, so there is no tower to draw.', trace.tokens.length === 0 ? ['tokens'] : []));
     return;
   }
-  const layer = selectedLayer(trace);
+  const layer = selectedLayer(trace, context.view);
   root.dataset.layer = String(layer);
   root.dataset.query = String(trace.tokens.length - 1);
   const choose = (value: number) => {
-    setTowerView({ layer: value });
-    render(root, context);
+    context.setView({ layer: value });
   };
   root.append(
     html('p', {
@@ -253,12 +239,12 @@ function render(root: HTMLElement, context: SlideContext): void {
   );
 }
 
-function notes(context: SlideContext): string {
+function notes(context: SlideContext<TowerView>): string {
   const trace = context.trace;
   if (!trace) return `No Trace yet: ${context.waitingMessage}`;
   if (trace.tokens.length === 0 || trace.model.nLayer < 1) return 'This Trace has no tokens or no layers: there is no tower to talk about.';
   const m = trace.model;
-  const layer = selectedLayer(trace);
+  const layer = selectedLayer(trace, context.view);
   const lines = [
     `${m.name}: ${m.nLayer} blocks, ${m.nHead} heads of ${m.headDim} each, ${m.nEmbd} numbers per token, feed-forward ${m.nEmbd} → ${m.mlpWidth} → ${m.nEmbd}, ` +
       `context ${m.contextLength} tokens, vocabulary ${formatCount(m.vocabSize)}` +
@@ -283,8 +269,9 @@ function notes(context: SlideContext): string {
 const transformerTower = {
   id: 'transformer-tower',
   title: 'The transformer: a tower of blocks',
+  defaultView: DEFAULT_VIEW,
   render,
   notes,
-} satisfies SlideModule;
+} satisfies SlideModule<TowerView>;
 
 export default transformerTower;

@@ -1,9 +1,9 @@
 // Slide: attention. For one token (the query), the weights it gives every earlier token in one
 // layer and head, as arcs and as a list; and the whole [query x key] matrix of that head as a heatmap.
 //
-// View state lives in this module (one presenter, one selection), so notes() can quote what is on
-// screen and the speaker preview shows the same choice. Each render mirrors it on the root as
-// data-layer, data-head, data-query. Defaults: layer 0, head 0, the last token. A fixed start
+// View (kept by the deck, shared with the multi-head slide's overview): layer, head and query. The
+// deck sends it to the speaker view's previews and the URL, so notes() quotes what is on screen.
+// Each render mirrors it on the root as data-layer, data-head, data-query. Defaults: layer 0, head 0, the last token. A fixed start
 // (rather than a "most readable" head picked per prompt) keeps the presenter's script and every
 // handout page the same; the notes name this prompt's most focused head to click over to.
 import { attentionArcs } from '../src/viz/attention-arcs';
@@ -28,23 +28,8 @@ export interface AttentionView {
 }
 
 const DEFAULT_VIEW: AttentionView = { layer: 0, head: 0, query: null, queryPrompt: null };
-const view: AttentionView = { ...DEFAULT_VIEW };
 const VISIBLE_WEIGHT_ROWS = 6; // the CSS shows this many rows of the weights list
 const HEATMAP_LABEL_CHARS = 6;
-
-/** The current selection (a copy). */
-export function attentionView(): AttentionView {
-  return { ...view };
-}
-
-/** Changes the selection, e.g. from URL state; the next render clamps it to the Trace. */
-export function setAttentionView(change: Partial<AttentionView>): void {
-  Object.assign(view, change);
-}
-
-export function resetAttentionView(): void {
-  Object.assign(view, DEFAULT_VIEW);
-}
 
 function clamp(value: number, low: number, high: number): number {
   return Math.min(high, Math.max(low, Math.trunc(Number.isFinite(value) ? value : low)));
@@ -57,8 +42,8 @@ interface Selection {
   lookup: AttentionLookup;
 }
 
-/** The stored view, clamped to what this Trace has. */
-function select(trace: Trace): Selection {
+/** The view, clamped to what this Trace has. */
+function select(trace: Trace, view: AttentionView): Selection {
   const tokenCount = trace.tokens.length;
   const layer = clamp(view.layer, 0, Math.max(0, trace.model.nLayer - 1));
   const lookup = attentionProbs(trace, layer);
@@ -109,7 +94,7 @@ function weightsList(trace: Trace, row: Float32Array, query: number): HTMLElemen
   return box;
 }
 
-function render(root: HTMLElement, context: SlideContext): void {
+function render(root: HTMLElement, context: SlideContext<AttentionView>): void {
   const trace = startLiveSlide(root, attention.title, context);
   if (!trace) return;
   if (trace.tokens.length === 0) {
@@ -120,14 +105,11 @@ function render(root: HTMLElement, context: SlideContext): void {
     root.append(missingMessage('This model reports no layers, so there is no attention to show.', []));
     return;
   }
-  const { layer, head, query, lookup } = select(trace);
+  const { layer, head, query, lookup } = select(trace, context.view);
   root.dataset.layer = String(layer);
   root.dataset.head = String(head);
   root.dataset.query = String(query);
-  const rerender = (change: Partial<AttentionView>) => {
-    setAttentionView(change);
-    render(root, context);
-  };
+  const rerender = (change: Partial<AttentionView>) => context.setView(change);
   const chooseQuery = (index: number) => rerender({ query: index, queryPrompt: trace.prompt });
 
   const heads = lookup.ok ? lookup.heads : trace.model.nHead;
@@ -194,11 +176,11 @@ function attentionHeatmap(
   ]);
 }
 
-function notes(context: SlideContext): string {
+function notes(context: SlideContext<AttentionView>): string {
   const trace = context.trace;
   if (!trace) return `No Trace yet: ${context.waitingMessage}`;
   if (trace.tokens.length === 0 || trace.model.nLayer < 1) return 'This Trace has no tokens or no layers: nothing to say about attention.';
-  const { layer, head, query, lookup } = select(trace);
+  const { layer, head, query, lookup } = select(trace, context.view);
   if (!lookup.ok) return lookup.problem;
   const row = attentionRow(lookup, head, query);
   const top = keysByWeight(row, query).slice(0, 3);
@@ -218,8 +200,9 @@ function notes(context: SlideContext): string {
 const attention = {
   id: 'attention',
   title: 'Attention: where each token looks',
+  defaultView: DEFAULT_VIEW,
   render,
   notes,
-} satisfies SlideModule;
+} satisfies SlideModule<AttentionView>;
 
 export default attention;

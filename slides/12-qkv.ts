@@ -1,7 +1,7 @@
 // Slide: query, key and value. The real q, k and v vectors that one layer and head make for one token
 // (trace.layer.L.attn.q/k/v, [heads, tokens, headDim]) as coloured strips, with the projection shapes.
 //
-// View state (module level, like the attention slide): layer, head and token; defaults layer 0,
+// View (kept by the deck): layer, head and token; defaults layer 0,
 // head 0, the last token (a new prompt goes back to its last token).
 //
 // Test hooks:
@@ -25,19 +25,6 @@ export interface QkvView extends TokenChoice {
 }
 
 const DEFAULT_VIEW: QkvView = { layer: 0, head: 0, token: null, tokenPrompt: null };
-const view: QkvView = { ...DEFAULT_VIEW };
-
-export function qkvView(): QkvView {
-  return { ...view };
-}
-
-export function setQkvView(change: Partial<QkvView>): void {
-  Object.assign(view, change);
-}
-
-export function resetQkvView(): void {
-  Object.assign(view, DEFAULT_VIEW);
-}
 
 const ROLES = [
   { key: 'q', kind: 'attn.q', label: 'Query q', purpose: 'what this token is looking for' },
@@ -53,7 +40,7 @@ interface Selection {
   token: number;
 }
 
-function select(trace: Trace): Selection {
+function select(trace: Trace, view: QkvView): Selection {
   return {
     layer: clampIndex(view.layer, 0, Math.max(0, trace.model.nLayer - 1)),
     head: clampIndex(view.head, 0, Math.max(0, trace.model.nHead - 1)),
@@ -104,22 +91,19 @@ function shapesLine(trace: Trace): HTMLElement {
   return html('p', { className: 'tb-shapes', text: projectionText(trace) });
 }
 
-function render(root: HTMLElement, context: SlideContext): void {
+function render(root: HTMLElement, context: SlideContext<QkvView>): void {
   const trace = startLiveSlide(root, qkv.title, context);
   if (!trace) return;
   if (trace.tokens.length === 0 || trace.model.nLayer < 1) {
     root.append(missingMessage('This Trace has no tokens or no layers, so there are no queries, keys or values.', trace.tokens.length === 0 ? ['tokens'] : []));
     return;
   }
-  const selection = select(trace);
+  const selection = select(trace, context.view);
   const { layer, head, token } = selection;
   root.dataset.layer = String(layer);
   root.dataset.head = String(head);
   root.dataset.query = String(token);
-  const rerender = (change: Partial<QkvView>) => {
-    setQkvView(change);
-    render(root, context);
-  };
+  const rerender = (change: Partial<QkvView>) => context.setView(change);
   root.append(
     html('div', { className: 'live-controls' }, [
       numberChoices('Layer', trace.model.nLayer, layer, (value) => rerender({ layer: value })),
@@ -167,11 +151,11 @@ function render(root: HTMLElement, context: SlideContext): void {
   );
 }
 
-function notes(context: SlideContext): string {
+function notes(context: SlideContext<QkvView>): string {
   const trace = context.trace;
   if (!trace) return `No Trace yet: ${context.waitingMessage}`;
   if (trace.tokens.length === 0 || trace.model.nLayer < 1) return 'This Trace has no tokens or no layers: no queries, keys or values to show.';
-  const selection = select(trace);
+  const selection = select(trace, context.view);
   const result = readVectors(trace, selection);
   if (!result.ok) return result.problem;
   const { layer, head, token } = selection;
@@ -189,8 +173,9 @@ function notes(context: SlideContext): string {
 const qkv = {
   id: 'qkv',
   title: 'Query, key, value',
+  defaultView: DEFAULT_VIEW,
   render,
   notes,
-} satisfies SlideModule;
+} satisfies SlideModule<QkvView>;
 
 export default qkv;

@@ -6,7 +6,7 @@
 // probs, and checked against the model's own attn.scores and attn.context; the slide says how close.
 // Long prompts: the table shows the last WINDOW keys the query can see, plus a few masked ones after it.
 //
-// View state: layer, head, token. The default token is the middle one, not the last: the last token
+// View (kept by the deck): layer, head, token. The default token is the middle one, not the last: the last token
 // sees every key, so its mask step would have nothing to hide.
 //
 // Test hooks:
@@ -36,19 +36,6 @@ export interface ScaledDotProductView extends TokenChoice {
 }
 
 const DEFAULT_VIEW: ScaledDotProductView = { layer: 0, head: 0, token: null, tokenPrompt: null };
-const view: ScaledDotProductView = { ...DEFAULT_VIEW };
-
-export function scaledDotProductView(): ScaledDotProductView {
-  return { ...view };
-}
-
-export function setScaledDotProductView(change: Partial<ScaledDotProductView>): void {
-  Object.assign(view, change);
-}
-
-export function resetScaledDotProductView(): void {
-  Object.assign(view, DEFAULT_VIEW);
-}
 
 /** Visible keys shown in the table (the last ones up to the query). */
 export const WINDOW = 8;
@@ -67,7 +54,7 @@ interface Selection {
   query: number;
 }
 
-function select(trace: Trace): Selection {
+function select(trace: Trace, view: ScaledDotProductView): Selection {
   return {
     layer: clampIndex(view.layer, 0, Math.max(0, trace.model.nLayer - 1)),
     head: clampIndex(view.head, 0, Math.max(0, trace.model.nHead - 1)),
@@ -233,22 +220,19 @@ function weightedSumBox(steps: AttentionSteps, query: number): HTMLElement {
   ]);
 }
 
-function render(root: HTMLElement, context: SlideContext): void {
+function render(root: HTMLElement, context: SlideContext<ScaledDotProductView>): void {
   const trace = startLiveSlide(root, scaledDotProduct.title, context);
   if (!trace) return;
   if (trace.tokens.length === 0 || trace.model.nLayer < 1) {
     root.append(missingMessage('This Trace has no tokens or no layers, so there is no attention to compute.', trace.tokens.length === 0 ? ['tokens'] : []));
     return;
   }
-  const selection = select(trace);
+  const selection = select(trace, context.view);
   const { layer, head, query } = selection;
   root.dataset.layer = String(layer);
   root.dataset.head = String(head);
   root.dataset.query = String(query);
-  const rerender = (change: Partial<ScaledDotProductView>) => {
-    setScaledDotProductView(change);
-    render(root, context);
-  };
+  const rerender = (change: Partial<ScaledDotProductView>) => context.setView(change);
   root.append(
     html('div', { className: 'live-controls' }, [
       numberChoices('Layer', trace.model.nLayer, layer, (value) => rerender({ layer: value })),
@@ -294,11 +278,11 @@ function render(root: HTMLElement, context: SlideContext): void {
   );
 }
 
-function notes(context: SlideContext): string {
+function notes(context: SlideContext<ScaledDotProductView>): string {
   const trace = context.trace;
   if (!trace) return `No Trace yet: ${context.waitingMessage}`;
   if (trace.tokens.length === 0 || trace.model.nLayer < 1) return 'This Trace has no tokens or no layers: nothing to compute.';
-  const selection = select(trace);
+  const selection = select(trace, context.view);
   const result = computeSteps(trace, selection);
   if (!result.ok) return result.problem;
   const { layer, head, query } = selection;
@@ -319,8 +303,9 @@ function notes(context: SlideContext): string {
 const scaledDotProduct = {
   id: 'scaled-dot-product',
   title: 'Scaled dot-product attention, step by step',
+  defaultView: DEFAULT_VIEW,
   render,
   notes,
-} satisfies SlideModule;
+} satisfies SlideModule<ScaledDotProductView>;
 
 export default scaledDotProduct;

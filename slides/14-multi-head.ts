@@ -7,8 +7,9 @@
 // blocks of tokens (each block: the mean, over its queries, of the weight they give its keys); the
 // caption says so.
 //
-// View state: layer and head. Clicking an overview cell selects that layer and head here and on the
-// attention slide (setAttentionView), so the presenter can jump there to look closer.
+// View: the attention slide's layer and head (one view the deck keeps for both, viewId 'attention'):
+// clicking an overview cell selects that layer and head here and there, so the presenter can jump
+// there to look closer.
 //
 // Test hooks:
 //   root: data-layer, data-head
@@ -29,7 +30,6 @@ import { formatPercent, plural } from '../src/viz/format';
 import { heatmap } from '../src/viz/heatmap';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import type { Trace, TraceTensor } from '../src/trace';
-import { setAttentionView } from './11-attention';
 import type { SlideContext, SlideModule } from './slide';
 
 export interface MultiHeadView {
@@ -38,19 +38,6 @@ export interface MultiHeadView {
 }
 
 const DEFAULT_VIEW: MultiHeadView = { layer: 0, head: 0 };
-const view: MultiHeadView = { ...DEFAULT_VIEW };
-
-export function multiHeadView(): MultiHeadView {
-  return { ...view };
-}
-
-export function setMultiHeadView(change: Partial<MultiHeadView>): void {
-  Object.assign(view, change);
-}
-
-export function resetMultiHeadView(): void {
-  Object.assign(view, DEFAULT_VIEW);
-}
 
 /** Rows and columns a head's heatmap shows before pooling: more would be sub-pixel on the projector. */
 export const MAX_CELLS = 48;
@@ -136,7 +123,7 @@ function headHeatmap(probs: TraceTensor, head: number, n: number, maxCells: numb
   return { element, blockSize: pooled.blockSize };
 }
 
-function render(root: HTMLElement, context: SlideContext): void {
+function render(root: HTMLElement, context: SlideContext<MultiHeadView>): void {
   const trace = startLiveSlide(root, multiHead.title, context);
   if (!trace) return;
   const n = trace.tokens.length;
@@ -144,18 +131,14 @@ function render(root: HTMLElement, context: SlideContext): void {
     root.append(missingMessage('This Trace has no tokens or no layers, so there are no heads to show.', n === 0 ? ['tokens'] : []));
     return;
   }
-  const layer = clampIndex(view.layer, 0, trace.model.nLayer - 1);
+  const layer = clampIndex(context.view.layer, 0, trace.model.nLayer - 1);
   const chosen = layerProbs(trace, layer);
   const heads = chosen.ok ? chosen.probs.shape[0] : trace.model.nHead;
-  const head = clampIndex(view.head, 0, Math.max(0, heads - 1));
+  const head = clampIndex(context.view.head, 0, Math.max(0, heads - 1));
   root.dataset.layer = String(layer);
   root.dataset.head = String(head);
-  const choose = (change: Partial<MultiHeadView>) => {
-    setMultiHeadView(change);
-    // Share the pick with the attention slide, so "look closer" there shows the same head.
-    setAttentionView({ layer: change.layer ?? layer, head: change.head ?? head });
-    render(root, context);
-  };
+  // Both fields, so the attention slide (which shares this view) shows exactly the head picked here.
+  const choose = (change: Partial<MultiHeadView>) => context.setView({ layer, head, ...change });
   root.append(
     html('div', { className: 'live-controls' }, [numberChoices('Layer', trace.model.nLayer, layer, (value) => choose({ layer: value }))]),
     html('p', {
@@ -250,12 +233,12 @@ function overview(trace: Trace, selectedLayer: number, selectedHead: number, cho
   ]);
 }
 
-function notes(context: SlideContext): string {
+function notes(context: SlideContext<MultiHeadView>): string {
   const trace = context.trace;
   if (!trace) return `No Trace yet: ${context.waitingMessage}`;
   const n = trace.tokens.length;
   if (n === 0 || trace.model.nLayer < 1) return 'This Trace has no tokens or no layers: no heads to talk about.';
-  const layer = clampIndex(view.layer, 0, trace.model.nLayer - 1);
+  const layer = clampIndex(context.view.layer, 0, trace.model.nLayer - 1);
   const lookup = layerProbs(trace, layer);
   if (!lookup.ok) return lookup.problem;
   const lines = [`Layer ${layer} has ${plural(lookup.probs.shape[0], 'head')}, for ${plural(n, 'token')}:`];
@@ -271,8 +254,10 @@ function notes(context: SlideContext): string {
 const multiHead = {
   id: 'multi-head',
   title: 'Multi-head attention: many heads, many patterns',
+  defaultView: DEFAULT_VIEW,
+  viewId: 'attention', // the attention slide's layer and head
   render,
   notes,
-} satisfies SlideModule;
+} satisfies SlideModule<MultiHeadView>;
 
 export default multiHead;

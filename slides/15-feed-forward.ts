@@ -3,7 +3,7 @@
 // formula (GPT-2: GELU, outputs on the curve; Llama: SwiGLU, SiLU(gate) x up, off it), the most
 // active neurons, and how many it leaves (nearly) silent.
 //
-// View state: layer and token (defaults: layer 0, the last token).
+// View (kept by the deck): layer and token (defaults: layer 0, the last token).
 //
 // Test hooks:
 //   root: data-layer, data-query (the chosen token)
@@ -32,19 +32,6 @@ export interface FeedForwardView extends TokenChoice {
 }
 
 const DEFAULT_VIEW: FeedForwardView = { layer: 0, token: null, tokenPrompt: null };
-const view: FeedForwardView = { ...DEFAULT_VIEW };
-
-export function feedForwardView(): FeedForwardView {
-  return { ...view };
-}
-
-export function setFeedForwardView(change: Partial<FeedForwardView>): void {
-  Object.assign(view, change);
-}
-
-export function resetFeedForwardView(): void {
-  Object.assign(view, DEFAULT_VIEW);
-}
 
 export const TOP_NEURONS = 10;
 /** Outputs below this count as "(almost) silent": a tenth of a typical active neuron's output. */
@@ -88,7 +75,7 @@ interface Selection {
   token: number;
 }
 
-function select(trace: Trace): Selection {
+function select(trace: Trace, view: FeedForwardView): Selection {
   return { layer: clampIndex(view.layer, 0, Math.max(0, trace.model.nLayer - 1)), token: chosenToken(view, trace, trace.tokens.length - 1) };
 }
 
@@ -224,20 +211,17 @@ function topNeurons(neurons: Neurons): HTMLElement {
   return bars;
 }
 
-function render(root: HTMLElement, context: SlideContext): void {
+function render(root: HTMLElement, context: SlideContext<FeedForwardView>): void {
   const trace = startLiveSlide(root, feedForward.title, context);
   if (!trace) return;
   if (trace.tokens.length === 0 || trace.model.nLayer < 1) {
     root.append(missingMessage('This Trace has no tokens or no layers, so there is no feed-forward network to show.', trace.tokens.length === 0 ? ['tokens'] : []));
     return;
   }
-  const selection = select(trace);
+  const selection = select(trace, context.view);
   root.dataset.layer = String(selection.layer);
   root.dataset.query = String(selection.token);
-  const rerender = (change: Partial<FeedForwardView>) => {
-    setFeedForwardView(change);
-    render(root, context);
-  };
+  const rerender = (change: Partial<FeedForwardView>) => context.setView(change);
   root.append(
     html('div', { className: 'live-controls' }, [
       numberChoices('Layer', trace.model.nLayer, selection.layer, (value) => rerender({ layer: value })),
@@ -286,11 +270,11 @@ function render(root: HTMLElement, context: SlideContext): void {
   );
 }
 
-function notes(context: SlideContext): string {
+function notes(context: SlideContext<FeedForwardView>): string {
   const trace = context.trace;
   if (!trace) return `No Trace yet: ${context.waitingMessage}`;
   if (trace.tokens.length === 0 || trace.model.nLayer < 1) return 'This Trace has no tokens or no layers: no feed-forward network to talk about.';
-  const selection = select(trace);
+  const selection = select(trace, context.view);
   const result = readNeurons(trace, selection);
   if (!result.ok) return result.problem;
   const { neurons } = result;
@@ -320,8 +304,9 @@ function notes(context: SlideContext): string {
 const feedForward = {
   id: 'feed-forward',
   title: 'The feed-forward network',
+  defaultView: DEFAULT_VIEW,
   render,
   notes,
-} satisfies SlideModule;
+} satisfies SlideModule<FeedForwardView>;
 
 export default feedForward;

@@ -7,7 +7,7 @@
 // GPT-2 order (pre-LayerNorm): x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)); the stream itself is never
 // normalised until ln_f, which is why its length can grow from layer to layer.
 //
-// View state: token (default the last) and the layer whose ln_1 is dissected (default 0).
+// View (kept by the deck): token (default the last) and the layer whose ln_1 is dissected (default 0).
 //
 // Test hooks:
 //   root: data-layer (ln_1 layer), data-query (token)
@@ -33,19 +33,6 @@ export interface ResidualLayerNormView extends TokenChoice {
 }
 
 const DEFAULT_VIEW: ResidualLayerNormView = { layer: 0, token: null, tokenPrompt: null };
-const view: ResidualLayerNormView = { ...DEFAULT_VIEW };
-
-export function residualLayerNormView(): ResidualLayerNormView {
-  return { ...view };
-}
-
-export function setResidualLayerNormView(change: Partial<ResidualLayerNormView>): void {
-  Object.assign(view, change);
-}
-
-export function resetResidualLayerNormView(): void {
-  Object.assign(view, DEFAULT_VIEW);
-}
 
 const CHART = { width: 700, height: 400, left: 70, right: 20, top: 20, bottom: 70 };
 
@@ -54,7 +41,7 @@ interface Selection {
   token: number;
 }
 
-function select(trace: Trace): Selection {
+function select(trace: Trace, view: ResidualLayerNormView): Selection {
   return { layer: clampIndex(view.layer, 0, Math.max(0, trace.model.nLayer - 1)), token: chosenToken(view, trace, trace.tokens.length - 1) };
 }
 
@@ -242,20 +229,17 @@ function layerNormPanel(trace: Trace, selection: Selection): HTMLElement {
   return panel;
 }
 
-function render(root: HTMLElement, context: SlideContext): void {
+function render(root: HTMLElement, context: SlideContext<ResidualLayerNormView>): void {
   const trace = startLiveSlide(root, context.trace ? `Residual stream and ${normName(context.trace.model)}` : residualLayerNorm.title, context);
   if (!trace) return;
   if (trace.tokens.length === 0 || trace.model.nLayer < 1) {
     root.append(missingMessage('This Trace has no tokens or no layers, so there is no residual stream to follow.', trace.tokens.length === 0 ? ['tokens'] : []));
     return;
   }
-  const selection = select(trace);
+  const selection = select(trace, context.view);
   root.dataset.layer = String(selection.layer);
   root.dataset.query = String(selection.token);
-  const rerender = (change: Partial<ResidualLayerNormView>) => {
-    setResidualLayerNormView(change);
-    render(root, context);
-  };
+  const rerender = (change: Partial<ResidualLayerNormView>) => context.setView(change);
   root.append(
     html('div', { className: 'live-controls' }, [
       tokenStepper(trace, selection.token, (index) => rerender({ token: index, tokenPrompt: trace.prompt })),
@@ -283,11 +267,11 @@ function render(root: HTMLElement, context: SlideContext): void {
   root.append(html('div', { className: 'tb-resid-layout' }, [chart, layerNormPanel(trace, selection)]));
 }
 
-function notes(context: SlideContext): string {
+function notes(context: SlideContext<ResidualLayerNormView>): string {
   const trace = context.trace;
   if (!trace) return `No Trace yet: ${context.waitingMessage}`;
   if (trace.tokens.length === 0 || trace.model.nLayer < 1) return 'This Trace has no tokens or no layers: no residual stream to follow.';
-  const selection = select(trace);
+  const selection = select(trace, context.view);
   const lines = [`Token ${quoteToken(trace.tokens[selection.token].text)} (${selection.token + 1} of ${trace.tokens.length}).`];
   const norms = stageNorms(trace, selection.token);
   if (norms.ok) {
@@ -316,8 +300,9 @@ function notes(context: SlideContext): string {
 const residualLayerNorm = {
   id: 'residual-layernorm',
   title: 'Residual stream and LayerNorm',
+  defaultView: DEFAULT_VIEW,
   render,
   notes,
-} satisfies SlideModule;
+} satisfies SlideModule<ResidualLayerNormView>;
 
 export default residualLayerNorm;

@@ -11,7 +11,7 @@
 //   .histogram-bar       data-bin-start, data-bin-end, data-count
 //   .lm-head-tie         data-tie-token-id, data-tie-dot (embedding row · h), data-tie-logit,
 //                        data-tie-agrees ("true" / "false"); data-tie="config" or "unknown" without tensors
-// View state: the k of the top-k list (3, 5 or 10): lmHeadView(), setLmHeadView(), resetLmHeadView().
+// View (kept by the deck): the k of the top-k list (3, 5 or 10).
 import { embedOutputs, finalNormOutput } from '../src/trace/output-names';
 import { binIndex, centralRange, histogram, type HistogramBin } from '../src/maths/histogram';
 import { dotProduct, logitsAgree } from '../src/maths/lm-head';
@@ -22,7 +22,6 @@ import { candidateLabel, candidateName } from '../src/viz/candidate-label';
 import { html } from '../src/viz/dom';
 import { formatCount, formatPercent, plural, quoteToken } from '../src/viz/format';
 import { formula } from '../src/viz/formula';
-import { rerenderKeepingFragments } from '../src/viz/fragment-state';
 import { horizontalBars, type BarRow } from '../src/viz/horizontal-bars';
 import { logitHistogram } from '../src/viz/logit-histogram';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
@@ -38,22 +37,9 @@ export interface LmHeadView {
 }
 
 const DEFAULT_VIEW: LmHeadView = { k: 10 };
-const view: LmHeadView = { ...DEFAULT_VIEW };
 
-export function lmHeadView(): LmHeadView {
-  return { ...view };
-}
-
-export function setLmHeadView(change: Partial<LmHeadView>): void {
-  Object.assign(view, change);
-}
-
-export function resetLmHeadView(): void {
-  Object.assign(view, DEFAULT_VIEW);
-}
-
-/** The stored k, or the nearest offered choice. */
-function chosenK(): number {
+/** The view's k, or the nearest offered choice. */
+function chosenK(view: LmHeadView): number {
   const k = Number.isFinite(view.k) ? view.k : DEFAULT_VIEW.k;
   return K_CHOICES.reduce((best, choice) => (Math.abs(choice - k) < Math.abs(best - k) ? choice : best), K_CHOICES[0]);
 }
@@ -164,7 +150,7 @@ function bulkText(bins: HistogramBin[]): string {
   return range ? `${range.start} and ${range.end}` : 'n/a';
 }
 
-function render(root: HTMLElement, context: SlideContext): void {
+function render(root: HTMLElement, context: SlideContext<LmHeadView>): void {
   const trace = startLiveSlide(root, lmHead.title, context);
   if (!trace) return;
   const logits = trace.lastLogits;
@@ -172,7 +158,7 @@ function render(root: HTMLElement, context: SlideContext): void {
     root.append(missingMessage('This Trace holds no logits for the last token, so there is no LM head output to show.', ['lastLogits']));
     return;
   }
-  const k = chosenK();
+  const k = chosenK(context.view);
   const hidden = lastHiddenState(trace);
   const tie = tieCheck(trace, hidden);
   const probs = softmax(logits);
@@ -243,10 +229,7 @@ function render(root: HTMLElement, context: SlideContext): void {
     className: 'bar-rest',
     attrs: { 'data-rest': 'true' },
   });
-  const rerender = (change: Partial<LmHeadView>) => {
-    setLmHeadView(change);
-    rerenderKeepingFragments(root, () => render(root, context));
-  };
+  const rerender = (change: Partial<LmHeadView>) => context.setView(change); // the deck redraws, keeping the fragments shown
   const list = html('div', { className: 'lm-head-top fragment', attrs: { 'data-fragment-index': '1' } }, [
     html('div', { className: 'lm-head-top-header' }, [kButtons(k, (value) => rerender({ k: value })), html('span', { className: 'live-caption', text: 'logit → probability' })]),
     horizontalBars(rows),
@@ -266,7 +249,7 @@ function render(root: HTMLElement, context: SlideContext): void {
   body.append(footer);
 }
 
-function notes(context: SlideContext): string {
+function notes(context: SlideContext<LmHeadView>): string {
   const trace = context.trace;
   if (!trace) return `No Trace yet: ${context.waitingMessage}`;
   const logits = trace.lastLogits;
@@ -274,7 +257,7 @@ function notes(context: SlideContext): string {
   const hidden = lastHiddenState(trace);
   const tie = tieCheck(trace, hidden);
   const probs = softmax(logits);
-  const k = chosenK();
+  const k = chosenK(context.view);
   const top = topKIndices(probs, k);
   let topMass = 0;
   for (const id of top) topMass += probs[id];
@@ -300,8 +283,9 @@ function notes(context: SlideContext): string {
 const lmHead = {
   id: 'lm-head',
   title: 'The LM head: a score for every token',
+  defaultView: DEFAULT_VIEW,
   render,
   notes,
-} satisfies SlideModule;
+} satisfies SlideModule<LmHeadView>;
 
 export default lmHead;

@@ -8,7 +8,7 @@
 //                    (the seeded number in [0, 1)), data-drawn-id, data-drawn-prob (after the
 //                    settings), data-drawn-rank (1-based, by the model's own probability)
 //   .sampling-row    data-rank, data-token-id, data-prob-before (softmax at T = 1), data-prob-after
-// View state: samplingView(), setSamplingView(), resetSamplingView(): temperature, topK, topP, seed.
+// View (kept by the deck, shared with the last slide's Sample button): temperature, topK, topP, seed.
 // The draw uses seededRandom (mulberry32) from src/maths/sampling.ts, never an unseeded source, so the
 // speaker view, the audience screen and the handout show the same draw for the same seed.
 import { drawFrom, samplingDistribution, seededRandom, type SamplingSettings } from '../src/maths/sampling';
@@ -20,11 +20,9 @@ import { html } from '../src/viz/dom';
 import { formatCount, formatPercent } from '../src/viz/format';
 import { formula } from '../src/viz/formula';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
+import { keptDrawing } from '../src/viz/kept-drawing';
+import { clampSamplingView, DEFAULT_SAMPLING_VIEW, SAMPLING_VIEW_ID, type SamplingView } from '../src/viz/sampling-settings';
 import type { SlideContext, SlideModule } from './slide';
-
-export interface SamplingView extends SamplingSettings {
-  seed: number;
-}
 
 export const SAMPLING_PRESETS: readonly { name: string; settings: SamplingSettings }[] = [
   { name: 'Greedy', settings: { temperature: 0, topK: 0, topP: 1 } },
@@ -33,34 +31,6 @@ export const SAMPLING_PRESETS: readonly { name: string; settings: SamplingSettin
 ];
 
 const CANDIDATE_ROWS = 12;
-const DEFAULT_VIEW: SamplingView = { temperature: 0.8, topK: 40, topP: 0.95, seed: 42 };
-const view: SamplingView = { ...DEFAULT_VIEW };
-
-export function samplingView(): SamplingView {
-  return { ...view };
-}
-
-export function setSamplingView(change: Partial<SamplingView>): void {
-  Object.assign(view, change);
-}
-
-export function resetSamplingView(): void {
-  Object.assign(view, DEFAULT_VIEW);
-}
-
-function clampNumber(value: number, low: number, high: number, fallback: number): number {
-  return Number.isFinite(value) ? Math.min(high, Math.max(low, value)) : fallback;
-}
-
-/** The stored settings, clamped to the ranges of the controls. */
-export function clampedSettings(): SamplingView {
-  return {
-    temperature: clampNumber(view.temperature, 0, 2, DEFAULT_VIEW.temperature),
-    topK: Math.round(clampNumber(view.topK, 0, 50, DEFAULT_VIEW.topK)),
-    topP: clampNumber(view.topP, 0, 1, DEFAULT_VIEW.topP),
-    seed: Math.trunc(clampNumber(view.seed, 0, 0xffffffff, DEFAULT_VIEW.seed)),
-  };
-}
 
 interface SamplingResult {
   settings: SamplingView;
@@ -73,8 +43,8 @@ interface SamplingResult {
 }
 
 /** Everything the slide and the notes show, from the Trace and the settings. */
-function sample(trace: Trace): SamplingResult {
-  const settings = clampedSettings();
+function sample(trace: Trace, view: SamplingView): SamplingResult {
+  const settings = clampSamplingView(view);
   const before = softmax(trace.lastLogits);
   const after = samplingDistribution(trace.lastLogits, settings);
   const uniform = seededRandom(settings.seed)();
@@ -191,54 +161,63 @@ function results(trace: Trace, result: SamplingResult, body: HTMLElement, onSeed
   body.replaceChildren(html('div', { className: 'sampling-summary' }, [lead, recipe]), pairedBars(trace, result), drawPanel(trace, result, onSeed));
 }
 
-function controls(onSlide: () => void, onPreset: (settings: SamplingSettings) => void): HTMLElement {
-  const settings = clampedSettings();
+/** The sliders and presets, built once per Trace (a rebuilt slider would end a drag); `show` sets them from the view. */
+function controls(setView: (change: Partial<SamplingView>) => void): { element: HTMLElement; show: (settings: SamplingView) => void } {
   const sliders = SLIDERS.map((spec) => {
-    const output = html('output', { className: 'sampling-slider-value', text: spec.show(settings[spec.key]) });
-    const input = html('input', {
-      attrs: { type: 'range', min: spec.min, max: spec.max, step: spec.step, value: String(settings[spec.key]), 'aria-label': spec.label, 'data-setting': spec.key },
-    });
-    // Only the results redraw while a slider moves: rebuilding the slider would end the drag.
-    input.addEventListener('input', () => {
-      setSamplingView({ [spec.key]: Number(input.value) });
-      output.textContent = spec.show(clampedSettings()[spec.key]);
-      onSlide();
-    });
-    return html('label', { className: 'sampling-slider' }, [html('span', { className: 'sampling-slider-name', text: spec.label }), output, input]);
+    const output = html('output', { className: 'sampling-slider-value' });
+    const input = html('input', { attrs: { type: 'range', min: spec.min, max: spec.max, step: spec.step, 'aria-label': spec.label, 'data-setting': spec.key } });
+    input.addEventListener('input', () => setView({ [spec.key]: Number(input.value) }));
+    const show = (settings: SamplingView) => {
+      output.textContent = spec.show(settings[spec.key]);
+      input.setAttribute('value', String(settings[spec.key]));
+      if (Number(input.value) !== settings[spec.key]) input.value = String(settings[spec.key]); // never while it is dragged: the value came from it
+    };
+    return { element: html('label', { className: 'sampling-slider' }, [html('span', { className: 'sampling-slider-name', text: spec.label }), output, input]), show };
   });
   const presets = html('div', { className: 'live-choices', attrs: { role: 'group', 'aria-label': 'Presets' } }, [html('span', { className: 'live-choices-label', text: 'Presets' })]);
-  for (const preset of SAMPLING_PRESETS) {
-    const current = clampedSettings();
-    const active = current.temperature === preset.settings.temperature && current.topK === preset.settings.topK && current.topP === preset.settings.topP;
-    const button = html('button', { className: 'live-choice', text: preset.name, attrs: { type: 'button', 'aria-pressed': active, 'data-preset': preset.name } });
-    button.addEventListener('click', () => onPreset(preset.settings));
+  const presetButtons = SAMPLING_PRESETS.map((preset) => {
+    const button = html('button', { className: 'live-choice', text: preset.name, attrs: { type: 'button', 'data-preset': preset.name } });
+    button.addEventListener('click', () => setView(preset.settings));
     presets.append(button);
-  }
-  return html('div', { className: 'sampling-controls' }, [...sliders, presets]);
+    return { button, preset };
+  });
+  const show = (settings: SamplingView) => {
+    for (const slider of sliders) slider.show(settings);
+    for (const { button, preset } of presetButtons) {
+      const active = settings.temperature === preset.settings.temperature && settings.topK === preset.settings.topK && settings.topP === preset.settings.topP;
+      button.setAttribute('aria-pressed', String(active));
+    }
+  };
+  return { element: html('div', { className: 'sampling-controls' }, [...sliders.map((slider) => slider.element), presets]), show };
 }
 
-function render(root: HTMLElement, context: SlideContext): void {
+function render(root: HTMLElement, context: SlideContext<SamplingView>): void {
+  // Built once per Trace; a view change (a slider moving) redraws the results and sets the controls.
+  keptDrawing(root, [context.trace, context.waitingMessage], context.view, () => build(root, context));
+}
+
+/** Draws the slide's elements; returns how to show a view in them. */
+function build(root: HTMLElement, context: SlideContext<SamplingView>): (view: SamplingView) => void {
   const trace = startLiveSlide(root, sampling.title, context);
-  if (!trace) return;
+  if (!trace) return () => undefined;
   if (trace.lastLogits.length === 0) {
     root.append(missingMessage('This Trace holds no logits for the last token, so there is nothing to sample from.', ['lastLogits']));
-    return;
+    return () => undefined;
   }
   const body = html('div', { className: 'sampling-body' });
-  const rerender = (change: Partial<SamplingView>) => {
-    setSamplingView(change);
-    render(root, context);
+  const { element, show } = controls(context.setView);
+  root.append(element, body);
+  return (view) => {
+    show(clampSamplingView(view));
+    results(trace, sample(trace, view), body, (seed) => context.setView({ seed }));
   };
-  const redrawResults = () => results(trace, sample(trace), body, (seed) => rerender({ seed }));
-  root.append(controls(redrawResults, (settings) => rerender(settings)), body);
-  redrawResults();
 }
 
-function notes(context: SlideContext): string {
+function notes(context: SlideContext<SamplingView>): string {
   const trace = context.trace;
   if (!trace) return `No Trace yet: ${context.waitingMessage}`;
   if (trace.lastLogits.length === 0) return 'This Trace has no logits for the last token (lastLogits is empty).';
-  const result = sample(trace);
+  const result = sample(trace, context.view);
   const [first] = result.candidates;
   return [
     `Settings: ${settingsText(result.settings)}. ${formatCount(result.eligible)} of ${formatCount(trace.lastLogits.length)} tokens can be drawn.`,
@@ -253,8 +232,10 @@ function notes(context: SlideContext): string {
 const sampling = {
   id: 'sampling',
   title: 'Sampling: from probabilities to one token',
+  defaultView: DEFAULT_SAMPLING_VIEW,
+  viewId: SAMPLING_VIEW_ID,
   render,
   notes,
-} satisfies SlideModule;
+} satisfies SlideModule<SamplingView>;
 
 export default sampling;

@@ -12,7 +12,7 @@
 //   .chat-bubble             data-role (system | user | assistant), data-turn (0-based message index, or "answer")
 //   .complete-response-stop  the stop sentence
 //   textarea.chat-reply-field, button[data-action="reply" | "restart" | "sample" | "new-seed" | "greedy"]
-// View state: none here; the sampling settings are the sampling slide's (samplingView()).
+// View: the sampling slide's settings (one view the deck keeps for both, viewId 'sampling').
 import { conversationField, sendConversationRequest } from '../src/deck/conversation-requests';
 import type { ChatMessage, Generation, Trace } from '../src/trace';
 import { answerOf, followUpHistory, headOf, lastSteps, stepsText, type Answer } from '../src/viz/chat-turns';
@@ -22,7 +22,7 @@ import { currentGeneration, generatingMark } from '../src/viz/generation-parts';
 import { waitingMessage } from '../src/viz/slide-frame';
 import { lastUserMessage } from '../src/viz/template-tokens';
 import { tokenDisplayText } from '../src/viz/token-chip';
-import { clampedSettings, setSamplingView } from './20-sampling';
+import { clampSamplingView, DEFAULT_SAMPLING_VIEW, SAMPLING_VIEW_ID, type SamplingView } from '../src/viz/sampling-settings';
 import type { SlideContext, SlideModule } from './slide';
 
 /** Characters of the answer that fit on the slide at the smallest type; more shows the last part. */
@@ -177,25 +177,26 @@ function replyBox(controls: HTMLElement): HTMLElement {
   return box;
 }
 
-function samplingRow(generation: Generation | null): HTMLElement {
-  const settings = clampedSettings();
+function samplingRow(generation: Generation | null, view: SamplingView, setView: (change: Partial<SamplingView>) => void): HTMLElement {
+  const settings = clampSamplingView(view);
   const sampled = (generation?.sampling.temperature ?? 0) > 0;
   const row = html('div', { className: 'live-choices chat-sampling', attrs: { role: 'group', 'aria-label': 'How the answer picks tokens' } });
   const greedy = button('greedy', 'Greedy', () => sendConversationRequest(row, { type: 'sampling', sampling: null }));
   greedy.setAttribute('aria-pressed', String(!sampled));
   const sampleLabel = `Sample (T ${settings.temperature.toFixed(2)} · top-k ${settings.topK === 0 ? 'off' : settings.topK} · top-p ${settings.topP >= 1 ? 'off' : settings.topP.toFixed(2)} · seed ${settings.seed})`;
-  const sample = button('sample', sampleLabel, () => sendConversationRequest(row, { type: 'sampling', sampling: clampedSettings() }));
+  const sample = button('sample', sampleLabel, () => sendConversationRequest(row, { type: 'sampling', sampling: settings }));
   sample.setAttribute('aria-pressed', String(sampled));
   const seed = button('new-seed', 'New seed', () => {
-    setSamplingView({ seed: newSeed() });
-    sendConversationRequest(row, { type: 'sampling', sampling: clampedSettings() });
+    const seeded = clampSamplingView({ ...view, seed: newSeed() });
+    sendConversationRequest(row, { type: 'sampling', sampling: seeded }); // first: the view change below redraws this row
+    setView({ seed: seeded.seed });
   });
   row.append(html('span', { className: 'live-choices-label', text: 'Answer' }), greedy, sample, seed);
   return row;
 }
 
 /** The controls: the reply box kept, the rest redrawn when the Trace or the answer's state changes. */
-function drawControls(controls: HTMLElement, trace: Trace, generation: Generation | null): void {
+function drawControls(controls: HTMLElement, trace: Trace, generation: Generation | null, context: SlideContext<SamplingView>): void {
   const done = generation?.cached.done === true;
   const isChat = trace.chat.template === 'model';
   const reply = isChat ? replyBox(controls) : null;
@@ -210,16 +211,16 @@ function drawControls(controls: HTMLElement, trace: Trace, generation: Generatio
     });
     reply.querySelector<HTMLButtonElement>('button')!.disabled = !done;
   }
-  const key = `${trace.chat.templated}\u0000${done}\u0000${generation?.seed ?? ''}\u0000${generation?.sampling.temperature ?? ''}\u0000${JSON.stringify(clampedSettings())}`;
+  const key = `${trace.chat.templated}\u0000${done}\u0000${generation?.seed ?? ''}\u0000${generation?.sampling.temperature ?? ''}\u0000${JSON.stringify(clampSamplingView(context.view))}`;
   if (controls.dataset.key === key && controls.querySelector(':scope > .chat-reply') === reply) return;
   controls.dataset.key = key;
   for (const child of Array.from(controls.children)) if (child !== reply) child.remove();
   if (reply && reply.parentElement !== controls) controls.prepend(reply);
-  controls.append(samplingRow(generation));
+  controls.append(samplingRow(generation, context.view, context.setView));
   if (trace.chat.messages.some((message) => message.role === 'assistant')) controls.append(button('restart', 'Start over', () => sendConversationRequest(controls, { type: 'restart' })));
 }
 
-function render(root: HTMLElement, context: SlideContext): void {
+function render(root: HTMLElement, context: SlideContext<SamplingView>): void {
   const { chat, controls } = skeleton(root);
   const trace = context.trace;
   if (!trace) {
@@ -230,10 +231,10 @@ function render(root: HTMLElement, context: SlideContext): void {
   }
   const generation = currentGeneration(trace, context.generation);
   drawChat(chat, trace, generation);
-  drawControls(controls, trace, generation);
+  drawControls(controls, trace, generation, context);
 }
 
-function notes(context: SlideContext): string {
+function notes(context: SlideContext<SamplingView>): string {
   const trace = context.trace;
   if (!trace) return `No Trace yet: ${context.waitingMessage}`;
   const generation = currentGeneration(trace, context.generation);
@@ -254,8 +255,10 @@ const completeResponse = {
   id: 'complete-response',
   title: 'The complete response',
   usesGeneration: true,
+  defaultView: DEFAULT_SAMPLING_VIEW,
+  viewId: SAMPLING_VIEW_ID,
   render,
   notes,
-} satisfies SlideModule;
+} satisfies SlideModule<SamplingView>;
 
 export default completeResponse;

@@ -1,10 +1,12 @@
 // The speaker view's previews and the presenter's window share one model. Reveal's notes plugin
 // loads the deck twice more (`?receiver&...`) in the speaker window's iframes; those pages start no
-// engine and draw what the presenter's window sends them over a BroadcastChannel. Prompts typed in
+// engine and draw what the presenter's window sends them over a BroadcastChannel: the Trace and the
+// slides' views (layer, head, token, sliders), so a preview shows what the audience sees. Prompts typed in
 // a preview or in the speaker view go back the same way, and the presenter's window runs them.
 // The channel is named after the deck's path, its model and the presenter window's session, so two
 // decks, or two windows of one deck, never mix their Traces.
 import type { Generation, Trace } from '../trace';
+import type { ViewChoices } from './view-store';
 
 export const DECK_CHANNEL_PREFIX = 'live-llm-deck';
 
@@ -16,6 +18,14 @@ export interface ContextMessage {
   trace: Trace | null;
   waitingMessage: string;
   generation: Generation | null;
+  /** The slides' views, as far as they differ from their defaults. */
+  views: ViewChoices;
+}
+
+/** From the window that runs the model: the presenter changed a view (every view sent: they are small). */
+export interface ViewsMessage {
+  type: 'views';
+  views: ViewChoices;
 }
 
 /** From the window that runs the model: the generation moved on, for the Trace sent last (not sent again). */
@@ -37,7 +47,7 @@ export interface PromptMessage {
   immediate: boolean;
 }
 
-export type DeckMessage = ContextMessage | GenerationStepMessage | HelloMessage | PromptMessage;
+export type DeckMessage = ContextMessage | ViewsMessage | GenerationStepMessage | HelloMessage | PromptMessage;
 
 /**
  * A deck page loaded by Reveal's notes plugin as a speaker-view preview: the plugin adds

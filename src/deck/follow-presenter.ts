@@ -1,19 +1,29 @@
 // A speaker-view preview draws what the presenter's window sends (see deck-channel.ts): it asks
-// for the current context once (hello), then follows every context and generation step.
-import type { SlideContext } from '../../slides/slide';
+// for the current context once (hello), then follows every context, generation step and view change.
+import type { DeckContext } from '../../slides/slide';
 import type { DeckChannel } from './deck-channel';
 import { connectPromptInputs } from './prompt-inputs';
 import { addSpeakerPromptField } from './speaker-prompt-field';
+import type { ViewChoices, ViewStore } from './view-store';
 
 export const WAITING_FOR_PRESENTER = 'Waiting for the presenter’s window…';
 
-export function followPresenter(channel: DeckChannel, show: (context: SlideContext, prompt: string) => void): void {
-  let context: SlideContext | null = null;
+export function followPresenter(
+  channel: DeckChannel,
+  show: (context: DeckContext, prompt: string) => void,
+  showViews: (views: ViewChoices) => void = () => undefined,
+): void {
+  let context: DeckContext | null = null;
   let prompt = '';
   channel.onMessage((message) => {
+    if (message.type === 'views') {
+      showViews(message.views);
+      return;
+    }
     if (message.type === 'context') {
       context = { trace: message.trace, waitingMessage: message.waitingMessage, generation: message.generation };
       prompt = message.prompt;
+      showViews(message.views); // first: the new context is then drawn with the presenter's views
     } else if (message.type === 'generation' && context) {
       context = { ...context, generation: message.generation };
     } else {
@@ -25,16 +35,20 @@ export function followPresenter(channel: DeckChannel, show: (context: SlideConte
 }
 
 /**
- * The preview's side, wired: slides drawn from the presenter's window, and every prompt field of
- * the preview (and the one it adds to the speaker view) sending its prompt there to be run.
+ * The preview's side, wired: slides drawn from the presenter's window with its views, and every
+ * prompt field of the preview (and the one it adds to the speaker view) sending its prompt there to be run.
  */
-export function startPreview(channel: DeckChannel, render: (context: SlideContext) => unknown): void {
+export function startPreview(channel: DeckChannel, render: (context: DeckContext) => unknown, views: ViewStore): void {
   const sendPrompt = (prompt: string, { immediate }: { immediate: boolean }) => channel.post({ type: 'prompt', prompt, immediate });
   const promptInputs = connectPromptInputs(sendPrompt);
   const speakerField = addSpeakerPromptField(sendPrompt);
-  followPresenter(channel, (context, prompt) => {
-    render(context);
-    promptInputs.show(prompt);
-    speakerField?.show(prompt);
-  });
+  followPresenter(
+    channel,
+    (context, prompt) => {
+      render(context);
+      promptInputs.show(prompt);
+      speakerField?.show(prompt);
+    },
+    (choices) => views.replace(choices),
+  );
 }

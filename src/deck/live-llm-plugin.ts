@@ -20,6 +20,7 @@ import { shareWithPreviews } from './share-with-previews';
 import { slideContext } from './slide-context';
 import { refreshSpeakerNotes } from './speaker-notes';
 import { createStatusBadge } from './status-badge';
+import { createViewStore } from './view-store';
 import { connectConversation, runOptionsFromUrl } from './conversation';
 import { connectModelMenu, fetchModelList } from './model-menu';
 import { DEFAULT_MODEL_NAME, debouncedPromptWriter, readModelName, readPrompt, writeSearchParam } from './url-state';
@@ -56,7 +57,10 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
   const search = window.location.search;
   const modelName = readModelName(search, options.model ?? DEFAULT_MODEL_NAME);
   const slidesElement = deck.getSlidesElement()!;
-  const slides = slideRenderer(bindLiveSections(slidesElement, deckSlides));
+  // One view per slide (layer, head, token, sliders), owned here: a change redraws that view's slides and their notes.
+  const views = createViewStore(deckSlides);
+  const slides = slideRenderer(bindLiveSections(slidesElement, deckSlides), views);
+  views.subscribe((viewIds) => slides.renderViews(viewIds));
   // Markdown turns into sections in its own plugin's init, which may come after this one.
   deck.on('ready', () => slides.add(bindLiveSections(slidesElement, deckSlides)));
   warnAboutSize(deck);
@@ -70,11 +74,12 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
   // A speaker-view preview runs no model: it draws the presenter window's Trace (deck-channel.ts).
   if (isSpeakerPreview(search)) {
     slides.render({ trace: null, waitingMessage: WAITING_FOR_PRESENTER });
-    startPreview(channelFor(findPresenterSession(window)), (context) => slides.render(context));
+    startPreview(channelFor(findPresenterSession(window)), (context) => slides.render(context), views);
     return;
   }
   // This window's own channel: a second window of the same deck has its own, and its own previews.
   const channel = channelFor(startPresenterSession());
+  views.subscribe(() => refreshSpeakerNotes(deck)); // the speaker view's notes quote the view on screen
 
   const badge = createStatusBadge();
   document.body.append(badge.element);
@@ -88,7 +93,7 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
       writePromptToUrl(prompt, { immediate });
     };
     const promptInputs = connectPromptInputs(runPrompt);
-    shareWithPreviews(channel, engine, runPrompt); // prompts typed in the speaker view run here too
+    shareWithPreviews(channel, engine, runPrompt, views); // prompts typed in the speaker view run here too
     engine.subscribe((state) => {
       if (slides.render(slideContext(state))) refreshSpeakerNotes(deck);
       badge.update(state);

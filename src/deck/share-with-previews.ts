@@ -1,25 +1,28 @@
 // The presenter's window (the one that runs the model) keeps the speaker view's previews drawing
 // what it draws, once a preview has said hello: the current context at once, then the whole slide
 // context when the Trace or the waiting message changes, only the generation while it streams (a
-// Trace can be megabytes: it is not cloned again for every token). Prompts the previews send are run here.
+// Trace can be megabytes: it is not cloned again for every token), and the slides' views whenever
+// one changes. Prompts the previews send are run here.
 import type { EngineState } from '../engine/client';
 import type { ContextMessage, DeckChannel } from './deck-channel';
 import { slideContext } from './slide-context';
+import type { ViewStore } from './view-store';
 
 export interface SharedEngine {
   readonly state: EngineState;
   subscribe(listener: (state: EngineState) => void): unknown;
 }
 
-export function contextMessage(state: EngineState): ContextMessage {
+export function contextMessage(state: EngineState, views: ViewStore): ContextMessage {
   const context = slideContext(state);
-  return { type: 'context', prompt: state.prompt, trace: context.trace, waitingMessage: context.waitingMessage, generation: context.generation ?? null };
+  return { type: 'context', prompt: state.prompt, trace: context.trace, waitingMessage: context.waitingMessage, generation: context.generation ?? null, views: views.choices() };
 }
 
 export function shareWithPreviews(
   channel: DeckChannel,
   engine: SharedEngine,
   runPrompt: (prompt: string, options: { immediate: boolean }) => void,
+  views: ViewStore,
 ): void {
   let last: ContextMessage | null = null;
   // Nothing is sent until a preview has said hello: cloning a long prompt's Trace costs ~0.1 s, and
@@ -27,7 +30,7 @@ export function shareWithPreviews(
   let previewsOpen = false;
   engine.subscribe((state) => {
     if (!previewsOpen) return;
-    const next = contextMessage(state);
+    const next = contextMessage(state, views);
     if (last !== null && last.trace === next.trace && last.waitingMessage === next.waitingMessage) {
       if (last.generation !== next.generation) channel.post({ type: 'generation', generation: next.generation });
     } else {
@@ -35,10 +38,13 @@ export function shareWithPreviews(
     }
     last = next;
   });
+  views.subscribe(() => {
+    if (previewsOpen) channel.post({ type: 'views', views: views.choices() });
+  });
   channel.onMessage((message) => {
     if (message.type === 'hello') {
       previewsOpen = true;
-      last = contextMessage(engine.state);
+      last = contextMessage(engine.state, views);
       channel.post(last);
     } else if (message.type === 'prompt') {
       runPrompt(message.prompt, { immediate: message.immediate });

@@ -1,5 +1,5 @@
 // What the slides get from the engine's state: the Trace, or in words why there is none.
-import type { SlideContext } from '../../slides/slide';
+import type { DeckContext } from '../../slides/slide';
 import { isEmptyPrompt, type EngineState } from '../engine/client';
 
 export const INVITATION = 'Type a prompt on the first slide (or press E on any slide) to see what the model computes.';
@@ -20,7 +20,7 @@ function loadingText(state: EngineState): string {
   return `Loading ${name}…${percent} (${state.progress.file})`;
 }
 
-export function slideContext(state: EngineState): SlideContext {
+export function slideContext(state: EngineState): DeckContext {
   if (state.phase === 'failed') return { trace: null, waitingMessage: loadErrorText(state) };
   if (isEmptyPrompt(state.prompt)) return { trace: null, waitingMessage: INVITATION };
   if (state.trace) return { trace: state.trace, waitingMessage: '', generation: state.generation };

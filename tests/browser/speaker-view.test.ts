@@ -94,4 +94,43 @@ describe('the speaker view', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  // sotu-gpt has 4 layers and 4 heads: layer 2, head 3 exist.
+  it('shows the presenter’s layer and head in the current slide’s preview, and its notes quote them', async () => {
+    const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl, '?backend=wasm&prompt=Hello#/attention');
+    await waitForTrace(page, 'Hello');
+    const speakerViewOpened = context.waitForEvent('page');
+    await page.keyboard.press('s');
+    const speakerView = await speakerViewOpened;
+    speakerView.on('pageerror', (error) => errors.push(`speaker view: ${error.message}`));
+    const currentPreview = () => speakerView.frames().find((frame) => new URL(frame.url()).searchParams.has('postMessageEvents'));
+    const previewChoice = async () => {
+      const frame = currentPreview();
+      if (!frame) return null;
+      return frame.evaluate(() => {
+        const content = document.querySelector<HTMLElement>('section#attention .slide-content');
+        return content?.querySelector('.attention-weights') ? { layer: content.dataset.layer, head: content.dataset.head } : null;
+      });
+    };
+    const notes = () => speakerView.locator('.speaker-controls-notes').textContent();
+    await expect.poll(previewChoice, { timeout: 30_000 }).toEqual({ layer: '0', head: '0' });
+    await expect.poll(notes, { timeout: 10_000 }).toContain('Layer 0, head 0.');
+
+    // The presenter picks layer 2, head 3 in the presenter's window.
+    await page.bringToFront();
+    await page.locator('section#attention [aria-label="Layer"] button', { hasText: /^2$/ }).click();
+    await page.locator('section#attention [aria-label="Head"] button', { hasText: /^3$/ }).click();
+    const onScreen = await page.evaluate(() => {
+      const content = document.querySelector<HTMLElement>('section#attention .slide-content')!;
+      return { layer: content.dataset.layer, head: content.dataset.head };
+    });
+    expect(onScreen).toEqual({ layer: '2', head: '3' });
+
+    await expect.poll(previewChoice, { timeout: 10_000 }).toEqual({ layer: '2', head: '3' });
+    await expect.poll(notes, { timeout: 10_000 }).toContain('Layer 2, head 3.');
+    const presenterNotes = await page.locator('section#attention aside.live-notes').textContent();
+    expect(presenterNotes).toContain('Layer 2, head 3.');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

@@ -8,6 +8,7 @@ import { sendConversationRequest } from '../../src/deck/conversation-requests';
 import { connectModelMenu, fillModelMenus } from '../../src/deck/model-menu';
 import type { RunOptions } from '../../src/engine/client';
 import type { ChatMessage } from '../../src/trace';
+import { renderInto } from '../slides/render-slide';
 
 afterEach(() => document.body.replaceChildren());
 
@@ -59,7 +60,7 @@ describe('the title slide’s model menu', () => {
   it('lists every model with the current one chosen, and says what it read', () => {
     const root = document.createElement('section');
     document.body.append(root);
-    titleSlide.render(root, { trace: null, waitingMessage: 'Loading' });
+    renderInto(titleSlide, root, { trace: null, waitingMessage: 'Loading' });
     const row = root.querySelector<HTMLElement>('[data-model-menu-row]')!;
     expect(row.hidden).toBe(true);
     fillModelMenus(document, listing, 'sotu-gpt');
@@ -69,7 +70,7 @@ describe('the title slide’s model menu', () => {
     expect(select.value).toBe('sotu-gpt');
     expect(select.options[1].textContent).toBe('tiny-chat · Llama · 0.6 M parameters · fp32 · chat model');
     expect(root.querySelector('[data-model-about]')?.textContent).toContain('a small GPT-2 trained on State of the Union addresses');
-    titleSlide.render(root, { trace: null, waitingMessage: 'Loading again' }); // a re-render keeps the filled menu
+    renderInto(titleSlide, root, { trace: null, waitingMessage: 'Loading again' }); // a re-render keeps the filled menu
     expect(root.querySelector('select[data-model-menu]')).toBe(select);
     expect(select.options).toHaveLength(2);
   });
@@ -77,7 +78,7 @@ describe('the title slide’s model menu', () => {
   it('choosing another model loads the deck on it (?model=), and the menu keeps arrow keys from Reveal', () => {
     const root = document.createElement('section');
     document.body.append(root);
-    titleSlide.render(root, { trace: null, waitingMessage: '' });
+    renderInto(titleSlide, root, { trace: null, waitingMessage: '' });
     const visited: string[] = [];
     connectModelMenu(document, listing, 'sotu-gpt', (url) => visited.push(url));
     const select = root.querySelector<HTMLSelectElement>('select[data-model-menu]')!;
@@ -94,7 +95,7 @@ describe('the title slide’s model menu', () => {
   it('keeps a model models.json does not list choosable', () => {
     const root = document.createElement('section');
     document.body.append(root);
-    titleSlide.render(root, { trace: null, waitingMessage: '' });
+    renderInto(titleSlide, root, { trace: null, waitingMessage: '' });
     fillModelMenus(document, listing, 'my-model');
     const select = root.querySelector<HTMLSelectElement>('select[data-model-menu]')!;
     expect(select.value).toBe('my-model');

@@ -7,7 +7,8 @@ import { READY_STATE } from './engine-state';
 import { DeckChannel, deckChannelName, isSpeakerPreview, type DeckMessage } from '../../src/deck/deck-channel';
 import { followPresenter } from '../../src/deck/follow-presenter';
 import { shareWithPreviews } from '../../src/deck/share-with-previews';
-import type { SlideContext } from '../../slides/slide';
+import type { DeckContext } from '../../slides/slide';
+import { createViewStore } from '../../src/deck/view-store';
 import type { Generation, Trace } from '../../src/trace';
 
 const base: EngineState = READY_STATE;
@@ -60,7 +61,7 @@ describe('DeckChannel', () => {
     const sameDeck = received(channel());
     const otherModel = received(channel(deckChannelName('/deck/', 'other-gpt')));
     const otherWindow = received(channel(deckChannelName('/deck/', 'sotu-gpt', 'another-session')));
-    sender.post({ type: 'context', prompt: 'Hello', trace, waitingMessage: '', generation: null });
+    sender.post({ type: 'context', prompt: 'Hello', trace, waitingMessage: '', generation: null, views: {} });
     await settle();
     expect(sameDeck).toHaveLength(1);
     const message = sameDeck[0];
@@ -76,14 +77,14 @@ describe('shareWithPreviews and followPresenter', () => {
     const presenter = channel();
     const wire = received(channel());
     const prompts: [string, boolean][] = [];
-    shareWithPreviews(presenter, engine, (prompt, { immediate }) => prompts.push([prompt, immediate]));
+    shareWithPreviews(presenter, engine, (prompt, { immediate }) => prompts.push([prompt, immediate]), createViewStore([]));
     engine.set({ trace });
     const generation = { prompt: 'Hello' } as Generation;
     engine.set({ generation });
     await settle();
     expect(wire).toEqual([]); // no speaker view open: no Trace cloned for nobody
 
-    const shown: [SlideContext, string][] = [];
+    const shown: [DeckContext, string][] = [];
     followPresenter(channel(), (context, prompt) => shown.push([context, prompt]));
     await settle();
     expect(wire.map((message) => message.type)).toEqual(['hello', 'context']);

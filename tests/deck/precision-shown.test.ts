@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import titleSlide from '../../slides/01-title';
 import { createStatusBadge } from '../../src/deck/status-badge';
 import { makeTrace } from '../fixtures/synthetic-trace';
-import { renderSlide } from '../slides/render-slide';
+import { notesOf, renderSlide } from '../slides/render-slide';
 import { READY_STATE } from './engine-state';
 
 const fp16Trace = () => {
@@ -27,6 +27,6 @@ describe('the precision on screen', () => {
     const trace = fp16Trace();
     const root = renderSlide(titleSlide, trace);
     expect(root.querySelector('[data-title-model]')!.textContent).toMatch(/running on WebGPU · fp16\.$/);
-    expect(titleSlide.notes({ trace, waitingMessage: '' })).toContain('on WebGPU in fp16');
+    expect(notesOf(titleSlide, { trace, waitingMessage: '' })).toContain('on WebGPU in fp16');
   });
 });

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import attention, { attentionView, resetAttentionView, setAttentionView } from '../../slides/11-attention';
+import attention from '../../slides/11-attention';
 import { layerOutput } from '../../src/trace/output-names';
 import { rgb } from 'd3-color';
 import { tensorAt, type Trace, type TraceTensor } from '../../src/trace';
@@ -9,9 +9,9 @@ import { RECT_LIMIT } from '../../src/viz/heatmap';
 import { ARC_WINDOW } from '../../src/viz/attention-arcs';
 import { formatPercent } from '../../src/viz/format';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderInto, renderSlide, resetViews, setViewOf, tagNames, viewOf, WAITING } from './render-slide';
 
-beforeEach(() => resetAttentionView());
+beforeEach(() => resetViews());
 afterEach(() => document.body.replaceChildren());
 
 function probs(trace: Trace, layer: number) {
@@ -102,7 +102,7 @@ describe('attention slide', () => {
   it('clears its hooks when the Trace goes away, and leaves the deck\'s own attributes alone', () => {
     const root = renderSlide(attention, traces.plain);
     root.dataset.live = 'attention';
-    attention.render(root, { trace: null, waitingMessage: WAITING });
+    renderInto(attention, root, { trace: null, waitingMessage: WAITING });
     expect(root.dataset.layer).toBeUndefined();
     expect(root.dataset.query).toBeUndefined();
     expect(root.dataset.live).toBe('attention');
@@ -124,7 +124,7 @@ describe('attention slide', () => {
     root.querySelectorAll<HTMLButtonElement>('[aria-label="Head"] button')[3].click();
     expect([root.dataset.layer, root.dataset.head, root.dataset.query]).toEqual(['2', '3', '2']);
     expectMatchesTrace(root, trace);
-    expect(attention.notes({ trace, waitingMessage: WAITING })).toContain('Layer 2, head 3');
+    expect(notesOf(attention, { trace, waitingMessage: WAITING })).toContain('Layer 2, head 3');
   });
 
   it('selects a query from a heatmap row', () => {
@@ -134,16 +134,16 @@ describe('attention slide', () => {
   });
 
   it('goes back to the last token when the prompt changes', () => {
-    setAttentionView({ query: 1, queryPrompt: traces.plain.prompt });
+    setViewOf(attention, { query: 1, queryPrompt: traces.plain.prompt });
     expect(renderSlide(attention, traces.plain).dataset.query).toBe('1');
     expect(renderSlide(attention, traces.hostile).dataset.query).toBe(String(traces.hostile.tokens.length - 1));
   });
 
   it('clamps a stored selection the Trace does not have', () => {
-    setAttentionView({ layer: 9, head: 9, query: 99, queryPrompt: traces.plain.prompt });
+    setViewOf(attention, { layer: 9, head: 9, query: 99, queryPrompt: traces.plain.prompt });
     const root = renderSlide(attention, traces.plain);
     expect([root.dataset.layer, root.dataset.head, root.dataset.query]).toEqual(['1', '3', '7']);
-    expect(attentionView().layer).toBe(9); // rendering does not rewrite the choice
+    expect(viewOf(attention).layer).toBe(9); // rendering does not rewrite the choice
   });
 
   it('names the missing output when the graph lacks attention probabilities', () => {
@@ -152,7 +152,7 @@ describe('attention slide', () => {
     const message = root.querySelector('.live-missing');
     expect(message?.textContent).toContain('trace.layer.0.attn.probs');
     expect(root.querySelector('[data-prob]')).toBeNull();
-    expect(attention.notes({ trace, waitingMessage: WAITING })).toContain('trace.layer.0.attn.probs');
+    expect(notesOf(attention, { trace, waitingMessage: WAITING })).toContain('trace.layer.0.attn.probs');
   });
 
   it('says so when the tensor has an unexpected shape', () => {
@@ -173,7 +173,7 @@ describe('attention slide', () => {
   it('shows the waiting message without a Trace', () => {
     const root = renderSlide(attention, null);
     expect(root.querySelector('.live-waiting')?.textContent).toBe(WAITING);
-    expect(attention.notes({ trace: null, waitingMessage: WAITING })).toContain(WAITING);
+    expect(notesOf(attention, { trace: null, waitingMessage: WAITING })).toContain(WAITING);
   });
 
   it('quotes the live weights in the notes', () => {
@@ -182,7 +182,7 @@ describe('attention slide', () => {
     const last = trace.tokens.length - 1;
     const row = Array.from({ length: last + 1 }, (_, key) => tensorAt(tensor, 0, last, key));
     const topKey = row.indexOf(Math.max(...row));
-    const notes = attention.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(attention, { trace, waitingMessage: WAITING });
     expect(notes).toContain('Layer 0, head 0');
     expect(notes).toContain(`${JSON.stringify(trace.tokens[topKey].text)} (token ${topKey + 1}) ${formatPercent(row[topKey])}`);
     expect(notes).toMatch(/Most focused head for this token: layer \d+, head \d+/);

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import type { SlideModule } from '../../slides/slide';
 import { makeTrace } from '../fixtures/synthetic-trace';
 import { blockTraces, traceWithout } from './block-traces';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderInto, renderSlide, tagNames, WAITING } from './render-slide';
 
 export interface CommonCheckOptions {
   /** A tensor-name suffix the slide cannot do without, and the full name its message must give. */
@@ -18,18 +18,18 @@ export function commonSlideChecks(slide: SlideModule, options: CommonCheckOption
     const root = renderSlide(slide, trace);
     expect(root.querySelector('.live-title')?.textContent).toBe(slide.title);
     expect(root.querySelector('.live-missing')).toBeNull();
-    expect(slide.notes({ trace, waitingMessage: WAITING }).length).toBeGreaterThan(20);
+    expect(notesOf(slide, { trace, waitingMessage: WAITING }).length).toBeGreaterThan(20);
   });
 
   it('shows the waiting message without a Trace, and clears its hooks', () => {
     const root = renderSlide(slide, traces.plain);
     root.dataset.live = slide.id;
-    slide.render(root, { trace: null, waitingMessage: WAITING });
+    renderInto(slide, root, { trace: null, waitingMessage: WAITING });
     expect(root.querySelector('.live-waiting')?.textContent).toBe(WAITING);
     expect(root.dataset.layer).toBeUndefined();
     expect(root.dataset.query).toBeUndefined();
     expect(root.dataset.live).toBe(slide.id);
-    expect(slide.notes({ trace: null, waitingMessage: WAITING })).toContain(WAITING);
+    expect(notesOf(slide, { trace: null, waitingMessage: WAITING })).toContain(WAITING);
   });
 
   it('renders token text as text, never as elements', () => {
@@ -43,7 +43,7 @@ export function commonSlideChecks(slide: SlideModule, options: CommonCheckOption
     const trace = traceWithout(options.missingSuffix);
     const root = renderSlide(slide, trace);
     expect(root.querySelector('.live-missing')?.textContent).toContain(options.missingName);
-    expect(slide.notes({ trace, waitingMessage: WAITING })).toContain(options.missingName);
+    expect(notesOf(slide, { trace, waitingMessage: WAITING })).toContain(options.missingName);
   });
 
   it('says so for a Trace with only attention weights, and for one without tokens', () => {
@@ -52,7 +52,7 @@ export function commonSlideChecks(slide: SlideModule, options: CommonCheckOption
     const empty = { ...makeTrace({ blockTensors: true }), tokens: [] };
     const root = renderSlide(slide, empty);
     expect(root.querySelector('.live-missing')).not.toBeNull();
-    expect(() => slide.notes({ trace: empty, waitingMessage: WAITING })).not.toThrow();
+    expect(() => notesOf(slide, { trace: empty, waitingMessage: WAITING })).not.toThrow();
   });
 
   it('does not throw for tensors of an unexpected shape', () => {

@@ -1,10 +1,10 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import bpeMerges, { resetBpeMergesView, setBpeMergesView, STEP_ROW_LIMIT } from '../../slides/05-bpe-merges';
+import bpeMerges, { STEP_ROW_LIMIT } from '../../slides/05-bpe-merges';
 import type { Trace, WordMerges } from '../../src/trace';
 import { makeTrace } from '../fixtures/synthetic-trace';
 import { loadRealTraces, type RealTraces } from './real-traces';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderSlide, resetViews, setViewOf, tagNames, WAITING } from './render-slide';
 
 let real: RealTraces;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterEach(() => {
   document.body.replaceChildren();
-  resetBpeMergesView();
+  resetViews();
 });
 
 /** Independent of the slide: most merges, then most bytes, then first. */
@@ -82,7 +82,7 @@ describe('bpe-merges slide', () => {
   it('shows partial UTF-8 pieces as hex bytes and a newline as ↵', () => {
     const trace = real.hostile;
     const emoji = trace.extras!.merges.find((w) => w.word.includes('👩'))!;
-    setBpeMergesView({ word: emoji.word, wordPrompt: trace.prompt });
+    setViewOf(bpeMerges, { word: emoji.word, wordPrompt: trace.prompt });
     const root = renderSlide(bpeMerges, trace);
     expect(root.dataset.word).toBe(emoji.word);
     const start = Array.from(root.querySelectorAll('.merge-start .merge-piece'), (chip) => chip.textContent);
@@ -92,7 +92,7 @@ describe('bpe-merges slide', () => {
 
     const newline = trace.extras!.merges.find((w) => w.word === '\n');
     if (newline) {
-      setBpeMergesView({ word: newline.word, wordPrompt: trace.prompt });
+      setViewOf(bpeMerges, { word: newline.word, wordPrompt: trace.prompt });
       const again = renderSlide(bpeMerges, trace);
       expect(again.querySelector('.merge-start .merge-piece')?.textContent).toBe('↵');
     }
@@ -157,12 +157,12 @@ describe('bpe-merges slide', () => {
 
   it('quotes the live merges in the notes', () => {
     const trace = real.ordinary;
-    const notes = bpeMerges.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(bpeMerges, { trace, waitingMessage: WAITING });
     const word = trace.extras!.merges[expectedDefault(trace.extras!.merges)];
     expect(notes).toContain(`Word ${JSON.stringify(word.word)}`);
     expect(notes).toContain(`${word.start.length} bytes → ${word.steps.at(-1)!.pieces.length} token`);
     for (const step of word.steps) expect(notes).toContain(`(${step.rank})`);
-    expect(bpeMerges.notes({ trace: { ...trace, extras: null }, waitingMessage: WAITING })).toContain('trace.extras is null');
-    expect(bpeMerges.notes({ trace: null, waitingMessage: WAITING })).toContain(WAITING);
+    expect(notesOf(bpeMerges, { trace: { ...trace, extras: null }, waitingMessage: WAITING })).toContain('trace.extras is null');
+    expect(notesOf(bpeMerges, { trace: null, waitingMessage: WAITING })).toContain(WAITING);
   });
 });

@@ -1,11 +1,11 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import bpeTraining, { bpeTrainingView, DEFAULT_CORPUS, MERGE_LIMIT, resetBpeTrainingView, setBpeTrainingView } from '../../slides/04-bpe-training';
+import bpeTraining, { DEFAULT_CORPUS, MERGE_LIMIT } from '../../slides/04-bpe-training';
 import { trainBpe } from '../../src/tokenize/bpe-trainer';
 import { HOSTILE_TOKENS, makeTrace } from '../fixtures/synthetic-trace';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderSlide, resetViews, setViewOf, tagNames, viewOf, WAITING } from './render-slide';
 
-beforeEach(() => resetBpeTrainingView());
+beforeEach(() => resetViews());
 afterEach(() => document.body.replaceChildren());
 
 const trace = makeTrace({ vocabSize: 8192 });
@@ -50,7 +50,7 @@ describe('BPE training slide', () => {
     expect(root.querySelector('.bpe-stop')?.textContent).toContain('No pair occurs 2 times');
     expect(root.querySelector<HTMLButtonElement>('.bpe-next')!.disabled).toBe(true);
     click(root, '.live-choice');
-    expect(bpeTrainingView().step).toBe(3);
+    expect(viewOf(bpeTraining).step).toBe(3);
   });
 
   it('trains on a typed corpus and keeps the input element (and its focus)', () => {
@@ -59,7 +59,7 @@ describe('BPE training slide', () => {
     input.value = 'the cat sat on the mat the hat';
     input.dispatchEvent(new Event('input'));
     expect(root.querySelector('.bpe-corpus')).toBe(input);
-    expect(bpeTrainingView()).toEqual({ corpus: 'the cat sat on the mat the hat', step: 0 });
+    expect(viewOf(bpeTraining)).toEqual({ corpus: 'the cat sat on the mat the hat', step: 0 });
     const merges = trainBpe([input.value], { vocabSize: 256 + MERGE_LIMIT }).merges;
     expect(root.dataset.mergeCount).toBe(String(merges.length));
     const slider = root.querySelector<HTMLInputElement>('.bpe-step')!;
@@ -69,11 +69,11 @@ describe('BPE training slide', () => {
   });
 
   it('caps a long corpus at the merge limit and clamps a stored step', () => {
-    setBpeTrainingView({ corpus: 'abcdefghijklmnopqrstuvwxyz '.repeat(10), step: 500 });
+    setViewOf(bpeTraining, { corpus: 'abcdefghijklmnopqrstuvwxyz '.repeat(10), step: 500 });
     const root = renderSlide(bpeTraining, trace);
     expect(root.dataset.mergeCount).toBe(String(MERGE_LIMIT));
     expect(root.dataset.step).toBe(String(MERGE_LIMIT));
-    setBpeTrainingView({ corpus: '', step: Number.NaN });
+    setViewOf(bpeTraining, { corpus: '', step: Number.NaN });
     const empty = renderSlide(bpeTraining, trace);
     expect(empty.dataset.step).toBe('0');
     expect(empty.dataset.mergeCount).toBe('0');
@@ -81,7 +81,7 @@ describe('BPE training slide', () => {
 
   it('shows typed text as text, and bytes of partial characters in hex', () => {
     const hostile = HOSTILE_TOKENS.map((t) => t.text).join('');
-    setBpeTrainingView({ corpus: `${hostile} ${hostile} 🍪🍪`, step: 3 });
+    setViewOf(bpeTraining, { corpus: `${hostile} ${hostile} 🍪🍪`, step: 3 });
     const root = renderSlide(bpeTraining, trace);
     const tags = tagNames(root);
     expect(tags.has('script')).toBe(false);
@@ -97,11 +97,11 @@ describe('BPE training slide', () => {
   });
 
   it('quotes the live values in the notes', () => {
-    const notes = bpeTraining.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(bpeTraining, { trace, waitingMessage: WAITING });
     expect(notes).toContain('"low lower lowest"');
     expect(notes).toContain('4 merges');
     expect(notes).toContain('"l" + "o" (3×)');
     expect(notes).toContain('8,192 tokens');
-    expect(bpeTraining.notes({ trace: null, waitingMessage: WAITING })).toContain(WAITING);
+    expect(notesOf(bpeTraining, { trace: null, waitingMessage: WAITING })).toContain(WAITING);
   });
 });

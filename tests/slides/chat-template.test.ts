@@ -6,7 +6,7 @@ import { exampleText, smolLm2ChatMl, SMOLLM2_DEFAULT_SYSTEM } from '../../src/vi
 import { templateTokens } from '../../src/viz/template-tokens';
 import { HOSTILE_TOKENS, makeTrace } from '../fixtures/synthetic-trace';
 import { IM_END_ID, IM_START_ID, makeChatTrace } from './chat-traces';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderSlide, tagNames, WAITING } from './render-slide';
 
 afterEach(() => document.body.replaceChildren());
 
@@ -109,7 +109,7 @@ describe('chat-template slide, chat model', () => {
 
   it('quotes the live numbers in the notes', () => {
     const trace = makeChatTrace({ system: 'Be brief.', prompt: 'Hi there' });
-    const notes = chatTemplate.notes({ trace, waitingMessage: '' });
+    const notes = notesOf(chatTemplate, { trace, waitingMessage: '' });
     expect(notes).toContain(`The model reads ${trace.tokens.length} tokens`);
     expect(notes).toContain('your message is 2 tokens');
     expect(notes).toContain('<|im_end|> = id 8193 (×2)');
@@ -144,6 +144,6 @@ describe('chat-template slide, base model', () => {
     const root = renderSlide(chatTemplate, makeTrace({ tokens: HOSTILE_TOKENS }));
     expect(tagNames(root).has('script')).toBe(false);
     expect(renderSlide(chatTemplate, null).querySelector('.live-waiting')?.textContent).toBe(WAITING);
-    expect(chatTemplate.notes({ trace: makeTrace(), waitingMessage: '' })).toContain('For comparison, SmolLM2-360M-Instruct');
+    expect(notesOf(chatTemplate, { trace: makeTrace(), waitingMessage: '' })).toContain('For comparison, SmolLM2-360M-Instruct');
   });
 });

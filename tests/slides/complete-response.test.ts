@@ -1,19 +1,19 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import completeResponse from '../../slides/27-complete-response';
-import { resetSamplingView, samplingView, setSamplingView } from '../../slides/20-sampling';
+import sampling from '../../slides/20-sampling';
 import { CONVERSATION_EVENT, type ConversationRequest } from '../../src/deck/conversation-requests';
 import type { Generation, Trace } from '../../src/trace';
 import { makeGeneration } from '../fixtures/synthetic-generation';
 import { HOSTILE_TOKENS, makeTrace } from '../fixtures/synthetic-trace';
 import { IM_END_ID, makeChatAnswer, makeChatTrace } from './chat-traces';
-import { tagNames } from './render-slide';
+import { notesOf, renderInto, resetViews, setViewOf, tagNames, viewOf } from './render-slide';
 
 let requests: ConversationRequest[] = [];
 const record = (event: Event) => requests.push((event as CustomEvent<ConversationRequest>).detail);
 beforeEach(() => {
   requests = [];
-  resetSamplingView();
+  resetViews();
   document.addEventListener(CONVERSATION_EVENT, record);
 });
 afterEach(() => {
@@ -23,7 +23,7 @@ afterEach(() => {
 
 function draw(trace: Trace | null, generation: Generation | null, root = document.createElement('section')): HTMLElement {
   if (!root.isConnected) document.body.append(root);
-  completeResponse.render(root, { trace, waitingMessage: 'Loading model 43%', generation });
+  renderInto(completeResponse, root, { trace, waitingMessage: 'Loading model 43%', generation });
   return root;
 }
 
@@ -128,7 +128,7 @@ describe('complete-response slide', () => {
   });
 
   it('applies the sampling slide’s settings with a shown seed, draws a new seed, and goes back to greedy', () => {
-    setSamplingView({ temperature: 0.7, topK: 20, topP: 0.9, seed: 42 });
+    setViewOf(sampling, { temperature: 0.7, topK: 20, topP: 0.9, seed: 42 });
     const trace = makeChatTrace({ prompt: 'Hi' });
     const root = draw(trace, makeChatAnswer(trace, ['a']));
     const sample = root.querySelector<HTMLButtonElement>('[data-action="sample"]')!;
@@ -138,7 +138,7 @@ describe('complete-response slide', () => {
     expect(requests.at(-1)).toEqual({ type: 'sampling', sampling: { temperature: 0.7, topK: 20, topP: 0.9, seed: 42 } });
     root.querySelector<HTMLButtonElement>('[data-action="new-seed"]')!.click();
     const seeded = requests.at(-1) as Extract<ConversationRequest, { type: 'sampling' }>;
-    expect(seeded.sampling?.seed).toBe(samplingView().seed);
+    expect(seeded.sampling?.seed).toBe(viewOf(sampling).seed);
     root.querySelector<HTMLButtonElement>('[data-action="greedy"]')!.click();
     expect(requests.at(-1)).toEqual({ type: 'sampling', sampling: null });
 
@@ -163,7 +163,7 @@ describe('complete-response slide', () => {
 
   it('notes quote the live answer and numbers; hostile text stays text; waits without a Trace', () => {
     const trace = makeChatTrace({ prompt: 'Hi' });
-    const notes = completeResponse.notes({ trace, waitingMessage: '', generation: makeChatAnswer(trace, ['Hello', '!'], { ms: 50 }) });
+    const notes = notesOf(completeResponse, { trace, waitingMessage: '', generation: makeChatAnswer(trace, ['Hello', '!'], { ms: 50 }) });
     expect(notes).toContain('The answer so far (2 tokens): "Hello!"');
     expect(notes).toContain('<|im_end|> (id 8193)');
     expect(notes).toContain('3 tokens in 0.15 s: 20.0 tokens/s.');

@@ -4,7 +4,7 @@ import detokenization from '../../slides/23-detokenization';
 import type { Generation, Trace } from '../../src/trace';
 import { makeGeneration } from '../fixtures/synthetic-generation';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
-import { tagNames, WAITING } from './render-slide';
+import { notesOf, tagNames, WAITING } from './render-slide';
 import { GENERATION_PROMPTS, realGeneration, renderWithGeneration, streamingCopy, type RealGeneration } from './real-generation';
 
 afterEach(() => document.body.replaceChildren());
@@ -126,11 +126,11 @@ describe('detokenization slide', () => {
 
   it('quotes the live ids and text in the notes', () => {
     const { trace, generation } = real.ordinary;
-    const notes = detokenization.notes({ trace, waitingMessage: WAITING, generation });
+    const notes = notesOf(detokenization, { trace, waitingMessage: WAITING, generation });
     expect(notes).toContain(`Generated ids: ${generation.cached.steps.map((s) => s.id).join(', ')}.`);
     const first = generation.cached.steps[0];
     expect(notes).toContain(`${first.id} -> ${JSON.stringify(first.text)}`);
-    expect(detokenization.notes({ trace, waitingMessage: WAITING, generation: null })).toContain('not started');
+    expect(notesOf(detokenization, { trace, waitingMessage: WAITING, generation: null })).toContain('not started');
   });
 });
 

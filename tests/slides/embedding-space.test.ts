@@ -4,7 +4,7 @@ import embeddingSpace from '../../slides/08-embedding-space';
 import type { AnalogyResult, Trace } from '../../src/trace';
 import { makeTrace } from '../fixtures/synthetic-trace';
 import { loadRealTraces, type RealTraces } from './real-traces';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderSlide, tagNames, WAITING } from './render-slide';
 
 let real: RealTraces;
 beforeAll(async () => {
@@ -142,10 +142,10 @@ describe('embedding-space slide', () => {
   it('quotes the live values in the notes', () => {
     const trace = real.ordinary;
     const { embeddingSpace: space, analogy } = trace.extras!;
-    const notes = embeddingSpace.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(embeddingSpace, { trace, waitingMessage: WAITING });
     expect(notes).toContain(`PC 1 keeps ${percent1(space.explainedVariance[0])} of the variance, PC 2 ${percent1(space.explainedVariance[1])}`);
     expect(notes).toContain(`${JSON.stringify(analogy.neighbours[0].token)} ${analogy.neighbours[0].cosine.toFixed(3)}`);
     expect(notes).toContain(`Map: ${space.points.length} tokens`);
-    expect(embeddingSpace.notes({ trace: { ...trace, extras: null }, waitingMessage: WAITING })).toContain('trace.extras is null');
+    expect(notesOf(embeddingSpace, { trace: { ...trace, extras: null }, waitingMessage: WAITING })).toContain('trace.extras is null');
   });
 });

@@ -1,13 +1,13 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import embeddings, { embeddingsView, resetEmbeddingsView, setEmbeddingsView, SHOWN_VALUES, STRIP_ROWS } from '../../slides/07-embeddings';
+import embeddings, { SHOWN_VALUES, STRIP_ROWS } from '../../slides/07-embeddings';
 import { embedOutputs } from '../../src/trace/output-names';
 import { tensorAt, type Trace } from '../../src/trace';
 import { formatSigned } from '../../src/viz/vector-strip';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderInto, renderSlide, resetViews, setViewOf, tagNames, viewOf, WAITING } from './render-slide';
 
-beforeEach(() => resetEmbeddingsView());
+beforeEach(() => resetViews());
 afterEach(() => document.body.replaceChildren());
 
 const traces = {
@@ -60,10 +60,10 @@ describe('embeddings slide', () => {
     const root = renderSlide(embeddings, trace);
     root.querySelector<HTMLElement>('.vector-strip-row[data-token-index="3"]')!.dispatchEvent(new Event('click'));
     expect(root.dataset.selectedToken).toBe('3');
-    expect(embeddingsView()).toEqual({ token: 3, tokenPrompt: trace.prompt });
+    expect(viewOf(embeddings)).toEqual({ token: 3, tokenPrompt: trace.prompt });
     expectMatchesTrace(root, trace);
 
-    setEmbeddingsView({ token: 999, tokenPrompt: traces.long.prompt });
+    setViewOf(embeddings, { token: 999, tokenPrompt: traces.long.prompt });
     const long = renderSlide(embeddings, traces.long);
     expect(long.dataset.selectedToken).toBe('255');
     expect(long.querySelectorAll('.vector-strip-row')).toHaveLength(STRIP_ROWS); // a window around token 255
@@ -75,7 +75,7 @@ describe('embeddings slide', () => {
     const trace = makeTrace({ tokens: ['the', ' cat', 'the'], embeddings: true });
     const tensor = trace.tensors[embedOutputs.tokens];
     expect(Array.from(tensor.data.subarray(0, 64))).toEqual(Array.from(tensor.data.subarray(128, 192)));
-    expect(embeddings.notes({ trace, waitingMessage: WAITING })).toContain('Point at token 3: the same id');
+    expect(notesOf(embeddings, { trace, waitingMessage: WAITING })).toContain('Point at token 3: the same id');
   });
 
   it('names the missing output when the graph lacks token embeddings', () => {
@@ -83,7 +83,7 @@ describe('embeddings slide', () => {
     const root = renderSlide(embeddings, trace);
     expect(root.querySelector('.live-missing')?.getAttribute('data-missing')).toBe(embedOutputs.tokens);
     expect(root.dataset.norm).toBeUndefined();
-    expect(embeddings.notes({ trace, waitingMessage: WAITING })).toContain(embedOutputs.tokens);
+    expect(notesOf(embeddings, { trace, waitingMessage: WAITING })).toContain(embedOutputs.tokens);
     const noEmbeddings = renderSlide(embeddings, makeTrace());
     expect(noEmbeddings.querySelector('.live-missing')?.textContent).toContain(embedOutputs.tokens);
   });
@@ -96,7 +96,7 @@ describe('embeddings slide', () => {
 
   it('shows the waiting message without a Trace and clears its hooks', () => {
     const root = renderSlide(embeddings, traces.plain);
-    embeddings.render(root, { trace: null, waitingMessage: WAITING });
+    renderInto(embeddings, root, { trace: null, waitingMessage: WAITING });
     expect(root.querySelector('.live-waiting')?.textContent).toBe(WAITING);
     expect(root.dataset.rows).toBeUndefined();
   });
@@ -104,10 +104,10 @@ describe('embeddings slide', () => {
   it('quotes the live values in the notes', () => {
     const trace = traces.plain;
     const tensor = trace.tensors[embedOutputs.tokens];
-    const notes = embeddings.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(embeddings, { trace, waitingMessage: WAITING });
     expect(notes).toContain(`[${trace.tokens.length} × ${tensor.shape[1]}]`);
     expect(notes).toContain(formatSigned(tensorAt(tensor, 0, 0)));
     expect(notes).toContain(JSON.stringify(trace.tokens[0].text));
-    expect(embeddings.notes({ trace: null, waitingMessage: WAITING })).toContain(WAITING);
+    expect(notesOf(embeddings, { trace: null, waitingMessage: WAITING })).toContain(WAITING);
   });
 });

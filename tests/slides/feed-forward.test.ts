@@ -1,13 +1,13 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import feedForward, { QUIET_BELOW, resetFeedForwardView, setFeedForwardView, TOP_NEURONS } from '../../slides/15-feed-forward';
+import feedForward, { QUIET_BELOW, TOP_NEURONS } from '../../slides/15-feed-forward';
 import { tensorRow, type Trace } from '../../src/trace';
 import { commonSlideChecks } from './block-common';
 import { blockTraces, click } from './block-traces';
 import { makeTrace } from '../fixtures/synthetic-trace';
-import { renderSlide, WAITING } from './render-slide';
+import { notesOf, renderSlide, resetViews, setViewOf, WAITING } from './render-slide';
 
-beforeEach(() => resetFeedForwardView());
+beforeEach(() => resetViews());
 afterEach(() => document.body.replaceChildren());
 
 function expectNeuronsMatch(root: HTMLElement, trace: Trace): void {
@@ -54,7 +54,7 @@ describe('feed-forward slide', () => {
     expect(root.querySelector<HTMLElement>('.tb-ffn-stats')?.dataset.geluMismatch).toBeUndefined();
     expect(root.textContent).not.toContain('GELU');
     expect(root.querySelectorAll('circle.tb-neuron')).toHaveLength(trace.model.mlpWidth);
-    const notes = feedForward.notes({ trace, waitingMessage: '' });
+    const notes = notesOf(feedForward, { trace, waitingMessage: '' });
     expect(notes).toContain('pass SwiGLU');
     expect(notes).not.toContain('GELU');
   });
@@ -83,7 +83,7 @@ describe('feed-forward slide', () => {
   });
 
   it('clamps a stored token beyond the prompt', () => {
-    setFeedForwardView({ token: 500, tokenPrompt: traces.long.prompt });
+    setViewOf(feedForward, { token: 500, tokenPrompt: traces.long.prompt });
     expect(renderSlide(feedForward, traces.long).dataset.query).toBe('255');
   });
 
@@ -91,7 +91,7 @@ describe('feed-forward slide', () => {
     const trace = traces.plain;
     const act = tensorRow(trace.tensors['trace.layer.0.mlp.act'], trace.tokens.length - 1);
     const best = Array.from(act.keys()).sort((a, b) => act[b] - act[a])[0];
-    const notes = feedForward.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(feedForward, { trace, waitingMessage: WAITING });
     expect(notes).toContain(`Most active: #${best} at`);
     expect(notes).toContain(`${act.filter((value) => value < 0).length} of ${act.length} come out negative`);
   });

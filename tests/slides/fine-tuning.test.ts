@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fineTuning from '../../slides/25-fine-tuning';
 import { FIXTURE_MODEL_NAME, makeTrace } from '../fixtures/synthetic-trace';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderSlide, tagNames, WAITING } from './render-slide';
 
 afterEach(() => document.body.replaceChildren());
 
@@ -26,7 +26,7 @@ describe('fine-tuning slide', () => {
     expect(root.querySelector<HTMLElement>('.fine-tuning-body')?.dataset.modelName).toBeUndefined();
     expect(root.querySelector('.fine-tuning-notice')?.textContent).toContain('this project’s model was only pre-trained');
     expect(root.querySelectorAll('[data-stage]')).toHaveLength(6);
-    expect(fineTuning.notes({ trace: null, waitingMessage: WAITING })).toContain('Nothing on this slide is computed');
+    expect(notesOf(fineTuning, { trace: null, waitingMessage: WAITING })).toContain('Nothing on this slide is computed');
   });
 
   it('puts a hostile model name in as text', () => {
@@ -35,6 +35,6 @@ describe('fine-tuning slide', () => {
     const root = renderSlide(fineTuning, trace);
     expect(tagNames(root).has('img')).toBe(false);
     expect(root.textContent).toContain('<img src=x onerror=alert(1)>');
-    expect(fineTuning.notes({ trace, waitingMessage: WAITING })).toContain('<img src=x onerror=alert(1)> was only pre-trained');
+    expect(notesOf(fineTuning, { trace, waitingMessage: WAITING })).toContain('<img src=x onerror=alert(1)> was only pre-trained');
   });
 });

@@ -5,7 +5,7 @@ import type { Generation, Trace } from '../../src/trace';
 import { formatPercent } from '../../src/viz/format';
 import { makeGeneration } from '../fixtures/synthetic-generation';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
-import { tagNames, WAITING } from './render-slide';
+import { notesOf, tagNames, WAITING } from './render-slide';
 import { GENERATION_PROMPTS, realGeneration, renderWithGeneration, streamingCopy, type RealGeneration } from './real-generation';
 
 afterEach(() => document.body.replaceChildren());
@@ -120,14 +120,14 @@ describe('generation slide', () => {
 
   it('quotes the live values in the notes', () => {
     const { trace, generation } = real.ordinary;
-    const notes = generationSlide.notes({ trace, waitingMessage: WAITING, generation });
+    const notes = notesOf(generationSlide, { trace, waitingMessage: WAITING, generation });
     const [first] = generation.cached.steps;
     expect(notes).toContain(`The prompt is ${trace.tokens.length} tokens`);
     expect(notes).toContain(JSON.stringify(generation.cached.steps.map((s) => s.text).join('')));
     expect(notes).toContain(`Step 1: ${JSON.stringify(first.text)} at ${formatPercent(first.prob)}`);
     expect(notes).toContain('step limit');
-    expect(generationSlide.notes({ trace, waitingMessage: WAITING, generation: null })).toContain('has not started');
-    expect(generationSlide.notes({ trace: null, waitingMessage: WAITING })).toContain(WAITING);
+    expect(notesOf(generationSlide, { trace, waitingMessage: WAITING, generation: null })).toContain('has not started');
+    expect(notesOf(generationSlide, { trace: null, waitingMessage: WAITING })).toContain(WAITING);
   });
 });
 
@@ -141,7 +141,7 @@ describe('odd Generations', () => {
     for (const slide of [generationSlide, kvCache, detokenization]) {
       const root = renderWithGeneration(slide, trace, generation);
       expect(root.textContent).not.toContain('NaN');
-      expect(() => slide.notes({ trace, waitingMessage: WAITING, generation })).not.toThrow();
+      expect(() => notesOf(slide, { trace, waitingMessage: WAITING, generation })).not.toThrow();
     }
   });
 });

@@ -7,6 +7,7 @@ import type { Generation } from '../../src/trace';
 import { makeGeneration } from '../fixtures/synthetic-generation';
 import { makeChatTrace } from './chat-traces';
 import { renderWithGeneration } from './real-generation';
+import { notesOf } from './render-slide';
 
 afterEach(() => document.body.replaceChildren());
 
@@ -25,7 +26,7 @@ describe('kv-cache slide, chat answers', () => {
     expect(root.querySelector('.kv-uncached-cap')?.textContent).toContain('stops after 16 steps');
     expect(root.querySelector('.kv-same-tokens')?.textContent).toContain('Same first 16 tokens from both runs');
     expect(root.querySelector<HTMLElement>('.kv-cache-body')?.dataset.compared).toBe('16');
-    expect(kvCache.notes({ trace, waitingMessage: '', generation: cappedAnswer() })).toContain('capped at 16 steps');
+    expect(notesOf(kvCache, { trace, waitingMessage: '', generation: cappedAnswer() })).toContain('capped at 16 steps');
   });
 
   it('a follow-up turn: N of M input tokens from the cache, the prefill times, the shared prefix as a bar', () => {
@@ -38,7 +39,7 @@ describe('kv-cache slide, chat answers', () => {
     expect(panel.querySelector<HTMLElement>('.kv-prefix-cached')?.style.flexGrow).toBe('17');
     expect(panel.querySelector<HTMLElement>('.kv-prefix-new')?.textContent).toBe('8 new');
     expect(root.querySelector('.kv-other-model')).toBeNull();
-    const notes = kvCache.notes({ trace, waitingMessage: '', generation });
+    const notes = notesOf(kvCache, { trace, waitingMessage: '', generation });
     expect(notes).toContain('17 of 25 input tokens came from the last turn');
     expect(notes).toContain('3.25 ms instead of 11.5 ms');
 

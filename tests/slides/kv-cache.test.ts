@@ -4,7 +4,7 @@ import kvCache, { formatMs, formatRatio } from '../../slides/22-kv-cache';
 import type { Generation, GenerationRun, Trace } from '../../src/trace';
 import { makeGeneration } from '../fixtures/synthetic-generation';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
-import { tagNames, WAITING } from './render-slide';
+import { notesOf, tagNames, WAITING } from './render-slide';
 import { GENERATION_PROMPTS, realGeneration, renderWithGeneration, streamingCopy, type RealGeneration } from './real-generation';
 
 afterEach(() => document.body.replaceChildren());
@@ -76,7 +76,7 @@ describe('kv-cache slide', () => {
     expect(sentence).toContain(`(id ${generation.cached.steps[2].id}) with the cache`);
     expect(sentence).toContain(`(id ${changed.id}) without`);
     expect(tagNames(root).has('b')).toBe(false);
-    expect(kvCache.notes({ trace, waitingMessage: WAITING, generation: modified })).toContain('differ at step 3');
+    expect(notesOf(kvCache, { trace, waitingMessage: WAITING, generation: modified })).toContain('differ at step 3');
   });
 
   it('streams: before the uncached run, and part-way through it', () => {
@@ -131,7 +131,7 @@ describe('kv-cache slide', () => {
   it('shows the waiting message without a Trace, and quotes live values in the notes', () => {
     expect(renderWithGeneration(kvCache, null, null).querySelector('.live-waiting')?.textContent).toBe(WAITING);
     const { trace, generation } = ordinary;
-    const notes = kvCache.notes({ trace, waitingMessage: WAITING, generation });
+    const notes = notesOf(kvCache, { trace, waitingMessage: WAITING, generation });
     const perToken = trace.model.nLayer * trace.model.nHead * trace.model.headDim * 8;
     expect(notes).toContain(`= ${perToken.toLocaleString('en-US')} bytes`);
     expect(notes).toContain(formatMs(mean(generation.cached)));

@@ -1,14 +1,14 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import lmHead, { resetLmHeadView, setLmHeadView } from '../../slides/18-lm-head';
+import lmHead from '../../slides/18-lm-head';
 import { embedOutputs, finalNormOutput } from '../../src/trace/output-names';
 import type { Trace } from '../../src/trace';
 import { formatPercent } from '../../src/viz/format';
 import { withLmHead } from '../fixtures/output-side-trace';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderSlide, resetViews, setViewOf, tagNames, WAITING } from './render-slide';
 
-beforeEach(() => resetLmHeadView());
+beforeEach(() => resetViews());
 afterEach(() => document.body.replaceChildren());
 
 const hostileTexts = Object.fromEntries(Array.from({ length: 200 }, (_, id) => [id, id % 2 ? '<script>x</script>' : ' <img src=x onerror=alert(1)>']));
@@ -125,9 +125,9 @@ describe('lm-head slide', () => {
     button?.click();
     expect(body(root).dataset.k).toBe('3');
     expect(root.querySelectorAll('[data-rank]')).toHaveLength(3);
-    setLmHeadView({ k: Number.NaN });
+    setViewOf(lmHead, { k: Number.NaN });
     expect(body(renderSlide(lmHead, traces.plain)).dataset.k).toBe('10');
-    setLmHeadView({ k: 1000 });
+    setViewOf(lmHead, { k: 1000 });
     expect(body(renderSlide(lmHead, traces.plain)).dataset.k).toBe('10');
   });
 
@@ -156,13 +156,13 @@ describe('lm-head slide', () => {
 
   it('quotes the live values in the notes', () => {
     const trace = traces.plain;
-    const notes = lmHead.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(lmHead, { trace, waitingMessage: WAITING });
     const probs = probabilities(trace.lastLogits);
     const best = probs.indexOf(Math.max(...probs));
     expect(notes).toContain(`[1 x ${trace.model.nEmbd}] · [${trace.model.nEmbd} x ${trace.model.vocabSize}]`);
     expect(notes).toContain(`${trace.lastLogits[best].toFixed(2)}`);
     expect(notes).toContain(`(id ${best}), probability ${formatPercent(probs[best])}`);
     expect(notes).toContain('Weight tying check');
-    expect(lmHead.notes({ trace: null, waitingMessage: WAITING })).toContain(WAITING);
+    expect(notesOf(lmHead, { trace: null, waitingMessage: WAITING })).toContain(WAITING);
   });
 });

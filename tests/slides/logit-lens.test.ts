@@ -6,7 +6,7 @@ import { formatPercent } from '../../src/viz/format';
 import type { LogitLensRow, Trace } from '../../src/trace';
 import { makeTrace } from '../fixtures/synthetic-trace';
 import { loadRealTraces, type RealTraces } from './real-traces';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderSlide, tagNames, WAITING } from './render-slide';
 
 let real: RealTraces;
 beforeAll(async () => {
@@ -154,12 +154,12 @@ describe('logit-lens slide', () => {
 
   it('quotes each stage’s live guess in the notes', () => {
     const trace = real.ordinary;
-    const notes = logitLens.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(logitLens, { trace, waitingMessage: WAITING });
     for (const row of trace.extras!.logitLens) {
       const label = row.label === 'embeddings' ? 'embeddings only' : `after ${row.label}`;
       expect(notes).toContain(`${label}: ${JSON.stringify(row.top[0].token)} ${formatPercent(row.top[0].prob)}`);
     }
     expect(notes).toContain('The last row equals the model’s real output');
-    expect(logitLens.notes({ trace: { ...trace, extras: null }, waitingMessage: WAITING })).toContain('trace.extras is null');
+    expect(notesOf(logitLens, { trace: { ...trace, extras: null }, waitingMessage: WAITING })).toContain('trace.extras is null');
   });
 });

@@ -1,17 +1,14 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { attentionView, resetAttentionView } from '../../slides/11-attention';
-import multiHead, { headColumns, MAX_CELLS, resetMultiHeadView } from '../../slides/14-multi-head';
+import attention from '../../slides/11-attention';
+import multiHead, { headColumns, MAX_CELLS } from '../../slides/14-multi-head';
 import { tensorAt, type Trace, type TraceTensor } from '../../src/trace';
 import { makeTrace } from '../fixtures/synthetic-trace';
 import { commonSlideChecks } from './block-common';
 import { blockTraces, click, traceWithout } from './block-traces';
-import { renderSlide, WAITING } from './render-slide';
+import { notesOf, renderSlide, resetViews, viewOf, WAITING } from './render-slide';
 
-beforeEach(() => {
-  resetMultiHeadView();
-  resetAttentionView();
-});
+beforeEach(() => resetViews());
 afterEach(() => document.body.replaceChildren());
 
 /** Layer 0 with four heads of known habits: previous token, first token, itself, even spread. */
@@ -101,8 +98,8 @@ describe('multi-head slide', () => {
     expect([root.dataset.layer, root.dataset.head]).toEqual(['2', '3']);
     expect(root.querySelector('figure.tb-head-selected')?.getAttribute('data-head')).toBe('3');
     expect(root.querySelector('.tb-overview-selected')?.getAttribute('data-layer')).toBe('2');
-    expect(attentionView()).toMatchObject({ layer: 2, head: 3 });
-    expect(multiHead.notes({ trace, waitingMessage: WAITING })).toContain('Layer 2 has 4 heads');
+    expect(viewOf(attention)).toMatchObject({ layer: 2, head: 3 });
+    expect(notesOf(multiHead, { trace, waitingMessage: WAITING })).toContain('Layer 2 has 4 heads');
   });
 
   it('keeps the overview when one layer is missing, and marks its cells', () => {
@@ -115,7 +112,7 @@ describe('multi-head slide', () => {
   });
 
   it('quotes every head\'s pattern in the notes', () => {
-    const notes = multiHead.notes({ trace: patternTrace(), waitingMessage: WAITING });
+    const notes = notesOf(multiHead, { trace: patternTrace(), waitingMessage: WAITING });
     expect(notes).toContain('head 0: previous token 100.0%');
     expect(notes).toContain('head 3: spread out');
     expect(notes).toContain('other models');

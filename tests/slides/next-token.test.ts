@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import nextToken from '../../slides/19-next-token';
 import { formatPercent } from '../../src/viz/format';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderSlide, tagNames, WAITING } from './render-slide';
 
 afterEach(() => document.body.replaceChildren());
 
@@ -67,7 +67,7 @@ describe('next-token slide', () => {
 
   it('quotes the live values in the notes', () => {
     const trace = traces.plain;
-    const notes = nextToken.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(nextToken, { trace, waitingMessage: WAITING });
     const [first, second] = trace.topk;
     const rest = 1 - trace.topk.reduce((sum, c) => sum + c.prob, 0);
     expect(notes).toContain(`The prompt is ${trace.tokens.length} tokens.`);

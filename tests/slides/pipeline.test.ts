@@ -4,7 +4,7 @@ import pipeline from '../../slides/26-pipeline';
 import type { Trace } from '../../src/trace';
 import { formatPercent } from '../../src/viz/format';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderSlide, tagNames, WAITING } from './render-slide';
 
 afterEach(() => document.body.replaceChildren());
 
@@ -78,7 +78,7 @@ describe('pipeline slide', () => {
 
   it('quotes the live values in the notes', () => {
     const trace = traces.plain;
-    const notes = pipeline.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(pipeline, { trace, waitingMessage: WAITING });
     expect(notes).toContain(`${trace.tokens.length} tokens → [${trace.tokens.length} x ${trace.model.nEmbd}]`);
     expect(notes).toContain('tokenize 2.0 ms, forward pass 4.7 ms, read-out, softmax and top-10 12.1 ms, total 18.8 ms');
     expect(notes).toContain(`${JSON.stringify(trace.topk[0].token)} (id ${trace.topk[0].id}) at ${formatPercent(trace.topk[0].prob)}`);

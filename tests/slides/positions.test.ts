@@ -1,13 +1,13 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import positions, { EXCERPT_DIMS, positionsView, resetPositionsView, ropePairs, setPositionsView, STRIP_ROWS } from '../../slides/09-positions';
+import positions, { EXCERPT_DIMS, ropePairs, STRIP_ROWS } from '../../slides/09-positions';
 import { embedOutputs } from '../../src/trace/output-names';
 import { tensorAt, type Trace } from '../../src/trace';
 import { formatSigned } from '../../src/viz/vector-strip';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderInto, renderSlide, resetViews, setViewOf, tagNames, viewOf, WAITING } from './render-slide';
 
-beforeEach(() => resetPositionsView());
+beforeEach(() => resetViews());
 afterEach(() => document.body.replaceChildren());
 
 const traces = {
@@ -80,9 +80,9 @@ describe('positions slide', () => {
     const root = renderSlide(positions, trace);
     root.querySelector<HTMLElement>('.positions-learned .vector-strip-row[data-position="5"]')!.dispatchEvent(new Event('click'));
     expect(root.dataset.selectedToken).toBe('5');
-    expect(positionsView()).toEqual({ token: 5, tokenPrompt: trace.prompt });
+    expect(viewOf(positions)).toEqual({ token: 5, tokenPrompt: trace.prompt });
     expectMatchesTrace(root, trace);
-    setPositionsView({ token: 1000, tokenPrompt: traces.long.prompt });
+    setViewOf(positions, { token: 1000, tokenPrompt: traces.long.prompt });
     const long = renderSlide(positions, traces.long);
     expect(long.dataset.selectedToken).toBe('255');
     expectMatchesTrace(long, traces.long);
@@ -93,7 +93,7 @@ describe('positions slide', () => {
     const root = renderSlide(positions, trace);
     expect(root.querySelector('.live-missing')?.getAttribute('data-missing')).toBe(`${embedOutputs.positions} ${embedOutputs.sum}`);
     expect(root.querySelectorAll('.positions-sinusoidal .vector-strip-row')).toHaveLength(Math.min(STRIP_ROWS, trace.tokens.length));
-    expect(positions.notes({ trace, waitingMessage: WAITING })).toContain(embedOutputs.positions);
+    expect(notesOf(positions, { trace, waitingMessage: WAITING })).toContain(embedOutputs.positions);
   });
 
   it('renders token text as text, never as elements', () => {
@@ -104,21 +104,21 @@ describe('positions slide', () => {
 
   it('shows the waiting message without a Trace and clears its hooks', () => {
     const root = renderSlide(positions, traces.plain);
-    positions.render(root, { trace: null, waitingMessage: WAITING });
+    renderInto(positions, root, { trace: null, waitingMessage: WAITING });
     expect(root.querySelector('.live-waiting')?.textContent).toBe(WAITING);
     expect(root.dataset.width).toBeUndefined();
   });
 
   it('quotes the live values in the notes', () => {
     const trace = traces.plain;
-    const notes = positions.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(positions, { trace, waitingMessage: WAITING });
     expect(notes).toContain('positions 0 to 7');
     expect(notes).toContain(`Position 7 holds ${JSON.stringify(trace.tokens[7].text)}`);
     expect(notes).toContain(`gives ${formatSigned(tensorAt(trace.tensors[embedOutputs.sum], 7, 0))}`);
     expect(notes).toContain('OTHER models');
     expect(notes).toContain(`${trace.model.name} uses neither`);
-    expect(positions.notes({ trace: traces.oneToken, waitingMessage: WAITING })).toContain('uses position 0.');
-    expect(positions.notes({ trace: null, waitingMessage: WAITING })).toContain(WAITING);
+    expect(notesOf(positions, { trace: traces.oneToken, waitingMessage: WAITING })).toContain('uses position 0.');
+    expect(notesOf(positions, { trace: null, waitingMessage: WAITING })).toContain(WAITING);
   });
 });
 
@@ -169,7 +169,7 @@ describe('positions slide, RoPE model', () => {
     }
     expect(root.dataset.ropeMismatched).toBe('0');
     expect(root.querySelector('.positions-other')?.textContent).not.toContain('RoPE (Su et al.'); // RoPE is this model's, not another's
-    const notes = positions.notes({ trace, waitingMessage: '' });
+    const notes = notesOf(positions, { trace, waitingMessage: '' });
     expect(notes).toContain('uses RoPE');
     expect(notes).toContain('All 8 pairs match the formula');
   });

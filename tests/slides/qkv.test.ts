@@ -1,13 +1,13 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import qkv, { projectionText, qkvView, resetQkvView, setQkvView } from '../../slides/12-qkv';
+import qkv, { projectionText } from '../../slides/12-qkv';
 import { tensorAt, type Trace } from '../../src/trace';
 import { commonSlideChecks } from './block-common';
 import { blockTraces, click, l2 } from './block-traces';
-import { renderSlide, WAITING } from './render-slide';
+import { notesOf, renderSlide, resetViews, setViewOf, viewOf, WAITING } from './render-slide';
 import { makeTrace } from '../fixtures/synthetic-trace';
 
-beforeEach(() => resetQkvView());
+beforeEach(() => resetViews());
 afterEach(() => document.body.replaceChildren());
 
 /** Every cell of the three strips against the Trace, for the slide's current layer, head and token. */
@@ -55,15 +55,15 @@ describe('query, key, value slide', () => {
     click(root.querySelector('[data-step="first token"]'));
     expect(root.dataset.query).toBe('0');
     expect(root.querySelector<HTMLButtonElement>('[data-step="previous token"]')?.disabled).toBe(true);
-    expect(qkv.notes({ trace, waitingMessage: WAITING })).toContain('Layer 1, head 2');
+    expect(notesOf(qkv, { trace, waitingMessage: WAITING })).toContain('Layer 1, head 2');
   });
 
   it('goes back to the last token when the prompt changes, and clamps what the Trace lacks', () => {
-    setQkvView({ layer: 7, head: 9, token: 1, tokenPrompt: traces.plain.prompt });
+    setViewOf(qkv, { layer: 7, head: 9, token: 1, tokenPrompt: traces.plain.prompt });
     expect(renderSlide(qkv, traces.plain).dataset.query).toBe('1');
     const root = renderSlide(qkv, traces.hostile);
     expect([root.dataset.layer, root.dataset.head, root.dataset.query]).toEqual(['1', '3', String(traces.hostile.tokens.length - 1)]);
-    expect(qkvView().head).toBe(9);
+    expect(viewOf(qkv).head).toBe(9);
   });
 
   it('gives the projection shapes from the model\'s sizes', () => {
@@ -87,7 +87,7 @@ describe('query, key, value slide', () => {
     const last = trace.tokens.length - 1;
     const q = Array.from({ length: trace.model.headDim }, (_, dim) => tensorAt(trace.tensors['trace.layer.0.attn.q'], 0, last, dim));
     const norm = l2(q);
-    const notes = qkv.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(qkv, { trace, waitingMessage: WAITING });
     expect(notes).toContain(`q ${norm >= 100 ? norm.toFixed(1) : norm >= 1 ? norm.toFixed(2) : norm.toFixed(3)}`);
     expect(notes).toContain(JSON.stringify(trace.tokens[last].text));
   });

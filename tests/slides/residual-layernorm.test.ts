@@ -1,13 +1,13 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import residualLayerNorm, { resetResidualLayerNormView } from '../../slides/16-residual-layernorm';
+import residualLayerNorm from '../../slides/16-residual-layernorm';
 import { tensorRow, type Trace } from '../../src/trace';
 import { commonSlideChecks } from './block-common';
 import { blockTraces, click, l2, traceWithout } from './block-traces';
-import { renderSlide, WAITING } from './render-slide';
+import { notesOf, renderSlide, resetViews, WAITING } from './render-slide';
 import { makeTrace } from '../fixtures/synthetic-trace';
 
-beforeEach(() => resetResidualLayerNormView());
+beforeEach(() => resetViews());
 afterEach(() => document.body.replaceChildren());
 
 function stats(values: ArrayLike<number>): { mean: number; std: number } {
@@ -68,7 +68,7 @@ describe('residual stream and LayerNorm slide', () => {
     expect(Number(row('standardised').dataset.rms)).toBeGreaterThan(0.99);
     expect(row('output').textContent).toContain('× γ');
     expect(row('output').textContent).not.toContain('β');
-    const notes = residualLayerNorm.notes({ trace, waitingMessage: '' });
+    const notes = notesOf(residualLayerNorm, { trace, waitingMessage: '' });
     expect(notes).toContain('ln_1 (RMSNorm) of layer 0');
     expect(notes).toContain('Llama layout');
   });
@@ -108,7 +108,7 @@ describe('residual stream and LayerNorm slide', () => {
     const trace = traces.plain;
     const last = trace.tokens.length - 1;
     const embed = l2(tensorRow(trace.tensors['trace.embed.sum'], last));
-    const notes = residualLayerNorm.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(residualLayerNorm, { trace, waitingMessage: WAITING });
     expect(notes).toContain(`embed ${embed >= 100 ? embed.toFixed(1) : embed >= 1 ? embed.toFixed(2) : embed.toFixed(3)} →`);
     expect(notes).toContain('ln_1 of layer 0');
     expect(notes).toContain('this model normalises before each sub-layer. GPT-2 layout');

@@ -1,13 +1,13 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import sampling, { resetSamplingView, samplingView, setSamplingView } from '../../slides/20-sampling';
+import sampling from '../../slides/20-sampling';
 import { drawFrom, samplingDistribution, seededRandom } from '../../src/maths/sampling';
 import type { Trace } from '../../src/trace';
 import { formatPercent } from '../../src/viz/format';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderInto, renderSlide, resetViews, setViewOf, tagNames, viewOf, WAITING } from './render-slide';
 
-beforeEach(() => resetSamplingView());
+beforeEach(() => resetViews());
 afterEach(() => document.body.replaceChildren());
 
 const hostileTexts = Object.fromEntries(Array.from({ length: 200 }, (_, id) => [id, id % 2 ? '<script>x</script>' : ' <img src=x onerror=alert(1)>']));
@@ -99,8 +99,8 @@ describe('sampling slide', () => {
   it('draws again with the next seed, and takes a typed seed', () => {
     const trace = traces.bigVocab;
     const root = renderSlide(sampling, trace);
-    setSamplingView({ temperature: 2, topK: 0, topP: 1 });
-    sampling.render(root, { trace, waitingMessage: WAITING });
+    setViewOf(sampling, { temperature: 2, topK: 0, topP: 1 });
+    renderInto(sampling, root, { trace, waitingMessage: WAITING });
     const draws = new Set<string>();
     for (let i = 0; i < 6; i++) {
       const button = Array.from(root.querySelectorAll<HTMLButtonElement>('button')).find((b) => b.textContent === 'Draw again');
@@ -115,11 +115,11 @@ describe('sampling slide', () => {
     seed.value = '7';
     seed.dispatchEvent(new Event('change'));
     expect(body(root).seed).toBe('7');
-    expect(samplingView().seed).toBe(7);
+    expect(viewOf(sampling).seed).toBe(7);
   });
 
   it('clamps odd view state instead of throwing', () => {
-    setSamplingView({ temperature: -3, topK: 99.6, topP: Number.NaN, seed: -5 });
+    setViewOf(sampling, { temperature: -3, topK: 99.6, topP: Number.NaN, seed: -5 });
     const root = renderSlide(sampling, traces.plain);
     expect(body(root).temperature).toBe('0');
     expect(body(root).topK).toBe('50');
@@ -152,7 +152,7 @@ describe('sampling slide', () => {
   it('quotes the live values in the notes', () => {
     const trace = traces.plain;
     const root = renderSlide(sampling, trace);
-    const notes = sampling.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(sampling, { trace, waitingMessage: WAITING });
     expect(notes).toContain('temperature 0.80, top-k 40, top-p 0.95');
     expect(notes).toContain(`${body(root).eligible} of ${trace.lastLogits.length} tokens can be drawn`);
     expect(notes).toContain(`Seed 42 gives u = ${Number(body(root).uniform).toFixed(4)}`);

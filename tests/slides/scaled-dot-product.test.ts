@@ -1,12 +1,12 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import scaledDotProduct, { resetScaledDotProductView, setScaledDotProductView, WINDOW } from '../../slides/13-scaled-dot-product';
+import scaledDotProduct, { WINDOW } from '../../slides/13-scaled-dot-product';
 import { tensorAt, type Trace } from '../../src/trace';
 import { commonSlideChecks } from './block-common';
 import { blockTraces, click } from './block-traces';
-import { renderSlide, WAITING } from './render-slide';
+import { notesOf, renderSlide, resetViews, setViewOf, WAITING } from './render-slide';
 
-beforeEach(() => resetScaledDotProductView());
+beforeEach(() => resetViews());
 afterEach(() => document.body.replaceChildren());
 
 /** Every number in the table and the weighted sum, recomputed here from q, k, v and probs. */
@@ -80,7 +80,7 @@ describe('scaled dot-product slide', () => {
 
   it('shows a window of the last visible keys for a long prompt, and says so', () => {
     const trace = traces.long;
-    setScaledDotProductView({ token: 255, tokenPrompt: trace.prompt, head: 1 });
+    setViewOf(scaledDotProduct, { token: 255, tokenPrompt: trace.prompt, head: 1 });
     const root = renderSlide(scaledDotProduct, trace);
     expect(root.dataset.query).toBe('255');
     expectStepsMatch(root, trace);
@@ -91,7 +91,7 @@ describe('scaled dot-product slide', () => {
 
   it('counts the masked keys it does not show', () => {
     const trace = traces.long;
-    setScaledDotProductView({ token: 10, tokenPrompt: trace.prompt });
+    setViewOf(scaledDotProduct, { token: 10, tokenPrompt: trace.prompt });
     const root = renderSlide(scaledDotProduct, trace);
     const notes = Array.from(root.querySelectorAll('.tb-sdp-note'), (row) => row.textContent);
     expect(notes.some((text) => text?.includes('243 more later keys'))).toBe(true);
@@ -127,7 +127,7 @@ describe('scaled dot-product slide', () => {
   it('quotes the live steps in the notes', () => {
     const trace = traces.plain;
     const query = Math.floor((trace.tokens.length - 1) / 2);
-    const notes = scaledDotProduct.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(scaledDotProduct, { trace, waitingMessage: WAITING });
     expect(notes).toContain(`query ${JSON.stringify(trace.tokens[query].text)} (token ${query + 1} of ${trace.tokens.length})`);
     expect(notes).toContain(`${trace.tokens.length - 1 - query} later tokens masked`);
     expect(notes).toMatch(/the weights sum to 1\.0000/);

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import textEncoding, { CODE_POINT_LIMIT } from '../../slides/02-text-encoding';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderInto, renderSlide, tagNames, WAITING } from './render-slide';
 
 afterEach(() => document.body.replaceChildren());
 
@@ -84,7 +84,7 @@ describe('text encoding slide', () => {
 
   it('shows the waiting message without a Trace and clears its hooks', () => {
     const root = renderSlide(textEncoding, traces.plain);
-    textEncoding.render(root, { trace: null, waitingMessage: WAITING });
+    renderInto(textEncoding, root, { trace: null, waitingMessage: WAITING });
     expect(root.querySelector('.live-waiting')?.textContent).toBe(WAITING);
     expect(root.dataset.codePoints).toBeUndefined();
     expect(root.querySelectorAll('h2')).toHaveLength(1);
@@ -96,13 +96,13 @@ describe('text encoding slide', () => {
   });
 
   it('quotes the live values in the notes', () => {
-    const notes = textEncoding.notes({ trace: traces.plain, waitingMessage: WAITING });
+    const notes = notesOf(textEncoding, { trace: traces.plain, waitingMessage: WAITING });
     const prompt = traces.plain.prompt;
     expect(notes).toContain(`${Array.from(prompt).length} code points`);
     expect(notes).toContain(`${new TextEncoder().encode(prompt).length} UTF-8 bytes`);
     expect(notes).toContain('"H" U+0048 = 72 -> 48');
-    const hostileNotes = textEncoding.notes({ trace: traces.hostile, waitingMessage: WAITING });
+    const hostileNotes = notesOf(textEncoding, { trace: traces.hostile, waitingMessage: WAITING });
     expect(hostileNotes).toContain('more than one byte');
-    expect(textEncoding.notes({ trace: null, waitingMessage: WAITING })).toContain(WAITING);
+    expect(notesOf(textEncoding, { trace: null, waitingMessage: WAITING })).toContain(WAITING);
   });
 });

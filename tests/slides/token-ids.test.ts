@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import tokenIds, { ID_BOX_LIMIT } from '../../slides/06-token-ids';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderInto, renderSlide, tagNames, WAITING } from './render-slide';
 
 afterEach(() => document.body.replaceChildren());
 
@@ -72,7 +72,7 @@ describe('token ids slide', () => {
 
   it('shows the waiting message without a Trace and a message without tokens', () => {
     const root = renderSlide(tokenIds, traces.plain);
-    tokenIds.render(root, { trace: null, waitingMessage: WAITING });
+    renderInto(tokenIds, root, { trace: null, waitingMessage: WAITING });
     expect(root.querySelector('.live-waiting')?.textContent).toBe(WAITING);
     expect(root.dataset.ids).toBeUndefined();
     const empty = renderSlide(tokenIds, { ...traces.plain, tokens: [] });
@@ -80,14 +80,14 @@ describe('token ids slide', () => {
   });
 
   it('quotes the live values in the notes', () => {
-    const notes = tokenIds.notes({ trace: traces.realistic, waitingMessage: WAITING });
+    const notes = notesOf(tokenIds, { trace: traces.realistic, waitingMessage: WAITING });
     expect(notes).toContain('2437, 656, 314, 7832, 30, 8191');
     expect(notes).toContain('8,192 tokens');
     expect(notes).toContain('Lowest id here: "?" = 30 (a single byte)');
     expect(notes).toContain('Highest: "<|endoftext|>" = 8191 (a special token)');
     expect(notes).toContain('"How" = 2437 (merge number 2,182)');
-    expect(tokenIds.notes({ trace: traces.plain, waitingMessage: WAITING })).toContain('Lowest id here: "How" = 5.');
-    expect(tokenIds.notes({ trace: traces.hostile, waitingMessage: WAITING })).toContain('⟨F0 9F⟩ = '); // part of a character: its bytes
-    expect(tokenIds.notes({ trace: null, waitingMessage: WAITING })).toContain(WAITING);
+    expect(notesOf(tokenIds, { trace: traces.plain, waitingMessage: WAITING })).toContain('Lowest id here: "How" = 5.');
+    expect(notesOf(tokenIds, { trace: traces.hostile, waitingMessage: WAITING })).toContain('⟨F0 9F⟩ = '); // part of a character: its bytes
+    expect(notesOf(tokenIds, { trace: null, waitingMessage: WAITING })).toContain(WAITING);
   });
 });

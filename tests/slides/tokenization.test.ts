@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import tokenization from '../../slides/03-tokenization';
 import { visibleWhitespace } from '../../src/viz/visible-whitespace';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderInto, renderSlide, tagNames, WAITING } from './render-slide';
 
 afterEach(() => document.body.replaceChildren());
 
@@ -64,7 +64,7 @@ describe('tokenization slide', () => {
 
   it('replaces its previous content and hooks when rendered again', () => {
     const root = renderSlide(tokenization, traces.long);
-    tokenization.render(root, { trace: traces.oneToken, waitingMessage: WAITING });
+    renderInto(tokenization, root, { trace: traces.oneToken, waitingMessage: WAITING });
     expect(root.querySelectorAll('.token-chip')).toHaveLength(1);
     expect(root.dataset.tokenCount).toBe('1');
     expect(root.querySelectorAll('h2')).toHaveLength(1);
@@ -72,12 +72,12 @@ describe('tokenization slide', () => {
 
   it('quotes the live values in the notes', () => {
     const trace = traces.plain;
-    const notes = tokenization.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(tokenization, { trace, waitingMessage: WAITING });
     expect(notes).toContain(`${trace.tokens.length} tokens`);
     expect(notes).toContain(`${Array.from(trace.prompt).length} characters`);
     expect(notes).toContain(JSON.stringify(trace.tokens[1].text));
     expect(notes).toContain(trace.tokens.map((t) => t.id).join(', '));
-    expect(tokenization.notes({ trace: traces.long, waitingMessage: WAITING })).toContain('first 44 tokens were cut');
-    expect(tokenization.notes({ trace: null, waitingMessage: WAITING })).toContain(WAITING);
+    expect(notesOf(tokenization, { trace: traces.long, waitingMessage: WAITING })).toContain('first 44 tokens were cut');
+    expect(notesOf(tokenization, { trace: null, waitingMessage: WAITING })).toContain(WAITING);
   });
 });

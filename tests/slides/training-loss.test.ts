@@ -5,7 +5,7 @@ import type { Trace } from '../../src/trace';
 import { formatPercent } from '../../src/viz/format';
 import { compactProbability } from '../../src/viz/loss-columns';
 import { HOSTILE_TOKENS, makeLongTrace, makeTrace } from '../fixtures/synthetic-trace';
-import { renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderSlide, tagNames, WAITING } from './render-slide';
 
 afterEach(() => document.body.replaceChildren());
 
@@ -83,7 +83,7 @@ describe('training-loss slide', () => {
     expect(body(root).meanLoss).toBeUndefined();
     expect(root.querySelector('.live-notice')?.textContent).toContain('no loss terms');
     expect(root.querySelectorAll('.loss-bar')).toHaveLength(0);
-    expect(trainingLoss.notes({ trace: makeTrace({ tokens: ['Hi'] }), waitingMessage: WAITING })).toContain('no loss terms');
+    expect(notesOf(trainingLoss, { trace: makeTrace({ tokens: ['Hi'] }), waitingMessage: WAITING })).toContain('no loss terms');
   });
 
   it('names nextTokenLogProbs when they do not line up with the tokens', () => {
@@ -105,7 +105,7 @@ describe('training-loss slide', () => {
     const trace = traces.plain;
     const logProbs = trace.nextTokenLogProbs;
     const mean = -logProbs.reduce((a, b) => a + b, 0) / logProbs.length;
-    const notes = trainingLoss.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(trainingLoss, { trace, waitingMessage: WAITING });
     expect(notes).toContain(`Mean loss ${mean.toFixed(3)} nats, perplexity ${Math.exp(mean).toFixed(1)}`);
     const worst = logProbs.indexOf(Math.min(...logProbs));
     expect(notes).toContain(`${JSON.stringify(trace.tokens[worst + 1].text)} (token ${worst + 2}): p ${probabilityText(Math.exp(logProbs[worst]))}`);

@@ -1,13 +1,13 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import tower, { resetTowerView, setTowerView, towerView } from '../../slides/10-transformer-tower';
+import tower from '../../slides/10-transformer-tower';
 import { tensorRow, type Trace } from '../../src/trace';
 import { makeTrace } from '../fixtures/synthetic-trace';
 import { commonSlideChecks } from './block-common';
 import { blockTraces, click, l2, traceWithout } from './block-traces';
-import { renderSlide, WAITING } from './render-slide';
+import { notesOf, renderSlide, resetViews, setViewOf, viewOf, WAITING } from './render-slide';
 
-beforeEach(() => resetTowerView());
+beforeEach(() => resetViews());
 afterEach(() => document.body.replaceChildren());
 
 function entropyBitsOf(row: ArrayLike<number>, count: number): number {
@@ -64,7 +64,7 @@ describe('transformer tower slide', () => {
     expect(root.dataset.layer).toBe('1');
     expect(root.querySelector('.tb-panel-title')?.textContent).toBe('Inside layer 1');
     expectBlockNumbers(root, trace, 1);
-    expect(towerView().layer).toBe(1);
+    expect(viewOf(tower).layer).toBe(1);
   });
 
   it('shows the pre-LayerNorm order inside a block', () => {
@@ -97,9 +97,9 @@ describe('transformer tower slide', () => {
   });
 
   it('clamps a stored block the model does not have', () => {
-    setTowerView({ layer: 9 });
+    setViewOf(tower, { layer: 9 });
     expect(renderSlide(tower, traces.plain).dataset.layer).toBe('1');
-    expect(towerView().layer).toBe(9);
+    expect(viewOf(tower).layer).toBe(9);
   });
 
   it('keeps the tower when the block numbers are missing', () => {
@@ -112,7 +112,7 @@ describe('transformer tower slide', () => {
     const trace = traces.plain;
     const last = trace.tokens.length - 1;
     const normIn = l2(tensorRow(trace.tensors['trace.embed.sum'], last));
-    const notes = tower.notes({ trace, waitingMessage: WAITING });
+    const notes = notesOf(tower, { trace, waitingMessage: WAITING });
     expect(notes).toContain(`${trace.model.nLayer} blocks, ${trace.model.nHead} heads of ${trace.model.headDim}`);
     expect(notes).toContain(`goes ${normIn >= 100 ? normIn.toFixed(1) : normIn >= 1 ? normIn.toFixed(2) : normIn.toFixed(3)} →`);
     expect(notes).toContain('other models');
@@ -131,6 +131,6 @@ describe('transformer tower slide, Llama layout', () => {
     expect(text).toContain('query heads per block (2 key/value)');
     expect(text).toContain('SwiGLU');
     expect(text).not.toContain('LayerNorm');
-    expect(tower.notes({ trace, waitingMessage: '' })).toContain('Llama layout: rotary positions (RoPE, θ = 10000), RMSNorm, SwiGLU feed-forward, 4 query heads sharing 2 key/value heads.');
+    expect(notesOf(tower, { trace, waitingMessage: '' })).toContain('Llama layout: rotary positions (RoPE, θ = 10000), RMSNorm, SwiGLU feed-forward, 4 query heads sharing 2 key/value heads.');
   });
 });
