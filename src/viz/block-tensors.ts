@@ -1,42 +1,13 @@
-// Reads the transformer-block intermediates a slide needs out of a Trace, checking names and shapes,
+// The transformer-block intermediates a slide reads out of a Trace (lookupTensors is src/trace's readTensors: names and shapes checked),
 // so a slide can say in words which outputs are missing instead of failing.
 import { embedOutputs, finalNormOutput, layerOutput } from '../trace/output-names';
-import type { ModelInfo, Trace, TraceTensor } from '../trace';
+import { readTensors, type ModelInfo } from '../trace';
+export type { TensorNeed } from '../trace';
 import { finalNormName, normName } from './architecture-names';
 
-/** An output a slide needs and the shape it must have (null: any size on that axis). */
-export interface TensorNeed {
-  name: string;
-  shape: (number | null)[];
-}
-
-export type TensorLookup =
-  | { ok: true; tensors: Record<string, TraceTensor> }
-  | { ok: false; missing: string[]; problem: string };
-
-function fits(tensor: TraceTensor, shape: (number | null)[]): boolean {
-  if (tensor.shape.length !== shape.length) return false;
-  if (!shape.every((size, axis) => size === null || tensor.shape[axis] === size)) return false;
-  return tensor.data.length === tensor.shape.reduce((a, b) => a * b, 1);
-}
-
-/** Every need present with its shape, or the first problem in words (missing names listed). */
-export function lookupTensors(trace: Trace, needs: TensorNeed[], purpose: string): TensorLookup {
-  const missing = needs.filter((need) => !trace.tensors[need.name]).map((need) => need.name);
-  if (missing.length > 0) {
-    return { ok: false, missing, problem: `This model's graph does not expose ${missing.join(', ')}, so there is nothing real to show for ${purpose}.` };
-  }
-  const tensors: Record<string, TraceTensor> = {};
-  for (const need of needs) {
-    const tensor = trace.tensors[need.name];
-    if (!fits(tensor, need.shape)) {
-      const expected = need.shape.map((size) => (size === null ? '?' : String(size))).join(', ');
-      return { ok: false, missing: [], problem: `${need.name} has shape [${tensor.shape.join(', ')}]; this slide expects [${expected}].` };
-    }
-    tensors[need.name] = tensor;
-  }
-  return { ok: true, tensors };
-}
+/** Every need present with its shape, or the first problem in words (missing names listed): src/trace's reader. */
+export const lookupTensors = readTensors;
+export type TensorLookup = ReturnType<typeof readTensors>;
 
 /** The residual stream entering layer `layer`: the embeddings' sum, or the previous layer's output. */
 export function residualInputName(layer: number): string {
