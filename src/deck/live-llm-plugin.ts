@@ -21,6 +21,7 @@ import { slideContext } from './slide-context';
 import { refreshSpeakerNotes } from './speaker-notes';
 import { createStatusBadge } from './status-badge';
 import { createViewStore } from './view-store';
+import { mirrorViewsToUrl, restoreViewsFromUrl } from './views-in-url';
 import { connectConversation, runOptionsFromUrl } from './conversation';
 import { connectModelMenu, fetchModelList } from './model-menu';
 import { DEFAULT_MODEL_NAME, debouncedPromptWriter, readModelName, readPrompt, writeSearchParam } from './url-state';
@@ -80,6 +81,11 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
   // This window's own channel: a second window of the same deck has its own, and its own previews.
   const channel = channelFor(startPresenterSession());
   views.subscribe(() => refreshSpeakerNotes(deck)); // the speaker view's notes quote the view on screen
+  // ?view= (a link's layer, head, token, sliders) before the first drawing; then the URL follows the views.
+  const startPrompt = readPrompt(search, options.prompt);
+  restoreViewsFromUrl(views, search, startPrompt);
+  let currentPrompt = startPrompt;
+  const promptChangedForUrl = mirrorViewsToUrl(views, () => currentPrompt);
 
   const badge = createStatusBadge();
   document.body.append(badge.element);
@@ -95,6 +101,10 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     const promptInputs = connectPromptInputs(runPrompt);
     shareWithPreviews(channel, engine, runPrompt, views); // prompts typed in the speaker view run here too
     engine.subscribe((state) => {
+      if (state.prompt !== currentPrompt) {
+        currentPrompt = state.prompt;
+        promptChangedForUrl();
+      }
       if (slides.render(slideContext(state))) refreshSpeakerNotes(deck);
       badge.update(state);
       promptInputs.show(state.prompt);
@@ -106,7 +116,7 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     // The conversation's settings (?system=, ?max-new-tokens=) before the first run; the slides' controls change them.
     engine.setRunOptions(runOptionsFromUrl(search));
     connectConversation(document, engine, (system) => writeSearchParam('system', system));
-    engine.setPrompt(readPrompt(search, options.prompt), { immediate: true });
+    engine.setPrompt(startPrompt, { immediate: true });
     // models.json fills the title's model menu and says whether the folder has a chat template (chat_template.jinja is read only then).
     const [choice, models] = await Promise.all([chooseBackend(search), fetchModelList(new URL('models/models.json', assetsRoot).href)]);
     connectModelMenu(document, models, modelName);

@@ -1,6 +1,8 @@
 // The deck's state in its URL: `?prompt=` (so a link reproduces the deck), `?model=`, `?backend=`
 // (read by choose-backend.ts), `?system=` (a chat model's system message), `?max-new-tokens=` (the
-// answer's limit). Reveal keeps the slide in the hash (#/attention).
+// answer's limit), `?view=` (the slides' views: layer, head, token, sliders; see view-url.ts).
+// Reveal keeps the slide in the hash (#/attention).
+import { VIEW_PARAM } from './view-url';
 
 export const DEFAULT_MODEL_NAME = 'sotu-gpt';
 
@@ -31,20 +33,62 @@ export function readMaxNewTokens(search: string): number | null {
   return count >= 1 ? Math.min(count, MAX_NEW_TOKENS_LIMIT) : null;
 }
 
+/** The `?view=` parameters' values, in order. */
+export function readViewParams(search: string): string[] {
+  return new URLSearchParams(search).getAll(VIEW_PARAM);
+}
+
+/** The search string for `params`; a `view` parameter keeps its `:` `,` `=` readable (they mean the same either way). */
+function searchOf(params: URLSearchParams): string {
+  const pairs = [...params].map(([name, value]) => {
+    // URLSearchParams encodes any string, lone surrogates included (as U+FFFD); encodeURIComponent would throw.
+    const pair = new URLSearchParams([[name, value]]).toString();
+    return name === VIEW_PARAM ? pair.replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%3D/g, '=') : pair;
+  });
+  return pairs.length > 0 ? `?${pairs.join('&')}` : '';
+}
+
 /** `search` with `name` set to `value`, or removed when `value` is ''. */
 export function searchWith(search: string, name: string, value: string): string {
+  return searchWithAll(search, name, value === '' ? [] : [value]);
+}
+
+/** `search` with `name` given each of `values` (none: removed); the other parameters kept in place. */
+export function searchWithAll(search: string, name: string, values: readonly string[]): string {
   const params = new URLSearchParams(search);
-  // URLSearchParams encodes any string, lone surrogates included (as U+FFFD); encodeURIComponent would throw.
-  if (value === '') params.delete(name);
-  else params.set(name, value);
-  const next = params.toString();
-  return next ? `?${next}` : '';
+  if (values.length === 1 && params.getAll(name).length === 1) params.set(name, values[0]); // keeps its place
+  else {
+    params.delete(name);
+    for (const value of values) params.append(name, value);
+  }
+  return searchOf(params);
+}
+
+function replaceSearch(search: string): void {
+  window.history.replaceState(window.history.state, '', `${window.location.pathname}${search}${window.location.hash}`);
 }
 
 /** Replaces (never pushes) one parameter of the URL: typing should not fill the Back button's history. */
 export function writeSearchParam(name: string, value: string): void {
-  const url = `${window.location.pathname}${searchWith(window.location.search, name, value)}${window.location.hash}`;
-  window.history.replaceState(window.history.state, '', url);
+  replaceSearch(searchWith(window.location.search, name, value));
+}
+
+/** Replaces the `?view=` parameters (never pushes: a slider's drag should not fill the Back button's history). */
+export function writeViewParams(values: readonly string[]): void {
+  const now = readViewParams(window.location.search);
+  if (now.length === values.length && now.every((value, i) => value === values[i])) return; // the link says it already
+  replaceSearch(searchWithAll(window.location.search, VIEW_PARAM, values));
+}
+
+/** `write` after a pause (browsers throttle replaceState, and a slider sends many changes), or at once with `immediate`. */
+export function debounced(write: () => void, waitMs: number): (options?: { immediate: boolean }) => void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  return ({ immediate } = { immediate: false }) => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    if (immediate) write();
+    else timer = setTimeout(write, waitMs);
+  };
 }
 
 export function writePrompt(prompt: string): void {

@@ -108,4 +108,26 @@ describe('shareWithPreviews and followPresenter', () => {
     await settle();
     expect(prompts).toEqual([['The union', true]]);
   });
+
+  it('sends the views with the context and again whenever one changes, and the preview takes them', async () => {
+    const engine = new FakeEngine();
+    engine.set({ trace });
+    const presenterViews = createViewStore([{ id: 'attention', defaultView: { layer: 0, head: 0 } }]);
+    presenterViews.set('attention', { layer: 1 });
+    shareWithPreviews(channel(), engine, () => undefined, presenterViews);
+    const wire = received(channel());
+
+    const previewViews = createViewStore([{ id: 'attention', defaultView: { layer: 0, head: 0 } }]);
+    const drawn: string[] = [];
+    previewViews.subscribe(() => drawn.push(`views ${JSON.stringify(previewViews.choices())}`));
+    followPresenter(channel(), (context) => drawn.push(`context ${context.trace?.prompt}`), (views) => previewViews.replace(views));
+    await settle();
+    expect(drawn).toEqual(['views {"attention":{"layer":1}}', 'context Hello']); // the views first: the context is drawn with them
+
+    presenterViews.set('attention', { layer: 2, head: 3 });
+    await settle();
+    expect(wire.map((message) => message.type)).toEqual(['hello', 'context', 'views']); // the Trace is not sent again
+    expect(previewViews.choices()).toEqual({ attention: { layer: 2, head: 3 } });
+    expect(drawn).toHaveLength(3);
+  });
 });
