@@ -1,6 +1,6 @@
-// Binning a long vector (e.g. the 8,192 logits) into a histogram with round bin edges.
-// The edges come from d3-scale's nice ticks; the counting loop is written by hand (a few lines).
-import { scaleLinear } from 'd3-scale';
+// Binning a long vector (e.g. the 8,192 logits) into a histogram with round bin edges: d3-array's
+// bin, whose thresholds are the nice ticks of the values' extent.
+import { bin, bisector, extent } from 'd3-array';
 
 export interface HistogramBin {
   /** Inclusive lower edge. */
@@ -12,46 +12,17 @@ export interface HistogramBin {
 
 /** Bins the finite values into about `binCount` bins of equal, round width. Non-finite values are skipped. */
 export function histogram(values: ArrayLike<number>, binCount = 40): HistogramBin[] {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isFinite(v)) continue;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (min > max) return [];
-  if (min === max) return [{ start: min, end: max, count: countFinite(values) }];
-  const scale = scaleLinear().domain([min, max]).nice(binCount);
-  const edges = scale.ticks(binCount);
-  const [low, high] = scale.domain();
-  if (edges[0] > low) edges.unshift(low);
-  if (edges[edges.length - 1] < high) edges.push(high);
-  const bins: HistogramBin[] = [];
-  for (let b = 0; b + 1 < edges.length; b++) bins.push({ start: edges[b], end: edges[b + 1], count: 0 });
-  const width = edges[1] - edges[0];
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isFinite(v)) continue;
-    bins[binIndex(bins, v, width)].count++;
-  }
-  return bins;
+  const finite = Array.from(values).filter(Number.isFinite); // d3's extent would keep ±Infinity
+  const [min, max] = extent(finite);
+  if (min === undefined || max === undefined) return [];
+  if (min === max) return [{ start: min, end: max, count: finite.length }];
+  return bin().thresholds(binCount)(finite).map((b) => ({ start: b.x0!, end: b.x1!, count: b.length }));
 }
 
-/** The bin a value falls in: a first guess from the (equal) width, corrected for rounding at the edges. */
-export function binIndex(bins: HistogramBin[], value: number, width = bins.length > 0 ? bins[0].end - bins[0].start : 0): number {
+/** The bin a value falls in (the first or last bin for a value outside them); -1 for no bins. */
+export function binIndex(bins: HistogramBin[], value: number): number {
   if (bins.length === 0) return -1;
-  let index = width > 0 ? Math.floor((value - bins[0].start) / width) : 0;
-  index = Math.min(bins.length - 1, Math.max(0, index));
-  while (index > 0 && value < bins[index].start) index--;
-  while (index < bins.length - 1 && value >= bins[index].end) index++;
-  return index;
-}
-
-function countFinite(values: ArrayLike<number>): number {
-  let count = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) count++;
-  return count;
+  return Math.min(bins.length - 1, Math.max(0, bisector((b: HistogramBin) => b.start).right(bins, value) - 1));
 }
 
 /**

@@ -1,6 +1,7 @@
-// A small line/area chart as SVG (d3-scale for the axes): a few series over a shared x axis, with
-// labelled vertical markers (e.g. "end of prompt", "context limit"). Text goes in as text nodes only.
+// A small line/area chart as SVG (d3-scale for the axes, d3-shape for the paths): a few series over a
+// shared x axis, with labelled vertical markers (e.g. "end of prompt", "context limit"). Text goes in as text nodes only.
 import { scaleLinear } from 'd3-scale';
+import { area, line } from 'd3-shape';
 import { svg } from './dom';
 
 export interface LineSeries {
@@ -47,6 +48,8 @@ export function lineChart(options: LineChartOptions): SVGSVGElement {
     .nice(4)
     .range([height - MARGIN.bottom, MARGIN.top]);
   const bottom = height - MARGIN.bottom;
+  const linePath = line<[number, number]>(([px]) => x(px), ([, py]) => y(py)).digits(1);
+  const areaPath = area<[number, number]>(([px]) => x(px), bottom, ([, py]) => y(py)).digits(1);
 
   for (const tick of y.ticks(4)) {
     root.append(
@@ -66,13 +69,8 @@ export function lineChart(options: LineChartOptions): SVGSVGElement {
   for (const series of options.series) {
     const finite = series.points.filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py));
     if (finite.length === 0) continue;
-    const line = finite.map(([px, py], i) => `${i === 0 ? 'M' : 'L'}${x(px).toFixed(1)},${y(py).toFixed(1)}`).join('');
-    if (series.area) {
-      const first = x(finite[0][0]).toFixed(1);
-      const last = x(finite[finite.length - 1][0]).toFixed(1);
-      root.append(svg('path', { className: `chart-area ${series.className}`, attrs: { d: `${line}L${last},${bottom}L${first},${bottom}Z` } }));
-    }
-    root.append(svg('path', { className: `chart-line ${series.className}`, attrs: { d: line, ...(series.attrs ?? {}) } }));
+    if (series.area) root.append(svg('path', { className: `chart-area ${series.className}`, attrs: { d: areaPath(finite) ?? '' } }));
+    root.append(svg('path', { className: `chart-line ${series.className}`, attrs: { d: linePath(finite) ?? '', ...(series.attrs ?? {}) } }));
     if (finite.length <= (options.dotsUpTo ?? 0)) {
       for (const [px, py] of finite) root.append(svg('circle', { className: `chart-dot ${series.className}`, attrs: { cx: x(px), cy: y(py), r: 5 } }));
     }
