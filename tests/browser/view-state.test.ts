@@ -52,4 +52,20 @@ describe('view state in the URL', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('keeps a slider being dragged (the slide is not rebuilt under it) and writes its setting into the URL', async () => {
+    const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl, `?backend=wasm&prompt=${encodeURIComponent(PROMPT)}#/sampling`);
+    await waitForTrace(page, PROMPT);
+    const kept = await page.evaluate(() => {
+      const slider = document.querySelector<HTMLInputElement>('section#sampling input[data-setting="temperature"]')!;
+      slider.value = '1.5';
+      slider.dispatchEvent(new Event('input', { bubbles: true }));
+      const now = document.querySelector<HTMLInputElement>('section#sampling input[data-setting="temperature"]')!;
+      return { same: now === slider, value: now.value, shown: document.querySelector<HTMLElement>('section#sampling .sampling-body')!.dataset.temperature };
+    });
+    expect(kept).toEqual({ same: true, value: '1.5', shown: '1.5' });
+    await expect.poll(() => new URL(page.url()).searchParams.getAll('view'), { timeout: 5_000 }).toEqual(['sampling:temperature=1.5']);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
