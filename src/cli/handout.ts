@@ -10,6 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { buildDeck, launchChromium, openDeck, serveFolder, waitForEngineIdle, waitForGenerations, waitForTrace } from '../browser';
 
 const USAGE = 'usage: npm run handout -- --prompt "..." --out handout.pdf [--fragments merged|separate] [--notes]';
 
@@ -56,25 +57,24 @@ function parseCommandLine(args: string[]): HandoutOptions | { help: true } | { e
 }
 
 async function writeHandout(options: HandoutOptions): Promise<void> {
-  const h = await import('../../tests/browser/harness');
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
     log('building the deck (vite build)');
-    const build = await h.buildDeck();
+    const build = await buildDeck();
     cleanups.push(() => build.remove());
-    const server = await h.serveFolder(build.dir);
+    const server = await serveFolder(build.dir);
     cleanups.push(() => server.close());
-    const browser = await h.launchChromium({ webgpu: false });
+    const browser = await launchChromium({ webgpu: false });
     cleanups.push(() => browser.close());
-    const deck = await h.openDeck(browser, server.deckUrl, handoutSearch(options));
+    const deck = await openDeck(browser, server.deckUrl, handoutSearch(options));
     const { page } = deck;
     log('waiting for the model and the Trace');
-    await h.waitForEngineIdle(page);
+    await waitForEngineIdle(page);
     const phase = await page.getAttribute('#deck-status', 'data-phase');
     if (phase !== 'ready') throw new Error(`the deck's model did not load (phase ${phase}): ${deck.errors.join(' | ')}`);
-    await h.waitForTrace(page, options.prompt);
+    await waitForTrace(page, options.prompt);
     log('waiting for the streamed generation');
-    await h.waitForGenerations(page, 180_000); // with and without the KV cache, compared on the KV-cache slide
+    await waitForGenerations(page, 180_000); // with and without the KV cache, compared on the KV-cache slide
     await page.waitForFunction(() => document.documentElement.dataset.printLayout === 'ready', undefined, { timeout: 60_000 });
     // Fonts loaded, and two frames for the last render's layout.
     await page.evaluate(() => document.fonts.ready.then(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))));

@@ -5,7 +5,6 @@ import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { deckSlides } from '../../slides/index';
 import {
-  NodeReference,
   openDeck,
   readSlideNumbers,
   serveFolder,
@@ -13,7 +12,8 @@ import {
   typePrompt,
   waitForEngineIdle,
   waitForTrace,
-} from './harness';
+} from '../../src/browser';
+import { NodeReference } from './harness';
 import { useBuiltDeck } from './built-deck';
 
 const deck = useBuiltDeck({ webgpu: false }); // no adapter here: the deck must pick WASM itself

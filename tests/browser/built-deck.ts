@@ -2,7 +2,7 @@
 // loads, outside vitest): the deck built, served and a chromium launched for the file, closed after.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { buildDeck, launchChromium, serveFolder, type Override, type StaticServer } from './harness';
+import { buildDeck, launchChromium, serveFolder, type Override, type StaticServer } from '../../src/browser';
 
 export interface BuiltDeck {
   /** The build's folder. */

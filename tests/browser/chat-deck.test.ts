@@ -17,7 +17,7 @@ import { answerText } from '../../src/maths/generation-summary';
 import type { ChatMessage, Trace } from '../../src/trace';
 import { TINY_CHAT, TINY_CHAT_PROMPT, TINY_CHAT_STOP_ID, TINY_CHAT_STOP_STEP, writeTinyChatFolder } from '../fixtures/tiny-chat';
 import { TINY_LLAMA, writeTinyLlamaFolder } from '../fixtures/tiny-llama';
-import { buildDeck, launchChromium, openDeck, serveFolder, waitForTrace, type StaticServer } from './harness';
+import { buildDeck, launchChromium, openDeck, serveFolder, waitForTrace, type StaticServer } from '../../src/browser';
 
 const FOLLOW_UP = 'And without butter?';
 const modelsFolder = mkdtempSync(join(tmpdir(), 'chat-deck-models-'));

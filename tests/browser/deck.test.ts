@@ -5,15 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { traceSummaryJson } from '../../src/engine/trace-summary';
 import { deckSlides } from '../../slides/index';
 import {
-  nextTokenProbs,
-  NodeReference,
   openDeck,
   readSlideNumbers,
   type SlideNumbers,
   typePrompt,
   waitForEngineIdle,
   waitForTrace,
-} from './harness';
+} from '../../src/browser';
+import { nextTokenProbs, NodeReference } from './harness';
 import { useBuiltDeck } from './built-deck';
 
 const PROMPT = 'How do I bake chocolate chip cookies?';

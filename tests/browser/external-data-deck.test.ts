@@ -12,7 +12,8 @@ import { traceSummaryJson } from '../../src/engine/trace-summary';
 import { END_OF_TEXT } from '../fixtures/model-folder';
 import { TINY_LLAMA_SHAPE } from '../fixtures/tiny-llama';
 import { makeRandomLlamaCheckpoint } from '../convert/random-checkpoint';
-import { buildDeck, launchChromium, NodeReference, openDeck, readSlideNumbers, serveFolder, slideState, waitForTrace, type StaticServer } from './harness';
+import { buildDeck, launchChromium, openDeck, readSlideNumbers, serveFolder, slideState, waitForTrace, type StaticServer } from '../../src/browser';
+import { NodeReference } from './harness';
 
 const PROMPT = 'The state of the union is strong';
 const MODEL = 'tiny-llama-external';

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { traceSummaryJson } from '../../src/engine/trace-summary';
 import { deckSlides } from '../../slides/index';
 import { TINY_LLAMA, writeTinyLlamaFolder } from '../fixtures/tiny-llama';
-import { buildDeck, launchChromium, NodeReference, openDeck, readSlideNumbers, serveFolder, slideState, waitForGenerations, waitForTrace, type StaticServer } from './harness';
+import { buildDeck, launchChromium, openDeck, readSlideNumbers, serveFolder, slideState, waitForGenerations, waitForTrace, type StaticServer } from '../../src/browser';
+import { NodeReference } from './harness';
 
 const PROMPT = 'The state of the union is strong';
 const modelsFolder = mkdtempSync(join(tmpdir(), 'llama-deck-models-'));

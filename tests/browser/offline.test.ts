@@ -5,7 +5,8 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { traceSummaryJson } from '../../src/engine/trace-summary';
-import { NodeReference, openDeck, readSlideNumbers, waitForTrace } from './harness';
+import { openDeck, readSlideNumbers, waitForTrace } from '../../src/browser';
+import { NodeReference } from './harness';
 import { useBuiltDeck } from './built-deck';
 
 const PROMPT = 'The Congress should';

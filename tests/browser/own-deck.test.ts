@@ -14,13 +14,13 @@ import {
   launchChromium,
   MODELS_FOLDER,
   modelFolderOrThrow,
-  NodeReference,
   openDeck,
   readSlideNumbers,
   serveFolder,
   waitForTrace,
   type StaticServer,
-} from './harness';
+} from '../../src/browser';
+import { NodeReference } from './harness';
 
 const FIXTURE = resolve('tests/fixtures/own-deck/index.html');
 const CONFIGURED_PROMPT = 'The state of the union is'; // the fixture's liveLlm.prompt

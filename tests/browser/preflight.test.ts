@@ -3,7 +3,7 @@
 // in a browser with WebGPU (SwiftShader here) it shows the adapter's line.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDeck, launchChromium, MODEL_NAME, openDeck, serveFolder, type StaticServer } from './harness';
+import { buildDeck, launchChromium, MODEL_NAME, openDeck, serveFolder, type StaticServer } from '../../src/browser';
 
 let build: Awaited<ReturnType<typeof buildDeck>>;
 let server: StaticServer;

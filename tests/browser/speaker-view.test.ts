@@ -3,7 +3,7 @@
 // BroadcastChannel; a prompt typed in the speaker view is run by the presenter's window.
 import type { Frame, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { openDeck, typePrompt, waitForTrace } from './harness';
+import { openDeck, typePrompt, waitForTrace } from '../../src/browser';
 import { useBuiltDeck } from './built-deck';
 
 const deck = useBuiltDeck({ webgpu: false });

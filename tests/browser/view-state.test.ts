@@ -3,7 +3,7 @@
 // and a click on the slide writes its choice back into the URL.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { openDeck, waitForTrace } from './harness';
+import { openDeck, waitForTrace } from '../../src/browser';
 import { useBuiltDeck } from './built-deck';
 
 const deck = useBuiltDeck({ webgpu: false });

@@ -6,7 +6,7 @@ import { loadModelInNode } from '../../src/cli/model-folder';
 import { generate } from '../../src/engine/generate';
 import { tokenize } from '../../src/engine/run-trace';
 import { deckSlides } from '../../slides/index';
-import { openDeck, slideState, typePrompt, waitForEngineIdle, waitForGenerations, waitForTrace } from './harness';
+import { openDeck, slideState, typePrompt, waitForEngineIdle, waitForGenerations, waitForTrace } from '../../src/browser';
 import { useBuiltDeck } from './built-deck';
 
 const PROMPT = 'The Congress should';

@@ -1,0 +1,111 @@
+// The bench's report: one object (printed as JSON with --json) and the table printed without it.
+import { cpus } from 'node:os';
+import { elapsedS, GENERATION_PROMPT_TOKENS, GENERATION_REPS, MODEL, NEW_TOKENS, PLAIN } from './bench-settings';
+import type { PromptEditResult } from './drive-deck';
+import type { PageResults } from './drive-bench-page';
+import { generationSummary, median, ratio, round, summary } from './statistics';
+
+export function report(options: {
+  chromium: string;
+  conversionMs: number;
+  page: PageResults;
+  deck: PromptEditResult[];
+  deckErrors: string[];
+  notes: string[];
+  reps: number;
+}) {
+  const { page, deck } = options;
+  const forward = page.forward.map((f) => {
+    const plain = summary(f.plainMs);
+    const traced = summary(f.tracedMs);
+    const trace = summary(f.runTraceMs);
+    const edit = deck.find((d) => d.tokens === f.tokens)!;
+    return {
+      tokens: f.tokens,
+      baselinePlainForward: plain,
+      tracedForward: traced,
+      runTrace: trace,
+      runTraceForwardMedianMs: round(median(f.runTraceForwardMs)),
+      runTraceCollectMedianMs: round(median(f.runTraceCollectMs)),
+      deckPromptToSlides: edit.summary,
+      ratiosToBaseline: {
+        tracedForward: ratio(traced.medianMs, plain.medianMs),
+        runTrace: ratio(trace.medianMs, plain.medianMs),
+        deckPromptToSlides: ratio(edit.summary.medianMs, plain.medianMs),
+      },
+      maxLogitDifference: f.maxLogitDifference,
+      prompts: edit.prompts,
+    };
+  });
+  const deckGen = generationSummary(page.deckGeneration);
+  const plainGen = generationSummary(page.plainGeneration);
+  const tracedGen = 'error' in page.tracedGeneration ? page.tracedGeneration : generationSummary(page.tracedGeneration);
+  return {
+    bench: 'live-llm-deck: tracing cost vs a plain transformers.js forward pass',
+    environment: {
+      chromium: options.chromium,
+      backend: 'wasm',
+      cpuCores: cpus().length,
+      crossOriginIsolated: page.load.crossOriginIsolated,
+      ortNumThreads: page.load.numThreads ?? null,
+      node: process.version,
+    },
+    models: {
+      traced: { name: MODEL, graphOutputs: page.load.traced.outputs, loadMs: round(page.load.traced.loadMs) },
+      baseline: { name: PLAIN, graphOutputs: page.load.plain.outputs, loadMs: round(page.load.plain.loadMs), convertedAtBenchTimeMs: round(options.conversionMs) },
+    },
+    ratioConvention:
+      'times: figure / baseline (2.0 = takes twice as long as the plain forward pass); throughput: baseline tokens/s / figure tokens/s (2.0 = half the baseline speed). Baselines are measured in this same run.',
+    method: {
+      promptEdit: `prompt bar (E, fill, Enter) in the built deck on ?backend=wasm; time between performance marks deck:prompt-submitted and deck:slides-rendered (all slides' DOM and notes built for the new Trace); two different prompts of the same length alternated; one uncounted warm-up round over all prompts, then per length 2 warm-ups, then ${2 * options.reps} repetitions (${options.reps} per prompt), each started after the previous prompt's streamed generation had finished`,
+      forwardPasses: `bench page (bench.html), same chromium, WASM backend and runtime files, models run on the page's thread; plain forward, traced forward and runTrace interleaved; one uncounted warm-up round over all lengths, then per length 2 warm-ups, then ${2 * options.reps} repetitions, on the first prompt of each length`,
+      generation: `${NEW_TOKENS} new tokens after a ${GENERATION_PROMPT_TOKENS}-token prompt, greedy, KV cache, prefill included; 1 warm-up then ${GENERATION_REPS} runs, the three loops interleaved; deck = src/engine/generate.ts on the traced model, baseline = transformers.js model.generate({ do_sample: false }) on the plain model`,
+    },
+    forwardAndPromptEdit: forward,
+    generation: {
+      promptTokens: GENERATION_PROMPT_TOKENS,
+      maxNewTokens: NEW_TOKENS,
+      deckLoopTracedModel: deckGen,
+      baselineGeneratePlainModel: plainGen,
+      libraryGenerateTracedModel: tracedGen,
+      ratioToBaseline: {
+        deckLoopTracedModel: round(plainGen.tokensPerSecond / deckGen.tokensPerSecond, 2),
+        libraryGenerateTracedModel: 'error' in tracedGen ? null : round(plainGen.tokensPerSecond / tracedGen.tokensPerSecond, 2),
+      },
+      sameTokens: deckGen.ids.join(',') === plainGen.ids.join(','),
+    },
+    errors: [...page.errors.map((e) => `bench page: ${e}`), ...options.deckErrors.map((e) => `deck: ${e}`)],
+    notes: options.notes,
+    durationS: round(elapsedS(), 1),
+  };
+}
+
+export type Report = ReturnType<typeof report>;
+
+export function printTable(r: Report): void {
+  const ms = (s: { medianMs: number; minMs: number }) => `${s.medianMs.toFixed(1)} (min ${s.minMs.toFixed(1)})`;
+  const rows: string[][] = [['tokens', 'baseline forward', 'traced forward', 'runTrace', 'deck prompt→slides', 'ratios (÷ baseline)']];
+  for (const f of r.forwardAndPromptEdit) {
+    const q = f.ratiosToBaseline;
+    rows.push([String(f.tokens), ms(f.baselinePlainForward), ms(f.tracedForward), ms(f.runTrace), ms(f.deckPromptToSlides), `${q.tracedForward}× / ${q.runTrace}× / ${q.deckPromptToSlides}×`]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ');
+  console.log(`${r.bench}\nchromium ${r.environment.chromium}, WASM, ${r.environment.ortNumThreads ?? '?'} ort thread(s), ${r.environment.cpuCores} cores\n`);
+  console.log('Times in ms, median (min). Ratios: figure / baseline forward pass (traced / runTrace / deck).');
+  console.log(line(rows[0]));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows.slice(1)) console.log(line(row));
+  console.log('\nrunTrace split (median ms): ' + r.forwardAndPromptEdit.map((f) => `${f.tokens} tok: forward ${f.runTraceForwardMedianMs} + collect ${f.runTraceCollectMedianMs}`).join('; '));
+  const g = r.generation;
+  const gen = (name: string, s: { tokensPerSecond: number; medianMs: number; newTokens: number } | { error: string }, ratioText: string) =>
+    'error' in s ? `  ${name.padEnd(40)} failed: ${s.error}` : `  ${name.padEnd(40)} ${s.tokensPerSecond.toFixed(1).padStart(7)} tok/s  (${s.newTokens} tokens in ${s.medianMs.toFixed(0)} ms)  ${ratioText}`;
+  console.log(`\nGeneration, ${g.maxNewTokens} new tokens after ${g.promptTokens} prompt tokens (greedy, KV cache). Ratio: baseline tok/s ÷ figure tok/s.`);
+  console.log(gen('baseline: model.generate, plain model', g.baselineGeneratePlainModel, ''));
+  console.log(gen("deck's generate() loop, traced model", g.deckLoopTracedModel, `${g.ratioToBaseline.deckLoopTracedModel}×`));
+  console.log(gen('model.generate, traced model', g.libraryGenerateTracedModel, g.ratioToBaseline.libraryGenerateTracedModel === null ? '' : `${g.ratioToBaseline.libraryGenerateTracedModel}×`));
+  console.log(`  same tokens from the deck's loop and the baseline: ${g.sameTokens ? 'yes' : 'no'}`);
+  for (const note of r.notes) console.log(`note: ${note}`);
+  for (const error of r.errors) console.log(`error seen: ${error}`);
+  console.log(`\n(${r.durationS} s)`);
+}

@@ -1,0 +1,75 @@
+// A static file server for a built deck, on 127.0.0.1 under a sub-path (so every run also checks that
+// the build works from one). Files go through sendFile (Range, exact MIME types, no caching); sirv was
+// tried and answers `bytes=0-0`, the request transformers.js sizes files with, with the whole file.
+import { existsSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, resolve, sep } from 'node:path';
+import { sendFile } from '../cli/send-file';
+
+/** The deck is served from this sub-path. */
+export const DECK_PATH = '/deck/';
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.onnx': 'application/octet-stream',
+  '.svg': 'image/svg+xml',
+};
+
+/** What the server answers instead of the file, for the failure tests. */
+export type Override = { status: number; body: Buffer | string } | null;
+
+export interface StaticServer {
+  /** The deck's URL: http://127.0.0.1:<port>/deck/ */
+  deckUrl: string;
+  /** Paths that were requested, in order: relative to the deck, or absolute when outside it. */
+  requested: string[];
+  /** Those of them that asked for a byte range (transformers.js reads one byte to learn a file's size). */
+  ranged: string[];
+  close(): Promise<void>;
+}
+
+/** Serves `dir` at DECK_PATH; `override` may answer a path instead of its file (to break files). */
+export async function serveFolder(dir: string, override: (path: string) => Override = () => null): Promise<StaticServer> {
+  const requested: string[] = [];
+  const ranged: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    if (!pathname.startsWith(DECK_PATH)) {
+      requested.push(pathname); // outside the deck: recorded as an absolute path, and refused
+      res.writeHead(404).end();
+      return;
+    }
+    const path = pathname.slice(DECK_PATH.length) || 'index.html';
+    requested.push(path);
+    if (req.headers.range) ranged.push(path);
+    const replaced = override(path);
+    if (replaced) {
+      res.writeHead(replaced.status, { 'Content-Type': 'application/octet-stream' }).end(replaced.body);
+      return;
+    }
+    const file = resolve(dir, path);
+    if (!file.startsWith(resolve(dir) + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+      return;
+    }
+    sendFile(req, res, file, contentTypes[extname(file)] ?? 'application/octet-stream');
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    deckUrl: `http://127.0.0.1:${port}${DECK_PATH}`,
+    requested,
+    ranged,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
