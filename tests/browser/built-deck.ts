@@ -1,5 +1,5 @@
-// The set-up most browser test files share, kept out of harness.ts (which `npm run handout` also
-// loads, outside vitest): the deck built, served and a chromium launched for the file, closed after.
+// The set-up most browser test files share (vitest hooks, so it stays in tests/; the pieces are in
+// src/browser/): the deck built, served and a chromium launched for the file, closed after.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { buildDeck, launchChromium, serveFolder, type Override, type StaticServer } from '../../src/browser';
