@@ -3,6 +3,7 @@
 import { html } from '../src/viz/dom';
 import type { Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
+import './01-title.css';
 
 const TITLE = 'What happens when you talk to an AI?';
 const backendNames: Record<Trace['backend'], string> = { webgpu: 'WebGPU', wasm: 'WebAssembly (CPU)', 'node-cpu': 'Node (CPU)' };

@@ -22,6 +22,7 @@ import { lastUserMessage, templateTokens, type TemplatePart, type TemplateToken 
 import { tokenChip } from '../src/viz/token-chip';
 import { lineBreakPosition } from '../src/viz/visible-whitespace';
 import type { SlideContext, SlideModule } from './slide';
+import './01b-chat-template.css';
 
 /** More chips than this do not fit even at the smallest size: the start and the end are shown, with the count between. */
 const MAX_CHIPS = 240;

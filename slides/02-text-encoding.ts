@@ -13,6 +13,7 @@ import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { visibleWhitespace } from '../src/viz/visible-whitespace';
 import type { Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
+import './02-text-encoding.css';
 
 /** How many code points get a cell: four rows of ten fit the slide. */
 export const CODE_POINT_LIMIT = 40;

@@ -7,6 +7,7 @@ import { tokenChipRow } from '../src/viz/token-chip';
 import { NEWLINE_MARK, SPACE_MARK, TAB_MARK } from '../src/viz/visible-whitespace';
 import type { Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
+import './03-tokenization.css';
 
 const NOTES_TOKEN_LIMIT = 20;
 

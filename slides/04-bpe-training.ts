@@ -21,6 +21,7 @@ import { keptDrawing } from '../src/viz/kept-drawing';
 import { startSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import type { SlideContext, SlideModule } from './slide';
+import './04-bpe-training.css';
 
 export interface BpeTrainingView {
   corpus: string;

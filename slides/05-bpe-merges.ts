@@ -21,6 +21,7 @@ import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { visibleWhitespace } from '../src/viz/visible-whitespace';
 import type { Trace, WordMerges } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
+import './05-bpe-merges.css';
 
 export interface BpeMergesView {
   /** The chosen word's text, or null to follow the default of whatever prompt comes next. */

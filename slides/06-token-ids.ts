@@ -17,6 +17,7 @@ import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenDisplayText } from '../src/viz/token-chip';
 import type { Trace, TraceToken } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
+import './06-token-ids.css';
 
 export const BYTE_TOKEN_COUNT = 256;
 export const ID_BOX_LIMIT = 48;

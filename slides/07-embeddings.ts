@@ -24,6 +24,7 @@ import { matrixMaxAbs, traceMatrix } from '../src/viz/trace-matrix';
 import { divergingColourScale, divergingLegend, formatSigned, rowWindowStart, vectorStrips } from '../src/viz/vector-strip';
 import type { Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
+import './07-embeddings.css';
 
 export interface EmbeddingsView {
   /** The selected token, or null for the first token of whatever prompt comes next. */

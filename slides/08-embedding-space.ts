@@ -22,6 +22,7 @@ import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip, tokenDisplayText } from '../src/viz/token-chip';
 import type { AnalogyResult, Trace, TraceExtras } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
+import './08-embedding-space.css';
 
 const ROOT_HOOKS = ['pointCount', 'explained1', 'explained2', 'expectedRank'] as const;
 const PROMPT_LABEL_LIMIT = 24;

@@ -34,6 +34,7 @@ import { divergingColourScale, divergingLegend, formatSigned, rowWindowStart, ve
 import { tensorRow, type Trace } from '../src/trace';
 import { lookupTensors } from '../src/viz/block-tensors';
 import type { SlideContext, SlideModule } from './slide';
+import './09-positions.css';
 
 export interface PositionsView {
   /** The selected position, or null for the last position of whatever prompt comes next. */

@@ -24,6 +24,7 @@ import { formatCount, plural } from '../src/viz/format';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tensorRow, type Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
+import './10-transformer-tower.css';
 
 export interface TowerView {
   /** The opened block. */

@@ -17,6 +17,7 @@ import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip, tokenDisplayText } from '../src/viz/token-chip';
 import type { Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
+import './11-attention.css';
 
 export interface AttentionView {
   layer: number;

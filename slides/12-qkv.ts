@@ -18,6 +18,7 @@ import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import { headVectors, type Trace, type Unreadable } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
+import './12-qkv.css';
 
 export interface QkvView extends TokenChoice {
   layer: number;

@@ -29,6 +29,7 @@ import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import { tensorRow, type Trace, type TraceTensor } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
+import './13-scaled-dot-product.css';
 
 export interface ScaledDotProductView extends TokenChoice {
   layer: number;

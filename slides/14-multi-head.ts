@@ -31,6 +31,7 @@ import { heatmap } from '../src/viz/heatmap';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import type { Trace, TraceTensor } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
+import './14-multi-head.css';
 
 export interface MultiHeadView {
   layer: number;

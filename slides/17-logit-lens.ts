@@ -22,6 +22,7 @@ import { tokenChip } from '../src/viz/token-chip';
 import { noteToken } from '../src/viz/token-note';
 import { logitLensLayers, logitLensReading, type LogitLensRow, type NextTokenCandidate, type Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
+import './17-logit-lens.css';
 
 const ROOT_HOOKS = ['stageCount', 'answerId', 'lastRowMatches'] as const;
 /** float32 graph vs float64 lens: probabilities agree to about 1e-5; this leaves room and still catches a different Trace. */

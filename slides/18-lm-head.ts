@@ -28,6 +28,7 @@ import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import { valueStrip } from '../src/viz/value-strip';
 import type { SlideContext, SlideModule } from './slide';
+import './18-lm-head.css';
 
 export const K_CHOICES: readonly number[] = [3, 5, 10];
 const HISTOGRAM_BINS = 40;

@@ -23,6 +23,7 @@ import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { keptDrawing } from '../src/viz/kept-drawing';
 import { clampSamplingView, DEFAULT_SAMPLING_VIEW, SAMPLING_VIEW_ID, type SamplingView } from '../src/viz/sampling-settings';
 import type { SlideContext, SlideModule } from './slide';
+import './20-sampling.css';
 
 export const SAMPLING_PRESETS: readonly { name: string; settings: SamplingSettings }[] = [
   { name: 'Greedy', settings: { temperature: 0, topK: 0, topP: 1 } },

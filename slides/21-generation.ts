@@ -18,6 +18,7 @@ import { currentGeneration, generatingMark, notStartedMessage, samplingDescripti
 import { startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import type { SlideContext, SlideModule } from './slide';
+import './21-generation.css';
 
 /** A long prompt shows only its last tokens: the generated ones are the point of the slide. */
 const PROMPT_CHIPS_SHOWN = 16;

@@ -33,6 +33,7 @@ import { lineChart } from '../src/viz/line-chart';
 import { startLiveSlide } from '../src/viz/slide-frame';
 import { tokenDisplayText } from '../src/viz/token-chip';
 import type { SlideContext, SlideModule } from './slide';
+import './22-kv-cache.css';
 
 const CHART_WIDTH = 600;
 const CHART_HEIGHT = 300;

@@ -19,6 +19,7 @@ import { currentGeneration, generatingMark, notStartedMessage } from '../src/viz
 import { startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import type { SlideContext, SlideModule } from './slide';
+import './23-detokenization.css';
 
 export function hexBytes(bytes: readonly number[]): string {
   return bytes.map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');

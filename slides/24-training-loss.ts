@@ -18,6 +18,7 @@ import { lossColumns, type LossColumn } from '../src/viz/loss-columns';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import type { SlideContext, SlideModule } from './slide';
+import './24-training-loss.css';
 
 const LOSS_FORMULA = 'L = -\\frac{1}{N} \\sum_{i=1}^{N} \\ln p\\left(x_{i+1} \\mid x_1 \\ldots x_i\\right) \\qquad \\text{perplexity} = e^{L}';
 

@@ -9,6 +9,7 @@ import { html, svg } from '../src/viz/dom';
 import { startSlide } from '../src/viz/slide-frame';
 import { arrow, stageBox } from '../src/viz/stage-diagram';
 import type { SlideContext, SlideModule } from './slide';
+import './25-fine-tuning.css';
 
 const WIDTH = 1200;
 const HEIGHT = 360;

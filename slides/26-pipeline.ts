@@ -17,6 +17,7 @@ import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import { visibleWhitespace } from '../src/viz/visible-whitespace';
 import type { SlideContext, SlideModule } from './slide';
+import './26-pipeline.css';
 
 const PROMPT_CHARS = 40;
 const SHOWN_IDS = 8;

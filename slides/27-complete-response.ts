@@ -24,6 +24,7 @@ import { lastUserMessage } from '../src/viz/template-tokens';
 import { tokenDisplayText } from '../src/viz/token-chip';
 import { clampSamplingView, DEFAULT_SAMPLING_VIEW, SAMPLING_VIEW_ID, type SamplingView } from '../src/viz/sampling-settings';
 import type { SlideContext, SlideModule } from './slide';
+import './27-complete-response.css';
 
 /** Characters of the answer that fit on the slide at the smallest type; more shows the last part. */
 const ANSWER_CHARACTERS = 600;

@@ -26,9 +26,6 @@ import { connectConversation, runOptionsFromUrl } from './conversation';
 import { connectModelMenu, fetchModelList } from './model-menu';
 import { DEFAULT_MODEL_NAME, debouncedPromptWriter, readModelName, readPrompt, writeSearchParam } from './url-state';
 
-// Every stylesheet of the slides' view pieces, present and future, without a list to keep up to date.
-import.meta.glob('../viz/*.css', { eager: true });
-
 export const LIVE_LLM_PLUGIN_ID = 'live-llm';
 
 /** Set in the plugin's options or in Reveal's config under `liveLlm`; the URL's ?prompt= and ?model= win. */

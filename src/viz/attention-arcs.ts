@@ -5,6 +5,7 @@ import { scaleLinear } from 'd3-scale';
 import { svg } from './dom';
 import { formatPercent } from './format';
 import { tokenSegments, type ChipToken } from './token-chip';
+import './attention-arcs.css';
 
 export interface AttentionArcsInput {
   tokens: ChipToken[];

@@ -3,6 +3,7 @@
 import { html } from './dom';
 import { tokenChip } from './token-chip';
 import type { Trace } from '../trace';
+import './block-controls.css';
 
 export function clampIndex(value: number, low: number, high: number): number {
   return Math.min(high, Math.max(low, Math.trunc(Number.isFinite(value) ? value : low)));

@@ -3,6 +3,7 @@
 import { scaleDiverging } from 'd3-scale';
 import { interpolateRdBu } from 'd3-scale-chromatic';
 import { svg } from './dom';
+import './block-vector-strip.css';
 
 /**
  * RdBu (ColorBrewer) stays readable for the common colour-vision deficiencies, unlike red-green; its

@@ -4,6 +4,7 @@ import type { Trace } from '../trace';
 import { html } from './dom';
 import { knownTokenTexts } from './known-token-text';
 import { tokenChip, tokenDisplayText } from './token-chip';
+import './candidate-label.css';
 
 /** The decoded text of `id` if this Trace has it, else null. */
 export function knownTokenText(trace: Trace, id: number): string | null {

@@ -6,6 +6,7 @@ import type { EmbeddingPoint } from '../trace';
 import { svg } from './dom';
 import { placeLabels } from './label-placement';
 import { visibleWhitespace } from './visible-whitespace';
+import './embedding-scatter.css';
 
 export const SCATTER_WIDTH = 660;
 export const SCATTER_HEIGHT = 400;

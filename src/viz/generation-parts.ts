@@ -4,6 +4,7 @@ import type { StopReason } from '../maths/generation-summary';
 import type { Generation, Trace } from '../trace';
 import { html } from './dom';
 import { formatCount, plural } from './format';
+import './generation-parts.css';
 
 /** The context's Generation when it continues the shown Trace's prompt; a stale one (an earlier prompt) is not shown. */
 export function currentGeneration(trace: Trace | null, generation: Generation | null | undefined): Generation | null {

@@ -5,6 +5,7 @@
 import { rgb } from 'd3-color';
 import { bmpDataUrl } from './bitmap';
 import { svg } from './dom';
+import './heatmap.css';
 
 export interface HeatmapInput {
   rows: number;

@@ -1,6 +1,7 @@
 // Horizontal bars (HTML grid): label | bar | value. Bar lengths share one linear scale.
 import { scaleLinear } from 'd3-scale';
 import { html } from './dom';
+import './horizontal-bars.css';
 
 export interface BarRow {
   label: Node;

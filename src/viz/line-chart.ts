@@ -3,6 +3,7 @@
 import { scaleLinear } from 'd3-scale';
 import { area, line } from 'd3-shape';
 import { svg } from './dom';
+import './line-chart.css';
 
 export interface LineSeries {
   /** CSS class of the line (and of its area when `area` is set): the colour lives in the stylesheet. */

@@ -3,6 +3,7 @@
 import { scaleLinear, scaleSymlog } from 'd3-scale';
 import type { HistogramBin } from '../maths/histogram';
 import { svg } from './dom';
+import './logit-histogram.css';
 
 export interface LogitHistogramOptions {
   bins: HistogramBin[];

@@ -3,6 +3,7 @@
 import { scaleLinear } from 'd3-scale';
 import { svg } from './dom';
 import { tokenDisplayText, type ChipToken } from './token-chip';
+import './loss-columns.css';
 
 export interface LossColumn {
   /** Index in the prompt of the token that was predicted. */

@@ -2,6 +2,7 @@
 import type { SlideContext } from '../../slides/slide';
 import type { Trace } from '../trace';
 import { html } from './dom';
+import './slide-frame.css';
 
 /** The data-* hooks the live slides put on their root; other attributes (the deck's, Reveal's) stay. */
 const ROOT_HOOKS = ['tokenCount', 'layer', 'head', 'query', 'restProb'] as const;

@@ -1,6 +1,7 @@
 // Boxes and arrows in SVG for process diagrams (fine-tuning stages). Arrowheads are drawn as
 // polygons rather than <marker>s, so two copies of a slide in one document never share an id.
 import { svg } from './dom';
+import './stage-diagram.css';
 
 export interface StageBox {
   x: number;

@@ -2,6 +2,7 @@
 import { tokenChipColour } from './colour-scales';
 import { html } from './dom';
 import { lineBreakPosition, whitespaceSegments, type TextSegment } from './visible-whitespace';
+import './token-chip.css';
 
 const REPLACEMENT_CHARACTER = '\ufffd';
 

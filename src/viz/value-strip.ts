@@ -3,6 +3,7 @@
 import { scaleSequential } from 'd3-scale';
 import { interpolateCividis } from 'd3-scale-chromatic';
 import { svg } from './dom';
+import './value-strip.css';
 
 const CELL_HEIGHT = 40;
 

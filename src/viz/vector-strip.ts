@@ -3,6 +3,7 @@
 import { scaleDiverging } from 'd3-scale';
 import { interpolatePuOr } from 'd3-scale-chromatic';
 import { html, svg } from './dom';
+import './vector-strip.css';
 
 export interface StripRow {
   /** A token chip or a short caption. */
