@@ -10,19 +10,7 @@ module.exports = {
         'Slides import only the Trace (src/trace/), views (src/viz/), src/maths/ and src/tokenize/: never the engine, converter, deck, CLI, hub or any other src/ folder.',
       severity: 'error',
       from: { path: '^slides/' },
-      to: {
-        path: '^src/',
-        // Exception, issue 11 item 2: the two chat slides still send their conversation requests through the deck;
-        // the deck-owned view state (setView) replaces this. Remove the exception when it lands.
-        pathNot: ['^src/(trace|viz|maths|tokenize)/', '^src/deck/conversation-requests[.]ts$'],
-      },
-    },
-    {
-      name: 'slides-chat-exception-is-narrow',
-      comment: 'Only the two chat slides may use the exception above (issue 11 item 2).',
-      severity: 'error',
-      from: { path: '^slides/', pathNot: '^slides/(01b-chat-template|27-complete-response)[.]ts$' },
-      to: { path: '^src/deck/conversation-requests[.]ts$' },
+      to: { path: '^src/', pathNot: '^src/(trace|viz|maths|tokenize)/' },
     },
     {
       name: 'engine-never-sees-views',
@@ -35,17 +23,8 @@ module.exports = {
       name: 'nothing-shipped-imports-tests',
       comment: 'Code under src/ and slides/ never imports tests/: tools the tests share live under src/.',
       severity: 'error',
-      // Exception, issue 11 item 3: bench and handout still drive the browser through tests/browser/harness.ts
-      // until those helpers move under src/. Remove it (and the rule below) when they have.
-      from: { path: '^(src|slides)/', pathNot: '^src/cli/(bench|handout)[.]ts$' },
+      from: { path: '^(src|slides)/' },
       to: { path: '^tests/' },
-    },
-    {
-      name: 'bench-and-handout-exception-is-narrow',
-      comment: 'bench and handout may import the browser harness from tests/ (issue 11 item 3), nothing else there.',
-      severity: 'error',
-      from: { path: '^src/cli/(bench|handout)[.]ts$' },
-      to: { path: '^tests/', pathNot: '^tests/browser/harness[.]ts$' },
     },
   ],
   options: {

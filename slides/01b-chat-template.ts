@@ -12,7 +12,7 @@
 //   .chatml-example      data-model (the other model's name), data-text (the string its template renders)
 //   input.chat-system-field  the system message (chat models; Enter applies it)
 // No view state of its own: the system message lives in the deck (?system=) and comes back in trace.chat.
-import { conversationField, sendConversationRequest } from '../src/deck/conversation-requests';
+import { conversationField, sendConversationRequest } from '../src/viz/conversation-requests';
 import type { Trace } from '../src/trace';
 import { CHATML_EXAMPLE_MODEL, CHATML_EXAMPLE_SOURCE, exampleText, smolLm2ChatMl, type ExamplePart } from '../src/viz/chatml-example';
 import { html } from '../src/viz/dom';

@@ -13,7 +13,7 @@
 //   .complete-response-stop  the stop sentence
 //   textarea.chat-reply-field, button[data-action="reply" | "restart" | "sample" | "new-seed" | "greedy"]
 // View: the sampling slide's settings (one view the deck keeps for both, viewId 'sampling').
-import { conversationField, sendConversationRequest } from '../src/deck/conversation-requests';
+import { conversationField, sendConversationRequest } from '../src/viz/conversation-requests';
 import type { ChatMessage, Generation, Trace } from '../src/trace';
 import { answerOf, followUpHistory, headOf, lastSteps, stepsText, type Answer } from '../src/viz/chat-turns';
 import { html } from '../src/viz/dom';

@@ -3,7 +3,7 @@
 // calls: a system message (kept in the URL), a follow-up turn, starting over, the answer's sampling.
 import type { RunOptions } from '../engine/client';
 import type { ChatMessage } from '../trace';
-import { onConversationRequest, type ConversationRequest } from './conversation-requests';
+import { onConversationRequest, type ConversationRequest } from '../viz/conversation-requests';
 import { readMaxNewTokens, readSystem } from './url-state';
 
 /** What this needs from the engine client (a fake one in tests). */

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import titleSlide from '../../slides/01-title';
 import { connectConversation, runOptionsFromUrl, type ConversationEngine } from '../../src/deck/conversation';
-import { sendConversationRequest } from '../../src/deck/conversation-requests';
+import { sendConversationRequest } from '../../src/viz/conversation-requests';
 import { connectModelMenu, fillModelMenus } from '../../src/deck/model-menu';
 import type { RunOptions } from '../../src/engine/client';
 import type { ChatMessage } from '../../src/trace';

@@ -16,7 +16,7 @@ describe('import rules (dependency-cruiser)', () => {
       [
         'engine-never-sees-views: src/engine/run-model.ts -> src/viz/view.ts',
         'nothing-shipped-imports-tests: src/viz/view.ts -> tests/helper.ts',
-        'slides-chat-exception-is-narrow: slides/wrong-slide.ts -> src/deck/conversation-requests.ts',
+        'slides-see-the-trace-not-the-engine: slides/wrong-slide.ts -> src/deck/prompt-bar.ts',
         'slides-see-the-trace-not-the-engine: slides/type-only-slide.ts -> src/engine/run-model.ts',
         'slides-see-the-trace-not-the-engine: slides/other-folder-slide.ts -> src/train/corpus.ts',
         'slides-see-the-trace-not-the-engine: slides/wrong-slide.ts -> src/engine/run-model.ts',

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
 import chatTemplate from '../../slides/01b-chat-template';
-import { CONVERSATION_EVENT, type ConversationRequest } from '../../src/deck/conversation-requests';
+import { CONVERSATION_EVENT, type ConversationRequest } from '../../src/viz/conversation-requests';
 import { exampleText, smolLm2ChatMl, SMOLLM2_DEFAULT_SYSTEM } from '../../src/viz/chatml-example';
 import { templateTokens } from '../../src/viz/template-tokens';
 import { HOSTILE_TOKENS, makeTrace } from '../fixtures/synthetic-trace';

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import completeResponse from '../../slides/27-complete-response';
 import sampling from '../../slides/20-sampling';
-import { CONVERSATION_EVENT, type ConversationRequest } from '../../src/deck/conversation-requests';
+import { CONVERSATION_EVENT, type ConversationRequest } from '../../src/viz/conversation-requests';
 import type { Generation, Trace } from '../../src/trace';
 import { makeGeneration } from '../fixtures/synthetic-generation';
 import { HOSTILE_TOKENS, makeTrace } from '../fixtures/synthetic-trace';
