@@ -51,7 +51,7 @@ export const MINI_CELLS = 12;
 export const OVERVIEW_LAYERS = 4;
 export const OVERVIEW_LAYERS_WIDE = 3;
 export const OVERVIEW_HEADS = 8;
-/** The left panel's room for one layer's heads, in CSS pixels (transformer-block.css caps a map at 190). */
+/** The left panel's room for one layer's heads, in CSS pixels (14-multi-head.css caps a map at 190). */
 const HEADS_PANEL = { width: 540, height: 480, caption: 44, maxMap: 190 };
 
 /** The fewest columns that fit every head's map and caption in the panel (maps are square). */
