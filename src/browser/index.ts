@@ -6,4 +6,4 @@ export { waitForEngineIdle, waitForGenerations, waitForTrace } from './deck-wait
 export { openDeck, type OpenDeck } from './open-deck';
 export { setPromptValue, submitThroughPromptBar, typePrompt } from './prompt-input';
 export { readSlideNumbers, slideState, type SlideNumbers } from './read-slides';
-export { DECK_PATH, serveFolder, type Override, type StaticServer } from './serve-folder';
+export { DECK_PATH, serveFolder, type Override, type ServeOptions, type StaticServer } from './serve-folder';

@@ -25,7 +25,7 @@ const contentTypes: Record<string, string> = {
 export type Override = { status: number; body: Buffer | string } | null;
 
 export interface StaticServer {
-  /** The deck's URL: http://127.0.0.1:<port>/deck/ */
+  /** The deck's URL: http://127.0.0.1:<port>/deck/ (or the base it was given) */
   deckUrl: string;
   /** Paths that were requested, in order: relative to the deck, or absolute when outside it. */
   requested: string[];
@@ -34,18 +34,28 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves `dir` at DECK_PATH; `override` may answer a path instead of its file (to break files). */
-export async function serveFolder(dir: string, override: (path: string) => Override = () => null): Promise<StaticServer> {
+/** Where the deck is served and what every answer carries besides the file (a host's CSP, say). */
+export interface ServeOptions {
+  /** The path the deck is served at: DECK_PATH unless told ("/" for a host's root). */
+  base?: string;
+  /** Headers added to every answer. */
+  headers?: Record<string, string>;
+}
+
+/** Serves `dir` at DECK_PATH (or `options.base`); `override` may answer a path instead of its file (to break files). */
+export async function serveFolder(dir: string, override: (path: string) => Override = () => null, options: ServeOptions = {}): Promise<StaticServer> {
+  const base = options.base ?? DECK_PATH;
   const requested: string[] = [];
   const ranged: string[] = [];
   const server: Server = createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-    if (!pathname.startsWith(DECK_PATH)) {
+    for (const [name, value] of Object.entries(options.headers ?? {})) res.setHeader(name, value);
+    if (!pathname.startsWith(base)) {
       requested.push(pathname); // outside the deck: recorded as an absolute path, and refused
       res.writeHead(404).end();
       return;
     }
-    const path = pathname.slice(DECK_PATH.length) || 'index.html';
+    const path = pathname.slice(base.length) || 'index.html';
     requested.push(path);
     if (req.headers.range) ranged.push(path);
     const replaced = override(path);
@@ -63,7 +73,7 @@ export async function serveFolder(dir: string, override: (path: string) => Overr
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;
   return {
-    deckUrl: `http://127.0.0.1:${port}${DECK_PATH}`,
+    deckUrl: `http://127.0.0.1:${port}${base}`,
     requested,
     ranged,
     close: () =>

@@ -51,6 +51,16 @@ export function cacheKey(url: string): string {
 }
 
 /**
+ * The cached page that answers a navigation offline when its own address was never kept: the deck's
+ * index.html for its folder (with any query or hash) or for index.html itself; null for anything else
+ * (another page of the deck, preflight.html, is cached under its own name).
+ */
+export function navigationFallback(url: string, scope: string): string | null {
+  const key = cacheKey(url);
+  return key === scope || key === `${scope}index.html` ? `${scope}index.html` : null;
+}
+
+/**
  * An answer the deck cannot use, where a cached copy is better: an error status (a host that is down
  * behind a proxy answers 502 or 503) or a redirect (a venue's captive portal sends every request to
  * its login page). Partial (206) answers to Range requests are fine.

@@ -6,7 +6,7 @@
 // network fails, or the host answers with an error or a redirect (a captive portal). The app shell
 // is cached on install, because the page fetched it before this worker existed; the model and
 // onnxruntime's files are cached as the engine fetches them, so they are downloaded only once.
-import { cacheKey, cacheName, isCacheable, isOldCache, isUnusable, rangeResponse, type OfflineManifest } from './offline-cache';
+import { cacheKey, cacheName, isCacheable, isOldCache, isUnusable, navigationFallback, rangeResponse, type OfflineManifest } from './offline-cache';
 
 declare const self: ServiceWorkerGlobalScope;
 /** Replaced by the build (vite.config.ts, offlineSupport) with this build's id and app-shell files. */
@@ -40,7 +40,9 @@ async function precacheShell(): Promise<void> {
   const shellCache = await caches.open(cache);
   await Promise.all(
     manifest.shell.map(async (path) => {
-      const url = new URL(path, self.location.href).href; // relative to this file, at the deck's base
+      // Relative to the scope (the deck's folder), not to this file: new URL('', this file) is this file
+      // itself, so the deck's own address ("" in the manifest) was never kept and an offline reload failed.
+      const url = new URL(path, scope).href;
       const response = await fetch(url, { cache: 'no-cache' }); // revalidated: never an older copy from the HTTP cache
       if (!isCacheable(response)) throw new Error(`offline: ${url} answered ${response.status}${response.redirected ? ' (redirected)' : ''}`);
       await shellCache.put(cacheKey(url), response);
@@ -68,7 +70,7 @@ async function networkFirst(request: Request, event: FetchEvent): Promise<Respon
 
 /** The cached copy of this request's file, sliced when it asks for a range, or null. */
 async function fromCache(request: Request): Promise<Response | null> {
-  const cached = await caches.match(cacheKey(request.url), { cacheName: cache });
+  const cached = (await caches.match(cacheKey(request.url), { cacheName: cache })) ?? (await shellPageFor(request));
   if (!cached) return null;
   const range = request.headers.get('Range');
   return range === null ? cached : rangeResponse(cached, range); // transformers.js may ask for one byte to learn a size
@@ -77,4 +79,11 @@ async function fromCache(request: Request): Promise<Response | null> {
 async function keep(url: string, response: Response): Promise<void> {
   if (!(await caches.has(cache))) return; // a newer build has taken over and deleted our cache: leave it deleted
   await (await caches.open(cache)).put(cacheKey(url), response);
+}
+
+/** A page of the deck asked for by a navigation under another name (the folder, index.html): the deck's index.html. */
+async function shellPageFor(request: Request): Promise<Response | undefined> {
+  if (request.mode !== 'navigate') return undefined;
+  const page = navigationFallback(request.url, scope);
+  return page === null ? undefined : caches.match(page, { cacheName: cache });
 }

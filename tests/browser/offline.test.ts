@@ -5,7 +5,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { traceSummaryJson } from '../../src/engine/trace-summary';
-import { openDeck, readSlideNumbers, waitForTrace } from '../../src/browser';
+import { openDeck, readSlideNumbers, serveFolder, waitForTrace } from '../../src/browser';
 import { NodeReference } from './harness';
 import { useBuiltDeck } from './built-deck';
 
@@ -90,6 +90,61 @@ describe('the built deck offline', () => {
       throw error;
     } finally {
       await context.close();
+    }
+  });
+});
+
+// Where presenters open it: the root of a host or a sub-path, a prompt in the query and a slide in the
+// hash, visited once online; then the host is gone, and the deck reloads, and opens in a new tab.
+describe.each([
+  { where: 'at the root of a host', base: '/' },
+  { where: 'on a sub-path', base: '/talks/llm/' },
+])('the built deck offline $where, with ?prompt=', ({ base }) => {
+  it('reloads, and opens in a new tab with another prompt, after one online visit, with the host gone', async () => {
+    const otherPrompt = 'We the people';
+    const [expectedIds, otherIds] = [traceSummaryJson(await reference.trace(PROMPT)).ids, traceSummaryJson(await reference.trace(otherPrompt)).ids];
+    const host = await serveFolder(deck.dir, () => null, { base });
+    let hostOpen = true;
+    const { context, page, errors, log } = await openDeck(deck.browser, host.deckUrl, `?prompt=${encodeURIComponent(PROMPT)}&backend=wasm#/3`);
+    try {
+      await waitForTrace(page, PROMPT);
+      expect((await readSlideNumbers(page)).tokenIds).toEqual(expectedIds);
+      // The one visit: the engine's files pass through the service worker, which keeps them as they come.
+      const modelUrl = `${host.deckUrl}models/sotu-gpt/onnx/model.onnx`;
+      const modelSize = readFileSync(join(deck.dir, 'models/sotu-gpt/onnx/model.onnx')).byteLength;
+      const cachedModelBytes = () =>
+        page.evaluate(async (url) => {
+          for (const name of await caches.keys()) {
+            const cached = await (await caches.open(name)).match(url);
+            if (cached) return (await cached.arrayBuffer()).byteLength;
+          }
+          return 0;
+        }, modelUrl);
+      await expect.poll(cachedModelBytes, { timeout: 10_000 }).toBe(modelSize);
+
+      const slideHash = await page.evaluate(() => window.location.hash); // Reveal names #/3 by its slide's id
+      expect(slideHash).not.toBe('');
+      await host.close();
+      hostOpen = false;
+      await page.reload();
+      await waitForTrace(page, PROMPT);
+      expect((await readSlideNumbers(page)).tokenIds).toEqual(expectedIds);
+      expect(await page.evaluate(() => window.location.hash)).toBe(slideHash);
+
+      const tab = await context.newPage();
+      const tabErrors: string[] = [];
+      tab.on('pageerror', (error) => tabErrors.push(error.message));
+      await tab.goto(`${host.deckUrl}?prompt=${encodeURIComponent(otherPrompt)}&backend=wasm#/2`);
+      await waitForTrace(tab, otherPrompt);
+      expect((await readSlideNumbers(tab)).tokenIds).toEqual(otherIds);
+      expect(tabErrors).toEqual([]);
+      expect(errors).toEqual([]);
+    } catch (error) {
+      console.log(log.join('\n'));
+      throw error;
+    } finally {
+      await context.close();
+      if (hostOpen) await host.close();
     }
   });
 });

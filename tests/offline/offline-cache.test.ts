@@ -2,7 +2,7 @@
 // which answers are kept, and Range requests answered from a cached full response.
 import { describe, expect, it } from 'vitest';
 import { parseRange } from '../../src/http/byte-range';
-import { appShellFiles, cacheKey, cacheName, isCacheable, isOldCache, isUnusable, rangeResponse, SERVICE_WORKER_FILE } from '../../src/offline/offline-cache';
+import { appShellFiles, cacheKey, cacheName, isCacheable, isOldCache, isUnusable, navigationFallback, rangeResponse, SERVICE_WORKER_FILE } from '../../src/offline/offline-cache';
 
 describe('appShellFiles', () => {
   it('keeps the root HTML pages and everything under assets/, plus the base itself', () => {
@@ -127,5 +127,18 @@ describe('isUnusable', () => {
     expect(isUnusable(answer(false))).toBe(true); // 404, 502, 503
     expect(isUnusable(answer(true, true))).toBe(true);
     expect(isUnusable(answer(false, false, 'opaqueredirect'))).toBe(true);
+  });
+});
+
+describe('navigationFallback', () => {
+  const scope = 'https://host.example/talks/llm/';
+  it("answers the deck's folder and index.html, with any query or hash, with the cached index.html", () => {
+    expect(navigationFallback('https://host.example/talks/llm/?prompt=Hello%20there#/3', scope)).toBe(`${scope}index.html`);
+    expect(navigationFallback('https://host.example/talks/llm/index.html?prompt=x', scope)).toBe(`${scope}index.html`);
+    expect(navigationFallback('https://host.example/?prompt=x', 'https://host.example/')).toBe('https://host.example/index.html');
+  });
+  it('leaves other pages and files to their own cache entries', () => {
+    expect(navigationFallback('https://host.example/talks/llm/preflight.html?model=x', scope)).toBeNull();
+    expect(navigationFallback('https://host.example/talks/llm/models/sotu-gpt/onnx/model.onnx', scope)).toBeNull();
   });
 });
