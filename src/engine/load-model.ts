@@ -10,6 +10,7 @@ import { chatTemplateOf, stopIdsOf } from './chat-config';
 import { availablePrecisions, choosePrecision, type Precision, type PrecisionPreference } from './choose-backend';
 import { modelInfoFromConfig, type HfConfig } from './model-info';
 import { weightsForExtras } from './trace-extras';
+import { weightsForAttribution } from './attribution';
 
 export interface LoadedModel {
   info: ModelInfo;
@@ -80,7 +81,7 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
   const outputNames: readonly string[] = (model.sessions as Record<string, { outputNames: readonly string[] }>).model.outputNames;
   const traceOutputs = outputNames.filter((n) => n.startsWith(TRACE_PREFIX));
   const missingOutputs = allTraceOutputs(info.nLayer, { learnedPositions: info.architecture.positions === 'learned' }).filter((n) => !traceOutputs.includes(n));
-  const weights = await extrasWeights(options, precision, weightsForExtras(info.architecture));
+  const weights = await extrasWeights(options, precision, [...weightsForExtras(info.architecture), ...weightsForAttribution(info)]);
   const jinja = tokenizer.chat_template ? null : ((await options.readTextFile?.('chat_template.jinja')) ?? null);
   const chatTemplate = chatTemplateOf(tokenizer.chat_template, jinja);
   const stopIds = stopIdsOf(model.generation_config as { eos_token_id?: number | number[] } | null, model.config as { eos_token_id?: number | number[] }, tokenizer.eos_token_id);

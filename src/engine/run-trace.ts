@@ -7,6 +7,7 @@ import { renderConversation, type Conversation } from './chat-input';
 import type { LoadedModel } from './load-model';
 import { disposeGpuTensors } from './kv-cache';
 import { computeExtras } from './trace-extras';
+import { computeAttribution } from './attribution';
 
 export const TOP_K = 10;
 export const CANDIDATE_TEXTS = 64;
@@ -92,6 +93,8 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
     tokenIds: (word) => tokenize(loaded, word),
     decode: (id) => describeToken(loaded, id).text,
   });
+  // Which parts of the model voted for the top token: needs the output projections' weights.
+  const attributed = computeAttribution({ info: loaded.info, tensors, weights: loaded.weights, topk });
   const collected = performance.now();
 
   return {
@@ -109,6 +112,8 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
     tensors,
     missing: loaded.missingOutputs,
     extras,
+    attribution: attributed.attribution,
+    attributionMissing: attributed.missing,
     timings: {
       tokenizeMs: tokenized - started,
       forwardMs: forwarded - tokenized,

@@ -1,4 +1,7 @@
 // The Trace's types: everything one forward pass of the model computed for the current prompt, as plain data.
+import type { AttributionComponent } from '../maths/attribution';
+
+export type { AttributionComponent, AttributionKind } from '../maths/attribution';
 
 /** A tensor with the batch dimension removed. Row-major, float32. */
 export interface TraceTensor {
@@ -155,6 +158,37 @@ export interface TraceExtras {
   weightExcerpt: WeightExcerpt | null;
 }
 
+/** A token (or the gap between two) whose logit at the last position is attributed. */
+export interface AttributionTarget {
+  id: number;
+  token: string;
+  /** The model's own logit for this token at the last position. */
+  logit: number;
+}
+
+/** One logit (or the top-two gap) split into what each part of the model wrote into the residual stream. */
+export interface LogitAttribution {
+  target: AttributionTarget;
+  /** The gap variant: the runner-up subtracted; null for the plain logit. */
+  against: AttributionTarget | null;
+  /** Forward order: embed, pos (GPT-2), per layer its heads, its attention-projection bias (if any) and its MLP; the final norm's bias. */
+  components: AttributionComponent[];
+  /** The components' total, with the final norm's scale held fixed at the last position. */
+  sum: number;
+  /** What the model computed: the target's logit, or the top-two gap. */
+  modelValue: number;
+}
+
+/** Direct logit attribution at the last position (computed by the engine: it needs the weights). */
+export interface TraceAttribution {
+  logit: LogitAttribution;
+  /** Top token minus runner-up; null for a one-token vocabulary. */
+  gap: LogitAttribution | null;
+  /** The linearisation: the final norm's kind and its divisor (σ or RMS) at the last position, held fixed. */
+  norm: 'layernorm' | 'rmsnorm';
+  scale: number;
+}
+
 export interface Trace {
   version: 1;
   /** The prompt as the presenter typed it (for a chat model: the user's last message). */
@@ -180,6 +214,9 @@ export interface Trace {
   missing: string[];
   /** Derived from weights and merges; null when the model's weights could not be read. */
   extras: TraceExtras | null;
+  /** Which parts of the model voted for the top token; null (with attributionMissing) when the engine could not compute it. */
+  attribution?: TraceAttribution | null;
+  attributionMissing?: MissingPart[];
   timings: TraceTimings;
 }
 
