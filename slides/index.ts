@@ -21,6 +21,7 @@ import residualLayernormSlide from './16-residual-layernorm';
 import logitLensSlide from './17-logit-lens';
 import lmHeadSlide from './18-lm-head';
 import nextTokenSlide from './19-next-token';
+import whoVotedSlide from './19b-who-voted';
 import samplingSlide from './20-sampling';
 import generationSlide from './21-generation';
 import kvCacheSlide from './22-kv-cache';
@@ -52,6 +53,7 @@ export const deckSlides: readonly SlideModule[] = [
   logitLensSlide,
   lmHeadSlide,
   nextTokenSlide,
+  whoVotedSlide,
   samplingSlide,
   generationSlide,
   kvCacheSlide,

@@ -10,3 +10,4 @@ export * from './json';
 export * from './output-names';
 export * from './logit-lens';
 export * from './readers';
+export * from './attribution';
