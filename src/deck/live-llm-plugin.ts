@@ -88,7 +88,8 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
   document.body.append(badge.element);
   const start = async () => {
     await options.beforeEngine?.().catch((error: unknown) => console.warn('live-llm: before the engine started:', error));
-    const engine = new EngineClient(new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' }));
+    // A function, not a worker: the client replaces a worker that dies or hangs (engine supervision).
+    const engine = new EngineClient(() => new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' }));
     const writePromptToUrl = debouncedPromptWriter();
     const runPrompt = (prompt: string, { immediate }: { immediate: boolean }) => {
       if (immediate) performance.mark('deck:prompt-submitted', { detail: { prompt } }); // npm run bench times from here

@@ -1,10 +1,12 @@
 // The main thread's side of the engine: sends prompts to the worker and keeps the deck's view of
 // it (loading, progress, the latest Trace, errors) as one immutable state that listeners receive.
 // Prompt changes are debounced while the presenter types, and a result for an older prompt is
-// dropped, so an older Trace never replaces a newer one.
+// dropped, so an older Trace never replaces a newer one. Given a way to start workers, it also
+// supervises them: a worker that fails, stops answering its heartbeat or hangs in a run is replaced,
+// the model reloaded (from the HTTP or service-worker cache) and the prompt run again, once in a row.
 import type { ChatMessage, Generation, ModelInfo, Trace } from '../trace';
 import type { BackendChoice } from './choose-backend';
-import type { AnswerSampling, BrowserBackend, EngineMessage, EngineRequest, OrtRuntimeUrls, RunRequest } from './protocol';
+import type { AnswerSampling, BrowserBackend, EngineMessage, EngineRequest, LoadRequest, OrtRuntimeUrls, RunRequest } from './protocol';
 
 /** How the prompt runs, besides its text (see RunRequest): the rest of the conversation and the answer's settings. */
 export interface RunOptions {
@@ -49,6 +51,8 @@ export interface EngineState {
   running: boolean;
   /** Why the current prompt has no Trace (the model refused it, or the run failed), or null. */
   runError: string | null;
+  /** How many times a dead or hung engine worker was replaced since the deck opened. */
+  engineRestarts: number;
 }
 
 /** What the client needs from a Worker (a fake one in tests). */
@@ -56,6 +60,28 @@ export interface WorkerLike {
   postMessage(message: EngineRequest): void;
   addEventListener(type: 'message', listener: (event: MessageEvent<EngineMessage>) => void): void;
   addEventListener(type: 'error', listener: (event: ErrorEvent) => void): void;
+  /** Stops it for good (a Worker's terminate): a replaced worker must not go on computing. */
+  terminate?(): void;
+}
+
+/** How the client watches its worker (supervised mode only; see EngineClient's constructor). */
+export interface SupervisionOptions {
+  /** How often the worker is pinged. */
+  heartbeatMs?: number;
+  /** Silence while loading that counts as a dead worker (building a large model's session blocks the worker for a while). */
+  loadSilenceMs?: number;
+  /** Silence once loaded, at least; scaled up by the model's measured warm-up (runLimits). */
+  runSilenceMs?: number;
+}
+
+/**
+ * How long a loaded worker may stay silent, and a run may go without its Trace, before it counts as dead or
+ * hung: generous, and scaled to the model on this machine by its warm-up pass (a 256-token prompt is
+ * tens of warm-ups; a big model on WASM blocks the worker's event loop for the whole pass).
+ */
+export function runLimits(warmUpMs: number | null, minimumSilenceMs: number): { silenceMs: number; traceMs: number } {
+  const warmUp = warmUpMs ?? 0;
+  return { silenceMs: Math.max(minimumSilenceMs, 100 * warmUp), traceMs: Math.max(3 * minimumSilenceMs, 300 * warmUp) };
 }
 
 export interface LoadSettings {
@@ -88,9 +114,24 @@ export class EngineClient {
     generation: null,
     running: false,
     runError: null,
+    engineRestarts: 0,
   };
   readonly #listeners = new Set<(state: EngineState) => void>();
-  readonly #worker: WorkerLike;
+  #worker: WorkerLike;
+  /** Starts a fresh worker (supervised mode), or null: a plain worker is not replaced when it dies. */
+  readonly #spawn: (() => WorkerLike) | null;
+  /** Counts workers: events of a replaced one are ignored. */
+  #workerGeneration = 0;
+  /** The last load sent, sent again to a replacement worker. */
+  #loadRequest: LoadRequest | null = null;
+  /** Worker deaths since the last Trace: the second in a row stops the retrying. */
+  #failuresInARow = 0;
+  #lastHeardAt = 0;
+  /** When the run in flight was sent (null: none waits for its Trace). */
+  #runSentAt: number | null = null;
+  #heartbeat: ReturnType<typeof setInterval> | null = null;
+  #pingId = 0;
+  readonly #supervision: Required<SupervisionOptions>;
   readonly #debounceMs: number;
   #debounceTimer: ReturnType<typeof setTimeout> | null = null;
   /** Bytes read and expected per model file: the files load in parallel, progress is their sum. */
@@ -98,14 +139,85 @@ export class EngineClient {
   /** Id of the newest run sent; answers to any other id are stale. */
   #latestRequestId = 0;
 
-  constructor(worker: WorkerLike, options: { debounceMs?: number } = {}) {
-    this.#worker = worker;
+  /**
+   * `worker`: a worker, or a function that starts one; with a function the client supervises it (a
+   * heartbeat, a run timeout, an `error` event) and replaces a dead one.
+   */
+  constructor(worker: WorkerLike | (() => WorkerLike), options: { debounceMs?: number } & SupervisionOptions = {}) {
+    this.#spawn = typeof worker === 'function' ? worker : null;
     this.#debounceMs = options.debounceMs ?? 150;
-    worker.addEventListener('message', (event) => this.#onMessage(event.data));
-    worker.addEventListener('error', (event) => {
-      // The worker script itself failed (not found, or threw while starting).
-      this.#update({ phase: 'failed', progress: null, loadError: { message: event.message || 'the engine worker failed to start', file: null } });
+    this.#supervision = { heartbeatMs: options.heartbeatMs ?? 2000, loadSilenceMs: options.loadSilenceMs ?? 120_000, runSilenceMs: options.runSilenceMs ?? 20_000 };
+    this.#worker = this.#attach(typeof worker === 'function' ? worker() : worker);
+  }
+
+  /** Listens to a worker; anything from a worker replaced since is ignored. */
+  #attach(worker: WorkerLike): WorkerLike {
+    const generation = ++this.#workerGeneration;
+    this.#lastHeardAt = Date.now();
+    worker.addEventListener('message', (event) => {
+      if (generation !== this.#workerGeneration) return;
+      this.#lastHeardAt = Date.now();
+      if (event.data.type !== 'pong') this.#onMessage(event.data);
     });
+    worker.addEventListener('error', (event) => {
+      // An uncaught error in the worker: its script failed to start, or it broke mid-run.
+      if (generation === this.#workerGeneration) this.#workerDied(event.message || 'the engine worker failed to start');
+    });
+    return worker;
+  }
+
+  /** The heartbeat's check: a silent worker, or a run without its Trace for too long, is dead. */
+  #checkWorker(): void {
+    const { phase } = this.#state;
+    if (phase !== 'loading' && phase !== 'ready') return;
+    const now = Date.now();
+    const limits = runLimits(this.#state.warmUpMs, this.#supervision.runSilenceMs);
+    const silenceLimit = phase === 'loading' ? this.#supervision.loadSilenceMs : limits.silenceMs;
+    if (now - this.#lastHeardAt > silenceLimit) {
+      this.#workerDied(`it stopped answering for ${Math.round((now - this.#lastHeardAt) / 1000)} s`);
+    } else if (phase === 'ready' && this.#runSentAt !== null && now - this.#runSentAt > limits.traceMs) {
+      this.#workerDied(`a run took longer than ${Math.round(limits.traceMs / 1000)} s`);
+    } else {
+      this.#worker.postMessage({ type: 'ping', id: ++this.#pingId });
+    }
+  }
+
+  /** The worker is dead or hung: replace it and run the prompt again, or, the second time in a row, stop and say so. */
+  #workerDied(cause: string): void {
+    if (this.#state.phase === 'failed') return; // already stopped, and said why
+    this.#worker.terminate?.();
+    this.#workerGeneration++; // whatever the old worker still sends is ignored
+    this.#runSentAt = null;
+    this.#failuresInARow++;
+    if (!this.#spawn || this.#failuresInARow >= 2) {
+      this.#stopHeartbeat();
+      const what = this.#failuresInARow >= 2 ? 'the engine stopped again after a restart' : 'the engine stopped';
+      const retry = this.#spawn ? 'no more retries; reload the page (or try ?backend=wasm or a smaller model)' : 'reload the page';
+      this.#update({ phase: 'failed', progress: null, running: false, runError: null, loadError: { message: `${what} (${cause}): ${retry}.`, file: null } });
+      return;
+    }
+    console.warn(`live-llm: the engine stopped (${cause}); restarting it`);
+    const hasPrompt = !isEmptyPrompt(this.#state.prompt);
+    this.#update({
+      phase: this.#loadRequest ? 'loading' : this.#state.phase, // died before load(): load() sends to the new one
+      progress: null,
+      running: hasPrompt,
+      engineRestarts: this.#state.engineRestarts + 1,
+      runError: `The engine stopped (${cause}). Restarting it and reloading the model${hasPrompt ? ', then running the prompt again' : ''}…`,
+    });
+    this.#fileProgress.clear();
+    this.#worker = this.#attach(this.#spawn());
+    if (this.#loadRequest) this.#worker.postMessage(this.#loadRequest);
+  }
+
+  #startHeartbeat(): void {
+    if (!this.#spawn || this.#heartbeat !== null) return;
+    this.#heartbeat = setInterval(() => this.#checkWorker(), this.#supervision.heartbeatMs);
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
   }
 
   get state(): EngineState {
@@ -119,8 +231,9 @@ export class EngineClient {
   }
 
   load(settings: LoadSettings): void {
+    if (this.#state.phase === 'failed') return; // the worker died for good before the model was asked for: the failure stays on screen
     this.#update({ phase: 'loading', modelName: settings.modelName, backend: settings.choice.backend, backendNotice: settings.choice.notice });
-    this.#worker.postMessage({
+    this.#loadRequest = {
       type: 'load',
       modelName: settings.modelName,
       modelRoot: settings.modelRoot,
@@ -128,7 +241,10 @@ export class EngineClient {
       ortRuntime: settings.ortRuntime,
       precision: settings.choice.precision,
       listedChatTemplate: settings.listedChatTemplate,
-    });
+    };
+    this.#lastHeardAt = Date.now();
+    this.#worker.postMessage(this.#loadRequest);
+    this.#startHeartbeat();
   }
 
   /** A new prompt: runs after a short pause in typing, or at once with `immediate`. */
@@ -139,6 +255,7 @@ export class EngineClient {
     this.#debounceTimer = null;
     if (isEmptyPrompt(prompt)) {
       this.#latestRequestId++; // whatever is in flight is now stale
+      this.#runSentAt = null;
       this.#update({ prompt, trace: null, generation: null, running: false, runError: null });
       return;
     }
@@ -177,6 +294,7 @@ export class EngineClient {
     const { system, history, chat, maxNewTokens, sampling } = this.#state.runOptions;
     const request: RunRequest = { type: 'run', requestId, prompt: this.#state.prompt, system, history, chat, sampling };
     if (maxNewTokens !== null) request.maxNewTokens = maxNewTokens;
+    this.#runSentAt = Date.now();
     this.#worker.postMessage(request);
   }
 
@@ -202,6 +320,8 @@ export class EngineClient {
         break;
       case 'trace':
         if (message.requestId !== this.#latestRequestId) return; // stale: a newer prompt was sent
+        this.#runSentAt = null;
+        this.#failuresInARow = 0; // the engine works again
         this.#update({ trace: message.trace, generation: null, running: false, runError: null });
         break;
       case 'generation':
@@ -210,8 +330,10 @@ export class EngineClient {
         break;
       case 'error':
         if (message.requestId === null) {
-          this.#update({ phase: 'failed', progress: null, running: false, loadError: { message: message.message, file: message.file } });
+          this.#stopHeartbeat(); // a model that cannot load is not a dead worker
+          this.#update({ phase: 'failed', progress: null, running: false, runError: null, loadError: { message: message.message, file: message.file } });
         } else if (message.requestId === this.#latestRequestId) {
+          this.#runSentAt = null;
           this.#update({ trace: null, running: false, runError: message.message });
         }
         break;

@@ -85,6 +85,10 @@ export function createEngineHost<Model extends { info: ModelInfo }>(post: PostMe
 
   return {
     receive(request) {
+      if (request.type === 'ping') {
+        post({ type: 'pong', id: request.id }); // at once, not queued: it says the worker lives, even mid-run
+        return Promise.resolve();
+      }
       if (request.type === 'run') newestRequestId = Math.max(newestRequestId, request.requestId);
       queue = queue.then(() => (request.type === 'load' ? load(request) : run(request)));
       return queue;

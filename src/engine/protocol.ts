@@ -55,7 +55,13 @@ export interface RunRequest {
   sampling?: AnswerSampling | null;
 }
 
-export type EngineRequest = LoadRequest | RunRequest;
+/** The client's heartbeat: a live worker answers at once with a PongMessage, whatever it is doing. */
+export interface PingRequest {
+  type: 'ping';
+  id: number;
+}
+
+export type EngineRequest = LoadRequest | RunRequest | PingRequest;
 
 export interface LoadingMessage {
   type: 'loading';
@@ -105,7 +111,13 @@ export interface GenerationMessage {
   generation: Generation;
 }
 
-export type EngineMessage = LoadingMessage | ProgressMessage | ReadyMessage | TraceMessage | GenerationMessage | ErrorMessage;
+/** The answer to a PingRequest: the worker's event loop is alive. */
+export interface PongMessage {
+  type: 'pong';
+  id: number;
+}
+
+export type EngineMessage = LoadingMessage | ProgressMessage | ReadyMessage | TraceMessage | GenerationMessage | ErrorMessage | PongMessage;
 
 /** The typed-array buffers inside a Trace, handed over to the main thread instead of copied. */
 export function traceTransferables(trace: Trace): ArrayBuffer[] {

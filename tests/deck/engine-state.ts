@@ -17,4 +17,5 @@ export const READY_STATE: EngineState = {
   generation: null,
   running: false,
   runError: null,
+  engineRestarts: 0,
 };

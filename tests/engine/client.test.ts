@@ -1,7 +1,7 @@
 // The engine client against a fake worker: debounced runs, stale answers dropped, empty prompts
 // never sent, errors kept apart (load vs. prompt).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EngineClient, type WorkerLike } from '../../src/engine/client';
+import { EngineClient, runLimits, type WorkerLike } from '../../src/engine/client';
 import type { EngineMessage, EngineRequest, RunRequest } from '../../src/engine/protocol';
 import type { Trace } from '../../src/trace';
 
@@ -138,5 +138,129 @@ describe('EngineClient', () => {
     expect(client.state.runOptions.history).toEqual(history);
     client.setRunOptions({ history: [] }); // a fresh conversation: the same prompt as a first turn
     expect(worker.runs()[2]).toMatchObject({ prompt: 'How long?', history: [] });
+  });
+});
+
+/** A worker the supervision tests can kill: it records its listeners, whether it was terminated, and answers pings when alive. */
+class SupervisedWorker extends FakeWorker {
+  terminated = false;
+  alive = true;
+  #onError: ((event: ErrorEvent) => void) | null = null;
+  override addEventListener(type: 'message' | 'error', listener: (event: never) => void): void {
+    super.addEventListener(type, listener);
+    if (type === 'error') this.#onError = listener as (event: ErrorEvent) => void;
+  }
+  override postMessage(message: EngineRequest): void {
+    super.postMessage(message);
+    if (message.type === 'ping' && this.alive) this.reply({ type: 'pong', id: message.id });
+  }
+  terminate(): void {
+    this.terminated = true;
+    this.alive = false;
+  }
+  fail(message: string): void {
+    this.#onError?.({ message } as ErrorEvent);
+  }
+}
+
+describe('EngineClient supervising its worker', () => {
+  const settings = { modelName: 'tiny', modelRoot: '/models/', ortRuntime: { mjs: 'm', wasm: 'w' }, choice: { backend: 'wasm' as const, notice: null } };
+  function supervised(): { workers: SupervisedWorker[]; client: EngineClient } {
+    const workers: SupervisedWorker[] = [];
+    const client = new EngineClient(() => {
+      workers.push(new SupervisedWorker());
+      return workers[workers.length - 1]!;
+    }, { debounceMs: 0, heartbeatMs: 1000, loadSilenceMs: 30_000, runSilenceMs: 5000 });
+    client.load(settings);
+    workers[0]!.reply({ type: 'ready', model, backend: 'wasm', loadMs: 1, warmUpMs: 10 });
+    return { workers, client };
+  }
+
+  it('replaces a worker that stops answering mid-run, reloads the model and runs the prompt again', () => {
+    const { workers, client } = supervised();
+    client.setPrompt('Hello');
+    workers[0]!.alive = false; // killed mid-run: no Trace, no pong
+    vi.advanceTimersByTime(4000);
+    expect(workers).toHaveLength(1); // 4 s of silence is not yet death
+    vi.advanceTimersByTime(3000);
+    expect(workers).toHaveLength(2);
+    expect(workers[0]!.terminated).toBe(true);
+    expect(client.state).toMatchObject({ phase: 'loading', running: true, engineRestarts: 1 });
+    expect(client.state.runError).toMatch(/^The engine stopped \(it stopped answering for \d+ s\)\. Restarting it and reloading the model, then running the prompt again…$/);
+    expect(workers[1]!.sent[0]).toMatchObject({ type: 'load', modelName: 'tiny' });
+    workers[1]!.reply({ type: 'ready', model, backend: 'wasm', loadMs: 1, warmUpMs: 10 });
+    const rerun = workers[1]!.runs()[0]!;
+    expect(rerun.prompt).toBe('Hello');
+    workers[0]!.reply({ type: 'trace', requestId: rerun.requestId, trace: fakeTrace('old worker') }); // a replaced worker is not listened to
+    expect(client.state.trace).toBeNull();
+    workers[1]!.reply({ type: 'trace', requestId: rerun.requestId, trace: fakeTrace('Hello') });
+    expect(client.state).toMatchObject({ phase: 'ready', running: false, runError: null });
+    expect(client.state.trace?.prompt).toBe('Hello');
+  });
+
+  it('stops after a second failure in a row, and says so; running and failed never both hold', () => {
+    const { workers, client } = supervised();
+    client.setPrompt('Hello');
+    workers[0]!.fail('Uncaught RuntimeError: memory access out of bounds');
+    expect(workers).toHaveLength(2);
+    workers[1]!.fail('Uncaught RuntimeError: memory access out of bounds');
+    expect(workers).toHaveLength(2);
+    expect(workers[1]!.terminated).toBe(true);
+    expect(client.state).toMatchObject({ phase: 'failed', running: false, runError: null });
+    expect(client.state.loadError?.message).toBe('the engine stopped again after a restart (Uncaught RuntimeError: memory access out of bounds): no more retries; reload the page (or try ?backend=wasm or a smaller model).');
+    client.setPrompt('Another');
+    expect(client.state.running).toBe(false);
+    vi.advanceTimersByTime(60_000);
+    expect(workers).toHaveLength(2); // no more restarts, no heartbeat
+  });
+
+  it('counts failures in a row only: a Trace in between resets them', () => {
+    const { workers, client } = supervised();
+    client.setPrompt('Hello');
+    workers[0]!.fail('boom');
+    workers[1]!.reply({ type: 'ready', model, backend: 'wasm', loadMs: 1, warmUpMs: 10 });
+    workers[1]!.reply({ type: 'trace', requestId: workers[1]!.runs()[0]!.requestId, trace: fakeTrace('Hello') });
+    workers[1]!.fail('boom');
+    expect(workers).toHaveLength(3);
+    expect(client.state.phase).toBe('loading');
+  });
+
+  it('replaces a worker whose run never ends while it still answers pings (a hung run), after a limit scaled by the warm-up', () => {
+    expect(runLimits(10, 5000)).toEqual({ silenceMs: 5000, traceMs: 15_000 });
+    expect(runLimits(400, 20_000)).toEqual({ silenceMs: 40_000, traceMs: 120_000 }); // a slow model waits longer
+    const { workers, client } = supervised();
+    client.setPrompt('Hello');
+    vi.advanceTimersByTime(14_000);
+    expect(workers).toHaveLength(1);
+    vi.advanceTimersByTime(2000);
+    expect(workers).toHaveLength(2);
+    expect(client.state.runError).toMatch(/a run took longer than 15 s/);
+  });
+
+  it('a worker that throws as it starts: one retry, then a stable failed state with its message', () => {
+    const workers: SupervisedWorker[] = [];
+    const client = new EngineClient(() => {
+      workers.push(new SupervisedWorker());
+      return workers[workers.length - 1]!;
+    });
+    client.setPrompt('Hello', { immediate: true });
+    workers[0]!.fail('Uncaught Error: broken engine build'); // before load() was called
+    client.load(settings);
+    expect(workers[1]!.sent[0]).toMatchObject({ type: 'load' });
+    workers[1]!.fail('Uncaught Error: broken engine build');
+    expect(client.state).toMatchObject({ phase: 'failed', running: false });
+    expect(client.state.loadError?.message).toContain('Uncaught Error: broken engine build');
+    client.load(settings); // a later load does not contradict it
+    expect(client.state.phase).toBe('failed');
+  });
+
+  it('a plain worker (not supervised) that fails is a failed, not running, state', () => {
+    const worker = new SupervisedWorker();
+    const client = new EngineClient(worker, { debounceMs: 0 });
+    client.load(settings);
+    client.setPrompt('Hello');
+    worker.fail('Uncaught Error: broken engine build');
+    expect(client.state).toMatchObject({ phase: 'failed', running: false });
+    expect(client.state.loadError?.message).toBe('the engine stopped (Uncaught Error: broken engine build): reload the page.');
   });
 });
