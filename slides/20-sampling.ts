@@ -1,13 +1,17 @@
 // Slide: sampling. Temperature, top-k and top-p reshape the model's real next-token distribution
 // (trace.lastLogits, through samplingDistribution in src/maths/sampling.ts); the top candidates show
-// their probability before and after, and a seeded draw picks one token.
+// their probability before and after, and a seeded draw picks one token: u walks the cumulative sum of
+// the bars in the order they are shown (likeliest first, drawOrder), and the strip under the bars shows
+// that sum with the segment u lands in highlighted.
 //
 // Test hooks (full precision):
 //   .sampling-body   data-temperature, data-top-k, data-top-p, data-seed (the clamped settings),
 //                    data-eligible (tokens with probability > 0 after the settings), data-uniform
 //                    (the seeded number in [0, 1)), data-drawn-id, data-drawn-prob (after the
 //                    settings), data-drawn-rank (1-based, by the model's own probability)
-//   .sampling-row    data-rank, data-token-id, data-prob-before (softmax at T = 1), data-prob-after
+//   .sampling-row    data-rank, data-token-id, data-prob-before (softmax at T = 1), data-prob-after,
+//                    data-cumulative-after (the sum of data-prob-after down to this row, in shown order)
+//   .sampling-segment  data-token-id, data-from, data-to (its span of the cumulative sum); .sampling-segment-landed: u's
 // View (kept by the deck, shared with the last slide's Sample button): temperature, topK, topP, seed.
 // The draw uses seededRandom (mulberry32) from src/maths/sampling.ts, never an unseeded source, so the
 // speaker view, the audience screen and the handout show the same draw for the same seed.
@@ -93,7 +97,9 @@ function pairedBars(trace: Trace, result: SamplingResult): HTMLElement {
     ]),
     html('span', { className: 'sampling-bars-head', text: 'model → after' }),
   ]);
+  let cumulative = 0;
   shown.forEach((id, rank) => {
+    cumulative += result.after[id];
     const beforeBar = html('div', { className: 'sampling-bar sampling-bar-before' });
     beforeBar.style.width = `${(100 * result.before[id]) / largest}%`;
     const afterBar = html('div', { className: 'sampling-bar sampling-bar-after' });
@@ -104,7 +110,7 @@ function pairedBars(trace: Trace, result: SamplingResult): HTMLElement {
         'div',
         {
           className: `sampling-row${excluded ? ' sampling-row-excluded' : ''}${id === result.drawn ? ' sampling-row-drawn' : ''}`,
-          attrs: { 'data-rank': String(rank + 1), 'data-token-id': String(id), 'data-prob-before': String(result.before[id]), 'data-prob-after': String(result.after[id]) },
+          attrs: { 'data-rank': String(rank + 1), 'data-token-id': String(id), 'data-prob-before': String(result.before[id]), 'data-prob-after': String(result.after[id]), 'data-cumulative-after': String(cumulative) },
         },
         [
           html('div', { className: 'sampling-label' }, [candidateLabel(trace, id, `rank ${rank + 1}`)]),
@@ -115,6 +121,40 @@ function pairedBars(trace: Trace, result: SamplingResult): HTMLElement {
     );
   });
   return chart;
+}
+
+/**
+ * The cumulative sum of the bars, in the order shown: one segment per shown token that can be drawn, the
+ * rest of the drawable mass as one grey segment, and a marker at u; the segment u lands in is highlighted.
+ */
+function cumulativeStrip(result: SamplingResult): HTMLElement {
+  const strip = html('div', { className: 'sampling-cumulative', attrs: { 'aria-label': 'The cumulative sum of the bars, in the order shown, and where u lands' } });
+  let from = 0;
+  result.candidates.forEach((id, rank) => {
+    const p = result.after[id];
+    if (p <= 0) return;
+    const to = from + p;
+    const landed = id === result.drawn;
+    const segment = html('div', {
+      className: `sampling-segment${landed ? ' sampling-segment-landed' : ''}`,
+      attrs: { 'data-token-id': String(id), 'data-from': String(from), 'data-to': String(to), title: `rank ${rank + 1}: ${formatPercent(from)} to ${formatPercent(to)}` },
+      text: p >= 0.05 ? String(rank + 1) : '',
+    });
+    segment.style.left = `${100 * from}%`;
+    segment.style.width = `${100 * p}%`;
+    strip.append(segment);
+    from = to;
+  });
+  if (from < 1 - 1e-9) {
+    const rest = html('div', { className: `sampling-segment sampling-segment-rest${from <= result.uniform ? ' sampling-segment-landed' : ''}`, attrs: { 'data-from': String(from), 'data-to': '1' } });
+    rest.style.left = `${100 * from}%`;
+    rest.style.width = `${100 * (1 - from)}%`;
+    strip.append(rest);
+  }
+  const marker = html('div', { className: 'sampling-u-marker', text: 'u' });
+  marker.style.left = `${100 * result.uniform}%`;
+  strip.append(marker);
+  return strip;
 }
 
 function drawPanel(trace: Trace, result: SamplingResult, onSeed: (seed: number) => void): HTMLElement {
@@ -129,7 +169,7 @@ function drawPanel(trace: Trace, result: SamplingResult, onSeed: (seed: number) 
     again,
     html('span', {
       className: 'sampling-uniform',
-      text: greedy ? `→ u = ${result.uniform.toFixed(4)} (unused: greedy takes the top token)` : `→ u = ${result.uniform.toFixed(4)} lands on`,
+      text: greedy ? `→ u = ${result.uniform.toFixed(4)} (unused: greedy takes the top token)` : `→ u = ${result.uniform.toFixed(4)}: adding up the bars from the top, it lands on`,
     }),
     html('span', { className: 'sampling-drawn' }, [candidateLabel(trace, drawn), document.createTextNode(` ${formatPercent(result.after[drawn])}, rank ${rankOf(result.before, drawn)}`)]),
   ]);
@@ -159,7 +199,8 @@ function results(trace: Trace, result: SamplingResult, body: HTMLElement, onSeed
     formula('p_i = \\frac{e^{z_i / T}}{\\sum_j e^{z_j / T}}', false),
     html('span', { className: 'live-caption', text: 'then keep the top k, then the fewest reaching p; renormalise' }),
   ]);
-  body.replaceChildren(html('div', { className: 'sampling-summary' }, [lead, recipe]), pairedBars(trace, result), drawPanel(trace, result, onSeed));
+  const strip = settings.temperature === 0 ? [] : [cumulativeStrip(result)];
+  body.replaceChildren(html('div', { className: 'sampling-summary' }, [lead, recipe]), pairedBars(trace, result), ...strip, drawPanel(trace, result, onSeed));
 }
 
 /** The sliders and presets, built once per Trace (a rebuilt slider would end a drag); `show` sets them from the view. */
@@ -223,7 +264,7 @@ function notes(context: SlideContext<SamplingView>): string {
   return [
     `Settings: ${settingsText(result.settings)}. ${formatCount(result.eligible)} of ${formatCount(trace.lastLogits.length)} tokens can be drawn.`,
     `The top token ${candidateName(trace, first)} goes from ${formatPercent(result.before[first])} (the model's own probability) to ${formatPercent(result.after[first])}.`,
-    `Seed ${result.settings.seed} gives u = ${result.uniform.toFixed(4)}, which draws ${candidateName(trace, result.drawn)} (id ${result.drawn}, ${formatPercent(result.after[result.drawn])} after the settings, rank ${rankOf(result.before, result.drawn)}).`,
+    `Seed ${result.settings.seed} gives u = ${result.uniform.toFixed(4)}; adding up the bars from the top (the order shown), u lands on ${candidateName(trace, result.drawn)} (id ${result.drawn}, ${formatPercent(result.after[result.drawn])} after the settings, rank ${rankOf(result.before, result.drawn)}).`,
     'Try Greedy (always the top token), then Creative, and press Draw again a few times.',
     `On the last slide, Sample answers with these settings and seed ${result.settings.seed}: the same seed gives the same answer.`,
     'Tokens outside the top 10 show as ids: the Trace decodes only the top-10 candidates and the prompt.',

@@ -53,15 +53,26 @@ export function samplingDistribution(logits: ArrayLike<number>, settings: Sampli
   return probs;
 }
 
-/** Draws an index from a distribution with one uniform number in [0, 1). */
+/**
+ * The ids a draw walks: those with probability > 0, likeliest first (ties: lower id first), the order
+ * in which the sampling slide shows its bars, so the audience can add the bars up to find where u lands.
+ */
+export function drawOrder(distribution: ArrayLike<number>): number[] {
+  const ids: number[] = [];
+  for (let i = 0; i < distribution.length; i++) if (distribution[i] > 0) ids.push(i);
+  return ids.sort((a, b) => distribution[b] - distribution[a] || a - b);
+}
+
+/**
+ * Draws an index from a distribution with one uniform number in [0, 1): the first id, in drawOrder,
+ * whose cumulative probability passes u. The engine's seeded answers use it too, so they match the slide.
+ */
 export function drawFrom(distribution: ArrayLike<number>, uniform: number): number {
+  const order = drawOrder(distribution);
   let cumulative = 0;
-  let last = 0;
-  for (let i = 0; i < distribution.length; i++) {
-    if (distribution[i] <= 0) continue;
-    cumulative += distribution[i];
-    last = i;
-    if (uniform < cumulative) return i;
+  for (const id of order) {
+    cumulative += distribution[id];
+    if (uniform < cumulative) return id;
   }
-  return last; // rounding left the sum a hair under 1
+  return order.at(-1) ?? 0; // rounding left the sum a hair under 1
 }

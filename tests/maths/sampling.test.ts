@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drawFrom, samplingDistribution, seededRandom } from '../../src/maths/sampling';
+import { drawFrom, drawOrder, samplingDistribution, seededRandom } from '../../src/maths/sampling';
 import { logSumExp, softmax, topKIndices } from '../../src/maths/softmax';
 
 const LOGITS = [2.0, 1.0, 0.5, -1.0, 3.0];
@@ -72,5 +72,18 @@ describe('topKIndices', () => {
     expect(topKIndices([1, Number.NaN, 3, -Infinity], 4)).toEqual([2, 0, 3, 1]);
     expect(topKIndices([1, 2], 0)).toEqual([]);
     expect(topKIndices([1, 2], 5)).toEqual([1, 0]);
+  });
+});
+
+describe('the draw walks the likeliest first (the order the sampling slide shows)', () => {
+  it('adds up the probabilities in rank order, not in id order', () => {
+    const dist = [0.1, 0.2, 0.7]; // ranks: id 2, id 1, id 0
+    expect(drawOrder(dist)).toEqual([2, 1, 0]);
+    expect(drawFrom(dist, 0.69)).toBe(2); // id order would give id 2 only above 0.3
+    expect(drawFrom(dist, 0.75)).toBe(1);
+    expect(drawFrom(dist, 0.95)).toBe(0);
+  });
+  it('skips zeros and breaks ties by the lower id', () => {
+    expect(drawOrder([0.25, 0, 0.5, 0.25])).toEqual([2, 0, 3]);
   });
 });

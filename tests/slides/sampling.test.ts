@@ -66,6 +66,31 @@ describe('sampling slide', () => {
     expectMatchesTrace(root, trace);
   });
 
+  // Issue 12: the audience adds up the shown bars from the top; the token stated must be where u lands in that sum.
+  it.each([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])('states the token u lands on when the shown bars are added up in shown order (seed %i)', (seed) => {
+    const trace = traces.bigVocab;
+    const root = renderSlide(sampling, trace);
+    setViewOf(sampling, { temperature: 2, topK: 8, topP: 1, seed });
+    renderInto(sampling, root, { trace, waitingMessage: WAITING });
+    const hooks = body(root);
+    const u = Number(hooks.uniform);
+    let sum = 0;
+    let landed: string | null = null;
+    for (const row of root.querySelectorAll<HTMLElement>('.sampling-row')) {
+      sum += Number(row.dataset.probAfter);
+      expect(Number(row.dataset.cumulativeAfter)).toBeCloseTo(sum, 12);
+      if (landed === null && u < sum) landed = row.dataset.tokenId ?? null;
+    }
+    expect(landed).not.toBeNull(); // top-8 of the 12 shown: the shown bars hold all the mass
+    expect(hooks.drawnId).toBe(landed);
+    expect(root.querySelector('.sampling-row-drawn')?.getAttribute('data-token-id')).toBe(landed);
+    const segment = root.querySelector<HTMLElement>('.sampling-segment-landed');
+    expect(segment?.dataset.tokenId).toBe(landed);
+    expect(Number(segment?.dataset.from)).toBeLessThanOrEqual(u);
+    expect(Number(segment?.dataset.to)).toBeGreaterThan(u);
+    expect(root.querySelector('.sampling-drawn')?.textContent).toContain(`rank ${root.querySelector<HTMLElement>('.sampling-row-drawn')?.dataset.rank}`);
+  });
+
   it('greedy keeps one token and draws the top one', () => {
     const trace = traces.bigVocab;
     const root = renderSlide(sampling, trace);
