@@ -2,12 +2,15 @@
 // Parameters keep their Hugging Face names; every intermediate named in src/trace/output-names.ts can be exposed.
 import type { Gpt2Config, Gpt2Weights } from './gpt2-checkpoint';
 import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, maskedAttention, seq, total } from './decoder-graph';
+import { declareKnockOutInputs, maskHeads, maskMlp, type KnockOutInputs } from './knock-out-graph';
 import { attr, GraphBuilder, type Dim, type OnnxWriteOptions } from './onnx-writer';
 import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from '../trace/output-names';
 
 export interface Gpt2GraphOptions extends OnnxWriteOptions {
   /** Expose the trace.* intermediates as extra outputs (default true); false gives a plain baseline graph. */
   traceOutputs?: boolean;
+  /** Add the knock-out inputs head_mask [layers, heads] and mlp_mask [layers] (see knock-out-graph.ts). */
+  knockOut?: boolean;
 }
 
 /** What every part of the graph needs: the builder, the sizes, and a way to expose intermediates. */
@@ -17,6 +20,8 @@ interface Context {
   headDim: number;
   /** Exposes `value` as the trace output `name` (no-op for a plain graph). */
   trace: (name: string, value: string, shape: Dim[]) => void;
+  /** The knock-out masks, when the graph has them. */
+  knockOut?: KnockOutInputs;
 }
 
 export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options: Gpt2GraphOptions = {}): Uint8Array {
@@ -36,6 +41,7 @@ export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options
 
   const cache = { layers: config.n_layer, heads: config.n_head, headDim: ctx.headDim };
   const inputs = declareDecoderInputs(g, cache);
+  if (options.knockOut) ctx.knockOut = declareKnockOutInputs(g, config.n_layer, config.n_head);
   for (const [name, weight] of weights) g.weight(name, () => weight.data, weight.shape); // read when written
 
   const allowed = attentionAllowed(g, inputs.inputIds, inputs.attentionMask);
@@ -98,7 +104,8 @@ function attentionBlock(
   const kT = g.node('Transpose', `${prefix}.attn.k_t`, [k], { attributes: { perm: attr.ints([0, 1, 3, 2]) } });
   const qk = g.node('MatMul', `${prefix}.attn.qk`, [q, kT]);
   const scores = g.node('Div', `${prefix}.attn.scores`, [qk, g.scalar('sqrt_head_dim', 'float32', Math.sqrt(headDim))]);
-  const { maskedScores, probs, context } = maskedAttention(g, `${prefix}.attn`, scores, allowed, v);
+  const { maskedScores, probs, context: unmasked } = maskedAttention(g, `${prefix}.attn`, scores, allowed, v);
+  const context = ctx.knockOut ? maskHeads(g, ctx.knockOut, layer, unmasked, `${prefix}.attn`) : unmasked; // a knocked-out head writes nothing
   const out = linear(ctx, mergeHeads(ctx, context, `${prefix}.attn.merge_heads`), `${prefix}.attn.c_proj`);
   const residual = g.node('Add', `${prefix}.resid.after_attn`, [x, out]);
 
@@ -126,7 +133,8 @@ function mlpBlock(ctx: Context, layer: number, x: string): string {
   const ln2 = layerNorm(ctx, x, `${prefix}.ln_2`);
   const preAct = linear(ctx, ln2, `${prefix}.mlp.c_fc`);
   const act = gelu(ctx, preAct, `${prefix}.mlp.gelu`);
-  const out = linear(ctx, act, `${prefix}.mlp.c_proj`);
+  const projected = linear(ctx, act, `${prefix}.mlp.c_proj`);
+  const out = ctx.knockOut ? maskMlp(g, ctx.knockOut, layer, projected, prefix) : projected; // a knocked-out MLP adds nothing, bias included
   const residual = g.node('Add', `${prefix}.resid.after_mlp`, [x, out]);
 
   traceAs('ln_2', ln2, config.n_embd);

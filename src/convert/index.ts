@@ -15,6 +15,8 @@ export interface ConvertInput extends OnnxWriteOptions {
   weights: Uint8Array | TensorSource;
   /** Expose the trace.* intermediates as extra outputs (default true). */
   traceOutputs?: boolean;
+  /** Add the knock-out inputs head_mask and mlp_mask (default false: transformers.js requires every graph input to be fed). */
+  knockOut?: boolean;
 }
 
 /** Converts a GPT-2 checkpoint to an fp32 ONNX model with a KV cache (and trace outputs unless disabled). */

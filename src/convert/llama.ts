@@ -6,6 +6,7 @@ import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, m
 import type { LlamaConfig, LlamaWeights } from './llama-checkpoint';
 import { ropeInverseFrequencies } from './llama-rope';
 import { DataType } from './onnx-proto';
+import { declareKnockOutInputs, maskHeads, maskMlp, type KnockOutInputs } from './knock-out-graph';
 import { attr, GraphBuilder, type Dim, type OnnxWriteOptions } from './onnx-writer';
 import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from '../trace/output-names';
 import { sinCos } from './sin-cos';
@@ -13,6 +14,8 @@ import { sinCos } from './sin-cos';
 export interface LlamaGraphOptions extends OnnxWriteOptions {
   /** Expose the trace.* intermediates as extra outputs (default true); false gives a plain baseline graph. */
   traceOutputs?: boolean;
+  /** Add the knock-out inputs head_mask [layers, heads] and mlp_mask [layers] (see knock-out-graph.ts). */
+  knockOut?: boolean;
 }
 
 /** What every part of the graph needs: the builder, the sizes, and a way to expose intermediates. */
@@ -23,6 +26,8 @@ interface Context {
   tracing: boolean;
   /** Exposes `value` as the trace output `name` (no-op for a plain graph). */
   trace: (name: string, value: string, shape: Dim[]) => void;
+  /** The knock-out masks, when the graph has them. */
+  knockOut?: KnockOutInputs;
 }
 
 /** cos and sin of every position's rotation angles, [b, 1, s, hd], shared by all layers. */
@@ -49,6 +54,7 @@ export function buildLlamaGraph(config: LlamaConfig, weights: LlamaWeights, opti
   // The cache holds num_key_value_heads heads: that is what GQA saves.
   const cache = { layers: config.num_hidden_layers, heads: config.num_key_value_heads, headDim: config.head_dim };
   const inputs = declareDecoderInputs(g, cache);
+  if (options.knockOut) ctx.knockOut = declareKnockOutInputs(g, config.num_hidden_layers, config.num_attention_heads);
   for (const [name, weight] of weights) g.weight(name, () => weight.data, weight.shape); // read when written
 
   const allowed = attentionAllowed(g, inputs.inputIds, inputs.attentionMask);
@@ -133,7 +139,8 @@ function attentionBlock(
   const qk = g.node('MatMul', `${prefix}.self_attn.qk`, [q, kT]);
   // Hugging Face multiplies by head_dim ** -0.5 (LlamaAttention.scaling).
   const scores = g.node('Mul', `${prefix}.self_attn.scores`, [qk, g.scalar('inverse_sqrt_head_dim', 'float32', hd ** -0.5)]);
-  const { maskedScores, probs, context } = maskedAttention(g, `${prefix}.self_attn`, scores, allowed, v);
+  const { maskedScores, probs, context: unmasked } = maskedAttention(g, `${prefix}.self_attn`, scores, allowed, v);
+  const context = ctx.knockOut ? maskHeads(g, ctx.knockOut, layer, unmasked, `${prefix}.self_attn`) : unmasked; // a knocked-out head writes nothing
   const out = linear(ctx, mergeHeads(ctx, context, `${prefix}.self_attn.merge_heads`), `${prefix}.self_attn.o_proj`, config.o_bias);
   const residual = g.node('Add', `${prefix}.resid.after_attn`, [x, out]);
 
@@ -165,7 +172,8 @@ function mlpBlock(ctx: Context, layer: number, x: string): string {
   const up = linear(ctx, ln2, `${prefix}.mlp.up_proj`);
   const silu = g.node('Mul', `${prefix}.mlp.silu`, [gate, g.node('Sigmoid', `${prefix}.mlp.sigmoid`, [gate])]);
   const act = g.node('Mul', `${prefix}.mlp.act`, [silu, up]);
-  const out = linear(ctx, act, `${prefix}.mlp.down_proj`);
+  const projected = linear(ctx, act, `${prefix}.mlp.down_proj`);
+  const out = ctx.knockOut ? maskMlp(g, ctx.knockOut, layer, projected, prefix) : projected; // a knocked-out MLP adds nothing, bias included
   const residual = g.node('Add', `${prefix}.resid.after_mlp`, [x, out]);
 
   traceAs('ln_2', ln2, config.hidden_size);

@@ -8,6 +8,8 @@ import type { GenerationRun, GenerationStep } from '../trace';
 import { cacheOnCpu, disposeGpuTensors, presentToPast, type KvCache } from './kv-cache';
 import type { LoadedModel } from './load-model';
 import { describeToken } from './run-trace';
+import { knockOutFeeds } from './knock-out';
+import type { KnockOut } from '../trace/knock-out';
 
 export type { GenerationStep };
 
@@ -27,6 +29,8 @@ export interface GenerateOptions {
   onStep?: (step: GenerationStep) => void;
   /** Checked before each step: a newer prompt makes this generation moot. */
   shouldStop?: () => boolean;
+  /** Heads and MLPs switched off (a model converted with the knock-out inputs). */
+  knockOut?: KnockOut | null;
 }
 
 export interface GenerateResult {
@@ -40,7 +44,7 @@ export interface GenerateResult {
 export const int64 = (values: number[], dims: number[]) => new Tensor('int64', BigInt64Array.from(values, BigInt), dims);
 
 /** One forward pass over `fresh`, the ids after the `past` cache's `offset` positions. */
-export async function forward(loaded: LoadedModel, fresh: number[], offset: number, past: Record<string, Tensor> | null): Promise<Record<string, Tensor>> {
+export async function forward(loaded: LoadedModel, fresh: number[], offset: number, past: Record<string, Tensor> | null, knockOut?: KnockOut | null): Promise<Record<string, Tensor>> {
   const total = offset + fresh.length;
   const inputs: Record<string, unknown> = {
     input_ids: int64(fresh, [1, fresh.length]),
@@ -48,6 +52,7 @@ export async function forward(loaded: LoadedModel, fresh: number[], offset: numb
     position_ids: int64(fresh.map((_, i) => offset + i), [1, fresh.length]),
   };
   if (past) inputs.past_key_values = past;
+  Object.assign(inputs, knockOutFeeds(loaded, knockOut)); // ones for a model with the mask inputs, nothing for one without
   return (await loaded.model(inputs)) as Record<string, Tensor>;
 }
 
@@ -83,7 +88,7 @@ export async function generateRun(loaded: LoadedModel, promptIds: number[], opti
     if (stoppedBy || options.shouldStop?.()) break;
     const started = performance.now();
     // With a cache, only the ids it does not hold go in (after the first step: the newest token).
-    const outputs = await forward(loaded, ids.slice(pastLength), pastLength, past);
+    const outputs = await forward(loaded, ids.slice(pastLength), pastLength, past, options.knockOut);
     const last = lastPositionLogits(outputs);
     if (useCache) {
       const next = presentToPast(outputs);

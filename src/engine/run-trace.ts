@@ -8,6 +8,8 @@ import type { LoadedModel } from './load-model';
 import { disposeGpuTensors } from './kv-cache';
 import { computeExtras } from './trace-extras';
 import { computeAttribution } from './attribution';
+import { knockOutFeeds } from './knock-out';
+import { isKnockOutEmpty, type KnockOut } from '../trace/knock-out';
 
 export const TOP_K = 10;
 export const CANDIDATE_TEXTS = 64;
@@ -39,7 +41,7 @@ export function describeToken(loaded: LoadedModel, id: number): TraceToken {
 }
 
 /** A prompt alone, or a conversation: a chat model reads it through its template (see chat-input.ts). */
-export async function runTrace(loaded: LoadedModel, input: string | Conversation): Promise<Trace> {
+export async function runTrace(loaded: LoadedModel, input: string | Conversation, options: { knockOut?: KnockOut | null } = {}): Promise<Trace> {
   const started = performance.now();
   const conversation = typeof input === 'string' ? { prompt: input } : input;
   const prompt = conversation.prompt;
@@ -54,7 +56,8 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
   const n = ids.length;
   const inputIds = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]);
   const attentionMask = new Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
-  const outputs = (await loaded.model({ input_ids: inputIds, attention_mask: attentionMask })) as Record<string, Tensor>;
+  const masks = knockOutFeeds(loaded, options.knockOut); // before the run: a knock-out this model cannot do throws here
+  const outputs = (await loaded.model({ input_ids: inputIds, attention_mask: attentionMask, ...masks })) as Record<string, Tensor>;
   const forwarded = performance.now();
   disposeGpuTensors(Object.values(outputs).filter((t) => t.location === 'gpu-buffer')); // the cache (WebGPU): not needed here
 
@@ -114,6 +117,7 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
     extras,
     attribution: attributed.attribution,
     attributionMissing: attributed.missing,
+    ...(isKnockOutEmpty(options.knockOut) ? {} : { knockOut: options.knockOut! }),
     timings: {
       tokenizeMs: tokenized - started,
       forwardMs: forwarded - tokenized,

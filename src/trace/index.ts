@@ -11,3 +11,4 @@ export * from './output-names';
 export * from './logit-lens';
 export * from './readers';
 export * from './attribution';
+export * from './knock-out';

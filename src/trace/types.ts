@@ -1,5 +1,6 @@
 // The Trace's types: everything one forward pass of the model computed for the current prompt, as plain data.
 import type { AttributionComponent } from '../maths/attribution';
+import type { KnockOut } from './knock-out';
 
 export type { AttributionComponent, AttributionKind } from '../maths/attribution';
 
@@ -217,6 +218,8 @@ export interface Trace {
   /** Which parts of the model voted for the top token; null (with attributionMissing) when the engine could not compute it. */
   attribution?: TraceAttribution | null;
   attributionMissing?: MissingPart[];
+  /** The heads and MLPs switched off for this run (absent: the plain model). */
+  knockOut?: KnockOut;
   timings: TraceTimings;
 }
 
