@@ -2,6 +2,7 @@
 // model files fetched once (their bytes kept for the slides' weights), external data read by range.
 import { env } from '@huggingface/transformers';
 import type { FileProgress } from './engine-host';
+import { downloadFailure } from './download-error';
 import { fetchByteRange } from './fetch-byte-range';
 import { loadModel, type LoadedModel } from './load-model';
 import type { LoadRequest } from './protocol';
@@ -12,9 +13,21 @@ export function browserModelLoader(): (request: LoadRequest, onProgress: (progre
   /** Model files, downloaded once and kept: the weights come from the ONNX file's bytes. */
   // Not the external data files (onnx/*.onnx_data, gigabytes): the weights the slides need are read from them by range.
   const modelFiles = recordFetchedFiles((url) => url.includes('/models/') && !url.endsWith('_data'));
+  const failedDownloads = refuseErrorAnswers();
   return async (request, onProgress) => {
     configureRuntime(request);
     const folderUrl = request.modelRoot + request.modelName + '/';
+    failedDownloads.clear();
+    try {
+      return await loadModelFrom(request, folderUrl, onProgress);
+    } catch (error) {
+      // transformers.js reports a file it could not fetch as "not found": the host's status is the real cause.
+      const [failure] = failedDownloads;
+      throw failure === undefined ? error : new Error(failure);
+    }
+  };
+
+  function loadModelFrom(request: LoadRequest, folderUrl: string, onProgress: (progress: FileProgress) => void): Promise<LoadedModel> {
     return loadModel({
       name: request.modelName,
       modelRoot: request.modelRoot,
@@ -25,7 +38,24 @@ export function browserModelLoader(): (request: LoadRequest, onProgress: (progre
       readTextFile: (file) => (request.listedChatTemplate ? readModelText(folderUrl + file) : Promise.resolve(null)),
       onProgress,
     });
+  }
+}
+
+/**
+ * A model file answered with an error status (500, 403...) is refused rather than parsed as the file; what
+ * the host answered is kept (the returned set), to replace the "not found" transformers.js then reports.
+ */
+function refuseErrorAnswers(): Set<string> {
+  const failures = new Set<string>();
+  const innerFetch = env.fetch;
+  env.fetch = async (input: string | URL, init?: unknown) => {
+    const response = (await innerFetch(input, init)) as Response;
+    const failure = downloadFailure(response, new URL(typeof input === 'string' ? input : input.href, self.location.href).href);
+    if (failure === null) return response;
+    failures.add(failure);
+    throw new Error(failure);
   };
+  return failures;
 }
 
 /** onnxruntime-web's runtime comes from the deck's own origin, never from the CDN transformers.js defaults to. */
