@@ -63,7 +63,7 @@ export function ropePairs(headWidth: number): number[] {
 }
 
 function positionLabel(trace: Trace, position: number): HTMLElement {
-  return html('span', { className: 'position-label' }, [html('span', { className: 'position-number', text: String(position) }), tokenChip(trace.tokens[position], { index: position })]);
+  return html('span', { className: 'position-label' }, [html('span', { className: 'position-number', text: String(position + 1) }), tokenChip(trace.tokens[position], { index: position })]);
 }
 
 type Matrix = Extract<MatrixLookup, { ok: true }>;
@@ -122,7 +122,7 @@ function learnedColumn(trace: Trace, root: HTMLElement, context: SlideContext<Po
       shown.map((position) => ({ label: positionLabel(trace, position), values: positionsM.row(position), selected: position === selected, attrs: { 'data-position': String(position) } })),
       { colour, cellHooks: true, onRowClick: (row) => choose(shown[row]), description: `the learned vector of one position, ${positionsM.width} values` },
     ),
-    divergingLegend(colour, limit, rows > shown.length ? `positions ${start}–${start + shown.length - 1} of ${rows}:` : 'position vectors:'),
+    divergingLegend(colour, limit, rows > shown.length ? `positions ${start + 1}–${start + shown.length} of ${rows}:` : 'position vectors:'),
     sumExcerpt(tokensM, positionsM, sumM, selected),
   );
   return column;
@@ -196,7 +196,7 @@ function ropeColumn(trace: Trace, root: HTMLElement, context: SlideContext<Posit
     return column;
   }
   root.dataset.ropeMismatched = String(readings.mismatched);
-  column.append(html('p', { className: 'positions-scheme', text: `Layer 0, head ${readings.head}'s query at position ${selected}, d = ${readings.headWidth}: each pair before and after the model turned it.` }));
+  column.append(html('p', { className: 'positions-scheme', text: `Layer 0, head ${readings.head}'s query at token ${selected + 1} (pos = ${selected}, counted from 0 in the formula), d = ${readings.headWidth}: each pair before and after the model turned it.` }));
   const table = html('table', { className: 'position-sum rope-model-table' }, [
     html('tr', {}, ['pair i', 'before', 'after', 'turned by', 'pos · θ_i', ''].map((text) => html('th', { text }))),
   ]);
@@ -245,7 +245,7 @@ function otherModelsColumn(trace: Trace, width: number, shown: number[], selecte
     formula(String.raw`PE_{(pos,\,2i)} = \sin\frac{pos}{10000^{2i/d}},\quad PE_{(pos,\,2i+1)} = \cos\frac{pos}{10000^{2i/d}}`),
   ]);
   const strips = vectorStrips(
-    shown.map((position) => ({ label: html('span', { className: 'position-number', text: String(position) }), values: sinusoidalEncoding(position, width), selected: position === selected, attrs: { 'data-position': String(position) } })),
+    shown.map((position) => ({ label: html('span', { className: 'position-number', text: String(position + 1) }), values: sinusoidalEncoding(position, width), selected: position === selected, attrs: { 'data-position': String(position) } })),
     { colour, cellHooks: true, description: `the sinusoidal encoding of one position, ${width} values` },
   );
   strips.classList.add('positions-sinusoidal');
@@ -256,7 +256,7 @@ function otherModelsColumn(trace: Trace, width: number, shown: number[], selecte
     return column;
   }
   column.append(
-    html('p', { className: 'positions-scheme', text: `RoPE (Su et al. 2021; Llama and most recent models) turns each pair of a query's and key's dimensions, d = ${headWidth}, position ${selected}:` }),
+    html('p', { className: 'positions-scheme', text: `RoPE (Su et al. 2021; Llama and most recent models) turns each pair of a query's and key's dimensions, d = ${headWidth}, token ${selected + 1} (pos = ${selected}):` }),
     formula(
       String.raw`\begin{pmatrix} q'_{2i} \\ q'_{2i+1} \end{pmatrix} = \begin{pmatrix} \cos pos\,\theta_i & -\sin pos\,\theta_i \\ \sin pos\,\theta_i & \cos pos\,\theta_i \end{pmatrix} \begin{pmatrix} q_{2i} \\ q_{2i+1} \end{pmatrix},\quad \theta_i = 10000^{-2i/d}`,
     ),
@@ -331,8 +331,8 @@ function notes(context: SlideContext<PositionsView>): string {
     const token = trace.tokens[selected];
     const [t, p, s] = [tokensM.row(selected)[0], positionsM.row(selected)[0], sumM.row(selected)[0]];
     lines.push(
-      `This model learned ${formatCount(trace.model.contextLength)} position vectors of ${formatCount(positionsM.width)} numbers; the prompt uses ${rows === 1 ? 'position 0' : `positions 0 to ${rows - 1}`}.`,
-      `Position ${selected} holds ${noteToken(token)}: dimension 0: token ${formatSigned(t)}, plus position ${formatSigned(p)}, gives ${formatSigned(s)}. Position vector length ${l2Norm(positionsM.row(selected)).toFixed(3)}, token vector length ${l2Norm(tokensM.row(selected)).toFixed(3)}.`,
+      `This model learned ${formatCount(trace.model.contextLength)} position vectors of ${formatCount(positionsM.width)} numbers; the prompt uses ${rows === 1 ? 'position 1' : `positions 1 to ${rows}`} (tokens counted from 1, as on every slide).`,
+      `Position ${selected + 1} holds ${noteToken(token)}: dimension 0: token ${formatSigned(t)}, plus position ${formatSigned(p)}, gives ${formatSigned(s)}. Position vector length ${l2Norm(positionsM.row(selected)).toFixed(3)}, token vector length ${l2Norm(tokensM.row(selected)).toFixed(3)}.`,
     );
   } else {
     lines.push(`This model does not expose ${lookups.filter((lookup) => !lookup.ok).map((lookup) => lookup.name).join(', ')}: say the learned positions cannot be shown.`);
@@ -341,7 +341,7 @@ function notes(context: SlideContext<PositionsView>): string {
   lines.push(
     'Next fragment: OTHER models. The 2017 Transformer added fixed sine waves instead; RoPE (Llama and most recent models) rotates queries and keys, so attention depends on the distance between tokens.',
     `For RoPE with head width ${headWidth}: pair 0 turns 1 radian per position, pair ${Math.floor(headWidth / 2) - 1} only ${ropeFrequency(Math.floor(headWidth / 2) - 1, headWidth).toExponential(1)} radians.`,
-    `${trace.model.name} uses neither: it learned its ${plural(trace.model.contextLength, 'position')}, so it cannot read past position ${formatCount(trace.model.contextLength - 1)}.`,
+    `${trace.model.name} uses neither: it learned its ${plural(trace.model.contextLength, 'position')}, so it cannot read past position ${formatCount(trace.model.contextLength)}.`,
   );
   return lines.join('\n');
 }
@@ -356,7 +356,7 @@ function ropeNotes(trace: Trace, view: PositionsView): string {
   } else {
     const shown = readings.pairs.map((entry) => `pair ${entry.pair}: ${entry.measured.toFixed(3)} rad (formula ${entry.formula.toFixed(3)})`).join('; ');
     lines.push(
-      `Position ${selected} holds ${noteToken(trace.tokens[selected])}. Layer 0, head 0's query turned by ${shown}.`,
+      `Position ${selected + 1} (pos = ${selected} in the formula) holds ${noteToken(trace.tokens[selected])}. Layer 0, head 0's query turned by ${shown}.`,
       readings.mismatched === 0
         ? `All ${readings.allPairs} pairs match the formula to ${ROPE_ANGLE_TOLERANCE} rad.`
         : `${readings.mismatched} of ${readings.allPairs} pairs differ from the formula: the config rescales those frequencies (rope_scaling).`,

@@ -190,7 +190,7 @@ function notes(context: SlideContext): string {
 
 const logitLens = {
   id: 'logit-lens',
-  title: 'Stacking the layers: the guess after each one',
+  title: 'The logit lens: the guess after each layer',
   render,
   notes,
 } satisfies SlideModule;

@@ -147,7 +147,7 @@ function notes(context: SlideContext): string {
 
 const generationSlide = {
   id: 'generation',
-  title: 'One token at a time',
+  title: 'Autoregressive generation: one token at a time',
   usesGeneration: true,
   render,
   notes,

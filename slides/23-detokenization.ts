@@ -130,7 +130,7 @@ function notes(context: SlideContext): string {
 
 const detokenization = {
   id: 'detokenization',
-  title: 'From ids back to text',
+  title: 'Detokenization: from ids back to text',
   usesGeneration: true,
   render,
   notes,

@@ -165,7 +165,7 @@ function notes(context: SlideContext): string {
 
 const trainingLoss = {
   id: 'training-loss',
-  title: 'Training: how surprised was the model?',
+  title: 'Training loss and perplexity: how surprised was the model?',
   render,
   notes,
 } satisfies SlideModule;

@@ -112,12 +112,13 @@ describe('positions slide', () => {
   it('quotes the live values in the notes', () => {
     const trace = traces.plain;
     const notes = notesOf(positions, { trace, waitingMessage: WAITING });
-    expect(notes).toContain('positions 0 to 7');
-    expect(notes).toContain(`Position 7 holds ${JSON.stringify(trace.tokens[7].text)}`);
+    // Issue 12: tokens are counted from 1 on every slide (this slide counted from 0 before).
+    expect(notes).toContain('positions 1 to 8');
+    expect(notes).toContain(`Position 8 holds ${JSON.stringify(trace.tokens[7].text)}`);
     expect(notes).toContain(`gives ${formatSigned(tensorAt(trace.tensors[embedOutputs.sum], 7, 0))}`);
     expect(notes).toContain('OTHER models');
     expect(notes).toContain(`${trace.model.name} uses neither`);
-    expect(notesOf(positions, { trace: traces.oneToken, waitingMessage: WAITING })).toContain('uses position 0.');
+    expect(notesOf(positions, { trace: traces.oneToken, waitingMessage: WAITING })).toContain('uses position 1 (tokens counted from 1');
     expect(notesOf(positions, { trace: null, waitingMessage: WAITING })).toContain(WAITING);
   });
 });
