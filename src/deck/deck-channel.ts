@@ -20,6 +20,8 @@ export interface ContextMessage {
   generation: Generation | null;
   /** The slides' views, as far as they differ from their defaults. */
   views: ViewChoices;
+  /** The backend and why it was chosen ("WASM: WebGPU's adapter is a software fallback…"), for the speaker view only. */
+  backend?: string | null;
 }
 
 /** From the window that runs the model: the presenter changed a view (every view sent: they are small). */

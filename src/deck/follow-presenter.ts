@@ -10,11 +10,12 @@ export const WAITING_FOR_PRESENTER = 'Waiting for the presenter’s window…';
 
 export function followPresenter(
   channel: DeckChannel,
-  show: (context: DeckContext, prompt: string) => void,
+  show: (context: DeckContext, prompt: string, backend: string | null) => void,
   showViews: (views: ViewChoices) => void = () => undefined,
 ): void {
   let context: DeckContext | null = null;
   let prompt = '';
+  let backend: string | null = null;
   channel.onMessage((message) => {
     if (message.type === 'views') {
       showViews(message.views);
@@ -23,13 +24,14 @@ export function followPresenter(
     if (message.type === 'context') {
       context = { trace: message.trace, waitingMessage: message.waitingMessage, generation: message.generation };
       prompt = message.prompt;
+      backend = message.backend ?? null;
       showViews(message.views); // first: the new context is then drawn with the presenter's views
     } else if (message.type === 'generation' && context) {
       context = { ...context, generation: message.generation };
     } else {
       return;
     }
-    show(context, prompt);
+    show(context, prompt, backend);
   });
   channel.post({ type: 'hello' });
 }
@@ -44,10 +46,11 @@ export function startPreview(channel: DeckChannel, render: (context: DeckContext
   const speakerField = addSpeakerPromptField(sendPrompt);
   followPresenter(
     channel,
-    (context, prompt) => {
+    (context, prompt, backend) => {
       render(context);
       promptInputs.show(prompt);
       speakerField?.show(prompt);
+      speakerField?.showBackend(backend);
     },
     (choices) => views.replace(choices),
   );

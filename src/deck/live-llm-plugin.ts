@@ -97,7 +97,8 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
       writePromptToUrl(prompt, { immediate });
     };
     const promptInputs = connectPromptInputs(runPrompt);
-    shareWithPreviews(channel, engine, runPrompt, views); // prompts typed in the speaker view run here too
+    let backendReason: string | null = null; // chooseBackend's reason: the speaker view and the badge's hover say it
+    shareWithPreviews(channel, engine, runPrompt, views, () => backendReason); // prompts typed in the speaker view run here too
     engine.subscribe((state) => {
       if (state.prompt !== currentPrompt) {
         currentPrompt = state.prompt;
@@ -118,6 +119,8 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     // models.json fills the title's model menu and says whether the folder has a chat template (chat_template.jinja is read only then).
     const [choice, models] = await Promise.all([chooseBackend(search), fetchModelList(new URL('models/models.json', assetsRoot).href)]);
     connectModelMenu(document, models, modelName);
+    backendReason = choice.reason ?? null;
+    badge.explain(backendReason);
     const listedChatTemplate = models?.models.find((entry) => entry.name === modelName)?.chatTemplate ?? false;
     engine.load({ modelName, modelRoot: modelRootPath(assetsRoot), ortRuntime: ortRuntimeUrls(assetsRoot), choice, listedChatTemplate });
   };

@@ -13,9 +13,16 @@ export interface SharedEngine {
   subscribe(listener: (state: EngineState) => void): unknown;
 }
 
-export function contextMessage(state: EngineState, views: ViewStore): ContextMessage {
+export function contextMessage(state: EngineState, views: ViewStore, backendReason: string | null = null): ContextMessage {
   const context = slideContext(state);
-  return { type: 'context', prompt: state.prompt, trace: context.trace, waitingMessage: context.waitingMessage, generation: context.generation ?? null, views: views.choices() };
+  const backend = state.backend && backendReason ? `${backendLabel(state)}: ${backendReason}` : null;
+  return { type: 'context', prompt: state.prompt, trace: context.trace, waitingMessage: context.waitingMessage, generation: context.generation ?? null, views: views.choices(), backend };
+}
+
+/** "WASM · fp32" once the model says which weights run. */
+function backendLabel(state: EngineState): string {
+  const name = state.backend === 'webgpu' ? 'WebGPU' : 'WASM';
+  return state.model?.precision ? `${name} · ${state.model.precision}` : name;
 }
 
 export function shareWithPreviews(
@@ -23,6 +30,8 @@ export function shareWithPreviews(
   engine: SharedEngine,
   runPrompt: (prompt: string, options: { immediate: boolean }) => void,
   views: ViewStore,
+  /** Why the backend was chosen (chooseBackend's reason), once known: the speaker view shows it, the audience does not. */
+  backendReason: () => string | null = () => null,
 ): void {
   let last: ContextMessage | null = null;
   // Nothing is sent until a preview has said hello: cloning a long prompt's Trace costs ~0.1 s, and
@@ -30,8 +39,8 @@ export function shareWithPreviews(
   let previewsOpen = false;
   engine.subscribe((state) => {
     if (!previewsOpen) return;
-    const next = contextMessage(state, views);
-    if (last !== null && last.trace === next.trace && last.waitingMessage === next.waitingMessage) {
+    const next = contextMessage(state, views, backendReason());
+    if (last !== null && last.trace === next.trace && last.waitingMessage === next.waitingMessage && last.backend === next.backend) {
       if (last.generation !== next.generation) channel.post({ type: 'generation', generation: next.generation });
     } else {
       channel.post(next);
@@ -44,7 +53,7 @@ export function shareWithPreviews(
   channel.onMessage((message) => {
     if (message.type === 'hello') {
       previewsOpen = true;
-      last = contextMessage(engine.state, views);
+      last = contextMessage(engine.state, views, backendReason());
       channel.post(last);
     } else if (message.type === 'prompt') {
       runPrompt(message.prompt, { immediate: message.immediate });

@@ -1,14 +1,18 @@
 // A prompt field in the speaker view, above the notes. The speaker window is Reveal's notes plugin's
 // own page (same origin as the deck), so the preview in its "current slide" frame adds the field
-// to it and hands what the presenter types there to `onPrompt`.
+// to it and hands what the presenter types there to `onPrompt`. Under the field: the backend and why it
+// was chosen, for the presenter's eyes only (the audience's badge hides once the model is loaded).
 import { handlePromptKey } from './prompt-inputs';
 
 export interface SpeakerPromptField {
   /** Shows `prompt` unless the presenter is typing in the field. */
   show(prompt: string): void;
+  /** "WASM · fp32: WebGPU's adapter is a software fallback…", or nothing while unknown. */
+  showBackend(line: string | null): void;
 }
 
 export const SPEAKER_PROMPT_ID = 'speaker-prompt';
+export const SPEAKER_BACKEND_ID = 'speaker-backend';
 
 export function addSpeakerPromptField(onPrompt: (prompt: string, options: { immediate: boolean }) => void): SpeakerPromptField | null {
   let frame: Element | null = null;
@@ -35,7 +39,10 @@ export function addSpeakerPromptField(onPrompt: (prompt: string, options: { imme
   field.rows = 2;
   field.spellcheck = false;
   field.style.cssText = 'width:100%;box-sizing:border-box;font:inherit;font-size:0.9em';
-  box.append(label, field);
+  const backend = speakerDocument.createElement('p');
+  backend.id = SPEAKER_BACKEND_ID;
+  backend.style.cssText = 'margin:6px 0 0;font-size:0.66em;color:#444';
+  box.append(label, field, backend);
   controls.insertBefore(box, controls.querySelector('.speaker-controls-notes'));
 
   field.addEventListener('input', () => onPrompt(field.value, { immediate: false }));
@@ -47,6 +54,9 @@ export function addSpeakerPromptField(onPrompt: (prompt: string, options: { imme
   return {
     show(prompt) {
       if (speakerDocument.activeElement !== field && field.value !== prompt) field.value = prompt;
+    },
+    showBackend(line) {
+      backend.textContent = line ? `Backend: ${line}` : '';
     },
   };
 }

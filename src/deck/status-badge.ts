@@ -1,6 +1,7 @@
 // The corner badge on every slide: which backend runs the model and in which precision, what the engine is doing, and
 // the notices the presenter should see (a cut prompt, WASM instead of WebGPU, a model that failed).
-// Its data-* attributes are what the browser tests read.
+// It is for the presenter, not the audience: once the model is loaded it fades out (data-quiet) and shows again
+// on hover or keyboard focus, or when there is an error or a warning. Its data-* attributes are what the browser tests read.
 import type { EngineState } from '../engine/client';
 import { isEmptyPrompt } from '../engine/client';
 import { loadErrorText } from './slide-context';
@@ -10,12 +11,21 @@ const backendLabels = { webgpu: 'WebGPU', wasm: 'WASM' } as const;
 export interface StatusBadge {
   element: HTMLElement;
   update(state: EngineState): void;
+  /** Why this backend (chooseBackend's reason): shown on hover with the load times. */
+  explain(reason: string | null): void;
 }
 
 export function createStatusBadge(): StatusBadge {
   const element = document.createElement('div');
   element.id = 'deck-status';
   element.setAttribute('role', 'status');
+  element.tabIndex = 0; // keyboard focus shows a quiet badge, as hover does
+  let reason: string | null = null;
+  let loadTimes = '';
+  const setTitle = () => {
+    summary.title = [reason, loadTimes].filter(Boolean).join('\n');
+    element.dataset.reason = reason ?? '';
+  };
   const summary = document.createElement('p');
   summary.className = 'status-summary';
   const notices = document.createElement('div');
@@ -57,7 +67,8 @@ export function createStatusBadge(): StatusBadge {
         parts.push(`${trace.tokens.length} token${trace.tokens.length === 1 ? '' : 's'}`, `${trace.timings.forwardMs.toFixed(1)} ms`);
       }
       summary.textContent = parts.filter(Boolean).join(' · ');
-      summary.title = state.loadMs === null ? '' : `model loaded in ${Math.round(state.loadMs)} ms, warm-up run ${Math.round(state.warmUpMs ?? 0)} ms`;
+      loadTimes = state.loadMs === null ? '' : `model loaded in ${Math.round(state.loadMs)} ms, warm-up run ${Math.round(state.warmUpMs ?? 0)} ms`;
+      setTitle();
 
       const lines: HTMLElement[] = [];
       if (state.phase === 'failed') lines.push(notice('load-error', loadErrorText(state), 'error'));
@@ -69,6 +80,13 @@ export function createStatusBadge(): StatusBadge {
       if (state.runError) lines.push(notice('run-error', state.runError, 'warning'));
       if (isEmptyPrompt(state.prompt) && state.phase !== 'failed') lines.push(notice('empty', 'Type a prompt to begin (E opens the prompt bar).', 'quiet'));
       notices.replaceChildren(...lines);
+      // Loaded and nothing wrong: nothing for the audience to read (no timings in front of them).
+      const needsEyes = state.phase !== 'ready' || lines.some((line) => !line.classList.contains('status-quiet') || line.dataset.notice === 'empty');
+      element.dataset.quiet = String(!needsEyes);
+    },
+    explain(text) {
+      reason = text;
+      setTitle();
     },
   };
 }

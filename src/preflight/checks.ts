@@ -21,6 +21,8 @@ export interface PreflightFacts {
   backend: 'webgpu' | 'wasm' | null;
   /** Whether this browser offered a WebGPU adapter at all (whatever backend was forced). */
   webgpuAdapter: boolean;
+  /** That adapter is a software fallback (SwiftShader, llvmpipe): slower than WASM, never chosen by itself. */
+  softwareAdapter?: boolean;
   crossOriginIsolated: boolean;
   loadMs: number | null;
   forwardMs: number | null;
@@ -37,7 +39,9 @@ export function preflightWarnings(facts: PreflightFacts): string[] {
   }
   if (facts.runError) warnings.push(`The model could not run the test prompt: ${facts.runError}.`);
   if (!facts.webgpuAdapter) warnings.push('No WebGPU adapter in this browser: the model runs on WASM (CPU), which is slower.');
-  else if (facts.backend === 'wasm') warnings.push('WebGPU is available but WASM is in use (forced by ?backend=wasm).');
+  else if (facts.softwareAdapter && facts.backend === 'webgpu') {
+    warnings.push("WebGPU's adapter here is a software fallback (emulated on the CPU): WASM is usually much faster; drop ?backend=webgpu or use ?backend=wasm.");
+  } else if (facts.backend === 'wasm' && !facts.softwareAdapter) warnings.push('WebGPU is available but WASM is in use (forced by ?backend=wasm).');
   if (!facts.crossOriginIsolated && facts.backend !== 'webgpu') {
     warnings.push('This page is not cross-origin isolated: WASM runs on a single thread (serve with COOP/COEP headers for threads).');
   }

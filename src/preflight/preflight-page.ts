@@ -9,7 +9,7 @@
 import './preflight.css';
 import { modelRootPath, ortRuntimeUrls } from '../deck/asset-urls';
 import { readModelName } from '../deck/url-state';
-import { chooseBackend, forcedBackend } from '../engine/choose-backend';
+import { chooseBackend, isSoftwareAdapter } from '../engine/choose-backend';
 import { EngineClient, type EngineState } from '../engine/client';
 import { loadErrorText } from '../deck/slide-context';
 import { adapterSummary, deckLink, preflightWarnings, SLOW_FORWARD_MS, SLOW_LOAD_MS, tokensPerSecond, type AdapterLike } from './checks';
@@ -77,24 +77,24 @@ async function start(): Promise<void> {
 
   // Facts about the browser, known before the model loads.
   const adapter = await webgpuAdapter();
+  const softwareAdapter = isSoftwareAdapter(adapter);
+  root.dataset.softwareAdapter = String(softwareAdapter);
   if (adapter) {
     const summary = adapterSummary(adapter);
     root.dataset.adapter = summary.text;
     root.dataset.shaderF16 = String(summary.shaderF16);
-    check('adapter', 'WebGPU adapter', 'ok', summary.text, `shader-f16: ${summary.shaderF16 ? 'yes' : 'no'} (the deck runs fp32 either way)`);
+    const kind = softwareAdapter ? 'a software fallback (emulated on the CPU, slower than WASM): the deck does not choose it; ' : '';
+    check('adapter', 'WebGPU adapter', softwareAdapter ? 'warn' : 'ok', summary.text, `${kind}shader-f16: ${summary.shaderF16 ? 'yes' : 'no'}`);
   } else {
     check('adapter', 'WebGPU adapter', 'warn', 'none found in this browser');
   }
 
   const choice = await chooseBackend(search);
   root.dataset.backend = choice.backend;
-  const why =
-    forcedBackend(search) !== null
-      ? `forced by ?backend=${choice.backend}`
-      : choice.backend === 'webgpu'
-        ? 'a WebGPU adapter was found'
-        : 'no WebGPU adapter: falling back to WASM (CPU)';
-  check('backend', 'Backend', choice.backend === 'webgpu' ? 'ok' : 'warn', choice.backend === 'webgpu' ? 'WebGPU' : 'WASM', why);
+  root.dataset.backendReason = choice.reason ?? '';
+  // WASM chosen over a software adapter is the right choice, not a warning; WebGPU forced onto one is.
+  const backendStatus: Status = choice.backend === 'webgpu' ? (softwareAdapter ? 'warn' : 'ok') : softwareAdapter ? 'ok' : 'warn';
+  check('backend', 'Backend', backendStatus, choice.backend === 'webgpu' ? 'WebGPU' : 'WASM', choice.reason ?? '');
 
   const isolated = self.crossOriginIsolated;
   root.dataset.crossOriginIsolated = String(isolated);
@@ -195,6 +195,7 @@ async function start(): Promise<void> {
       loadError: state.loadError,
       backend: choice.backend,
       webgpuAdapter: adapter !== null,
+      softwareAdapter,
       crossOriginIsolated: isolated,
       loadMs: state.loadMs,
       forwardMs: state.trace?.timings.forwardMs ?? null,

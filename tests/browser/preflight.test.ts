@@ -88,19 +88,27 @@ describe('the preflight page', () => {
     }
   });
 
-  it("shows the WebGPU adapter's line where the browser has one", async () => {
+  // Issue 12: SwiftShader is a software fallback adapter, so it is flagged and WASM is chosen over it (before: a green WebGPU).
+  it("shows the WebGPU adapter's line where the browser has one, and flags a software one", async () => {
     browser = await launchChromium({ webgpu: true });
     const { context, page, errors } = await openDeck(browser, server.deckUrl, 'preflight.html');
-    await page.waitForSelector('[data-check="adapter"][data-status="ok"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-check="backend"]', { timeout: 30_000 });
     const adapter = await page.evaluate(() => ({
       text: document.querySelector('[data-check="adapter"]')?.textContent ?? '',
+      status: document.querySelector<HTMLElement>('[data-check="adapter"]')?.dataset.status,
       summary: document.querySelector<HTMLElement>('#preflight')!.dataset.adapter,
+      software: document.querySelector<HTMLElement>('#preflight')!.dataset.softwareAdapter,
       backend: document.querySelector<HTMLElement>('#preflight')!.dataset.backend,
+      backendRow: document.querySelector('[data-check="backend"]')?.textContent ?? '',
     }));
     expect(adapter.text).toContain('WebGPU adapter');
     expect(adapter.text).toMatch(/shader-f16: (yes|no)/);
-    expect(adapter.summary).toBeTruthy();
-    expect(adapter.backend).toBe('webgpu');
+    expect(adapter.summary).toContain('swiftshader');
+    expect(adapter.software).toBe('true');
+    expect(adapter.status).toBe('warn');
+    expect(adapter.text).toContain('software fallback');
+    expect(adapter.backend).toBe('wasm');
+    expect(adapter.backendRow).toMatch(/software fallback \(SwiftShader, emulated on the CPU\): running on WASM/);
     expect(errors).toEqual([]);
     await context.close();
   });

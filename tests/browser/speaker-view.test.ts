@@ -41,6 +41,8 @@ describe('the speaker view', () => {
     await expect.poll(previewTokenIds, { timeout: 30_000 }).toEqual([helloIds, helloIds]);
     for (const frame of previews()) expect(await frame.inputValue('#title-prompt')).toBe('Hello');
     await expect.poll(() => speakerView.locator('.speaker-controls-notes').textContent(), { timeout: 10_000 }).toContain('"Hello"');
+    // The backend and why, for the presenter only (issue 12).
+    await expect.poll(() => speakerView.locator('#speaker-backend').textContent(), { timeout: 10_000 }).toBe('Backend: WASM · fp32: WASM forced by ?backend=wasm');
     expect(speakerView.workers()).toEqual([]); // no engine in the previews
     expect(modelDownloads()).toBe(1);
 

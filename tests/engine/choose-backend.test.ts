@@ -1,13 +1,48 @@
-// Backend choice: WebGPU only with an adapter, WASM otherwise, and ?backend= forces either.
+// Backend choice: WebGPU only with a hardware adapter, WASM otherwise (a software fallback adapter
+// included), always with its reason; ?backend= forces either.
 // Precision: fp16 only on WebGPU with shader-f16 and a folder that has it; ?dtype= forces either.
 import { describe, expect, it } from 'vitest';
-import { availablePrecisions, chooseBackend, choosePrecision, forcedBackend } from '../../src/engine/choose-backend';
+import { availablePrecisions, chooseBackend, choosePrecision, forcedBackend, isSoftwareAdapter } from '../../src/engine/choose-backend';
 
 const gpuWith = (adapter: unknown) => ({ requestAdapter: async () => adapter });
 
 describe('chooseBackend', () => {
   it('takes WebGPU when an adapter exists, quietly', async () => {
-    expect(await chooseBackend('', gpuWith({}))).toEqual({ backend: 'webgpu', notice: null, precision: { forced: null, shaderF16: false } });
+    expect(await chooseBackend('', gpuWith({}))).toEqual({ backend: 'webgpu', notice: null, reason: 'WebGPU: a hardware adapter', precision: { forced: null, shaderF16: false } });
+    const nvidia = { info: { vendor: 'nvidia', architecture: 'ampere', device: '', description: '', isFallbackAdapter: false } };
+    expect((await chooseBackend('', gpuWith(nvidia))).reason).toBe('WebGPU: a hardware adapter (nvidia ampere)');
+  });
+
+  // Chromium 156's SwiftShader adapter, as read here: { vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: true }.
+  const swiftShader = { info: { vendor: 'google', architecture: 'swiftshader', device: '', description: '', isFallbackAdapter: true } };
+
+  it('does not choose a software fallback adapter: WASM, with the reason recorded', async () => {
+    const choice = await chooseBackend('', gpuWith(swiftShader));
+    expect(choice.backend).toBe('wasm');
+    expect(choice.reason).toMatch(/software fallback \(SwiftShader, emulated on the CPU\): running on WASM/);
+    expect(choice.reason).toContain('?backend=webgpu');
+    expect(choice.notice).toBe(choice.reason);
+    expect(choice.precision).toEqual({ forced: null, shaderF16: false });
+  });
+
+  it('knows a fallback by its flag (new or old place) or by its name', async () => {
+    expect(isSoftwareAdapter(swiftShader)).toBe(true);
+    expect(isSoftwareAdapter({ isFallbackAdapter: true })).toBe(true); // before info.isFallbackAdapter
+    expect(isSoftwareAdapter({ info: { vendor: 'mesa', architecture: '', device: 'llvmpipe (LLVM 15.0.6, 256 bits)' } })).toBe(true);
+    expect(isSoftwareAdapter({ info: { vendor: 'microsoft', description: 'Microsoft Basic Render Driver' } })).toBe(true);
+    expect(isSoftwareAdapter({ info: { vendor: 'apple', architecture: 'metal-3', isFallbackAdapter: false } })).toBe(false);
+    expect(isSoftwareAdapter({})).toBe(false);
+    expect(isSoftwareAdapter(null)).toBe(false);
+    const named = await chooseBackend('', gpuWith({ info: { vendor: 'mesa', device: 'llvmpipe (LLVM 15.0.6, 256 bits)' } }));
+    expect(named.backend).toBe('wasm');
+    expect(named.reason).toContain('mesa (llvmpipe (LLVM 15.0.6, 256 bits))');
+  });
+
+  it('still runs a fallback adapter when ?backend=webgpu forces it, and says what it is', async () => {
+    const choice = await chooseBackend('?backend=webgpu', gpuWith(swiftShader));
+    expect(choice.backend).toBe('webgpu');
+    expect(choice.notice).toBe('WebGPU forced by ?backend=webgpu');
+    expect(choice.reason).toMatch(/forced by \?backend=webgpu \(a software adapter, SwiftShader: WASM is usually much faster here\)/);
   });
 
   it('falls back to WASM, with a notice, without an adapter or without WebGPU', async () => {

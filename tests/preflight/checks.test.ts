@@ -45,6 +45,10 @@ describe('preflightWarnings', () => {
   it('says when WASM is forced although WebGPU is there', () => {
     expect(preflightWarnings({ ...allGood, backend: 'wasm' })).toEqual([expect.stringMatching(/forced by \?backend=wasm/)]);
   });
+  it('does not push a software adapter: WASM over it is right, WebGPU forced onto it is a warning', () => {
+    expect(preflightWarnings({ ...allGood, backend: 'wasm', softwareAdapter: true })).toEqual([]);
+    expect(preflightWarnings({ ...allGood, backend: 'webgpu', softwareAdapter: true })).toEqual([expect.stringMatching(/software fallback.*\?backend=wasm/)]);
+  });
 });
 
 describe('deckLink', () => {
