@@ -2,6 +2,7 @@
 // Parameters keep their Hugging Face names; every intermediate named in src/trace/output-names.ts can be exposed.
 import type { Gpt2Config, Gpt2Weights } from './gpt2-checkpoint';
 import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, maskedAttention, seq, total } from './decoder-graph';
+import { buildLogitLens } from './logit-lens-graph';
 import { declareKnockOutInputs, maskHeads, maskMlp, type KnockOutInputs } from './knock-out-graph';
 import { attr, GraphBuilder, type Dim, type OnnxWriteOptions } from './onnx-writer';
 import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from '../trace/output-names';
@@ -50,12 +51,16 @@ export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options
     x = attentionBlock(ctx, layer, x, allowed, inputs.pastKeys[layer], inputs.pastValues[layer]);
     x = mlpBlock(ctx, layer, x);
   }
-  lmHead(ctx, x);
+  const headTransposed = lmHead(ctx, x);
+  const lens = traceOutputs
+    ? buildLogitLens({ g, nLayer: config.n_layer, inputIds: inputs.inputIds, attentionMask: inputs.attentionMask, finalNorm: (value) => layerNorm(ctx, value, 'transformer.ln_f'), headTransposed, logits: 'logits', vocabSize: config.vocab_size })
+    : [];
 
-  // Outputs: logits, the grown cache, then the trace outputs in forward-pass order.
+  // Outputs: logits, the grown cache, then the trace outputs in forward-pass order, then the logit lens.
   g.output('logits', 'float32', [batch, seq, config.vocab_size]);
   declarePresentOutputs(g, cache);
   for (const { name, shape } of traced) g.output(name, 'float32', shape);
+  for (const { name, type, shape } of lens) g.output(name, type, shape);
 
   return g.toBytes({ model_type: 'gpt2', trace_outputs: String(traceOutputs) }, options);
 }
@@ -145,8 +150,8 @@ function mlpBlock(ctx: Context, layer: number, x: string): string {
   return residual;
 }
 
-/** Final LayerNorm, then logits = ln_f(x) @ W^T with W = wte (tied) or the checkpoint's own lm_head. */
-function lmHead(ctx: Context, x: string): void {
+/** Final LayerNorm, then logits = ln_f(x) @ W^T with W = wte (tied) or the checkpoint's own lm_head; returns W^T (the lens reuses it). */
+function lmHead(ctx: Context, x: string): string {
   const { g, config } = ctx;
   const lnF = layerNorm(ctx, x, 'transformer.ln_f');
   ctx.trace(finalNormOutput, lnF, [batch, seq, config.n_embd]);
@@ -154,6 +159,7 @@ function lmHead(ctx: Context, x: string): void {
   // A Transpose of a weight: ORT folds it once at load, and the file stores wte only once.
   const headT = g.node('Transpose', 'lm_head.transposed', [head], { attributes: { perm: attr.ints([1, 0]) } }); // [d, V]
   g.node('MatMul', 'lm_head', [lnF, headT], { outputs: ['logits'] });
+  return headT;
 }
 
 // ---- building blocks ----

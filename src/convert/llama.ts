@@ -6,6 +6,7 @@ import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, m
 import type { LlamaConfig, LlamaWeights } from './llama-checkpoint';
 import { ropeInverseFrequencies } from './llama-rope';
 import { DataType } from './onnx-proto';
+import { buildLogitLens } from './logit-lens-graph';
 import { declareKnockOutInputs, maskHeads, maskMlp, type KnockOutInputs } from './knock-out-graph';
 import { attr, GraphBuilder, type Dim, type OnnxWriteOptions } from './onnx-writer';
 import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from '../trace/output-names';
@@ -64,12 +65,16 @@ export function buildLlamaGraph(config: LlamaConfig, weights: LlamaWeights, opti
     x = attentionBlock(ctx, layer, x, allowed, rotation, inputs.pastKeys[layer], inputs.pastValues[layer]);
     x = mlpBlock(ctx, layer, x);
   }
-  lmHead(ctx, x);
+  const headTransposed = lmHead(ctx, x);
+  const lens = traceOutputs
+    ? buildLogitLens({ g, nLayer: config.num_hidden_layers, inputIds: inputs.inputIds, attentionMask: inputs.attentionMask, finalNorm: (value) => rmsNorm(ctx, value, 'model.norm'), headTransposed, logits: 'logits', vocabSize: config.vocab_size })
+    : [];
 
-  // Outputs: logits, the grown cache, then the trace outputs in forward-pass order.
+  // Outputs: logits, the grown cache, then the trace outputs in forward-pass order, then the logit lens.
   g.output('logits', 'float32', [batch, seq, config.vocab_size]);
   declarePresentOutputs(g, cache);
   for (const { name, shape } of traced) g.output(name, 'float32', shape);
+  for (const { name, type, shape } of lens) g.output(name, type, shape);
 
   return g.toBytes({ model_type: config.model_type, trace_outputs: String(traceOutputs) }, options);
 }
@@ -184,13 +189,15 @@ function mlpBlock(ctx: Context, layer: number, x: string): string {
   return residual;
 }
 
-/** Final RMSNorm, then logits = norm(x) @ W^T with W = embed_tokens (tied) or the checkpoint's own lm_head. */
-function lmHead(ctx: Context, x: string): void {
+/** Final RMSNorm, then logits = norm(x) @ W^T with W = embed_tokens (tied) or the checkpoint's own lm_head; returns W^T (the lens reuses it). */
+function lmHead(ctx: Context, x: string): string {
   const { g, config } = ctx;
   const normed = rmsNorm(ctx, x, 'model.norm');
   ctx.trace(finalNormOutput, normed, [batch, seq, config.hidden_size]);
   const head = config.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
-  g.node('MatMul', 'lm_head', [normed, transposedWeight(ctx, head)], { outputs: ['logits'] });
+  const headTransposed = transposedWeight(ctx, head);
+  g.node('MatMul', 'lm_head', [normed, headTransposed], { outputs: ['logits'] });
+  return headTransposed;
 }
 
 // ---- building blocks ----

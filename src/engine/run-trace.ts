@@ -7,6 +7,7 @@ import { renderConversation, type Conversation } from './chat-input';
 import type { LoadedModel } from './load-model';
 import { disposeGpuTensors } from './kv-cache';
 import { computeExtras } from './trace-extras';
+import { graphLogitLens, isLogitLensOutput } from './graph-lens';
 import { computeAttribution } from './attribution';
 import { knockOutFeeds } from './knock-out';
 import { isKnockOutEmpty, type KnockOut } from '../trace/knock-out';
@@ -64,7 +65,7 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
   const tensors: Record<string, TraceTensor> = {};
   for (const name of loaded.traceOutputs) {
     const output = outputs[name];
-    if (output) tensors[name] = withoutBatch(output);
+    if (output && !isLogitLensOutput(name)) tensors[name] = withoutBatch(output);
   }
   const logits = withoutBatch(outputs.logits);
   const vocab = logits.shape[1];
@@ -95,6 +96,7 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
     prompt,
     tokenIds: (word) => tokenize(loaded, word),
     decode: (id) => describeToken(loaded, id).text,
+    graphLens: graphLogitLens(outputs, loaded.traceOutputs, loaded.info.nLayer, (id) => describeToken(loaded, id).text),
   });
   // Which parts of the model voted for the top token: needs the output projections' weights.
   const attributed = computeAttribution({ info: loaded.info, tensors, weights: loaded.weights, topk });

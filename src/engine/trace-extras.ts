@@ -8,7 +8,7 @@ import { toByteLevel } from '../tokenize/byte-level';
 import type { BpeEncoder } from '../tokenize/bpe-encoder';
 import { pretokenize } from '../tokenize/pretokenize';
 import type { AnalogyResult, EmbeddingPoint, LogitLensRow, MissingPart, ModelArchitecture, TraceExtras, TraceTensor, WeightExcerpt, WordMerges } from '../trace';
-import { EVERY_LENS_STAGE, logitLensStages } from '../trace/logit-lens';
+import { EVERY_LENS_STAGE, LOGIT_LENS_TOP, logitLensStages } from '../trace/logit-lens';
 
 /** Words placed on the embedding map besides the prompt's own (single tokens with a leading space). */
 export const EMBEDDING_MAP_WORDS = [
@@ -17,7 +17,7 @@ export const EMBEDDING_MAP_WORDS = [
   ' children', ' Monday', ' January', ' France', ' Britain', ' Mexico', ' China',
 ];
 export const ANALOGY: [string, string, string] = [' king', ' man', ' woman'];
-export const LOGIT_LENS_TOP = 5;
+export { LOGIT_LENS_TOP };
 export const NEIGHBOURS = 8;
 /** The initializers the extras read, by their Hugging Face names in each family's checkpoints. */
 export interface ExtrasWeightNames {
@@ -70,6 +70,8 @@ export interface ExtrasInput {
   /** A word's token ids. */
   tokenIds: (word: string) => number[];
   decode: (id: number) => string;
+  /** The lens as the graph computed it (graph-lens.ts); null or absent: computed here from the weights (older models). */
+  graphLens?: LogitLensRow[] | null;
 }
 
 export function computeExtras(input: ExtrasInput): TraceExtras | null {
@@ -77,8 +79,8 @@ export function computeExtras(input: ExtrasInput): TraceExtras | null {
   const embeddings = input.weights.get(names.embeddings);
   if (!embeddings) return null;
   return {
-    logitLens: logitLens(input, names),
-    logitLensMissing: logitLensMissing(input, names),
+    logitLens: input.graphLens ?? logitLens(input, names),
+    logitLensMissing: input.graphLens ? [] : logitLensMissing(input, names),
     merges: input.encoder ? wordMerges(input.prompt, input.encoder) : [],
     embeddingSpace: embeddingSpace(input, embeddings),
     analogy: analogyOf(input, embeddings),

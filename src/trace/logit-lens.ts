@@ -5,6 +5,8 @@ import { embedOutputs, layerOutput } from './output-names';
 
 /** At most this many layers get a logit-lens row (a deep model's are spread evenly); more would not fit a slide. */
 export const LOGIT_LENS_MAX_LAYERS = 10;
+/** Candidates per logit-lens row: what the slide shows. */
+export const LOGIT_LENS_TOP = 5;
 
 /** The layers the logit lens shows: all of them, or LOGIT_LENS_MAX_LAYERS spread evenly, the last always included. */
 export function logitLensLayers(nLayer: number): number[] {

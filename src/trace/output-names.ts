@@ -46,6 +46,14 @@
 //   trace.layer.N.mlp.act           [b, s, f]    silu(gate_proj(x)) * up_proj(x): the input of down_proj
 //   trace.layer.N.mlp.out           [b, s, d]    after down_proj
 //   trace.ln_f                      [b, s, d]    model.norm (RMSNorm), the LM head's input
+//
+// The logit lens, computed in the graph (src/convert/logit-lens-graph.ts), both families. S = the stages of
+// logitLensStages (src/trace/logit-lens.ts) on a call without a cache; on a call with a cache (a generation step)
+// S = 1, the last stage only (the step's own top k); k = LOGIT_LENS_TOP:
+//   trace.lens.ids                  [b, S, k] int64  top-k token ids of softmax(head(final_norm(residual))) at the
+//                                                    last position, per stage, most probable first
+//   trace.lens.probs                [b, S, k]    their probabilities (softmax over the whole vocabulary, float32)
+//   trace.lens.logits               [b, S, k]    their logits
 
 export const TRACE_PREFIX = 'trace.';
 
@@ -86,6 +94,13 @@ export function layerOutput(layer: number, kind: LayerOutputKind): string {
 }
 
 export const finalNormOutput = 'trace.ln_f';
+
+/** The in-graph logit lens's outputs (not in allTraceOutputs: a model without them gets the engine's own lens). */
+export const logitLensOutputs = {
+  ids: 'trace.lens.ids',
+  probs: 'trace.lens.probs',
+  logits: 'trace.lens.logits',
+} as const;
 
 export interface TraceOutputOptions {
   /**

@@ -13,6 +13,7 @@ import { readSafetensors, shardedSource, safetensorsSource, writeSafetensors, ty
 import { externalDataRange, readInitializers, readInitializersWithExternalData } from '../../src/convert/onnx-reader';
 import { DataType, decodeModel } from '../../src/convert/onnx-proto';
 import { loadModel } from '../../src/engine/load-model';
+import { logitLensOutputs } from '../../src/trace/output-names';
 import { END_OF_TEXT } from '../fixtures/model-folder';
 import { makeRandomLlamaCheckpoint } from './random-checkpoint';
 
@@ -202,7 +203,10 @@ describe('in transformers.js (Node)', () => {
     expect(typeOf('model.embed_tokens.weight')).toBe(DataType.FLOAT16);
     expect(typeOf('model.layers.0.mlp.down_proj.weight')).toBe(DataType.FLOAT16);
     expect(typeOf('model.layers.0.input_layernorm.weight')).toBe(DataType.FLOAT); // norms stay float32
-    expect(fp16Graph.output.every((output) => output.type.tensor_type.elem_type === DataType.FLOAT)).toBe(true);
+    // Every float output stays float32; the lens's ids are int64 (tests/engine/graph-lens.test.ts).
+    const floatOutputs = fp16Graph.output.filter((output) => output.name !== logitLensOutputs.ids);
+    expect(floatOutputs.every((output) => output.type.tensor_type.elem_type === DataType.FLOAT)).toBe(true);
+    expect(fp16Graph.output.find((output) => output.name === logitLensOutputs.ids)!.type.tensor_type.elem_type).toBe(DataType.INT64);
 
     const fp32 = await logitsOf('single', 'fp32');
     const fp16 = await logitsOf('external', 'fp16'); // external data and fp16 together

@@ -1,0 +1,114 @@
+// The logit lens computed in the graph (trace.lens.*, src/convert/logit-lens-graph.ts) against the engine's
+// JavaScript lens over the weights (trace-extras.ts, still the fallback for older models): the same ids and
+// probabilities within 1e-5, on the embedded model and on random GPT-2 (deep enough for the spread stages,
+// untied head) and Llama (grouped-query, tied) checkpoints. A generation step with the cache computes only the last stage.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadModelInNode } from '../../src/cli/model-folder';
+import { convertModel } from '../../src/convert/index';
+import { forward } from '../../src/engine/generate';
+import { graphLogitLens } from '../../src/engine/graph-lens';
+import type { LoadedModel } from '../../src/engine/load-model';
+import { describeToken, runTrace, tokenize } from '../../src/engine/run-trace';
+import { extrasWeightNames, logitLens } from '../../src/engine/trace-extras';
+import { logitLensOutputs, logitLensStages, type LogitLensRow } from '../../src/trace';
+import { END_OF_TEXT, writeModelFolder } from '../fixtures/model-folder';
+import { makeRandomGpt2Checkpoint, makeRandomLlamaCheckpoint } from '../convert/random-checkpoint';
+
+const modelsRoot = mkdtempSync(join(tmpdir(), 'graph-lens-'));
+afterAll(() => rmSync(modelsRoot, { recursive: true, force: true }));
+
+function randomFolder(name: string, checkpoint: { config: Record<string, unknown>; bytes: Uint8Array }): string {
+  const config = { ...checkpoint.config, bos_token_id: END_OF_TEXT, eos_token_id: END_OF_TEXT };
+  return writeModelFolder(modelsRoot, name, { config, onnx: convertModel({ config, weights: checkpoint.bytes }), withTokenizer: true });
+}
+
+const models: { name: string; folder: () => string; stages: number }[] = [
+  { name: 'the embedded model', folder: () => 'sotu-gpt', stages: 5 },
+  {
+    name: 'a random 12-layer GPT-2 with its own head',
+    folder: () => randomFolder('gpt2-12', makeRandomGpt2Checkpoint({ seed: 71, vocab_size: 8192, n_embd: 32, n_head: 4, n_layer: 12, n_positions: 64, untied: true })),
+    stages: 11,
+  },
+  {
+    name: 'a random Llama with grouped-query attention and a tied head',
+    folder: () => randomFolder('llama-3', makeRandomLlamaCheckpoint({ seed: 72, vocab_size: 8192, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 3, num_attention_heads: 4, num_key_value_heads: 2, tied: true })),
+    stages: 4,
+  },
+];
+
+const prompt = 'We must lower taxes for working families and protect chocolate.';
+
+describe.each(models)('the in-graph logit lens on $name', ({ folder, stages }) => {
+  let loaded: LoadedModel;
+  afterAll(async () => loaded?.model.dispose());
+
+  it('equals the JavaScript lens over the weights: same ids, probabilities within 1e-5', async () => {
+    loaded = await loadModelInNode(folder());
+    expect(loaded.traceOutputs).toEqual(expect.arrayContaining(Object.values(logitLensOutputs)));
+    const trace = await runTrace(loaded, prompt);
+    for (const name of Object.values(logitLensOutputs)) expect(trace.tensors[name]).toBeUndefined(); // rows, not tensors
+
+    const javascriptLens = logitLens(
+      {
+        ids: trace.tokens.map((token) => token.id),
+        tensors: trace.tensors,
+        weights: loaded.weights,
+        encoder: null,
+        architecture: loaded.info.architecture,
+        layerNormEpsilon: loaded.info.layerNormEpsilon,
+        nLayer: loaded.info.nLayer,
+        prompt,
+        tokenIds: (word) => tokenize(loaded, word),
+        decode: (id) => describeToken(loaded, id).text,
+      },
+      extrasWeightNames(loaded.info.architecture),
+    );
+    const graphLens: LogitLensRow[] = trace.extras!.logitLens;
+    expect(graphLens).toHaveLength(stages);
+    expect(graphLens.map((row) => row.label)).toEqual(logitLensStages(loaded.info.nLayer).map((stage) => stage.label));
+    expect(javascriptLens.map((row) => row.label)).toEqual(graphLens.map((row) => row.label));
+    expect(trace.extras!.logitLensMissing).toEqual([]);
+    graphLens.forEach((row, stage) => {
+      expect(row.top.map((c) => c.id)).toEqual(javascriptLens[stage].top.map((c) => c.id));
+      row.top.forEach((candidate, rank) => {
+        const expected = javascriptLens[stage].top[rank];
+        expect(Math.abs(candidate.prob - expected.prob)).toBeLessThanOrEqual(1e-5);
+        expect(Math.abs(candidate.logit - expected.logit)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(expected.logit)));
+        expect(candidate.token).toBe(expected.token);
+      });
+    });
+    // The Trace's rows are the graph's own (not the fallback), and the last row is the model's own answer.
+    const outputs = await forward(loaded, trace.tokens.map((token) => token.id), 0, null);
+    expect(graphLogitLens(outputs, loaded.traceOutputs, loaded.info.nLayer, (id) => describeToken(loaded, id).text)).toEqual(graphLens);
+    expect(graphLens.at(-1)!.top.map((c) => c.id)).toEqual(trace.topk.slice(0, 5).map((c) => c.id));
+  }, 120_000);
+
+  it('computes only the last stage (the step\'s own top 5) on a generation step with the cache', async () => {
+    const ids = tokenize(loaded, prompt);
+    const first = await forward(loaded, ids, 0, null);
+    expect(first[logitLensOutputs.ids].dims).toEqual([1, stages, 5]);
+    const past: Record<string, (typeof first)[string]> = {};
+    for (const [name, tensor] of Object.entries(first)) if (name.startsWith('present.')) past[name.replace('present.', 'past_key_values.')] = tensor;
+    const step = await forward(loaded, [ids[0]], ids.length, past);
+    expect(step[logitLensOutputs.ids].dims).toEqual([1, 1, 5]);
+    const logits = step.logits.data as Float32Array;
+    const top = [...logits.keys()].sort((a, b) => logits[b] - logits[a]).slice(0, 5);
+    expect(Array.from(step[logitLensOutputs.ids].data as BigInt64Array, Number)).toEqual(top);
+  }, 60_000);
+});
+
+describe('a plain graph (no trace outputs)', () => {
+  it('has no lens outputs either', async () => {
+    const checkpoint = makeRandomGpt2Checkpoint({ seed: 73, vocab_size: 8192, n_embd: 16, n_layer: 2 });
+    const config = { ...checkpoint.config, bos_token_id: END_OF_TEXT, eos_token_id: END_OF_TEXT };
+    const folder = writeModelFolder(modelsRoot, 'plain', { config, onnx: convertModel({ config, weights: checkpoint.bytes, traceOutputs: false }), withTokenizer: true });
+    const loaded = await loadModelInNode(folder);
+    expect(loaded.traceOutputs).toEqual([]);
+    const trace = await runTrace(loaded, prompt);
+    expect(trace.extras!.logitLens).toEqual([]); // no residual outputs: the JavaScript fallback has nothing to read
+    await loaded.model.dispose();
+  }, 60_000);
+});
