@@ -33,12 +33,14 @@ function formatMs(ms: number): string {
   return ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`;
 }
 
-function timeCell(kind: string, ms: number, total: number, label: string): HTMLElement {
+/** `includes`: what the measured time covers, said under it (the read-out can outweigh the forward pass). */
+function timeCell(kind: string, ms: number, total: number, label: string, includes = ''): HTMLElement {
   const bar = html('div', { className: 'pipeline-time-fill' });
   bar.style.width = `${total > 0 && Number.isFinite(ms) ? Math.min(100, (100 * Math.max(0, ms)) / total) : 0}%`;
   return html('div', { className: 'pipeline-time', attrs: { 'data-timing': kind, 'data-ms': String(ms) } }, [
     html('span', { className: 'pipeline-time-text', text: `${label} ${formatMs(ms)}` }),
     html('div', { className: 'pipeline-time-track' }, [bar]),
+    ...(includes ? [html('span', { className: 'pipeline-time-includes', text: includes })] : []),
   ]);
 }
 
@@ -102,7 +104,7 @@ function render(root: HTMLElement, context: SlideContext): void {
       stageRow('bytes', 2, 'UTF-8 bytes', [text(plural(byteCount, 'byte'))], 1),
       stageRow('tokens', 3, 'BPE tokens', [text(`${plural(n, 'token')}${dropped}: ${ids}`)], 2),
     ]),
-    html('div', { className: 'pipeline-times fragment', attrs: { 'data-fragment-index': '2' } }, [timeCell('tokenize', timings.tokenizeMs, total, 'tokenize')]),
+    html('div', { className: 'pipeline-times fragment', attrs: { 'data-fragment-index': '2' } }, [timeCell('tokenize', timings.tokenizeMs, total, 'tokenize', 'BPE in JavaScript')]),
   ]);
   const forward = html('div', { className: 'pipeline-group pipeline-group-forward' }, [
     html('div', { className: 'pipeline-rows' }, [
@@ -110,14 +112,14 @@ function render(root: HTMLElement, context: SlideContext): void {
       stageRow('blocks', 5, `${plural(model.nLayer, 'transformer block')}`, [text(`attention + MLP, [${formatCount(n)} × ${formatCount(model.nEmbd)}] in and out`)], 3),
       stageRow('lm-head', 6, 'LM head', [text(`${formatCount(vocab)} logits for the last token`)], 3),
     ]),
-    html('div', { className: 'pipeline-times fragment', attrs: { 'data-fragment-index': '3' } }, [timeCell('forward', timings.forwardMs, total, 'one forward pass')]),
+    html('div', { className: 'pipeline-times fragment', attrs: { 'data-fragment-index': '3' } }, [timeCell('forward', timings.forwardMs, total, 'one forward pass', `the whole graph on ${trace.backend}, every layer's intermediates kept as outputs`)]),
   ]);
   const after = html('div', { className: 'pipeline-group' }, [
     html('div', { className: 'pipeline-rows' }, [
       stageRow('softmax', 7, 'Softmax', [text(`${formatCount(vocab)} probabilities, summing to 1`)], 4),
       stageRow('next-token', 8, 'Likeliest next token', nextToken, 4),
     ]),
-    html('div', { className: 'pipeline-times fragment', attrs: { 'data-fragment-index': '4' } }, [timeCell('collect', timings.collectMs, total, 'read-out, softmax, top-10')]),
+    html('div', { className: 'pipeline-times fragment', attrs: { 'data-fragment-index': '4' } }, [timeCell('collect', timings.collectMs, total, 'read-out for the slides', 'every intermediate copied back, softmax, top-10, the slides’ extras: not needed to pick a token')]),
   ]);
   const totalRow = html('div', { className: 'pipeline-total fragment', attrs: { 'data-fragment-index': '5' } }, [
     html('span', { className: 'pipeline-name', text: `Total on ${trace.backend}` }),
