@@ -35,6 +35,8 @@ export interface ConvertFolderOptions {
   outDir: string;
   /** Expose the trace.* intermediates (default true). */
   traceOutputs?: boolean;
+  /** Add the knock-out inputs head_mask / mlp_mask (default false; the deck's engine feeds them, plain transformers.js callers must too). */
+  knockOut?: boolean;
   /** 'fp16' also writes onnx/model_fp16.onnx (float16 weights and MatMuls), which the deck runs on WebGPU with shader-f16. */
   dtype?: 'fp32' | 'fp16';
   /** Weights past this many bytes go to onnx/<file>_data (default: just under 2 GiB; tests lower it). */
@@ -54,7 +56,7 @@ interface WrittenModel {
 }
 
 /** Converts a checkpoint folder into a model folder the deck and `npm run trace` load; returns a one-line summary. */
-export function convertCheckpointFolder({ inDir, outDir, traceOutputs = true, dtype = 'fp32', externalDataThreshold }: ConvertFolderOptions): string {
+export function convertCheckpointFolder({ inDir, outDir, traceOutputs = true, knockOut = false, dtype = 'fp32', externalDataThreshold }: ConvertFolderOptions): string {
   const configPath = join(inDir, 'config.json');
   if (!existsSync(configPath)) throw new Error(`no config.json in ${inDir}`);
   let config: Record<string, unknown>;
@@ -71,7 +73,7 @@ export function convertCheckpointFolder({ inDir, outDir, traceOutputs = true, dt
     mkdirSync(join(outDir, 'onnx'), { recursive: true });
     for (const each of dtype === 'fp16' ? (['fp32', 'fp16'] as const) : (['fp32'] as const)) {
       written.push(writeOnnxModel(join(outDir, 'onnx'), each, (externalData) =>
-        convertModel({ config, weights: source, traceOutputs, dtype: each, externalData: { ...externalData, threshold: externalDataThreshold } }),
+        convertModel({ config, weights: source, traceOutputs, knockOut, dtype: each, externalData: { ...externalData, threshold: externalDataThreshold } }),
       ));
     }
   } finally {
@@ -96,7 +98,7 @@ export function convertCheckpointFolder({ inDir, outDir, traceOutputs = true, dt
   const described = written.map(({ path, bytes, externalBytes }) =>
     externalBytes > 0 ? `${path} (${mebibytes(bytes)} + ${mebibytes(externalBytes)} in ${basename(path)}_data)` : `${path} (${mebibytes(bytes)})`,
   );
-  return `wrote ${described.join(' and ')}, trace outputs ${traceOutputs ? 'on' : 'off'}`;
+  return `wrote ${described.join(' and ')}, trace outputs ${traceOutputs ? 'on' : 'off'}${knockOut ? ', knock-out inputs on' : ''}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 // Command line: convert a Hugging Face checkpoint folder into a transformers.js model folder.
-//   tsx src/cli/convert.ts --in <folder with config.json + model.safetensors> --out <model folder> [--dtype fp32|fp16] [--no-trace-outputs]
+//   tsx src/cli/convert.ts --in <folder with config.json + model.safetensors> --out <model folder> [--dtype fp32|fp16] [--no-trace-outputs] [--knock-out]
+// --knock-out adds the head_mask / mlp_mask inputs the deck switches heads and MLPs off with.
 // The checkpoint may be sharded (model.safetensors.index.json); --dtype fp16 also writes onnx/model_fp16.onnx.
 // Memory stays near the largest tensor, not the model: a Llama-3.2-1B-sized bf16 checkpoint converted in 26 s
 // (38 s with --dtype fp16) at 1.8 GB peak on a 2-core machine, writing onnx/model.onnx_data past 2 GiB.
@@ -7,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { convertCheckpointFolder, type ConvertFolderOptions } from './convert-folder';
 
 const usage =
-  'usage: tsx src/cli/convert.ts --in <folder with config.json + model.safetensors or its shards> --out <model folder> [--dtype fp32|fp16] [--no-trace-outputs]';
+  'usage: tsx src/cli/convert.ts --in <folder with config.json + model.safetensors or its shards> --out <model folder> [--dtype fp32|fp16] [--no-trace-outputs] [--knock-out]';
 
 function parseCommandLine(argv: string[]): ConvertFolderOptions | null {
   try {
@@ -17,6 +18,7 @@ function parseCommandLine(argv: string[]): ConvertFolderOptions | null {
         in: { type: 'string' },
         out: { type: 'string' },
         'no-trace-outputs': { type: 'boolean', default: false },
+        'knock-out': { type: 'boolean', default: false },
         dtype: { type: 'string', default: 'fp32' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -29,7 +31,7 @@ function parseCommandLine(argv: string[]): ConvertFolderOptions | null {
     }
     if (!values.in || !values.out) return null;
     if (values.dtype !== 'fp32' && values.dtype !== 'fp16') return null;
-    return { inDir: values.in, outDir: values.out, traceOutputs: !values['no-trace-outputs'], dtype: values.dtype };
+    return { inDir: values.in, outDir: values.out, traceOutputs: !values['no-trace-outputs'], knockOut: values['knock-out'], dtype: values.dtype };
   } catch {
     return null; // unknown flag, missing value, stray argument
   }
