@@ -160,7 +160,7 @@ describe('a broken model folder', () => {
         // Arrows still walk the deck in order, past the slides that could not get a Trace.
         for (const slide of deckSlides.slice(1, 4)) {
           await page.keyboard.press('ArrowRight');
-          await expect.poll(() => new URL(page.url()).hash).toBe(`#/${slide.id}`);
+          await expect.poll(() => new URL(page.url()).hash, { timeout: 10_000 }).toBe(`#/${slide.id}`); // a loaded machine may take over the 1 s default
         }
         await context.close();
       } finally {

@@ -113,7 +113,7 @@ describe('the deck', () => {
     // Reveal has the keyboard back: still on the attention slide, and arrows move on.
     expect(new URL(page.url()).hash).toBe('#/attention');
     await page.keyboard.press('ArrowRight');
-    await expect.poll(() => new URL(page.url()).hash).toBe(`#/${slideAfter('attention')}`);
+    await expect.poll(() => new URL(page.url()).hash, { timeout: 10_000 }).toBe(`#/${slideAfter('attention')}`);
     await page.evaluate(() => (window.location.hash = '#/next-token'));
     const expected = traceSummaryJson(await reference.trace('The state of the union is strong'));
     expect((await readSlideNumbers(page)).tokenIds).toEqual(expected.ids);

@@ -93,7 +93,7 @@ describe.each([{ backend: 'wasm' }, { backend: 'webgpu' }])('live slides in a pr
 
     // Reveal navigates from the presenter's slide onto ours, and E works there.
     await page.keyboard.press('ArrowRight');
-    await expect.poll(() => new URL(page.url()).hash).toBe('#/tokenization');
+    await expect.poll(() => new URL(page.url()).hash, { timeout: 10_000 }).toBe('#/tokenization');
     await page.keyboard.press('e');
     await expect.poll(() => page.locator('#prompt-bar').isVisible()).toBe(true);
     await page.keyboard.press('ControlOrMeta+a');
