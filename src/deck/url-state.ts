@@ -2,13 +2,14 @@
 // (read by choose-backend.ts), `?system=` (a chat model's system message), `?max-new-tokens=` (the
 // answer's limit), `?view=` (the slides' views: layer, head, token, sliders; see view-url.ts).
 // Reveal keeps the slide in the hash (#/attention).
+import { normalizePrompt } from '../engine/prompt-rule';
 import { VIEW_PARAM } from './view-url';
 
 export const DEFAULT_MODEL_NAME = 'sotu-gpt';
 
-/** `?prompt=` as typed, else `fallback` (an empty `?prompt=` is a prompt too: it wins). */
+/** `?prompt=` as typed, else `fallback` (an empty `?prompt=` is a prompt too: it wins), its line endings as \n (prompt-rule.ts). */
 export function readPrompt(search: string, fallback = ''): string {
-  return new URLSearchParams(search).get('prompt') ?? fallback;
+  return normalizePrompt(new URLSearchParams(search).get('prompt') ?? fallback);
 }
 
 /** A model folder name from `?model=`, else `fallback`; only plain names, so the URL cannot point outside models/. */

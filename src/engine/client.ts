@@ -4,8 +4,9 @@
 // dropped, so an older Trace never replaces a newer one. Given a way to start workers, it also
 // supervises them: a worker that fails, stops answering its heartbeat or hangs in a run is replaced,
 // the model reloaded (from the HTTP or service-worker cache) and the prompt run again, once in a row.
-import type { ChatMessage, Generation, ModelInfo, Trace } from '../trace';
+import type { ChatMessage, Generation, KnockOut, ModelInfo, Trace } from '../trace';
 import type { BackendChoice } from './choose-backend';
+import { isEmptyPrompt, normalizePrompt } from './prompt-rule';
 import type { AnswerSampling, BrowserBackend, EngineMessage, EngineRequest, LoadRequest, OrtRuntimeUrls, RunRequest } from './protocol';
 
 /** How the prompt runs, besides its text (see RunRequest): the rest of the conversation and the answer's settings. */
@@ -20,9 +21,11 @@ export interface RunOptions {
   maxNewTokens: number | null;
   /** Sample the answer (reproducibly, with its seed), or null for greedy. */
   sampling: AnswerSampling | null;
+  /** Heads and MLPs switched off (the who-voted slide's clicks), or null for the plain model. */
+  knockOut: KnockOut | null;
 }
 
-export const DEFAULT_RUN_OPTIONS: RunOptions = { system: '', history: [], chat: true, maxNewTokens: null, sampling: null };
+export const DEFAULT_RUN_OPTIONS: RunOptions = { system: '', history: [], chat: true, maxNewTokens: null, sampling: null, knockOut: null };
 
 export type EnginePhase = 'starting' | 'loading' | 'ready' | 'failed';
 
@@ -93,9 +96,7 @@ export interface LoadSettings {
   listedChatTemplate?: boolean;
 }
 
-export function isEmptyPrompt(prompt: string): boolean {
-  return prompt.trim() === '';
-}
+export { isEmptyPrompt } from './prompt-rule';
 
 export class EngineClient {
   #state: EngineState = {
@@ -248,7 +249,8 @@ export class EngineClient {
   }
 
   /** A new prompt: runs after a short pause in typing, or at once with `immediate`. */
-  setPrompt(prompt: string, options: { immediate?: boolean } = {}): void {
+  setPrompt(typed: string, options: { immediate?: boolean } = {}): void {
+    const prompt = normalizePrompt(typed); // one rule for line endings, whichever field or URL it came from
     const alreadyHandled = this.#debounceTimer === null && (this.#state.running || this.#state.trace?.prompt === prompt);
     if (prompt === this.#state.prompt && alreadyHandled) return; // sent, or on screen
     if (this.#debounceTimer !== null) clearTimeout(this.#debounceTimer);
@@ -274,7 +276,7 @@ export class EngineClient {
 
   /** A follow-up turn: `history` is the conversation so far (the last answer included), `message` the new user message. */
   reply(message: string, history: ChatMessage[]): void {
-    this.#update({ prompt: message, runOptions: { ...this.#state.runOptions, history } });
+    this.#update({ prompt: normalizePrompt(message), runOptions: { ...this.#state.runOptions, history } });
     this.#runNow();
   }
 
@@ -291,8 +293,8 @@ export class EngineClient {
     this.#debounceTimer = null;
     if (this.#state.phase !== 'ready') return; // sent when the model is ready
     const requestId = ++this.#latestRequestId;
-    const { system, history, chat, maxNewTokens, sampling } = this.#state.runOptions;
-    const request: RunRequest = { type: 'run', requestId, prompt: this.#state.prompt, system, history, chat, sampling };
+    const { system, history, chat, maxNewTokens, sampling, knockOut } = this.#state.runOptions;
+    const request: RunRequest = { type: 'run', requestId, prompt: this.#state.prompt, system, history, chat, sampling, knockOut };
     if (maxNewTokens !== null) request.maxNewTokens = maxNewTokens;
     this.#runSentAt = Date.now();
     this.#worker.postMessage(request);
