@@ -1,5 +1,5 @@
 // npm run trace -- --prompt "How do I bake chocolate chip cookies?" [--json] [--model <folder>]
-//   [--system S] [--no-chat] [--generate N]
+//   [--system S] [--no-chat] [--generate N] [--attribution] [--ablate 2.3,mlp1]
 // Runs the model in Node (onnxruntime-node through transformers.js, the same code as the deck's
 // worker) and prints the tokens, ids, next-token top-10 and attention. The browser tests compare
 // the deck against this output.
@@ -11,10 +11,10 @@ import { EMPTY_PROMPT_MESSAGE, isEmptyPrompt, normalizePrompt } from '../engine/
 import { runTrace } from '../engine/run-trace';
 import { traceSummaryJson } from '../engine/trace-summary';
 import { answerText } from '../maths/generation-summary';
-import type { Trace } from '../trace';
+import { componentLabel, formatKnockOut, parseKnockOut, rankContributions, type KnockOut, type Trace } from '../trace';
 import { loadModelInNode } from './model-folder';
 
-const USAGE = `usage: npm run trace -- --prompt "text" [--json] [--model <folder or name>] [--system "text"] [--no-chat] [--generate N]
+const USAGE = `usage: npm run trace -- --prompt "text" [--json] [--model <folder or name>] [--system "text"] [--no-chat] [--generate N] [--attribution] [--ablate 2.3,mlp1]
   --prompt    the text the model reads (required); for a chat model, the user's message. Line endings
               are read as \n; whitespace alone is an empty prompt (exit 1), as in the deck
   --prompts-file  a JSON array of prompts: one JSON line of ids (or empty: true) per prompt
@@ -22,7 +22,10 @@ const USAGE = `usage: npm run trace -- --prompt "text" [--json] [--model <folder
   --model     a model folder with config.json, tokenizer files and onnx/model.onnx (default assets/models/sotu-gpt)
   --system    a system message (chat models)
   --no-chat   read the prompt as typed, even when the model has a chat template
-  --generate  also generate up to N tokens (greedy, stopping at the model's end-of-turn ids)`;
+  --generate  also generate up to N tokens (greedy, stopping at the model's end-of-turn ids)
+  --attribution  add the top token's logit split into the votes of the embeddings, heads, MLPs and biases
+  --ablate    switch parts off for the run: heads as layer.head, MLPs as mlpN (0-based), e.g. 2.3,mlp1
+              (needs a model converted with --knock-out)`;
 
 interface GeneratedAnswer {
   ids: number[];
@@ -31,9 +34,9 @@ interface GeneratedAnswer {
 }
 
 /** Greedy, with the KV cache, until a stop id or `limit` tokens: the deck's own loop. */
-async function answer(loaded: LoadedModel, trace: Trace, limit: number): Promise<GeneratedAnswer> {
+async function answer(loaded: LoadedModel, trace: Trace, limit: number, knockOut: KnockOut | null): Promise<GeneratedAnswer> {
   const promptIds = trace.tokens.map((t) => t.id);
-  const result = await generateRun(loaded, promptIds, { maxNewTokens: limit });
+  const result = await generateRun(loaded, promptIds, { maxNewTokens: limit, knockOut });
   const run = { useCache: true, steps: result.steps, done: true, stoppedBy: result.stoppedBy };
   return { ids: result.steps.map((s) => s.id), text: answerText(run, loaded.stopIds), stoppedBy: result.stoppedBy };
 }
@@ -48,6 +51,25 @@ function printReadable(trace: Trace): void {
   console.log('next token:');
   for (const c of trace.topk) console.log(`  ${(c.prob * 100).toFixed(2).padStart(6)}%  ${String(c.id).padStart(6)}  ${JSON.stringify(c.token)}`);
   console.log(`forward pass ${trace.timings.forwardMs.toFixed(1)} ms`);
+}
+
+/** The issue's shape: { target: { id, token, logit }, components: [{ kind, layer, head, value }], sum, gap }. */
+function attributionJson(trace: Trace): unknown {
+  const attribution = trace.attribution;
+  if (!attribution) return { missing: trace.attributionMissing ?? [] };
+  const { target, components, sum } = attribution.logit;
+  return { target, components, sum, linearisation: { norm: attribution.norm, scale: attribution.scale }, gap: attribution.gap };
+}
+
+function printAttribution(trace: Trace): void {
+  const attribution = trace.attribution;
+  if (!attribution) {
+    console.log(`attribution: not available (${(trace.attributionMissing ?? []).map((part) => `${part.needs}: ${part.reason}`).join('; ')})`);
+    return;
+  }
+  const { target, components, sum } = attribution.logit;
+  console.log(`votes for ${JSON.stringify(target.token)} (logit ${target.logit.toFixed(3)}, parts sum to ${sum.toFixed(3)}), largest first:`);
+  for (const component of rankContributions(components, 10).shown) console.log(`  ${`${component.value >= 0 ? '+' : '−'}${Math.abs(component.value).toFixed(3)}`.padStart(9)}  ${componentLabel(component)}`);
 }
 
 function printAnswer(generated: GeneratedAnswer): void {
@@ -76,7 +98,7 @@ async function tracePromptsFile(file: string, model: string | undefined): Promis
 }
 
 async function main(): Promise<number> {
-  let values: { prompt?: string; json?: boolean; model?: string; system?: string; 'no-chat'?: boolean; generate?: string; help?: boolean };
+  let values: { prompt?: string; json?: boolean; model?: string; system?: string; 'no-chat'?: boolean; generate?: string; attribution?: boolean; ablate?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       options: {
@@ -87,6 +109,8 @@ async function main(): Promise<number> {
         system: { type: 'string' },
         'no-chat': { type: 'boolean' },
         generate: { type: 'string' },
+        attribution: { type: 'boolean' },
+        ablate: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -116,13 +140,23 @@ async function main(): Promise<number> {
     console.error(`--generate takes a whole number of tokens above 0, not ${JSON.stringify(values.generate)}\n${USAGE}`);
     return 2;
   }
+  let knockOut: KnockOut | null = null;
+  try {
+    knockOut = values.ablate === undefined ? null : parseKnockOut(values.ablate);
+  } catch (error) {
+    console.error(`--ablate: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
   try {
     const loaded = await loadModelInNode(values.model);
-    const trace = await runTrace(loaded, { prompt: values.prompt, system: values.system, chat: !values['no-chat'] });
-    const generated = limit === null ? null : await answer(loaded, trace, limit);
-    if (values.json) console.log(JSON.stringify({ ...traceSummaryJson(trace), ...(generated ? { generation: generated } : {}) }));
+    const trace = await runTrace(loaded, { prompt: values.prompt, system: values.system, chat: !values['no-chat'] }, { knockOut });
+    const generated = limit === null ? null : await answer(loaded, trace, limit, knockOut);
+    const extra = { ...(knockOut ? { ablate: formatKnockOut(knockOut) } : {}), ...(values.attribution ? { attribution: attributionJson(trace) } : {}) };
+    if (values.json) console.log(JSON.stringify({ ...traceSummaryJson(trace), ...extra, ...(generated ? { generation: generated } : {}) }));
     else {
       printReadable(trace);
+      if (knockOut) console.log(`knocked out: ${formatKnockOut(knockOut)}`);
+      if (values.attribution) printAttribution(trace);
       if (generated) printAnswer(generated);
     }
     return 0;
