@@ -3,7 +3,11 @@
 // Weights kept in an external data file (model.onnx_data) are read by their offsets, one range
 // each, through a reader the caller supplies (a file read in Node, a Range request in the browser).
 import { float16ToFloat32 } from './fp16';
-import { DataLocation, DataType, decodeModel, type TensorProto } from './onnx-proto';
+// The hand-written wire reader, not protobufjs: the browser reads weights with it too, and protobufjs
+// generates its decoders with Function(), which a strict Content-Security-Policy refuses.
+import { LOCATION_EXTERNAL, readInitializerFields, TENSOR_FLOAT, TENSOR_FLOAT16, type InitializerFields } from './onnx-initializers';
+
+type TensorProto = InitializerFields;
 
 export interface Weight {
   shape: number[];
@@ -20,11 +24,11 @@ export interface ExternalDataRange {
   length: number;
 }
 
-const isFloatWeight = (tensor: TensorProto) => tensor.data_type === DataType.FLOAT || tensor.data_type === DataType.FLOAT16;
+const isFloatWeight = (tensor: TensorProto) => tensor.data_type === TENSOR_FLOAT || tensor.data_type === TENSOR_FLOAT16;
 
 /** The external_data entries of a tensor stored outside the .onnx, or null for one stored inside. */
-export function externalDataRange(tensor: TensorProto): ExternalDataRange | null {
-  if (tensor.data_location !== DataLocation.EXTERNAL) return null;
+export function externalDataRange(tensor: { name: string; data_location?: number; external_data?: { key: string; value: string }[] }): ExternalDataRange | null {
+  if (tensor.data_location !== LOCATION_EXTERNAL) return null;
   const entries = new Map((tensor.external_data ?? []).map(({ key, value }) => [key, value]));
   const location = entries.get('location');
   const offset = Number(entries.get('offset') ?? 0);
@@ -37,7 +41,7 @@ export function externalDataRange(tensor: TensorProto): ExternalDataRange | null
 
 /** float32 values of a FLOAT or FLOAT16 tensor's little-endian bytes (copied: the bytes need not be aligned). */
 function toFloat32(raw: Uint8Array, dataType: number): Float32Array {
-  if (dataType === DataType.FLOAT16) {
+  if (dataType === TENSOR_FLOAT16) {
     const halves = new Uint16Array(raw.byteLength / 2);
     new Uint8Array(halves.buffer).set(raw);
     return float16ToFloat32(halves);
@@ -50,7 +54,7 @@ function toFloat32(raw: Uint8Array, dataType: number): Float32Array {
 /** Float initializers (float16 ones widened to float32) by name; `wanted` limits which are copied out. All must be inside the file. */
 export function readInitializers(onnxBytes: Uint8Array, wanted: (name: string) => boolean = () => true): Map<string, Weight> {
   const weights = new Map<string, Weight>();
-  for (const tensor of decodeModel(onnxBytes).graph.initializer) {
+  for (const tensor of readInitializerFields(onnxBytes)) {
     if (!isFloatWeight(tensor) || !wanted(tensor.name)) continue;
     if (externalDataRange(tensor)) throw new Error(`initializer ${tensor.name} is in an external data file: read it with readInitializersWithExternalData`);
     weights.set(tensor.name, { shape: tensor.dims.map(Number), data: toFloat32(tensor.raw_data ?? new Uint8Array(0), tensor.data_type) });
@@ -65,7 +69,7 @@ export async function readInitializersWithExternalData(
   readExternal: ExternalDataReader,
 ): Promise<Map<string, Weight>> {
   const weights = new Map<string, Weight>();
-  for (const tensor of decodeModel(onnxBytes).graph.initializer) {
+  for (const tensor of readInitializerFields(onnxBytes)) {
     if (!isFloatWeight(tensor) || !wanted(tensor.name)) continue;
     const range = externalDataRange(tensor);
     const raw = range ? await readExternal(range.location, range.offset, range.length) : (tensor.raw_data ?? new Uint8Array(0));
