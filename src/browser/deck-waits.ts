@@ -14,12 +14,13 @@ export async function waitForEngineIdle(page: Page, timeout = 120_000): Promise<
   );
 }
 
-/** Waits until the slides show the Trace of exactly `prompt`. */
+/** Waits until the slides, every one of them, show the Trace of exactly `prompt`. */
 export async function waitForTrace(page: Page, prompt: string, timeout = 120_000): Promise<void> {
   await page.waitForFunction(
     (expected) => {
       const status = document.querySelector<HTMLElement>('#deck-status');
-      return status?.dataset.running === 'false' && status.getAttribute('data-trace-prompt') === expected;
+      // ...on every slide: the deck draws the slide on screen first and the others when idle (data-live-stale until then).
+      return status?.dataset.running === 'false' && status.getAttribute('data-trace-prompt') === expected && !document.querySelector('[data-live-stale]');
     },
     prompt,
     { timeout },
@@ -35,7 +36,7 @@ export async function waitForGenerations(page: Page, timeout = 120_000): Promise
       // The run without the cache stops at its cap (uncachedLimit): compare that many steps at most.
       const limit = Number(document.querySelector('section#kv-cache .kv-uncached-cap')?.getAttribute('data-uncached-limit') ?? Infinity);
       const expected = Math.min(Number(generation?.getAttribute('data-generated')), limit);
-      return generation?.getAttribute('data-done') === 'true' && kv?.getAttribute('data-compared') === String(expected);
+      return generation?.getAttribute('data-done') === 'true' && kv?.getAttribute('data-compared') === String(expected) && !document.querySelector('[data-live-stale]');
     },
     undefined,
     { timeout },

@@ -57,10 +57,16 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
   const slidesElement = deck.getSlidesElement()!;
   // One view per slide (layer, head, token, sliders), owned here: a change redraws that view's slides and their notes.
   const views = createViewStore(deckSlides);
-  const slides = slideRenderer(bindLiveSections(slidesElement, deckSlides), views);
+  // The slide on screen is drawn first, the others when reached or idle; print mode draws every slide before printing.
+  const onScreenFirst = isPrintPdf(search) ? null : { isOnScreen: (section: HTMLElement) => deck.getCurrentSlide() === section };
+  const slides = slideRenderer(bindLiveSections(slidesElement, deckSlides), views, onScreenFirst);
   views.subscribe((viewIds) => slides.renderViews(viewIds));
+  deck.on('slidechanged', () => slides.reached(deck.getCurrentSlide()));
   // Markdown turns into sections in its own plugin's init, which may come after this one.
-  deck.on('ready', () => slides.add(bindLiveSections(slidesElement, deckSlides)));
+  deck.on('ready', () => {
+    slides.add(bindLiveSections(slidesElement, deckSlides));
+    slides.reached(deck.getCurrentSlide());
+  });
   warnAboutSize(deck);
   if (isPrintPdf(search)) keepPrintPagesLive(printSettingsOf(deck.getConfig() as { pdfSeparateFragments?: boolean; showNotes?: boolean | string }));
 

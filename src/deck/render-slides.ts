@@ -42,41 +42,128 @@ export function renderSlides(sections: readonly BuiltSection[], context: DeckCon
 }
 
 export interface SlideRenderer {
-  /** Draws `context` on every slide it has changed for; says whether it drew anything. */
+  /** Draws `context` on every slide it has changed for (the slide on screen first, see LazyDrawing); says whether it drew anything. */
   render(context: DeckContext): boolean;
   /** Redraws the slides (and notes) that show these views, with the last context. */
   renderViews(viewIds: readonly string[]): void;
   /** Sections bound after the first render (a markdown deck's): drawn at once with the last context. */
   add(sections: readonly BuiltSection[]): void;
+  /** The presenter reached `section` (Reveal's slidechanged): drawn now if it still shows an older context. */
+  reached(section: Element | undefined): void;
+}
+
+/** The deadline requestIdleCallback gives: how long the browser can spare now. */
+export interface IdleDeadlineLike {
+  timeRemaining(): number;
+  didTimeout: boolean;
+}
+
+/**
+ * Drawing what is seen first: on a new Trace only the slide on screen is drawn at once; the others are marked
+ * (data-live-stale) and drawn when the browser is idle or when they are reached. Print mode draws all at once (null).
+ */
+export interface LazyDrawing {
+  /** Whether the section is on screen now (Reveal's current slide). */
+  isOnScreen(section: HTMLElement): boolean;
+  /** Calls back when the browser is idle; default: requestIdleCallback with a timeout, or a timer where there is none. */
+  whenIdle?: (callback: (deadline: IdleDeadlineLike) => void) => void;
+}
+
+/** Waiting at most this long for an idle moment: a busy page still gets its slides. */
+export const IDLE_TIMEOUT_MS = 300;
+/** A section drawn for an older context than the last: the waits (src/browser/deck-waits.ts) wait until none is left. */
+export const STALE_ATTRIBUTE = 'data-live-stale';
+
+function browserIdle(callback: (deadline: IdleDeadlineLike) => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(callback, { timeout: IDLE_TIMEOUT_MS });
+  else setTimeout(() => callback({ timeRemaining: () => 0, didTimeout: true }), 16);
 }
 
 /**
  * Renders only what changed (progress events come often): every slide for a new Trace or waiting
  * message, only the generation slides for a new generation step, only a view's slides when it changes.
+ * With `lazy`, slides off screen are drawn later (see LazyDrawing); the slides-drawn event and the bench's
+ * deck:slides-rendered mark come once every slide shows the last context.
  */
-export function slideRenderer(initial: readonly BuiltSection[], views: ViewStore): SlideRenderer {
+export function slideRenderer(initial: readonly BuiltSection[], views: ViewStore, lazy: LazyDrawing | null = null): SlideRenderer {
   const sections = [...initial];
   let last: DeckContext | null = null;
-  const drawn = () => document.dispatchEvent(new Event(SLIDES_DRAWN_EVENT)); // ?print-pdf: print-mode.ts brings the print pages up to date
+  const stale = new Set<BuiltSection>();
+  let idleScheduled = false;
+  let traceToMark: string | null = null; // the prompt whose all-slides mark is due once nothing is stale
+  const whenIdle = lazy?.whenIdle ?? browserIdle;
+
+  const draw = (list: readonly BuiltSection[], options: RenderOptions = {}) => {
+    renderSlides(list, last!, views, options);
+    for (const built of list) {
+      stale.delete(built);
+      built.section.removeAttribute(STALE_ATTRIBUTE);
+    }
+  };
+  const markStale = (list: readonly BuiltSection[]) => {
+    for (const built of list) {
+      stale.add(built);
+      built.section.setAttribute(STALE_ATTRIBUTE, '');
+    }
+  };
+  // ?print-pdf: print-mode.ts brings the print pages up to date; the tests and the handout wait for every slide.
+  const finishedIfAllDrawn = () => {
+    if (stale.size > 0) return;
+    document.dispatchEvent(new Event(SLIDES_DRAWN_EVENT));
+    if (traceToMark !== null) performance.mark('deck:slides-rendered', { detail: { prompt: traceToMark } }); // npm run bench times to here
+    traceToMark = null;
+  };
+  const drawWhenIdle = () => {
+    if (idleScheduled || stale.size === 0) return;
+    idleScheduled = true;
+    whenIdle((deadline) => {
+      idleScheduled = false;
+      // In deck order, at least one per idle period, as many as the period has room for.
+      for (const built of sections.filter((candidate) => stale.has(candidate))) {
+        draw([built]);
+        if (deadline.timeRemaining() <= 0) break;
+      }
+      if (stale.size > 0) drawWhenIdle();
+      else finishedIfAllDrawn();
+    });
+  };
+  /** Draws `wanted` now where on screen (all of them without lazy), the rest when idle. */
+  const drawOnScreenFirst = (wanted: readonly BuiltSection[], options: RenderOptions = {}) => {
+    const now = lazy ? wanted.filter((built) => lazy.isOnScreen(built.section)) : wanted;
+    draw(now, options);
+    markStale(wanted.filter((built) => !now.includes(built)));
+    drawWhenIdle();
+  };
+
   return {
     render(context) {
       const sameTrace = last !== null && last.trace === context.trace && last.waitingMessage === context.waitingMessage;
       const sameGeneration = last !== null && last.generation === context.generation;
       if (sameTrace && sameGeneration) return false;
       last = context;
-      renderSlides(sections, context, views, { only: sameTrace ? (slide) => slide.usesGeneration === true : undefined });
-      drawn();
-      if (!sameTrace && context.trace) performance.mark('deck:slides-rendered', { detail: { prompt: context.trace.prompt } }); // npm run bench times to here
+      const wanted = sameTrace ? sections.filter(({ slide }) => slide.usesGeneration === true) : sections;
+      if (!sameTrace && context.trace) traceToMark = context.trace.prompt;
+      // A waiting message is cheap and has no Trace to show: every slide says it at once.
+      if (context.trace) drawOnScreenFirst(wanted);
+      else draw(wanted);
+      if (!sameTrace && context.trace) performance.mark('deck:visible-slide-rendered', { detail: { prompt: context.trace.prompt } }); // npm run bench: the slide on screen
+      finishedIfAllDrawn();
       return true;
     },
     renderViews(viewIds) {
       if (!last) return;
-      renderSlides(sections, last, views, { only: (slide) => viewIds.includes(viewIdOf(slide)), keepFragments: true });
-      drawn();
+      draw(sections.filter(({ slide }) => viewIds.includes(viewIdOf(slide))), { keepFragments: true });
+      finishedIfAllDrawn();
     },
     add(more) {
       sections.push(...more);
-      if (last && more.length > 0) renderSlides(more, last, views);
+      if (last && more.length > 0) draw(more);
+    },
+    reached(section) {
+      const built = sections.find((candidate) => candidate.section === section);
+      if (!built || !stale.has(built) || !last) return;
+      draw([built]);
+      finishedIfAllDrawn();
     },
   };
 }

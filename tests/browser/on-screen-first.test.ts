@@ -1,0 +1,110 @@
+// What is seen first (issue 13 item 2): after a prompt edit only the slide on screen is drawn at once, the
+// others when the browser is idle (data-live-stale until then); reaching a slide draws it with the current
+// Trace, never an older one; print mode draws every slide before printing. The page's requestIdleCallback is
+// replaced by a queue the test empties, so "before the next idle period" is a moment the test controls.
+import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { submitThroughPromptBar } from '../../src/browser';
+import { useBuiltDeck } from './built-deck';
+
+const deck = useBuiltDeck({ webgpu: false });
+const FIRST = 'The Congress shall have power';
+const SECOND = 'We must lower taxes for working families.';
+
+/** Idle callbacks wait in window.__idleQueue until window.__flushIdle() runs them. */
+const HOLD_IDLE_CALLBACKS = `
+  window.__idleQueue = [];
+  window.requestIdleCallback = (callback) => window.__idleQueue.push(callback);
+  window.__flushIdle = () => {
+    let ran = 0;
+    while (window.__idleQueue.length > 0) { window.__idleQueue.shift()({ timeRemaining: () => 50, didTimeout: false }); ran++; }
+    return ran;
+  };
+`;
+
+async function openHoldingIdle(browser: Browser, search: string): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  await context.addInitScript(HOLD_IDLE_CALLBACKS);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  await page.goto(deck.server.deckUrl + search);
+  return { page, errors, close: () => context.close() };
+}
+
+/** The status says this prompt's Trace arrived (slides may still be stale). */
+async function traceArrived(page: Page, prompt: string): Promise<void> {
+  await page.waitForFunction(
+    (expected) => {
+      const status = document.querySelector<HTMLElement>('#deck-status');
+      return status?.dataset.running === 'false' && status.getAttribute('data-trace-prompt') === expected;
+    },
+    prompt,
+    { timeout: 120_000 },
+  );
+}
+
+/** The answer finished streaming and the (off-screen) generation slide drew its end: idle periods given as it goes. */
+const generationDrawnDone = (page: Page) =>
+  page.waitForFunction(
+    () => {
+      (window as unknown as { __flushIdle: () => number }).__flushIdle();
+      return document.querySelector('#generation .generation-body')?.getAttribute('data-done') === 'true' && document.querySelector('#deck-status')?.getAttribute('data-running') === 'false';
+    },
+    undefined,
+    { timeout: 60_000, polling: 100 },
+  );
+const staleSlides = (page: Page) => page.evaluate(() => Array.from(document.querySelectorAll<HTMLElement>('section[data-live-stale]'), (section) => section.id));
+const slideText = (page: Page, id: string) => page.evaluate((slideId) => document.querySelector(`section#${slideId} .slide-content`)?.textContent ?? '', id);
+const flushIdle = (page: Page) => page.evaluate(() => (window as unknown as { __flushIdle: () => number }).__flushIdle());
+const allDrawnMarks = (page: Page, prompt: string) =>
+  page.evaluate((expected) => performance.getEntriesByName('deck:slides-rendered').filter((mark) => (mark as PerformanceMark).detail?.prompt === expected).length, prompt);
+
+describe('the slide on screen first', () => {
+  it('draws only the attention slide after a prompt edit there, the others when idle or reached, never stale', async () => {
+    const { page, errors, close } = await openHoldingIdle(deck.browser, `?backend=wasm&prompt=${encodeURIComponent(FIRST)}#/attention`);
+    await traceArrived(page, FIRST);
+    await flushIdle(page);
+    await generationDrawnDone(page);
+    await flushIdle(page);
+    expect(await staleSlides(page)).toEqual([]);
+    expect(await slideText(page, 'tokenization')).not.toContain('taxes');
+
+    await submitThroughPromptBar(page, SECOND);
+    await traceArrived(page, SECOND);
+    // Before the next idle period: the attention slide shows the new prompt; every other live slide waits.
+    const stale = await staleSlides(page);
+    expect(stale).not.toContain('attention');
+    expect(stale).toEqual(expect.arrayContaining(['title', 'tokenization', 'logit-lens', 'next-token']));
+    expect(await slideText(page, 'attention')).toContain('taxes');
+    expect(await slideText(page, 'tokenization')).not.toContain('taxes'); // still the first prompt's, marked stale
+    expect(await allDrawnMarks(page, SECOND)).toBe(0);
+
+    // Reaching a slide draws it with the current Trace at once.
+    await page.evaluate(() => (window.location.hash = '#/tokenization'));
+    await page.waitForFunction(() => document.querySelector('section#tokenization')?.classList.contains('present'));
+    expect(await staleSlides(page)).not.toContain('tokenization');
+    expect(await slideText(page, 'tokenization')).toContain('taxes');
+
+    // The idle periods draw the rest; then the all-slides mark (npm run bench) is set.
+    expect(await flushIdle(page)).toBeGreaterThan(0);
+    await generationDrawnDone(page);
+    await flushIdle(page);
+    expect(await staleSlides(page)).toEqual([]);
+    expect(await allDrawnMarks(page, SECOND)).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await close();
+  }, 240_000);
+
+  it('draws every slide at once in print mode (no idle period needed)', async () => {
+    const { page, errors, close } = await openHoldingIdle(deck.browser, `?print-pdf&backend=wasm&prompt=${encodeURIComponent(SECOND)}`);
+    await traceArrived(page, SECOND);
+    expect(await staleSlides(page)).toEqual([]);
+    expect(await slideText(page, 'tokenization')).toContain('taxes');
+    expect(await slideText(page, 'attention')).toContain('taxes');
+    expect(await allDrawnMarks(page, SECOND)).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await close();
+  }, 240_000);
+});
