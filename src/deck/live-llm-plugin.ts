@@ -21,6 +21,7 @@ import { slideContext } from './slide-context';
 import { refreshSpeakerNotes } from './speaker-notes';
 import { createStatusBadge } from './status-badge';
 import { createViewStore } from './view-store';
+import { connectKnockOut } from './knock-out-view';
 import { mirrorViewsToUrl, restoreViewsFromUrl } from './views-in-url';
 import { connectConversation, runOptionsFromUrl } from './conversation';
 import { connectModelMenu, fetchModelList } from './model-menu';
@@ -120,6 +121,7 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     const assetsRoot = options.assetsRoot ?? defaultAssetsRoot();
     // The conversation's settings (?system=, ?max-new-tokens=) before the first run; the slides' controls change them.
     engine.setRunOptions(runOptionsFromUrl(search));
+    connectKnockOut(views, engine); // the who-voted slide's knock-out (its view, so ?view= keeps it) runs the model again
     connectConversation(document, engine, (system) => writeSearchParam('system', system));
     engine.setPrompt(startPrompt, { immediate: true });
     // models.json fills the title's model menu and says whether the folder has a chat template (chat_template.jinja is read only then).

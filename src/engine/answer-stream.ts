@@ -23,7 +23,7 @@ export interface AnswerSession {
 
 export interface AnswerInput {
   /** The request's answer settings and conversation (history says whether this is a follow-up). */
-  request: Pick<RunRequest, 'maxNewTokens' | 'sampling' | 'history'>;
+  request: Pick<RunRequest, 'maxNewTokens' | 'sampling' | 'history' | 'knockOut'>;
   /** The Trace's prompt and ids (the templated ids, after any left cut). */
   prompt: string;
   promptIds: number[];
@@ -79,6 +79,7 @@ export async function streamAnswer(
       startCache: useCache ? startCache : undefined,
       keepCache: useCache,
       shouldStop: callbacks.superseded,
+      knockOut: request.knockOut,
       onStep: (step) => {
         run = { ...run, steps: [...run.steps, step] };
         publish(useCache ? { cached: run } : { uncached: run });

@@ -21,11 +21,11 @@ export interface RunOptions {
   maxNewTokens: number | null;
   /** Sample the answer (reproducibly, with its seed), or null for greedy. */
   sampling: AnswerSampling | null;
-  /** Heads and MLPs switched off (the who-voted slide's clicks), or null for the plain model. */
-  knockOut: KnockOut | null;
+  /** Heads and MLPs switched off (the who-voted slide's clicks); absent or null: the plain model. */
+  knockOut?: KnockOut | null;
 }
 
-export const DEFAULT_RUN_OPTIONS: RunOptions = { system: '', history: [], chat: true, maxNewTokens: null, sampling: null, knockOut: null };
+export const DEFAULT_RUN_OPTIONS: RunOptions = { system: '', history: [], chat: true, maxNewTokens: null, sampling: null };
 
 export type EnginePhase = 'starting' | 'loading' | 'ready' | 'failed';
 

@@ -2,12 +2,13 @@
 // requests run one at a time, in order; a run superseded while it waited is skipped, and one
 // superseded while it streams its answer stops; a failed load names the model file it is blamed on.
 // The model itself comes through `engine` (the worker passes the real loader and runTrace; tests a fake).
-import type { Generation, ModelInfo, Trace } from '../trace';
+import type { Generation, KnockOut, ModelInfo, Trace } from '../trace';
 import type { AnswerInput, AnswerSession } from './answer-stream';
 import type { Conversation } from './chat-input';
 import type { EngineMessage, EngineRequest, LoadRequest, RunRequest } from './protocol';
 import { traceTransferables } from './protocol';
 import { PromptError } from './run-trace';
+import { KnockOutError } from './knock-out';
 
 /** A few tokens through the whole graph, so the presenter's first prompt is not the slow one. */
 export const WARM_UP_PROMPT = 'The state of the union is';
@@ -24,7 +25,7 @@ export interface FileProgress {
 /** What the host needs of a model: loading it, a Trace, and the streamed answer. */
 export interface Engine<Model extends { info: ModelInfo }> {
   load(request: LoadRequest, onProgress: (progress: FileProgress) => void): Promise<Model>;
-  trace(model: Model, input: string | Conversation): Promise<Trace>;
+  trace(model: Model, input: string | Conversation, options?: { knockOut?: KnockOut | null }): Promise<Trace>;
   answer(model: Model, input: AnswerInput, session: AnswerSession, callbacks: { publish: (generation: Generation) => void; superseded: () => boolean }): Promise<void>;
 }
 
@@ -70,7 +71,16 @@ export function createEngineHost<Model extends { info: ModelInfo }>(post: PostMe
     try {
       if (!loading) throw new Error('the model is not loaded');
       const loaded = await loading;
-      const trace = await engine.trace(loaded, { prompt: request.prompt, system: request.system, history: request.history, chat: request.chat });
+      const conversation = { prompt: request.prompt, system: request.system, history: request.history, chat: request.chat };
+      let trace: Trace;
+      try {
+        trace = await engine.trace(loaded, conversation, { knockOut: request.knockOut });
+      } catch (error) {
+        if (!(error instanceof KnockOutError)) throw error;
+        // A knock-out this model cannot do: the plain run, with the reason for the slides to say.
+        trace = { ...(await engine.trace(loaded, conversation)), knockOutRefused: error.message };
+        request = { ...request, knockOut: null };
+      }
       const promptIds = trace.tokens.map((token) => token.id);
       const chatModel = trace.chat.template === 'model';
       post({ type: 'trace', requestId: request.requestId, trace }, traceTransferables(trace));

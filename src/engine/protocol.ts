@@ -1,7 +1,7 @@
 // The messages between the deck (main thread) and the engine worker, after the transformers.js
 // examples' worker protocol: `load` and `run` go in; `loading`, `progress`, `ready`, `trace` and
 // `error` come out. Every run carries a request id so the client can drop results that are stale.
-import type { ChatMessage, Generation, ModelInfo, Trace } from '../trace';
+import type { ChatMessage, Generation, KnockOut, ModelInfo, Trace } from '../trace';
 import type { PrecisionPreference } from './choose-backend';
 
 /** The backends a browser can run the model on. */
@@ -53,6 +53,8 @@ export interface RunRequest {
   maxNewTokens?: number;
   /** Sample the answer with these settings and seed; absent or null: greedy. */
   sampling?: AnswerSampling | null;
+  /** Heads and MLPs switched off for the Trace and the answer; absent or null: the plain model. */
+  knockOut?: KnockOut | null;
 }
 
 /** The client's heartbeat: a live worker answers at once with a PongMessage, whatever it is doing. */

@@ -2,7 +2,7 @@
 import { Tensor } from '@huggingface/transformers';
 import { logSumExp, softmax, topKIndices } from '../maths/softmax';
 import { byteLevelToBytes, utf8Bytes } from '../tokenize/byte-level';
-import type { ChatInput, Trace, TraceTensor, TraceToken } from '../trace';
+import type { ChatInput, NextTokenCandidate, Trace, TraceTensor, TraceToken } from '../trace';
 import { renderConversation, type Conversation } from './chat-input';
 import type { LoadedModel } from './load-model';
 import { disposeGpuTensors } from './kv-cache';
@@ -119,7 +119,7 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
     extras,
     attribution: attributed.attribution,
     attributionMissing: attributed.missing,
-    ...(isKnockOutEmpty(options.knockOut) ? {} : { knockOut: options.knockOut! }),
+    ...(isKnockOutEmpty(options.knockOut) ? {} : { knockOut: options.knockOut!, knockOutBaseline: await plainTopK(loaded, inputIds, attentionMask) }),
     timings: {
       tokenizeMs: tokenized - started,
       forwardMs: forwarded - tokenized,
@@ -127,6 +127,17 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
       totalMs: collected - started,
     },
   };
+}
+
+/** The plain model's top 10 (every mask one) for the same ids: the 'before' of a knock-out. */
+async function plainTopK(loaded: LoadedModel, inputIds: Tensor, attentionMask: Tensor): Promise<NextTokenCandidate[]> {
+  const outputs = (await loaded.model({ input_ids: inputIds, attention_mask: attentionMask, ...knockOutFeeds(loaded, null) })) as Record<string, Tensor>;
+  disposeGpuTensors(Object.values(outputs).filter((t) => t.location === 'gpu-buffer'));
+  const logits = withoutBatch(outputs.logits);
+  const vocab = logits.shape[1];
+  const last = logits.data.slice(logits.data.length - vocab);
+  const probs = softmax(last);
+  return topKIndices(probs, TOP_K).map((id) => ({ id, token: describeToken(loaded, id).text, prob: probs[id], logit: last[id] }));
 }
 
 /** Drops the batch dimension (always 1 here) and copies the data out of the runtime's buffer. */

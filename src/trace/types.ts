@@ -220,6 +220,10 @@ export interface Trace {
   attributionMissing?: MissingPart[];
   /** The heads and MLPs switched off for this run (absent: the plain model). */
   knockOut?: KnockOut;
+  /** With a knock-out: the plain model's top 10 for the same prompt, so the slides show before and after. */
+  knockOutBaseline?: NextTokenCandidate[];
+  /** Why a knock-out asked for was not done (a model converted without the inputs): the Trace is the plain run. */
+  knockOutRefused?: string;
   timings: TraceTimings;
 }
 

@@ -116,6 +116,7 @@ describe.each(cases)('knock-out on a random $family', ({ family, make, forward, 
   it('equals the float64 reference with the same heads and MLP zeroed', async () => {
     const trace = await runTrace(withMasks, PROMPT, { knockOut });
     expect(trace.knockOut).toEqual(knockOut);
+    expect(trace.knockOutBaseline).toEqual((await runTrace(withMasks, PROMPT)).topk); // the 'before' the slides show
     const ids = tokenize(withMasks, PROMPT);
     const inputs = { inputIds: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, i) => i)] };
     const vocab = trace.model.vocabSize;

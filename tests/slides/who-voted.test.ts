@@ -3,11 +3,12 @@
 // largest first, named and signed; the sum beside the model's logit with their difference; the toggle to
 // the top-two gap; the linearisation said; notes quoting the top contributors; a Trace without one says why.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import whoVoted, { SHOWN_COMPONENTS, signed } from '../../slides/19b-who-voted';
+import whoVoted, { beforeAfter, SHOWN_COMPONENTS, signed } from '../../slides/19b-who-voted';
+import { formatPercent } from '../../src/viz/format';
 import { componentLabel, rankContributions, type AttributionComponent } from '../../src/trace';
 import { makeTrace } from '../fixtures/synthetic-trace';
 import { loadRealTraces, type RealTraces } from './real-traces';
-import { notesOf, renderSlide, resetViews, viewOf, WAITING } from './render-slide';
+import { notesOf, renderSlide, resetViews, setViewOf, viewOf, WAITING } from './render-slide';
 
 let real: RealTraces;
 beforeAll(async () => {
@@ -75,7 +76,7 @@ describe('who-voted slide', () => {
     const root = renderSlide(whoVoted, trace);
     expect(root.dataset.measure).toBe('logit');
     root.querySelector<HTMLButtonElement>('button[data-measure="gap"]')!.click(); // the view store redraws the slide, as the deck does
-    expect(viewOf(whoVoted)).toEqual({ measure: 'gap' });
+    expect(viewOf(whoVoted).measure).toBe('gap');
     expect(root.dataset.measure).toBe('gap');
     const gap = trace.attribution!.gap!;
     expect(Number(root.dataset.sum)).toBe(gap.sum);
@@ -100,5 +101,47 @@ describe('who-voted slide', () => {
     expect(rows(root)).toHaveLength(0);
     const waiting = renderSlide(whoVoted, null);
     expect(waiting.textContent).toContain(WAITING);
+  });
+});
+
+describe('who-voted slide: knock-out', () => {
+  it('a click on a head or an MLP writes it into the view\'s ablate; a second click and "switch all back on" undo it', () => {
+    const trace = real.ordinary;
+    const root = renderSlide(whoVoted, trace);
+    const toggle = root.querySelector<HTMLButtonElement>('button.dla-toggle')!;
+    const part = toggle.dataset.part!;
+    expect(part).toMatch(/^(\d+\.\d+|mlp\d+)$/);
+    toggle.click();
+    expect(viewOf(whoVoted).ablate).toBe(part);
+    // The Trace on screen is still the plain run: the slide says the model is running again.
+    expect(root.querySelector<HTMLElement>('.dla-knock-out')!.dataset.state).toBe('pending');
+    root.querySelector<HTMLButtonElement>(`button.dla-toggle[data-part="${part}"]`)!.click();
+    expect(viewOf(whoVoted).ablate).toBe('');
+    root.querySelector<HTMLButtonElement>('button.dla-toggle')!.click();
+    root.querySelector<HTMLButtonElement>('button.dla-restore')!.click();
+    expect(viewOf(whoVoted).ablate).toBe('');
+  });
+
+  it('shows before and after from a knocked-out Trace, and says why when the model cannot do it', () => {
+    const plain = real.ordinary;
+    const top = plain.topk[0];
+    // A knocked-out Trace as the engine writes it: the knock-out, the plain run's top 10, logits that moved.
+    const lastLogits = plain.lastLogits.slice();
+    lastLogits[top.id] -= 3;
+    const knocked: typeof plain = { ...plain, lastLogits, knockOut: { heads: [{ layer: 2, head: 3 }], mlps: [1] }, knockOutBaseline: plain.topk };
+    setViewOf(whoVoted, { ablate: '2.3,mlp1' });
+    const root = renderSlide(whoVoted, knocked);
+    const panel = root.querySelector<HTMLElement>('.dla-knock-out')!;
+    expect(panel.dataset.state).toBe('done');
+    const after = beforeAfter(knocked)!;
+    expect(after.before).toBe(top.prob);
+    expect(after.after).toBeLessThan(top.prob);
+    expect(panel.textContent).toContain(`Without layer 2 · head 3, MLP 1, ${JSON.stringify(top.token)} falls from ${formatPercent(top.prob)} to ${formatPercent(after.after)}.`);
+    expect(notesOf(whoVoted, { trace: knocked, waitingMessage: '' })).toContain('Switched off: layer 2 · head 3, MLP 1.');
+    for (const button of root.querySelectorAll<HTMLButtonElement>('button.dla-toggle')) expect(button.getAttribute('aria-pressed')).toBe(String(['2.3', 'mlp1'].includes(button.dataset.part!)));
+
+    const refused = renderSlide(whoVoted, { ...plain, knockOutRefused: 'This model was converted without the knock-out inputs: reconvert it.' });
+    expect(refused.querySelector<HTMLElement>('.dla-knock-out')!.dataset.state).toBe('refused');
+    expect(refused.textContent).toContain('reconvert it');
   });
 });
