@@ -49,8 +49,8 @@ const DEFAULT_VIEW: WhoVotedView = { measure: 'logit', ablate: '' };
 export const SHOWN_COMPONENTS = 12;
 const ROOT_HOOKS = ['measure', 'targetId', 'sum', 'modelValue'] as const;
 /** PuOr (ColorBrewer, colour-blind safe): orange for a push up, purple for a push down; each bar also sits on its own side. */
-const POSITIVE = interpolatePuOr(0.2);
-const NEGATIVE = interpolatePuOr(0.8);
+const POSITIVE = interpolatePuOr(0.8); // d3's PuOr runs from purple (0) to orange (1)
+const NEGATIVE = interpolatePuOr(0.2);
 
 function measureOf(view: WhoVotedView): 'logit' | 'gap' {
   return view.measure === 'gap' ? 'gap' : 'logit';
