@@ -13,6 +13,7 @@ import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 import { sendFile } from './src/cli/send-file.ts'; // with its extension: Vite's native config loader needs it
 import { modelsJsonMiddleware, writeModelsJson } from './src/cli/models-json.ts'; // models/models.json: the title slide's model menu
 import { offlineSupport } from './src/offline/vite-plugin.ts';
+import { fontsAsFiles as inlinedFontsAsFiles } from './src/cli/fonts-as-files.ts'; // a strict CSP refuses data: fonts
 
 const modelsFolder = resolve(process.env.DECK_MODELS ?? 'assets/models');
 
@@ -130,7 +131,7 @@ export default defineConfig({
   base: process.env.DECK_BASE ?? './',
   // offlineSupport: the service worker that keeps a loaded deck working offline (src/offline/), built
   // to <out>/service-worker.js as a fourth entry.
-  plugins: [deckStaticFiles(), offlineSupport()],
+  plugins: [deckStaticFiles(), inlinedFontsAsFiles(), offlineSupport()],
   resolve: {
     // onnxruntime-web's default build inlines a URL to its 26 MB wasm, which Vite would copy as an
     // asset; this condition picks the build that loads the runtime from env.wasm.wasmPaths instead.
@@ -148,7 +149,13 @@ export default defineConfig({
     // rolldownOptions is Vite 8's name for rollupOptions (the old name is a deprecated alias).
     rolldownOptions: { input: { main: fileURLToPath(new URL('index.html', import.meta.url)), bench: fileURLToPath(new URL('bench.html', import.meta.url)), preflight: fileURLToPath(new URL('preflight.html', import.meta.url)) } },
     chunkSizeWarningLimit: 2000, // transformers.js + onnxruntime-web are one ~1 MB worker chunk
+    assetsInlineLimit: fontsAsFiles,
   },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
 });
+
+/** KaTeX's fonts stay files (a strict CSP's font-src 'self' refuses data: URIs); other small assets follow Vite's default. */
+export function fontsAsFiles(file: string): boolean | undefined {
+  return /\.(woff2?|ttf|otf)$/.test(file) ? false : undefined;
+}
