@@ -63,6 +63,7 @@ describe('knock-out in the deck', () => {
     expect(panel).toContain('Without layer 1 · head 2, MLP 0');
     expect(await page.locator('section#who-voted aside.live-notes').textContent()).toContain('Switched off: layer 1 · head 2, MLP 0.');
     await page.screenshot({ path: join(tmpdir(), 'who-voted-knock-out.png') });
+    expect(await page.locator('section#next-token .next-token-knock-out').textContent()).toContain(`${JSON.stringify(plain.topk[0].token)} was `); // before and after there too
 
     await page.locator('section#who-voted button.dla-restore').click();
     await page.waitForSelector('section#who-voted .dla-knock-out[data-state="off"]');

@@ -3,6 +3,7 @@
 // largest first, named and signed; the sum beside the model's logit with their difference; the toggle to
 // the top-two gap; the linearisation said; notes quoting the top contributors; a Trace without one says why.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import nextToken from '../../slides/19-next-token';
 import whoVoted, { beforeAfter, SHOWN_COMPONENTS, signed } from '../../slides/19b-who-voted';
 import { formatPercent } from '../../src/viz/format';
 import { componentLabel, rankContributions, type AttributionComponent } from '../../src/trace';
@@ -143,5 +144,19 @@ describe('who-voted slide: knock-out', () => {
     const refused = renderSlide(whoVoted, { ...plain, knockOutRefused: 'This model was converted without the knock-out inputs: reconvert it.' });
     expect(refused.querySelector<HTMLElement>('.dla-knock-out')!.dataset.state).toBe('refused');
     expect(refused.textContent).toContain('reconvert it');
+  });
+});
+
+describe('next-token slide under a knock-out', () => {
+  it('says what was switched off, and the plain run\'s top token before and now', () => {
+    const plain = real.ordinary;
+    const top = plain.topk[0];
+    const knocked = { ...plain, topk: plain.topk.map((c, rank) => (rank === 0 ? { ...c, prob: c.prob / 4 } : c)), knockOut: { heads: [{ layer: 2, head: 3 }], mlps: [] }, knockOutBaseline: plain.topk };
+    const root = renderSlide(nextToken, knocked);
+    const line = root.querySelector<HTMLElement>('.next-token-knock-out')!;
+    expect(line.dataset.baselineId).toBe(String(top.id));
+    expect(line.textContent).toBe(`Without layer 2 · head 3 (switched off on the who-voted slide): ${JSON.stringify(top.token)} was ${formatPercent(top.prob)}, now ${formatPercent(top.prob / 4)}.`);
+    expect(notesOf(nextToken, { trace: knocked, waitingMessage: '' })).toContain(line.textContent!);
+    expect(renderSlide(nextToken, plain).querySelector('.next-token-knock-out')).toBeNull();
   });
 });
