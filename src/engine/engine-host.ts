@@ -7,6 +7,7 @@ import type { AnswerInput, AnswerSession } from './answer-stream';
 import type { Conversation } from './chat-input';
 import type { EngineMessage, EngineRequest, LoadRequest, RunRequest } from './protocol';
 import { traceTransferables } from './protocol';
+import { namedCause } from './error-causes';
 import { PromptError } from './run-trace';
 import { KnockOutError } from './knock-out';
 
@@ -62,7 +63,8 @@ export function createEngineHost<Model extends { info: ModelInfo }>(post: PostMe
     } catch (error) {
       loading = null;
       console.error('the model failed to load', error);
-      post({ type: 'error', requestId: null, kind: 'load', ...blameLoadError(errorText(error), request.modelRoot + request.modelName + '/', files) });
+      const cause = namedCause(errorText(error)); // out of memory, or the host's CSP: no file to blame
+      post({ type: 'error', requestId: null, kind: 'load', ...(cause ? { message: cause, file: null } : blameLoadError(errorText(error), request.modelRoot + request.modelName + '/', files)) });
     }
   }
 
@@ -89,7 +91,8 @@ export function createEngineHost<Model extends { info: ModelInfo }>(post: PostMe
         superseded: () => newestRequestId > request.requestId,
       });
     } catch (error) {
-      post({ type: 'error', requestId: request.requestId, kind: error instanceof PromptError ? 'prompt' : 'run', message: errorText(error), file: null });
+      const prompt = error instanceof PromptError;
+      post({ type: 'error', requestId: request.requestId, kind: prompt ? 'prompt' : 'run', message: (prompt ? null : namedCause(errorText(error))) ?? errorText(error), file: null });
     }
   }
 

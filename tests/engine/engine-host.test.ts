@@ -148,7 +148,7 @@ describe('engine host: queueing', () => {
     await host.receive(runRequest(2, 'bad'));
     expect(messages.filter((m) => m.type === 'error')).toEqual([
       { type: 'error', requestId: 1, kind: 'prompt', message: 'The prompt is empty', file: null },
-      { type: 'error', requestId: 2, kind: 'run', message: 'out of memory', file: null },
+      { type: 'error', requestId: 2, kind: 'run', message: 'out of memory (out of memory): this browser cannot hold the model; try a smaller model or ?backend=wasm, or close other tabs and reload', file: null }, // issue 15: the cause named, with what to do
     ]);
   });
 });
@@ -212,4 +212,21 @@ describe('engine host on the real model', () => {
     expect(generations.at(-1)?.cached.steps).toHaveLength(3);
     expect(messages.some((m) => m.type === 'error')).toBe(false);
   }, 120_000);
+});
+
+describe('engine host: causes named', () => {
+  it('names an out-of-memory load as such, blaming no file', async () => {
+    const messages: EngineMessage[] = [];
+    const host = createEngineHost((message) => messages.push(message), {
+      load: async () => {
+        throw new RangeError('Array buffer allocation failed');
+      },
+      trace: async () => {
+        throw new Error('unreachable');
+      },
+      answer: async () => undefined,
+    });
+    await host.receive({ type: 'load', modelName: 'big', modelRoot: '/models/', backend: 'wasm', ortRuntime: { mjs: 'm', wasm: 'w' } });
+    expect(messages.at(-1)).toEqual({ type: 'error', requestId: null, kind: 'load', message: 'out of memory (Array buffer allocation failed): this browser cannot hold the model; try a smaller model or ?backend=wasm, or close other tabs and reload', file: null });
+  });
 });

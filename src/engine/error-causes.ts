@@ -1,0 +1,17 @@
+// Two failures that the engine's libraries report in their own words, named as what they are, with what to do:
+// running out of memory (WASM's 4 GiB, the GPU's buffers, the tab's heap) and a host's Content-Security-Policy
+// refusing code generation or a worker. Anything else is left as it was said.
+
+const OUT_OF_MEMORY = /out of memory|\bOOM\b|Array buffer allocation failed|Cannot enlarge memory|could not allocate|failed to allocate|bad_alloc|WebAssembly\.Memory|Maximum call stack/i;
+const CSP = /Content[- ]Security[- ]Policy|unsafe-eval|EvalError|Refused to (evaluate|compile|load|create)/i;
+
+/** The message with its cause named and what to do, or null when it is neither out of memory nor the CSP. */
+export function namedCause(message: string): string | null {
+  if (CSP.test(message)) {
+    return `blocked by the host's Content-Security-Policy (${message}): the deck needs script-src 'self' 'wasm-unsafe-eval' and worker-src 'self' blob: (see the README)`;
+  }
+  if (OUT_OF_MEMORY.test(message)) {
+    return `out of memory (${message}): this browser cannot hold the model; try a smaller model or ?backend=wasm, or close other tabs and reload`;
+  }
+  return null;
+}
