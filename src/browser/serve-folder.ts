@@ -22,7 +22,7 @@ const contentTypes: Record<string, string> = {
 };
 
 /** What the server answers instead of the file, for the failure tests. */
-export type Override = { status: number; body: Buffer | string; contentType?: string } | null;
+export type Override = { status: number; body: Buffer | string; contentType?: string; headers?: Record<string, string> } | null;
 
 export interface StaticServer {
   /** The deck's URL: http://127.0.0.1:<port>/deck/ (or the base it was given) */
@@ -60,7 +60,7 @@ export async function serveFolder(dir: string, override: (path: string) => Overr
     if (req.headers.range) ranged.push(path);
     const replaced = override(path);
     if (replaced) {
-      res.writeHead(replaced.status, { 'Content-Type': replaced.contentType ?? 'application/octet-stream' }).end(replaced.body);
+      res.writeHead(replaced.status, { 'Content-Type': replaced.contentType ?? 'application/octet-stream', ...replaced.headers }).end(replaced.body);
       return;
     }
     const file = resolve(dir, path);

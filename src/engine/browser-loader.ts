@@ -5,6 +5,7 @@ import type { FileProgress } from './engine-host';
 import { downloadFailure } from './download-error';
 import { fetchByteRange } from './fetch-byte-range';
 import { loadModel, type LoadedModel } from './load-model';
+import { modelWillNotFit, sizeFromContentRange } from './model-fit';
 import type { LoadRequest } from './protocol';
 import { recordFetchedFiles } from './recording-fetch';
 
@@ -36,6 +37,7 @@ export function browserModelLoader(): (request: LoadRequest, onProgress: (progre
       readModelRange: (file, offset, length) => fetchByteRange(folderUrl + file, offset, length),
       precision: request.precision,
       readTextFile: (file) => (request.listedChatTemplate ? readModelText(folderUrl + file) : Promise.resolve(null)),
+      checkFits: (files) => refuseIfTooLarge(files.map((file) => folderUrl + file), request.backend),
       onProgress,
     });
   }
@@ -56,6 +58,26 @@ function refuseErrorAnswers(): Set<string> {
     throw new Error(failure);
   };
   return failures;
+}
+
+/** Throws, before any weight is downloaded, when the weight files' total size will not fit in this browser. */
+async function refuseIfTooLarge(urls: string[], backend: LoadRequest['backend']): Promise<void> {
+  const sizes = await Promise.all(urls.map(fileSize));
+  const total = sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0);
+  const deviceMemory = (navigator as Navigator & { deviceMemory?: number }).deviceMemory;
+  const refusal = modelWillNotFit(total, { backend, deviceMemoryGiB: typeof deviceMemory === 'number' ? deviceMemory : null });
+  if (refusal) throw new Error(refusal);
+}
+
+/** A file's size from a one-byte Range request (how transformers.js sizes files too), or null when the server does not say. */
+async function fileSize(url: string): Promise<number | null> {
+  try {
+    const response = await fetch(url, { headers: { Range: 'bytes=0-0' } });
+    await response.body?.cancel();
+    return sizeFromContentRange(response.status, response.headers.get('Content-Range'));
+  } catch {
+    return null; // unreachable here: transformers.js's own request will say why
+  }
 }
 
 /** onnxruntime-web's runtime comes from the deck's own origin, never from the CDN transformers.js defaults to. */

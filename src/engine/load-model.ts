@@ -49,6 +49,8 @@ export interface LoadOptions {
   precision?: PrecisionPreference;
   /** A text file of the model folder ("chat_template.jinja"), or null when it is not there. */
   readTextFile?: (file: string) => Promise<string | null>;
+  /** Refuses a model that will not fit, before its weights are downloaded (the browser: their size against its limits). */
+  checkFits?: (files: string[]) => Promise<void>;
 }
 
 /** transformers.js reads only local files: no request ever goes to a model hub. */
@@ -68,6 +70,7 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
   // config.json first: its onnx_dtypes says whether onnx/model_fp16.onnx exists (no probing request, so it works offline).
   const config = await AutoConfig.from_pretrained(options.name, { local_files_only: true, progress_callback });
   const precision = choosePrecision(options.backend, options.precision ?? { forced: null, shaderF16: false }, availablePrecisions(config as { onnx_dtypes?: unknown }));
+  await options.checkFits?.(weightFiles(config, precision));
   const model = await AutoModelForCausalLM.from_pretrained(options.name, {
     local_files_only: true,
     config,
@@ -86,6 +89,14 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
   const chatTemplate = chatTemplateOf(tokenizer.chat_template, jinja);
   const stopIds = stopIdsOf(model.generation_config as { eos_token_id?: number | number[] } | null, model.config as { eos_token_id?: number | number[] }, tokenizer.eos_token_id);
   return { info, backend: options.backend, tokenizer, model, pieces, traceOutputs, missingOutputs, weights, encoder: mergeReplayer(tokenizer), specialIds: specialTokenIds(tokenizer), chatTemplate, stopIds };
+}
+
+/** The files that hold the weights for `precision`: the .onnx, and its data file when config.json names one. */
+function weightFiles(config: unknown, precision: Precision): string[] {
+  const onnxFile = modelFileOf[precision];
+  const external = (config as { 'transformers.js_config'?: { use_external_data_format?: unknown } })['transformers.js_config']?.use_external_data_format;
+  const hasData = external === true || (typeof external === 'object' && external !== null && onnxFile.slice('onnx/'.length) in external);
+  return hasData ? [onnxFile, `${onnxFile}_data`] : [onnxFile];
 }
 
 /** The .onnx transformers.js loads for each precision (its dtype suffixes). */
