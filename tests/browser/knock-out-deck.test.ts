@@ -79,4 +79,24 @@ describe('knock-out in the deck', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('the speaker view\'s previews show the knocked-out run the presenter sees', async () => {
+    const view = `who-voted:ablate='${encodeURIComponent(KNOCK_OUT)}`;
+    const search = `?backend=wasm&model=${MODEL}&prompt=${encodeURIComponent(PROMPT)}&view=${encodeURIComponent(view)}#/next-token`;
+    const { context, page, errors } = await openDeck(browser, server.deckUrl, search);
+    await waitForTrace(page, PROMPT);
+    await page.waitForSelector('section#who-voted .dla-knock-out[data-state="done"]');
+    const speakerViewOpened = context.waitForEvent('page');
+    await page.keyboard.press('s');
+    const speakerView = await speakerViewOpened;
+    const previews = () => speakerView.frames().filter((frame) => new URL(frame.url()).searchParams.has('receiver'));
+    const shownProbs = () =>
+      Promise.all(previews().map((frame) => frame.evaluate(() => [...document.querySelectorAll<HTMLElement>('section#next-token [data-rank]')].map((row) => Number(row.dataset.prob))).catch(() => [])));
+    const expected = knocked.topk.map((c) => c.prob);
+    await expect
+      .poll(async () => (await shownProbs()).map((probs) => probs.length === expected.length && probs.every((p, i) => Math.abs(p - expected[i]) < 1e-4)), { timeout: 30_000 })
+      .toEqual([true, true]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
