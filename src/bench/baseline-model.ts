@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { convertGpt2, writeSafetensors } from '../convert/index';
 import { readInitializers } from '../convert/onnx-reader';
 import { MODEL, PLAIN } from './bench-settings';
+import { writeSmolLmShapedFolders } from './smollm-shaped-model';
 
 /** Files of a model folder the plain copy needs besides its graph (those that exist are copied). */
 const COMPANION_FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.json', 'merges.txt'];
 
-/** A temp models folder with the deck's model (copied) and the same weights without trace outputs. */
-export function buildModelsFolder(sourceModels: string): { dir: string; plainMs: number } {
+/** A temp models folder with the deck's model (copied), the same weights without trace outputs, and a SmolLM2-135M-shaped pair. */
+export function buildModelsFolder(sourceModels: string): { dir: string; plainMs: number; smolLmShapedMs: number } {
   const source = join(sourceModels, MODEL);
   if (!existsSync(join(source, 'onnx', 'model.onnx'))) throw new Error(`no model at ${source}`);
   const dir = mkdtempSync(join(tmpdir(), 'deck-bench-models-'));
@@ -24,5 +25,6 @@ export function buildModelsFolder(sourceModels: string): { dir: string; plainMs:
   mkdirSync(join(dir, PLAIN, 'onnx'), { recursive: true });
   writeFileSync(join(dir, PLAIN, 'onnx', 'model.onnx'), onnx);
   for (const name of COMPANION_FILES) if (existsSync(join(source, name))) cpSync(join(source, name), join(dir, PLAIN, name));
-  return { dir, plainMs: performance.now() - started };
+  const plainMs = performance.now() - started;
+  return { dir, plainMs, smolLmShapedMs: writeSmolLmShapedFolders(dir, source).ms };
 }

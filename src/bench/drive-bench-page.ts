@@ -2,7 +2,7 @@
 // traced model, the deck's runTrace, and generation, all on the page's thread.
 import type { Browser } from 'playwright-core';
 import type { ForwardTimes, GenerationTimes, LoadResult } from './bench-page';
-import { GENERATION_PROMPT_TOKENS, GENERATION_REPS, log, MODEL, NEW_TOKENS, PLAIN } from './bench-settings';
+import { GENERATION_PROMPT_TOKENS, log, NEW_TOKENS, type BenchModel } from './bench-settings';
 import type { PromptPair } from './bench-prompts';
 
 export interface PageResults {
@@ -14,7 +14,7 @@ export interface PageResults {
   errors: string[];
 }
 
-export async function benchPage(browser: Browser, deckUrl: string, pairs: PromptPair[], reps: number): Promise<PageResults> {
+export async function benchPage(browser: Browser, deckUrl: string, pairs: PromptPair[], reps: number, model: BenchModel, generationReps: number): Promise<PageResults> {
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors: string[] = [];
@@ -25,20 +25,20 @@ export async function benchPage(browser: Browser, deckUrl: string, pairs: Prompt
   try {
     await page.goto(`${deckUrl}bench.html?backend=wasm`);
     await page.waitForFunction(() => document.documentElement.dataset.benchReady === 'true', undefined, { timeout: 60_000 });
-    const load = await page.evaluate((names) => window.bench.load(names), { traced: MODEL, plain: PLAIN });
-    log(`bench page: models loaded (traced ${load.traced.outputs} outputs, plain ${load.plain.outputs})`);
+    const load = await page.evaluate((names) => window.bench.load(names), { traced: model.traced, plain: model.plain });
+    log(`bench page, ${model.traced}: models loaded (traced ${load.traced.outputs} outputs, plain ${load.plain.outputs})`);
     // A warm-up round over every length first (JIT, allocations), not counted.
     for (const pair of pairs) await page.evaluate((a) => window.bench.forward(a.ids, a.prompt, 2, 0), { ids: pair.ids[0], prompt: pair.texts[0] });
     const forward: ForwardTimes[] = [];
     for (const pair of pairs) {
       const args = { ids: pair.ids[0], prompt: pair.texts[0], reps: 2 * reps };
       forward.push(await page.evaluate((a) => window.bench.forward(a.ids, a.prompt, 2, a.reps), args));
-      log(`bench page, forward passes, ${pair.tokens} tokens: done`);
+      log(`bench page, ${model.traced}, forward passes, ${pair.tokens} tokens: done`);
     }
     const genIds = pairs.find((pair) => pair.tokens === GENERATION_PROMPT_TOKENS)!.ids[0];
-    const genArgs = { ids: genIds, n: NEW_TOKENS, reps: GENERATION_REPS };
+    const genArgs = { ids: genIds, n: NEW_TOKENS, reps: generationReps };
     const generation = await page.evaluate((a) => window.bench.generation(a.ids, a.n, 1, a.reps), genArgs);
-    log('bench page, generation: done');
+    log(`bench page, ${model.traced}, generation: done`);
     return { load, forward, deckGeneration: generation.deck, plainGeneration: generation.plain, tracedGeneration: generation.traced, errors };
   } finally {
     await context.close();

@@ -1,43 +1,50 @@
-// Command line: `npm run bench [-- --json] [-- --reps N]`. Measures, on WASM in headless Debian
+// Command line: `npm run bench [-- --json] [-- --reps N] [-- --only <model>]`. Measures, on WASM in headless Debian
 // chromium, what the deck's live tracing costs next to a plain transformers.js model with the same
-// weights, built and run in the same session:
-//   1. prompt edit -> every slide rendered, in the real built deck (8, 32, 128 and 250-token prompts),
-//      timed between two performance marks the deck sets (src/bench/drive-deck.ts);
+// weights, built and run in the same session, for the embedded model and a SmolLM2-135M-shaped one
+// (random weights made at bench time, src/bench/smollm-shaped-model.ts; fewer lengths, see BENCH_MODELS):
+//   1. prompt edit -> the slide on screen (the attention slide) drawn, and -> every slide drawn, in the real
+//      built deck (8, 32, 128 and 250-token prompts), timed between performance marks the deck sets (src/bench/drive-deck.ts);
 //   2. on the bench page (bench.html): a raw forward pass of the plain model (the baseline), of the
 //      traced model, and the deck's full runTrace, for the same tokens (src/bench/drive-bench-page.ts);
 //   3. generation, 32 new tokens after an 8-token prompt: the deck's generate() loop on the traced
 //      model vs transformers.js's model.generate() on the plain model.
 // The baseline model is converted at bench time from the deck model's own initializers with
 // traceOutputs: false (src/bench/baseline-model.ts). Statistics in src/bench/statistics.ts, the
-// table and JSON in src/bench/report.ts. Exit 0 whatever the numbers; 1 only when the bench could not run.
+// table and JSON in src/bench/report.ts; the JSON's `summary` holds issue 13's figures per model (summaryOf).
+// Exit 0 whatever the numbers; 1 only when the bench could not run.
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { buildModelsFolder } from '../bench/baseline-model';
 import { benchText, promptsOfLength } from '../bench/bench-prompts';
-import { log, MODEL, PROMPT_LENGTHS } from '../bench/bench-settings';
+import { BENCH_MODELS, GENERATION_REPS, log, MODEL, PROMPT_LENGTHS } from '../bench/bench-settings';
 import { benchPage } from '../bench/drive-bench-page';
 import { benchDeck } from '../bench/drive-deck';
-import { printTable, report } from '../bench/report';
+import { printTable, report, summaryOf, type Report } from '../bench/report';
 import { buildDeck, launchChromium, serveFolder } from '../browser';
 import { configureOffline } from '../engine/load-model';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { json: { type: 'boolean', default: false }, reps: { type: 'string', default: '5' }, help: { type: 'boolean', short: 'h', default: false } },
+    options: { json: { type: 'boolean', default: false }, reps: { type: 'string', default: '5' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
     strict: true,
   });
   if (values.help) {
-    console.log('usage: npm run bench [-- --json] [-- --reps N]   (N repetitions per prompt, default 5)');
+    console.log(`usage: npm run bench [-- --json] [-- --reps N] [-- --only <model>]   (N repetitions per prompt, default 5; models: ${BENCH_MODELS.map((m) => m.traced).join(', ')})`);
     return 0;
   }
   const reps = Math.max(1, Number.parseInt(values.reps, 10) || 5);
+  const benchModels = BENCH_MODELS.filter((model) => values.only === undefined || model.traced === values.only);
+  if (benchModels.length === 0) {
+    console.error(`bench: no model called ${values.only}`);
+    return 2;
+  }
   const sourceModels = resolve(process.env.DECK_MODELS ?? 'assets/models');
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
-    log('converting the baseline model (same weights, no trace outputs)');
+    log('converting the baseline model (same weights, no trace outputs) and making the SmolLM2-135M-shaped pair'); 
     const models = buildModelsFolder(sourceModels);
     cleanups.push(() => rmSync(models.dir, { recursive: true, force: true }));
 
@@ -45,6 +52,7 @@ async function main(): Promise<number> {
     const tokenizer = await AutoTokenizer.from_pretrained(MODEL, { local_files_only: true });
     const text = benchText();
     const pairs = PROMPT_LENGTHS.map((n) => promptsOfLength(tokenizer, text, n));
+    const pairsOf = (lengths: number[]) => pairs.filter((pair) => lengths.includes(pair.tokens));
 
     log('building the deck (vite build)');
     const build = await buildDeck(models.dir); // the folder with both models
@@ -54,12 +62,24 @@ async function main(): Promise<number> {
     const browser = await launchChromium({ webgpu: false });
     cleanups.push(() => browser.close());
 
-    const notes: string[] = [];
-    const page = await benchPage(browser, server.deckUrl, pairs, reps);
-    const deck = await benchDeck(browser, server.deckUrl, pairs, reps, notes);
-    const result = report({ chromium: browser.version(), conversionMs: models.plainMs, page, deck: deck.results, deckErrors: deck.errors, notes, reps });
+    const reports: Report[] = [];
+    for (const model of benchModels) {
+      const notes: string[] = [];
+      // The embedded model keeps its 5 generation runs; the real-shaped one, whose steps take ~10x longer, reps + 1.
+      const generationReps = model.traced === MODEL ? GENERATION_REPS : Math.min(GENERATION_REPS, reps + 1);
+      const page = await benchPage(browser, server.deckUrl, pairsOf(model.lengths), reps, model, generationReps);
+      const deck = await benchDeck(browser, server.deckUrl, pairsOf(model.deckLengths), reps, notes, `${model.deckSearch}&model=${model.traced}`);
+      const conversionMs = model.traced === MODEL ? models.plainMs : models.smolLmShapedMs;
+      reports.push(report({ model, generationReps, chromium: browser.version(), conversionMs, page, deck: deck.results, deckErrors: deck.errors, notes, reps }));
+    }
+    // The first model's report at the top level, as before; every model's under byModel; issue 13's figures in summary.
+    const summary = Object.fromEntries(reports.map((r) => [r.models.traced.name, summaryOf(r)]));
+    const result = { ...reports[0], byModel: Object.fromEntries(reports.map((r) => [r.models.traced.name, r])), summary };
     if (values.json) console.log(JSON.stringify(result, null, 2));
-    else printTable(result);
+    else {
+      for (const r of reports) printTable(r);
+      console.log(`\nsummary (issue 13; goals: tracedForwardRatio <= 1.2, visibleSlideRatio <= 1.5, generationRatio <= 1.05, memoryRatio <= 1.3):\n${JSON.stringify(summary, null, 2)}`);
+    }
     return 0;
   } catch (error) {
     console.error(`bench could not run: ${(error as Error).stack ?? error}`);

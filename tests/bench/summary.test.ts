@@ -1,0 +1,36 @@
+// The bench's summary (issue 13's figures per model), from a report built out of known timings.
+import { describe, expect, it } from 'vitest';
+import type { PageResults } from '../../src/bench/drive-bench-page';
+import type { PromptEditResult } from '../../src/bench/drive-deck';
+import { report, summaryOf } from '../../src/bench/report';
+import { summary } from '../../src/bench/statistics';
+
+const model = { traced: 'm', plain: 'm-plain', lengths: [8, 32], deckLengths: [32], deckSearch: '' };
+const forward = (tokens: number, plainMs: number, tracedMs: number) => ({
+  tokens,
+  plainMs: [plainMs, plainMs],
+  tracedMs: [tracedMs, tracedMs],
+  runTraceMs: [2 * tracedMs, 2 * tracedMs],
+  runTraceForwardMs: [tracedMs, tracedMs],
+  runTraceCollectMs: [tracedMs, tracedMs],
+  maxLogitDifference: 0,
+});
+const generation = (ms: number) => ({ promptTokens: 8, maxNewTokens: 32, runs: [{ ms, newTokens: 32 }], ids: [1, 2, 3] });
+const page: PageResults = {
+  load: { traced: { name: 'm', loadMs: 1, outputs: 80 }, plain: { name: 'm-plain', loadMs: 1, outputs: 9 }, crossOriginIsolated: false, numThreads: 1 },
+  forward: [forward(8, 10, 13), forward(32, 20, 22)],
+  deckGeneration: generation(400),
+  plainGeneration: generation(320),
+  tracedGeneration: generation(380),
+  errors: [],
+};
+const deck: PromptEditResult[] = [{ tokens: 32, prompts: ['a', 'b'], warmUps: 2, summary: summary([200, 300]), visibleSlide: summary([25, 35]) }];
+
+describe('the bench summary', () => {
+  it('takes the worst traced/plain ratio, the 32-token edits, and plain ÷ deck generation speed', () => {
+    const r = report({ model, generationReps: 1, chromium: 'x', conversionMs: 1, page, deck, deckErrors: [], notes: [], reps: 1 });
+    expect(summaryOf(r)).toEqual({ tracedForwardRatio: 1.3, visibleSlideRatio: 1.5, allSlidesMs: 250, generationRatio: 1.25, memoryRatio: null });
+    // A length the deck did not time has no edit figures, and says so.
+    expect(r.forwardAndPromptEdit[0].deckPromptToSlides).toBeNull();
+  });
+});
