@@ -127,7 +127,8 @@ export class EngineClient {
   #loadRequest: LoadRequest | null = null;
   /** Worker deaths since the last Trace: the second in a row stops the retrying. */
   #failuresInARow = 0;
-  #lastHeardAt = 0;
+  /** When the oldest ping still unanswered was sent (null: the worker has answered since the last one). */
+  #unansweredPingAt: number | null = null;
   /** When the run in flight was sent (null: none waits for its Trace). */
   #runSentAt: number | null = null;
   #heartbeat: ReturnType<typeof setInterval> | null = null;
@@ -154,10 +155,10 @@ export class EngineClient {
   /** Listens to a worker; anything from a worker replaced since is ignored. */
   #attach(worker: WorkerLike): WorkerLike {
     const generation = ++this.#workerGeneration;
-    this.#lastHeardAt = Date.now();
+    this.#unansweredPingAt = null;
     worker.addEventListener('message', (event) => {
       if (generation !== this.#workerGeneration) return;
-      this.#lastHeardAt = Date.now();
+      this.#unansweredPingAt = null; // anything it says proves it lives
       if (event.data.type !== 'pong') this.#onMessage(event.data);
     });
     worker.addEventListener('error', (event) => {
@@ -174,11 +175,15 @@ export class EngineClient {
     const now = Date.now();
     const limits = runLimits(this.#state.warmUpMs, this.#supervision.runSilenceMs);
     const silenceLimit = phase === 'loading' ? this.#supervision.loadSilenceMs : limits.silenceMs;
-    if (now - this.#lastHeardAt > silenceLimit) {
-      this.#workerDied(`it stopped answering for ${Math.round((now - this.#lastHeardAt) / 1000)} s`);
+    // Silence counts from an unanswered ping, not from the last answer: a background tab's throttled
+    // timers may check only once a minute, and a live worker must not look dead for it.
+    const waitingSince = this.#unansweredPingAt;
+    if (waitingSince !== null && now - waitingSince > silenceLimit) {
+      this.#workerDied(`it stopped answering for ${Math.round((now - waitingSince) / 1000)} s`);
     } else if (phase === 'ready' && this.#runSentAt !== null && now - this.#runSentAt > limits.traceMs) {
       this.#workerDied(`a run took longer than ${Math.round(limits.traceMs / 1000)} s`);
-    } else {
+    } else if (waitingSince === null) {
+      this.#unansweredPingAt = now;
       this.#worker.postMessage({ type: 'ping', id: ++this.#pingId });
     }
   }
@@ -243,7 +248,6 @@ export class EngineClient {
       precision: settings.choice.precision,
       listedChatTemplate: settings.listedChatTemplate,
     };
-    this.#lastHeardAt = Date.now();
     this.#worker.postMessage(this.#loadRequest);
     this.#startHeartbeat();
   }

@@ -214,6 +214,20 @@ describe('EngineClient supervising its worker', () => {
     expect(workers).toHaveLength(2); // no more restarts, no heartbeat
   });
 
+  it('never takes a live worker for dead when the tab throttles its timers (checks a minute apart)', () => {
+    const workers: SupervisedWorker[] = [];
+    const client = new EngineClient(() => {
+      workers.push(new SupervisedWorker());
+      return workers[workers.length - 1]!;
+    }, { debounceMs: 0, heartbeatMs: 60_000, runSilenceMs: 5000 });
+    client.load(settings);
+    workers[0]!.reply({ type: 'ready', model, backend: 'wasm', loadMs: 1, warmUpMs: 10 });
+    vi.advanceTimersByTime(600_000);
+    expect(workers).toHaveLength(1);
+    expect(workers[0]!.sent.filter((message) => message.type === 'ping').length).toBe(10);
+    expect(client.state.phase).toBe('ready');
+  });
+
   it('counts failures in a row only: a Trace in between resets them', () => {
     const { workers, client } = supervised();
     client.setPrompt('Hello');
