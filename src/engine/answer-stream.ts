@@ -4,6 +4,7 @@
 // measured first. Kept apart from the worker (no postMessage, no globals) so Node can test it.
 import { GREEDY } from '../maths/sampling';
 import type { Generation, GenerationRun } from '../trace';
+import { isKnockOutEmpty } from '../trace/knock-out';
 import { generateRun } from './generate';
 import type { KvCache } from './kv-cache';
 import type { LoadedModel } from './load-model';
@@ -60,7 +61,9 @@ export async function streamAnswer(
   };
 
   // A follow-up: reuse the previous turn's cache for the prefix this input shares with it.
-  const previous = session.previousTurn;
+  // A cache holds the keys and values of the model that made it: a knock-out's is neither reused nor kept.
+  const plainModel = isKnockOutEmpty(request.knockOut);
+  const previous = plainModel ? session.previousTurn : null;
   let startCache: KvCache | undefined;
   if (previous && request.history?.length) {
     const measured = await measurePrefixReuse(loaded, promptIds, previous);
@@ -85,7 +88,7 @@ export async function streamAnswer(
         publish(useCache ? { cached: run } : { uncached: run });
       },
     });
-    if (result.cache) session.previousTurn = result.cache;
+    if (result.cache) session.previousTurn = plainModel ? result.cache : null;
     if (callbacks.superseded()) return;
     run = { ...run, done: true, stoppedBy: result.stoppedBy };
     publish(useCache ? { cached: run } : { uncached: run });

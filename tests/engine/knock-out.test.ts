@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelInNode } from '../../src/cli/model-folder';
 import { convertModel } from '../../src/convert/index';
+import { streamAnswer, type AnswerSession } from '../../src/engine/answer-stream';
 import { generate } from '../../src/engine/generate';
 import { hasKnockOutInputs, KnockOutError } from '../../src/engine/knock-out';
 import type { LoadedModel } from '../../src/engine/load-model';
@@ -136,6 +137,17 @@ describe.each(cases)('knock-out on a random $family', ({ family, make, forward, 
     expect(of('head', 0, 0)).toBe(0);
     expect(of('mlp', 1, null)).toBe(0);
     expect(Math.abs(trace.attribution!.logit.sum - trace.topk[0].logit)).toBeLessThan(1e-4);
+  });
+
+  it('keeps no KV cache of a knocked-out answer for the next turn, and keeps the plain one\'s', async () => {
+    const promptIds = tokenize(withMasks, PROMPT);
+    const session: AnswerSession = { previousTurn: null };
+    const callbacks = { publish: () => {}, superseded: () => false };
+    const input = (knock: KnockOut | null) => ({ request: { maxNewTokens: 2, knockOut: knock }, prompt: PROMPT, promptIds, chatModel: false });
+    await streamAnswer(withMasks, input(null), session, callbacks);
+    expect(session.previousTurn).not.toBeNull();
+    await streamAnswer(withMasks, input(knockOut), session, callbacks);
+    expect(session.previousTurn).toBeNull();
   });
 
   it('generates with the knock-out, and refuses one the plain model or a missing head cannot do, in words', async () => {
