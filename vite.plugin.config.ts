@@ -6,10 +6,11 @@
 //   dist/live-llm/models/, ort/    the model folders and onnxruntime-web's runtime, as in the deck's build
 import { defineConfig } from 'vite';
 import deckConfig, { deckStaticFiles } from './vite.config.ts';
+import { fontsAsFiles } from './src/cli/fonts-as-files.ts'; // library mode inlines every asset: a strict CSP refuses data: fonts
 
 export default defineConfig({
   base: './',
-  plugins: [deckStaticFiles()],
+  plugins: [deckStaticFiles(), fontsAsFiles()],
   resolve: deckConfig.resolve,
   worker: deckConfig.worker,
   publicDir: false,

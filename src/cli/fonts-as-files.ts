@@ -3,6 +3,7 @@
 // assetsInlineLimit (vite.config.ts); Reveal's theme ships its Source Sans Pro already inlined into its
 // CSS, so this plugin moves every data:font URI of the built CSS into a file of its own and points the CSS at it.
 // Runs in Node at build time only (beside the other build-time helpers vite.config.ts imports: send-file, models-json).
+import { createHash } from 'node:crypto';
 import type { Plugin } from 'vite';
 
 const DATA_FONT = /url\((["']?)data:font\/(woff2|woff|ttf|otf);base64,([A-Za-z0-9+/=]+)\1\)/g;
@@ -16,17 +17,25 @@ export function fontsAsFiles(): Plugin {
   return {
     name: 'deck-fonts-as-files',
     apply: 'build',
-    generateBundle(_options, bundle) {
-      for (const output of Object.values(bundle)) {
-        if (output.type !== 'asset' || !output.fileName.endsWith('.css') || typeof output.source !== 'string') continue;
-        const cssFolderDepth = output.fileName.split('/').length - 1;
-        output.source = moveInlinedFonts(output.source, (bytes, extension) => {
-          const fileName = this.getFileName(this.emitFile({ type: 'asset', name: `inlined-font.${extension}`, source: bytes }));
-          // fileName is relative to the output folder; the CSS refers to it from its own folder.
-          const parts = fileName.split('/');
-          return cssFolderDepth > 0 && parts.length > 1 && parts[0] === output.fileName.split('/')[0] ? parts.slice(1).join('/') : '../'.repeat(cssFolderDepth) + fileName;
-        });
-      }
+    generateBundle: {
+      order: 'post', // after Vite's CSS plugin has written the CSS files (in library mode it does so late)
+      handler(_options, bundle) {
+        const written = new Map<string, string>(); // a font's file by its hash: each written once
+        for (const output of Object.values(bundle)) {
+          if (output.type !== 'asset' || !output.fileName.endsWith('.css')) continue;
+          const css = typeof output.source === 'string' ? output.source : new TextDecoder().decode(output.source); // library mode gives bytes
+          const cssFolder = output.fileName.includes('/') ? output.fileName.slice(0, output.fileName.lastIndexOf('/') + 1) : '';
+          output.source = moveInlinedFonts(css, (bytes, extension) => {
+            const fileName = `assets/font-${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}.${extension}`;
+            if (!written.has(fileName)) {
+              this.emitFile({ type: 'asset', fileName, source: bytes });
+              written.set(fileName, fileName);
+            }
+            // Relative to the CSS file's folder (assets/ in the deck's build, the root in the plugin's).
+            return cssFolder === 'assets/' ? fileName.slice('assets/'.length) : '../'.repeat(cssFolder.split('/').length - 1) + fileName;
+          });
+        }
+      },
     },
   };
 }
