@@ -55,8 +55,28 @@ function render(root: HTMLElement, context: SlideContext): void {
   root.append(
     html('p', { className: 'live-legend', text: `${SPACE_MARK} space   ${NEWLINE_MARK} new line   ${TAB_MARK} tab   ·   hover a token for its id and bytes` }),
     html('p', { className: 'live-caption', text: 'What the model receives: token ids' }),
-    html('p', { className: 'token-ids', text: tokens.map((token) => token.id).join(' ') }),
+    idList(tokens.map((token) => token.id)),
   );
+}
+
+/** Ids shown in full up to this many; a longer prompt shows its first and last ids and counts the rest (nothing scrolls). */
+const SHOWN_IDS = 72;
+const LAST_IDS = 16;
+
+/** The ids as one line of text (its textContent is every id, for the tests), the middle hidden when long. */
+function idList(ids: readonly number[]): HTMLElement {
+  const list = html('p', { className: 'token-ids' });
+  if (ids.length <= SHOWN_IDS) {
+    list.textContent = ids.join(' ');
+    return list;
+  }
+  const headEnd = SHOWN_IDS - LAST_IDS;
+  const middle = html('span', { className: 'token-ids-hidden', text: `${ids.slice(headEnd, -LAST_IDS).join(' ')} ` });
+  middle.hidden = true;
+  // The count is CSS-generated content, so the list's text stays the ids alone.
+  const gap = html('span', { className: 'token-ids-gap', attrs: { 'data-more': ` … ${ids.length - SHOWN_IDS} more … ` } });
+  list.append(document.createTextNode(`${ids.slice(0, headEnd).join(' ')} `), gap, middle, document.createTextNode(ids.slice(-LAST_IDS).join(' ')));
+  return list;
 }
 
 function notes(context: SlideContext): string {

@@ -78,17 +78,30 @@ function shortLabel(text: string): string {
   return chars.length > WORD_LABEL_CHARS ? `${chars.slice(0, WORD_LABEL_CHARS - 1).join('')}…` : chars.join('');
 }
 
+/** Word buttons shown at once: a long prompt shows those around the chosen word, with buttons to step past them (nothing scrolls). */
+const SHOWN_WORDS = 12;
+
 function wordChoices(words: readonly WordMerges[], chosen: number, onChoose: (index: number) => void): HTMLElement {
   const group = html('div', { className: 'merge-word-choices', attrs: { role: 'group', 'aria-label': 'Word' } }, [html('span', { className: 'live-choices-label', text: 'Word:' })]);
+  const first = Math.max(0, Math.min(chosen - Math.floor(SHOWN_WORDS / 2), words.length - SHOWN_WORDS));
+  const last = Math.min(words.length, first + SHOWN_WORDS); // exclusive
+  const step = (index: number, label: string) => {
+    const button = html('button', { className: 'live-choice merge-word-step', text: label, attrs: { type: 'button' } });
+    button.addEventListener('click', () => onChoose(index));
+    return button;
+  };
+  if (first > 0) group.append(step(first - 1, `‹ ${first} earlier`));
   words.forEach((word, index) => {
     const button = html('button', {
       className: 'live-choice merge-word-choice',
       text: shortLabel(word.word),
       attrs: { type: 'button', 'aria-pressed': index === chosen, 'data-word-index': String(index), 'data-word': word.word, title: `${plural(word.steps.length, 'merge')}` },
     });
+    button.hidden = index < first || index >= last; // kept for the tests' hooks, not shown
     button.addEventListener('click', () => onChoose(index));
     group.append(button);
   });
+  if (last < words.length) group.append(step(last, `${words.length - last} later ›`));
   return group;
 }
 

@@ -214,10 +214,10 @@ function weightedSumBox(steps: AttentionSteps, query: number): HTMLElement {
     html('tbody', {}, rows),
   ]);
   return html('div', { className: 'fragment tb-sdp-weighted', attrs: { 'data-fragment-index': 5 } }, [
-    html('p', { className: 'tb-sdp-step-title', text: `5 · weighted sum of the ${plural(query + 1, 'value vector')}` }),
+    // The dimensions shown are said in the title: a caption line under the table ran off the slide.
+    html('p', { className: 'tb-sdp-step-title', text: `5 · weighted sum of the ${plural(query + 1, 'value vector')} (first ${steps.dims.length} of ${steps.headDim} dimensions)` }),
     formula(String.raw`\text{out} = \sum_{j \le i} p_j\, v_j`),
     table,
-    html('p', { className: 'live-caption', text: `First ${plural(steps.dims.length, 'dimension')} of ${steps.headDim}.` }),
   ]);
 }
 

@@ -75,6 +75,10 @@ function stepRow(step: GenerationStep, index: number): HTMLDivElement {
   return row;
 }
 
+/** Steps shown in full; a longer answer shows its first and last steps with a count between (nothing scrolls). */
+const MAX_STEP_ROWS = 7;
+const FIRST_STEP_ROWS = 2;
+
 function stepTable(steps: readonly GenerationStep[]): HTMLDivElement {
   const table = html('div', { className: 'generation-steps' });
   table.append(
@@ -85,7 +89,17 @@ function stepTable(steps: readonly GenerationStep[]): HTMLDivElement {
       html('span', { text: 'the next four candidates of the top 5' }),
     ]),
   );
-  steps.forEach((step, index) => table.append(stepRow(step, index)));
+  const elided = steps.length > MAX_STEP_ROWS ? { from: FIRST_STEP_ROWS, to: steps.length - (MAX_STEP_ROWS - FIRST_STEP_ROWS - 1) } : null;
+  steps.forEach((step, index) => {
+    const row = stepRow(step, index);
+    // Kept in the page (print mode and the notes read every step), not shown on the slide.
+    if (elided && index >= elided.from && index < elided.to) row.classList.add('generation-step-elided');
+    if (elided && index === elided.from) {
+      const count = elided.to - elided.from;
+      table.append(html('div', { className: 'generation-step generation-step-gap', attrs: { 'data-elided': count } }, [html('span', { text: `… ${count} more steps (${elided.from + 1}–${elided.to}) …` })]));
+    }
+    table.append(row);
+  });
   return table;
 }
 
@@ -113,7 +127,6 @@ function render(root: HTMLElement, context: SlideContext): void {
   if (run.steps.length > 0) {
     const table = stepTable(run.steps);
     body.append(table);
-    table.scrollTop = table.scrollHeight; // while streaming, keep the newest step in view
   }
   body.append(html('p', { className: `live-caption generation-stop generation-stop-${reason}`, text: stopSentence(reason, generation, run.steps.length, trace.model.contextLength) }));
 }

@@ -18,6 +18,26 @@ import { plural, quoteToken } from '../src/viz/format';
 import { currentGeneration, generatingMark, notStartedMessage } from '../src/viz/generation-parts';
 import { startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
+
+/** A long prompt shows its last characters with a count of the rest (nothing scrolls); the span keeps all of it. */
+const SHOWN_PROMPT_CHARS = 160;
+
+function promptText(prompt: string): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  const characters = [...prompt];
+  if (characters.length <= SHOWN_PROMPT_CHARS) {
+    fragment.append(html('span', { className: 'detok-prompt-text', text: prompt }));
+    return fragment;
+  }
+  const head = characters.slice(0, characters.length - SHOWN_PROMPT_CHARS).join('');
+  const hiddenHead = html('span', { className: 'detok-prompt-head', text: head });
+  hiddenHead.hidden = true;
+  fragment.append(
+    html('span', { className: 'detok-prompt-gap', text: `[${plural(characters.length - SHOWN_PROMPT_CHARS, 'character')} of the prompt before] …` }),
+    html('span', { className: 'detok-prompt-text' }, [hiddenHead, document.createTextNode(characters.slice(-SHOWN_PROMPT_CHARS).join(''))]),
+  );
+  return fragment;
+}
 import type { SlideContext, SlideModule } from './slide';
 import './23-detokenization.css';
 
@@ -54,7 +74,7 @@ function assembledBox(trace: Trace, pieces: readonly GeneratedPiece[], finished:
   body.dataset.assembled = String(text.continuation !== null);
   const box = html('div', { className: 'detok-assembled' });
   if (trace.droppedTokens > 0) box.append(html('span', { className: 'detok-dropped', text: '… ' }));
-  box.append(html('span', { className: 'detok-prompt-text', text: text.prompt }));
+  box.append(promptText(text.prompt));
   if (text.continuation !== null) box.append(html('span', { className: 'detok-continuation', text: text.continuation }));
   if (!finished) box.append(generatingMark());
   const figure = html('figure', { className: 'detok-figure' }, [box]);

@@ -107,12 +107,15 @@ function render(root: HTMLElement, context: SlideContext): void {
   ]);
   body.append(
     html('div', { className: 'loss-bottom' }, [example, html('div', { className: 'loss-formula fragment', attrs: { 'data-fragment-index': '2' } }, [formula(LOSS_FORMULA)])]),
-    html('p', {
-      className: 'live-caption fragment',
-      attrs: { 'data-fragment-index': '3' },
-      text: 'Training nudges every weight, a little at a time, to make this number smaller: this model learned that way on the project’s State of the Union corpus (large models: billions of tokens and more).',
-    }),
-    weightExcerptView(trace),
+    // Side by side: the sentence and the weights it nudges (one under the other ran off the slide).
+    html('div', { className: 'loss-training' }, [
+      html('p', {
+        className: 'live-caption fragment',
+        attrs: { 'data-fragment-index': '3' },
+        text: 'Training nudges every weight, a little at a time, to make this number smaller: this model learned that way on the project’s State of the Union corpus (large models: billions of tokens and more).',
+      }),
+      weightExcerptView(trace),
+    ]),
   );
 }
 
