@@ -6,6 +6,10 @@
 export const SLOW_FORWARD_MS = 500;
 /** Loading slower than this keeps the audience waiting before the first live slide. */
 export const SLOW_LOAD_MS = 10_000;
+/** A first pass slower than this (compiling shaders, allocating) means a long pause after every reload. */
+export const SLOW_WARM_UP_MS = 5_000;
+/** Under this, an answer appears more slowly than the audience reads it. */
+export const MIN_TOKENS_PER_SECOND = 5;
 
 /** Tokens per second over streamed generation steps (each with its wall time), or null without steps. */
 export function tokensPerSecond(steps: readonly { ms: number }[]): number | null {
@@ -28,6 +32,11 @@ export interface PreflightFacts {
   forwardMs: number | null;
   /** Why the fixed prompt produced no Trace, when it did not. */
   runError: string | null;
+  /** The warm-up pass and generation with the KV cache, when measured. */
+  warmUpMs?: number | null;
+  tokensPerSecond?: number | null;
+  /** This page with the other backend forced (?backend=wasm|webgpu), to measure and compare; absent when not worth trying. */
+  otherBackendUrl?: string | null;
 }
 
 /** What would fail or be slow on stage, in plain words; empty when all is well. */
@@ -48,10 +57,33 @@ export function preflightWarnings(facts: PreflightFacts): string[] {
   if (facts.loadMs !== null && facts.loadMs > SLOW_LOAD_MS) {
     warnings.push(`Loading took ${(facts.loadMs / 1000).toFixed(1)} s (over ${SLOW_LOAD_MS / 1000} s): open the deck well before the talk.`);
   }
-  if (facts.forwardMs !== null && facts.forwardMs > SLOW_FORWARD_MS) {
-    warnings.push(`One forward pass took ${Math.round(facts.forwardMs)} ms (over ${SLOW_FORWARD_MS} ms): prompt edits will be slow on stage.`);
+  if (facts.warmUpMs != null && facts.warmUpMs > SLOW_WARM_UP_MS) {
+    warnings.push(`The warm-up pass took ${(facts.warmUpMs / 1000).toFixed(1)} s (over ${SLOW_WARM_UP_MS / 1000} s): load the deck before the audience arrives and do not reload it.`);
+  }
+  const slowForward = facts.forwardMs !== null && facts.forwardMs > SLOW_FORWARD_MS;
+  if (slowForward) {
+    warnings.push(`One forward pass took ${Math.round(facts.forwardMs!)} ms (over ${SLOW_FORWARD_MS} ms): prompt edits will be slow on stage.`);
+  }
+  const slowGeneration = facts.tokensPerSecond != null && facts.tokensPerSecond < MIN_TOKENS_PER_SECOND;
+  if (slowGeneration) {
+    warnings.push(`Generation ran at ${facts.tokensPerSecond!.toFixed(1)} tokens/s (under ${MIN_TOKENS_PER_SECOND}): answers will appear more slowly than the audience reads.`);
+  }
+  if (facts.otherBackendUrl && (slowForward || slowGeneration || (facts.softwareAdapter && facts.backend === 'webgpu'))) {
+    warnings.push(`Measure the other backend here, it may be faster: ${facts.otherBackendUrl}`);
   }
   return warnings;
+}
+
+/** What the page says beside the deck's link: "All green" only without a warning. */
+export function verdict(warningCount: number): string {
+  return warningCount === 0 ? 'All green: open the deck:' : `Not all green (${warningCount} warning${warningCount === 1 ? '' : 's'} above): fix or accept them, then open the deck:`;
+}
+
+/** This page's URL with `?backend=` set to `backend` (everything else kept): the exact link to measure the other backend. */
+export function withBackend(href: string, backend: 'wasm' | 'webgpu'): string {
+  const url = new URL(href);
+  url.searchParams.set('backend', backend);
+  return url.href;
 }
 
 /** The deck's link relative to the preflight page ("./"), keeping only `?model=` and `?backend=`. */

@@ -12,7 +12,7 @@ import { readModelName } from '../deck/url-state';
 import { chooseBackend, isSoftwareAdapter } from '../engine/choose-backend';
 import { EngineClient, type EngineState } from '../engine/client';
 import { loadErrorText } from '../deck/slide-context';
-import { adapterSummary, deckLink, preflightWarnings, SLOW_FORWARD_MS, SLOW_LOAD_MS, tokensPerSecond, type AdapterLike } from './checks';
+import { adapterSummary, deckLink, MIN_TOKENS_PER_SECOND, preflightWarnings, SLOW_FORWARD_MS, SLOW_LOAD_MS, SLOW_WARM_UP_MS, tokensPerSecond, verdict, withBackend, type AdapterLike } from './checks';
 
 /** The fixed prompt whose forward pass and generation are timed. */
 export const PREFLIGHT_PROMPT = 'The Congress should';
@@ -137,7 +137,7 @@ async function start(): Promise<void> {
     }
     if (state.warmUpMs !== null) {
       root.dataset.warmUpMs = String(state.warmUpMs);
-      check('warm-up', 'Warm-up pass', 'ok', ms(state.warmUpMs), 'the first pass after loading (compiles and allocates)');
+      check('warm-up', 'Warm-up pass', state.warmUpMs > SLOW_WARM_UP_MS ? 'warn' : 'ok', ms(state.warmUpMs), `the first pass after loading (compiles and allocates); over ${SLOW_WARM_UP_MS / 1000} s is too slow for a talk`);
     }
     if (state.runError) {
       check('forward', 'Forward pass', 'fail', state.runError);
@@ -167,7 +167,7 @@ async function start(): Promise<void> {
       check(
         'generation',
         'Generation (KV cache)',
-        cached.done ? 'ok' : 'pending',
+        !cached.done ? 'pending' : cachedRate !== null && cachedRate < MIN_TOKENS_PER_SECOND ? 'warn' : 'ok',
         cachedRate === null ? 'generating…' : `${cachedRate.toFixed(1)} tokens/s`,
         `${cached.steps.length} tokens, greedy${cached.done ? '' : ', still generating'}`,
       );
@@ -200,6 +200,10 @@ async function start(): Promise<void> {
       loadMs: state.loadMs,
       forwardMs: state.trace?.timings.forwardMs ?? null,
       runError: state.phase === 'failed' ? null : state.runError,
+      warmUpMs: state.warmUpMs,
+      tokensPerSecond: tokensPerSecond(state.generation?.cached.steps ?? []),
+      // WebGPU needs an adapter; WASM is always there to compare with.
+      otherBackendUrl: choice.backend === 'webgpu' ? withBackend(window.location.href, 'wasm') : adapter ? withBackend(window.location.href, 'webgpu') : null,
     });
     warningsBox.replaceChildren(
       ...warnings.map((text) => {
@@ -211,6 +215,9 @@ async function start(): Promise<void> {
     );
     root.dataset.warnings = String(warnings.length);
     statusLine.textContent = warnings.length === 0 ? 'All checks passed on this machine, just now.' : `Done: ${warnings.length} thing(s) to look at below.`;
+    const deckLine = document.querySelector('#preflight-deck');
+    if (deckLine?.firstChild?.nodeType === Node.TEXT_NODE) deckLine.firstChild.textContent = `${verdict(warnings.length)} `;
+    root.dataset.allGreen = String(warnings.length === 0);
     root.dataset.state = 'done';
   };
 

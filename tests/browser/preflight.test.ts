@@ -58,7 +58,10 @@ describe('the preflight page', () => {
     expect(Object.values(shown.statuses)).not.toContain('fail');
     // The test server sends no COOP/COEP headers: the page must say WASM runs on one thread.
     if (shown.data.crossOriginIsolated === 'false') expect(shown.warnings.join('\n')).toMatch(/single thread/);
-    expect(shown.deck).toContain('All green? Open the deck:');
+    // Issue 12: "All green" only when there is no warning (this server sends no COOP/COEP: a warning).
+    expect(shown.deck).toContain('open the deck:');
+    expect(shown.deck.startsWith('All green')).toBe(shown.warnings.length === 0);
+    expect(shown.data.allGreen).toBe(String(shown.warnings.length === 0));
     expect(shown.href).toBe('./?model=sotu-gpt&backend=wasm');
 
     const origin = new URL(server.deckUrl).origin;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adapterSummary, deckLink, preflightWarnings, tokensPerSecond, type PreflightFacts } from '../../src/preflight/checks';
+import { adapterSummary, deckLink, preflightWarnings, tokensPerSecond, verdict, withBackend, type PreflightFacts } from '../../src/preflight/checks';
 
 const allGood: PreflightFacts = {
   modelName: 'sotu-gpt',
@@ -44,6 +44,18 @@ describe('preflightWarnings', () => {
   });
   it('says when WASM is forced although WebGPU is there', () => {
     expect(preflightWarnings({ ...allGood, backend: 'wasm' })).toEqual([expect.stringMatching(/forced by \?backend=wasm/)]);
+  });
+  it('judges warm-up and generation speed against what a talk needs, and names the other backend to measure', () => {
+    const url = 'http://127.0.0.1:5173/preflight.html?model=sotu-gpt&backend=wasm';
+    const slow = preflightWarnings({ ...allGood, warmUpMs: 19_600, tokensPerSecond: 0.8, otherBackendUrl: url });
+    expect(slow).toEqual([expect.stringMatching(/warm-up pass took 19\.6 s/), expect.stringMatching(/0\.8 tokens\/s \(under 5\)/), `Measure the other backend here, it may be faster: ${url}`]);
+    expect(preflightWarnings({ ...allGood, warmUpMs: 5_000, tokensPerSecond: 5, otherBackendUrl: url })).toEqual([]);
+    expect(withBackend('http://h/preflight.html?model=m&backend=webgpu', 'wasm')).toBe('http://h/preflight.html?model=m&backend=wasm');
+  });
+  it('says "All green" only without a warning', () => {
+    expect(verdict(0)).toMatch(/^All green/);
+    expect(verdict(1)).toMatch(/^Not all green \(1 warning above\)/);
+    expect(verdict(3)).toContain('3 warnings');
   });
   it('does not push a software adapter: WASM over it is right, WebGPU forced onto it is a warning', () => {
     expect(preflightWarnings({ ...allGood, backend: 'wasm', softwareAdapter: true })).toEqual([]);
