@@ -1,5 +1,6 @@
 // The title slide: what the deck is, the prompt field the whole deck reads, which model runs where,
 // the model menu and what the model read (both filled by the deck from models/models.json).
+import { familyDisplayName } from '../src/viz/architecture-names';
 import { html } from '../src/viz/dom';
 import type { Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
@@ -11,7 +12,7 @@ const backendNames: Record<Trace['backend'], string> = { webgpu: 'WebGPU', wasm:
 function modelLine(trace: Trace): string {
   const m = trace.model;
   const parameters = m.parameterCount === null ? '' : `, ${(m.parameterCount / 1e6).toFixed(1)} million parameters`;
-  return `Model ${m.name}: ${m.modelType.toUpperCase()}, ${m.nLayer} layers × ${m.nHead} heads, width ${m.nEmbd}${parameters}, running on ${backendNames[trace.backend]} · ${precisionOf(trace)}.`;
+  return `Model ${m.name}: ${familyDisplayName(m.modelType)}, ${m.nLayer} layers × ${m.nHead} heads, width ${m.nEmbd}${parameters}, running on ${backendNames[trace.backend]} · ${precisionOf(trace)}.`;
 }
 
 /** fp32 or fp16: the weights that run (a Trace saved before precision existed ran fp32). */

@@ -2,13 +2,12 @@
 // by src/cli/models-json.ts at build, served fresh in dev) with each folder's family, size, precision
 // and whether it chats, and says in [data-model-about] what the chosen model read (its model card's
 // line). Choosing a model sets ?model= and reloads the deck, which loads that model.
+import { familyDisplayName } from '../viz/architecture-names';
 import type { ModelListing, ModelsJson } from '../cli/models-json';
 import { searchWith } from './url-state';
 
 export const MODEL_MENU_SELECTOR = 'select[data-model-menu]';
 export const MODEL_ABOUT_SELECTOR = '[data-model-about]';
-
-const FAMILY_NAMES: Readonly<Record<string, string>> = { gpt2: 'GPT-2', llama: 'Llama', qwen2: 'Qwen2', mistral: 'Mistral' };
 
 /** 5322240 -> "5.3 M", 1235814400 -> "1.24 B". */
 export function parameterText(count: number): string {
@@ -17,7 +16,7 @@ export function parameterText(count: number): string {
 
 /** "sotu-gpt · GPT-2 · 5.3 M parameters · fp32 · base model". */
 export function modelMenuLabel(entry: ModelListing): string {
-  const parts = [entry.name, FAMILY_NAMES[entry.modelType] ?? entry.modelType];
+  const parts = [entry.name, familyDisplayName(entry.modelType)];
   if (entry.parameterCount !== null) parts.push(`${parameterText(entry.parameterCount)} parameters`);
   parts.push(entry.precisions.join('/'), entry.chatTemplate ? 'chat model' : 'base model');
   return parts.join(' · ');

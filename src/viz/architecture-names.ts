@@ -2,6 +2,12 @@
 // (learned positions, LayerNorm, GELU) and Llama-family models (RoPE, RMSNorm, SwiGLU, shared KV heads).
 import type { ModelInfo } from '../trace';
 
+/** How people write each model_type: "GPT-2", "Llama", "Qwen2", "Mistral" (the model_type itself otherwise). */
+export function familyDisplayName(modelType: string): string {
+  const names: Readonly<Record<string, string>> = { gpt2: 'GPT-2', llama: 'Llama', qwen2: 'Qwen2', mistral: 'Mistral' };
+  return names[modelType] ?? modelType;
+}
+
 /** "LayerNorm" or "RMSNorm". */
 export function normName(model: ModelInfo): string {
   return model.architecture.norm === 'rmsnorm' ? 'RMSNorm' : 'LayerNorm';
