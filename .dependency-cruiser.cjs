@@ -20,6 +20,14 @@ module.exports = {
       to: { path: '^(slides/|src/viz/|src/deck/)' },
     },
     {
+      name: 'only-the-cli-reaches-the-hub',
+      comment:
+        'src/hub/ talks to the Hugging Face Hub for `npm run model:add`; the deck (slides, views, engine, deck) makes no request off its own origin, so only src/cli/ may import it.',
+      severity: 'error',
+      from: { path: '^(src|slides)/', pathNot: '^src/(cli|hub)/' },
+      to: { path: '^src/hub/' },
+    },
+    {
       name: 'nothing-shipped-imports-tests',
       comment: 'Code under src/ and slides/ never imports tests/: tools the tests share live under src/.',
       severity: 'error',

@@ -27,6 +27,7 @@ import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import { tensorRow, type Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
+import '../src/viz/block-chart.css';
 import './16-residual-layernorm.css';
 
 export interface ResidualLayerNormView extends TokenChoice {

@@ -6,7 +6,7 @@ import type { ChatInput, NextTokenCandidate, Trace, TraceTensor, TraceToken } fr
 import { renderConversation, type Conversation } from './chat-input';
 import type { LoadedModel } from './load-model';
 import { disposeGpuTensors } from './kv-cache';
-import { computeExtras } from './trace-extras';
+import { computeExtras, type ExtrasInput } from './trace-extras';
 import { graphLogitLens, isLogitLensOutput } from './graph-lens';
 import { computeAttribution } from './attribution';
 import { knockOutFeeds } from './knock-out';
@@ -86,16 +86,7 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
   }
   // Weight-based extras: logit lens, merges, embedding map, analogy, weight excerpt.
   const extras = computeExtras({
-    ids,
-    tensors,
-    weights: loaded.weights,
-    encoder: loaded.encoder,
-    architecture: loaded.info.architecture,
-    layerNormEpsilon: loaded.info.layerNormEpsilon,
-    nLayer: loaded.info.nLayer,
-    prompt,
-    tokenIds: (word) => tokenize(loaded, word),
-    decode: (id) => describeToken(loaded, id).text,
+    ...extrasInput(loaded, ids, tensors, prompt),
     graphLens: graphLogitLens(outputs, loaded.traceOutputs, loaded.info.nLayer, (id) => describeToken(loaded, id).text),
   });
   // Which parts of the model voted for the top token: needs the output projections' weights.
@@ -138,6 +129,22 @@ async function plainTopK(loaded: LoadedModel, inputIds: Tensor, attentionMask: T
   const last = logits.data.slice(logits.data.length - vocab);
   const probs = softmax(last);
   return topKIndices(probs, TOP_K).map((id) => ({ id, token: describeToken(loaded, id).text, prob: probs[id], logit: last[id] }));
+}
+
+/** What the weight-derived extras read for these ids and tensors (the in-graph lens aside). */
+export function extrasInput(loaded: LoadedModel, ids: number[], tensors: Record<string, TraceTensor>, prompt: string): ExtrasInput {
+  return {
+    ids,
+    tensors,
+    weights: loaded.weights,
+    encoder: loaded.encoder,
+    architecture: loaded.info.architecture,
+    layerNormEpsilon: loaded.info.layerNormEpsilon,
+    nLayer: loaded.info.nLayer,
+    prompt,
+    tokenIds: (word) => tokenize(loaded, word),
+    decode: (id) => describeToken(loaded, id).text,
+  };
 }
 
 /** Drops the batch dimension (always 1 here) and copies the data out of the runtime's buffer. */

@@ -8,7 +8,7 @@ import { convertCheckpointFolder } from '../cli/convert-folder';
 import { MODELS_JSON, writeModelsJson } from '../cli/models-json';
 import { BROWSER_MAX_WEIGHTS_GIB, describeSize, type WeightDtype } from './checkpoint-fit';
 import { fetchCheckpoint } from './fetch-checkpoint';
-import { DEFAULT_REVISION, hubSettingsFromEnv, parseRepoId } from './hub-endpoint';
+import { DEFAULT_ENDPOINT, DEFAULT_REVISION, hubSettingsFromEnv, parseRepoId } from './hub-endpoint';
 import { HubError } from './hub-errors';
 import { formatBytes, type ProgressSink } from './progress';
 
@@ -19,7 +19,7 @@ export const USAGE = `usage: npm run model:add -- <owner/name> [--revision <rev>
   --dtype        precision of the converted weights (default fp32)
   --max-gib      refuse weights larger than this at that precision (default ${BROWSER_MAX_WEIGHTS_GIB}: a browser's WebAssembly memory)
   --cache        where downloads are kept and resumed (default build/hub)
-  HF_ENDPOINT replaces https://huggingface.co; HF_TOKEN (or a saved \`hf auth login\`) opens gated repos.`;
+  HF_ENDPOINT replaces ${DEFAULT_ENDPOINT}; HF_TOKEN (or a saved \`hf auth login\`) opens gated repos.`;
 
 export interface ModelAddOptions {
   repo: string;

@@ -18,7 +18,7 @@ export interface HubSettings {
 export function hubSettingsFromEnv(env: NodeJS.ProcessEnv): HubSettings {
   const endpoint = (env.HF_ENDPOINT?.trim() || DEFAULT_ENDPOINT).replace(/\/+$/, '');
   if (!URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol)) {
-    throw new Error(`HF_ENDPOINT must be an http(s) URL such as https://huggingface.co, got ${JSON.stringify(env.HF_ENDPOINT)}`);
+    throw new Error(`HF_ENDPOINT must be an http(s) URL such as ${DEFAULT_ENDPOINT}, got ${JSON.stringify(env.HF_ENDPOINT)}`);
   }
   return { endpoint, token: tokenFromEnv(env) };
 }

@@ -2,6 +2,7 @@
 // a fresh conversation, the sampling settings for the answer. A slide stays a view: it
 // dispatches a bubbling DOM event, and the deck (live-llm-plugin.ts) runs it on the engine.
 import type { ChatMessage } from '../trace';
+import './conversation-requests.css';
 
 export const CONVERSATION_EVENT = 'live-llm:conversation';
 
@@ -35,6 +36,7 @@ export function onConversationRequest(target: EventTarget, handler: (request: Co
  * Enter submits it (Shift+Enter is a new line in a textarea), Esc leaves it.
  */
 export function conversationField<T extends HTMLInputElement | HTMLTextAreaElement>(field: T, onSubmit: (value: string) => void): T {
+  field.classList.add('conversation-field');
   field.addEventListener('keydown', (keyEvent) => {
     const event = keyEvent as KeyboardEvent;
     event.stopPropagation();

@@ -10,8 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertCheckpointFolder } from '../../src/cli/convert-folder';
 import { traceSummaryJson } from '../../src/engine/trace-summary';
 import { END_OF_TEXT } from '../fixtures/model-folder';
-import { TINY_LLAMA_SHAPE } from '../fixtures/tiny-llama';
-import { makeRandomLlamaCheckpoint } from '../convert/random-checkpoint';
+import { TINY_LLAMA_SHAPE, tinyLlamaCheckpoint } from '../fixtures/tiny-llama';
 import { buildDeck, launchChromium, openDeck, readSlideNumbers, serveFolder, slideState, waitForTrace, type StaticServer } from '../../src/browser';
 import { NodeReference } from './harness';
 
@@ -22,17 +21,7 @@ const modelsFolder = join(work, 'models');
 
 /** The tiny Llama's checkpoint converted with a 1 KB external-data threshold: every weight in onnx/model.onnx_data. */
 function writeExternalDataFolder(): void {
-  const shape = TINY_LLAMA_SHAPE;
-  const { config, bytes } = makeRandomLlamaCheckpoint({
-    seed: 11,
-    vocab_size: shape.vocab,
-    hidden_size: shape.width,
-    intermediate_size: shape.mlp,
-    num_hidden_layers: shape.layers,
-    num_attention_heads: shape.heads,
-    num_key_value_heads: shape.kvHeads,
-    max_position_embeddings: shape.context,
-  });
+  const { config, bytes } = tinyLlamaCheckpoint(TINY_LLAMA_SHAPE, 11);
   const checkpoint = join(work, 'checkpoint');
   mkdirSync(checkpoint, { recursive: true });
   writeFileSync(join(checkpoint, 'config.json'), JSON.stringify({ ...config, bos_token_id: END_OF_TEXT, eos_token_id: END_OF_TEXT }));

@@ -11,7 +11,7 @@ import { convertModel } from '../../src/convert/index';
 import { forward } from '../../src/engine/generate';
 import { graphLogitLens } from '../../src/engine/graph-lens';
 import type { LoadedModel } from '../../src/engine/load-model';
-import { describeToken, runTrace, tokenize } from '../../src/engine/run-trace';
+import { describeToken, extrasInput, runTrace, tokenize } from '../../src/engine/run-trace';
 import { extrasWeightNames, logitLens } from '../../src/engine/trace-extras';
 import { logitLensOutputs, logitLensStages, type LogitLensRow } from '../../src/trace';
 import { END_OF_TEXT, writeModelFolder } from '../fixtures/model-folder';
@@ -52,18 +52,7 @@ describe.each(models)('the in-graph logit lens on $name', ({ folder, stages }) =
     for (const name of Object.values(logitLensOutputs)) expect(trace.tensors[name]).toBeUndefined(); // rows, not tensors
 
     const javascriptLens = logitLens(
-      {
-        ids: trace.tokens.map((token) => token.id),
-        tensors: trace.tensors,
-        weights: loaded.weights,
-        encoder: null,
-        architecture: loaded.info.architecture,
-        layerNormEpsilon: loaded.info.layerNormEpsilon,
-        nLayer: loaded.info.nLayer,
-        prompt,
-        tokenIds: (word) => tokenize(loaded, word),
-        decode: (id) => describeToken(loaded, id).text,
-      },
+      { ...extrasInput(loaded, trace.tokens.map((token) => token.id), trace.tensors, prompt), encoder: null },
       extrasWeightNames(loaded.info.architecture),
     );
     const graphLens: LogitLensRow[] = trace.extras!.logitLens;

@@ -15,6 +15,7 @@ describe('import rules (dependency-cruiser)', () => {
     expect(found).toEqual(
       [
         'engine-never-sees-views: src/engine/run-model.ts -> src/viz/view.ts',
+        'only-the-cli-reaches-the-hub: src/deck/model-fetch.ts -> src/hub/hub-download.ts',
         'nothing-shipped-imports-tests: src/viz/view.ts -> tests/helper.ts',
         'slides-see-the-trace-not-the-engine: slides/wrong-slide.ts -> src/deck/prompt-bar.ts',
         'slides-see-the-trace-not-the-engine: slides/type-only-slide.ts -> src/engine/run-model.ts',
