@@ -31,6 +31,8 @@ export interface GenerateOptions {
   shouldStop?: () => boolean;
   /** Heads and MLPs switched off (a model converted with the knock-out inputs). */
   knockOut?: KnockOut | null;
+  /** Ask the session for every output, trace outputs included (the loop before the lean steps; tests and the bench compare). */
+  allOutputs?: boolean;
 }
 
 export interface GenerateResult {
@@ -43,8 +45,39 @@ export interface GenerateResult {
 
 export const int64 = (values: number[], dims: number[]) => new Tensor('int64', BigInt64Array.from(values, BigInt), dims);
 
-/** One forward pass over `fresh`, the ids after the `past` cache's `offset` positions. */
-export async function forward(loaded: LoadedModel, fresh: number[], offset: number, past: Record<string, Tensor> | null, knockOut?: KnockOut | null): Promise<Record<string, Tensor>> {
+/** The outputs a generation step reads: the logits and the grown cache (present.*), none of the trace outputs. */
+export function stepOutputNames(outputNames: readonly string[]): string[] {
+  return outputNames.filter((name) => name === 'logits' || name.startsWith('present.'));
+}
+
+interface OrtSession {
+  outputNames: readonly string[];
+  run(feeds: unknown, fetches?: unknown, options?: unknown): Promise<unknown>;
+}
+type Forwardable = { forward(inputs: Record<string, unknown>): Promise<unknown> };
+const leanModels = new WeakMap<LoadedModel['model'], Forwardable>();
+
+/**
+ * The model, its session asked for the step's outputs only: onnxruntime then neither copies the trace outputs
+ * out of its memory (nor, on WebGPU, reads them back from the GPU) nor keeps them. transformers.js's run() always
+ * asks for every output, so its forward() is handed a view of the session whose run() names the fetches; the rest
+ * (input checks, the cache's empty first inputs, the runs' serialisation on the web) stays the library's.
+ */
+function leanModel(model: LoadedModel['model']): Forwardable {
+  let lean = leanModels.get(model);
+  if (!lean) {
+    const sessions = model.sessions as Record<string, OrtSession>;
+    const session = sessions.model;
+    const fetches = stepOutputNames(session.outputNames);
+    const leanSession = Object.create(session, { run: { value: (feeds: unknown, options?: unknown) => session.run(feeds, fetches, options) } }) as OrtSession;
+    lean = Object.create(model, { sessions: { value: { ...sessions, model: leanSession } } }) as Forwardable;
+    leanModels.set(model, lean);
+  }
+  return lean;
+}
+
+/** One forward pass over `fresh`, the ids after the `past` cache's `offset` positions; `allOutputs`: every output, trace ones too. */
+export async function forward(loaded: LoadedModel, fresh: number[], offset: number, past: Record<string, Tensor> | null, knockOut?: KnockOut | null, allOutputs = false): Promise<Record<string, Tensor>> {
   const total = offset + fresh.length;
   const inputs: Record<string, unknown> = {
     input_ids: int64(fresh, [1, fresh.length]),
@@ -53,7 +86,8 @@ export async function forward(loaded: LoadedModel, fresh: number[], offset: numb
   };
   if (past) inputs.past_key_values = past;
   Object.assign(inputs, knockOutFeeds(loaded, knockOut)); // ones for a model with the mask inputs, nothing for one without
-  return (await loaded.model(inputs)) as Record<string, Tensor>;
+  if (allOutputs) return (await loaded.model(inputs)) as Record<string, Tensor>;
+  return (await leanModel(loaded.model).forward(inputs)) as Record<string, Tensor>;
 }
 
 /** The logits at the last position of a forward pass's output. */
@@ -88,7 +122,7 @@ export async function generateRun(loaded: LoadedModel, promptIds: number[], opti
     if (stoppedBy || options.shouldStop?.()) break;
     const started = performance.now();
     // With a cache, only the ids it does not hold go in (after the first step: the newest token).
-    const outputs = await forward(loaded, ids.slice(pastLength), pastLength, past, options.knockOut);
+    const outputs = await forward(loaded, ids.slice(pastLength), pastLength, past, options.knockOut, options.allOutputs);
     const last = lastPositionLogits(outputs);
     if (useCache) {
       const next = presentToPast(outputs);

@@ -1,6 +1,6 @@
 // Generation with the KV cache must give exactly what recomputing everything gives.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generate } from '../../src/engine/generate';
+import { forward, generate, stepOutputNames } from '../../src/engine/generate';
 import type { LoadedModel } from '../../src/engine/load-model';
 import { loadModelInNode } from '../../src/cli/model-folder';
 import { tokenize } from '../../src/engine/run-trace';
@@ -18,6 +18,22 @@ describe('generate', () => {
     expect(cached.map((s) => s.id)).toEqual(recomputed.map((s) => s.id));
     cached.forEach((s, i) => expect(s.prob).toBeCloseTo(recomputed[i].prob, 4));
     expect(cached[0].top5[0].id).toBe(cached[0].id); // greedy takes the likeliest
+  });
+
+  it('asks the session for the logits and the cache only, and generates the same tokens as the loop that read every output', async () => {
+    const ids = tokenize(loaded, 'The Congress should');
+    for (const useCache of [true, false]) {
+      const lean = await generate(loaded, ids, { maxNewTokens: 10, useCache, stopAtEndOfText: false });
+      const everyOutput = await generate(loaded, ids, { maxNewTokens: 10, useCache, stopAtEndOfText: false, allOutputs: true });
+      expect(lean.map((s) => s.id)).toEqual(everyOutput.map((s) => s.id));
+      lean.forEach((s, i) => {
+        expect(s.prob).toBe(everyOutput[i].prob);
+        expect(s.top5).toEqual(everyOutput[i].top5);
+      });
+    }
+    const outputs = await forward(loaded, ids, 0, null);
+    expect(Object.keys(outputs).sort()).toEqual(stepOutputNames(Object.keys(await forward(loaded, ids, 0, null, null, true))).sort());
+    expect(Object.keys(outputs).some((name) => name.startsWith('trace.'))).toBe(false);
   });
 
   it('repeats a seeded sampled continuation', async () => {
