@@ -1,7 +1,8 @@
 // Token chips: one coloured box per token, invisible characters shown as marks.
 import { tokenChipColour } from './colour-scales';
 import { html } from './dom';
-import { lineBreakPosition, whitespaceSegments, type TextSegment } from './visible-whitespace';
+import { missingCodePoints, missingGlyphHint, withMissingGlyphs, type GlyphSegment } from './missing-glyphs';
+import { lineBreakPosition, whitespaceSegments } from './visible-whitespace';
 import './token-chip.css';
 
 const REPLACEMENT_CHARACTER = '\ufffd';
@@ -28,13 +29,16 @@ function hexBytes(bytes: number[]): string {
   return bytes.map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
 }
 
-/** What a token shows: whitespace as marks, or its raw bytes when the text is only part of a character. */
-export function tokenSegments(token: ChipToken): TextSegment[] {
+/**
+ * What a token shows: whitespace as marks, its raw bytes when the text is only part of a character,
+ * and the code point (U+XXXX) of a character no font on this computer draws (missing-glyphs.ts).
+ */
+export function tokenSegments(token: ChipToken): GlyphSegment[] {
   if (token.text.includes(REPLACEMENT_CHARACTER) && token.bytes && token.bytes.length > 0) {
     return [{ text: `⟨${hexBytes(token.bytes)}⟩`, isMark: true }];
   }
   if (token.text === '') return [{ text: '(empty)', isMark: true }];
-  return whitespaceSegments(token.text);
+  return withMissingGlyphs(whitespaceSegments(token.text));
 }
 
 /** tokenSegments as one string, for SVG labels and captions. */
@@ -46,7 +50,11 @@ export function tokenDisplayText(token: ChipToken): string {
 
 function chipContent(token: ChipToken): Node[] {
   return tokenSegments(token).map((segment) =>
-    segment.isMark ? html('span', { className: 'token-mark', text: segment.text }) : document.createTextNode(segment.text),
+    segment.missingCodePoint !== undefined
+      ? html('span', { className: 'token-mark token-no-glyph', text: segment.text })
+      : segment.isMark
+        ? html('span', { className: 'token-mark', text: segment.text })
+        : document.createTextNode(segment.text),
   );
 }
 
@@ -56,6 +64,8 @@ function hoverText(token: ChipToken, hint: string | undefined): string {
   if (token.bytes && token.bytes.length > 0) parts.push(`bytes ${hexBytes(token.bytes)}`);
   if (token.text.includes(REPLACEMENT_CHARACTER)) parts.push('part of a multi-byte character');
   if (token.special) parts.push('special token: the chat template’s, never typed');
+  const missing = missingCodePoints(token.text);
+  if (missing.length > 0) parts.push(missingGlyphHint(missing));
   if (hint) parts.push(hint);
   return parts.join(' · ');
 }
