@@ -18,7 +18,7 @@ import { slideRenderer } from './render-slides';
 import { bindLiveSections } from './sections';
 import { shareWithPreviews } from './share-with-previews';
 import { slideContext } from './slide-context';
-import { refreshSpeakerNotes } from './speaker-notes';
+import { presenterEngineLine, refreshSpeakerNotes } from './speaker-notes';
 import { createStatusBadge } from './status-badge';
 import { createViewStore } from './view-store';
 import { connectKnockOut } from './knock-out-view';
@@ -105,7 +105,8 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     };
     const promptInputs = connectPromptInputs(runPrompt);
     let backendReason: string | null = null; // chooseBackend's reason: the speaker view and the badge's hover say it
-    shareWithPreviews(channel, engine, runPrompt, views, () => backendReason); // prompts typed in the speaker view run here too
+    // Prompts typed in the speaker view run here too; its status line says the backend, why, and what befell the engine.
+    shareWithPreviews(channel, engine, runPrompt, views, () => presenterEngineLine(engine.state, backendReason));
     engine.subscribe((state) => {
       if (state.prompt !== currentPrompt) {
         currentPrompt = state.prompt;
@@ -121,7 +122,7 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     const assetsRoot = options.assetsRoot ?? defaultAssetsRoot();
     // The conversation's settings (?system=, ?max-new-tokens=) before the first run; the slides' controls change them.
     engine.setRunOptions(runOptionsFromUrl(search));
-    connectKnockOut(views, engine); // the who-voted slide's knock-out (its view, so ?view= keeps it) runs the model again
+    connectKnockOut(views, engine); // the deck's knock-out (?ablate=, set from the who-voted, multi-head and tower slides) runs the model again
     connectConversation(document, engine, (system) => writeSearchParam('system', system));
     engine.setPrompt(startPrompt, { immediate: true });
     // models.json fills the title's model menu and says whether the folder has a chat template (chat_template.jinja is read only then).

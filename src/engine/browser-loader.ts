@@ -5,7 +5,8 @@ import type { FileProgress } from './engine-host';
 import { downloadFailure } from './download-error';
 import { fetchByteRange } from './fetch-byte-range';
 import { loadModel, type LoadedModel } from './load-model';
-import { modelWillNotFit, sizeFromContentRange } from './model-fit';
+import { largestGpuBuffer, modelWillNotFit, sizeFromContentRange, weightWillNotFitGpu, type GpuBufferLimits } from './model-fit';
+import { largestInitializer } from './onnx-largest-tensor';
 import type { LoadRequest } from './protocol';
 import { recordFetchedFiles } from './recording-fetch';
 
@@ -67,6 +68,22 @@ async function refuseIfTooLarge(urls: string[], backend: LoadRequest['backend'])
   const deviceMemory = (navigator as Navigator & { deviceMemory?: number }).deviceMemory;
   const refusal = modelWillNotFit(total, { backend, deviceMemoryGiB: typeof deviceMemory === 'number' ? deviceMemory : null });
   if (refusal) throw new Error(refusal);
+  if (backend === 'webgpu') await refuseIfWeightTooLargeForGpu(urls[0]!, sizes[0] ?? null, Math.max(...sizes.map((size) => size ?? 0)));
+}
+
+/**
+ * On WebGPU each weight is one GPU buffer: the largest (from the .onnx's header, read by range) against the
+ * adapter's maxBufferSize and maxStorageBufferBindingSize. No file larger than the limit: nothing to read.
+ */
+async function refuseIfWeightTooLargeForGpu(onnxUrl: string, onnxSize: number | null, largestFile: number): Promise<void> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ limits: GpuBufferLimits } | null> } }).gpu;
+  const adapter = await gpu?.requestAdapter().catch(() => null);
+  if (!adapter || onnxSize === null) return; // no adapter: transformers.js will say so; no size: the header cannot be walked
+  const limits = { maxBufferSize: Number(adapter.limits.maxBufferSize), maxStorageBufferBindingSize: Number(adapter.limits.maxStorageBufferBindingSize) };
+  if (largestFile <= largestGpuBuffer(limits)) return; // no weight is bigger than its file
+  const largest = await largestInitializer((offset, length) => fetchByteRange(onnxUrl, offset, length), onnxSize);
+  const refusal = largest && weightWillNotFitGpu(largest.name, largest.bytes, limits);
+  if (refusal) throw new Error(refusal);
 }
 
 /** A file's size from a one-byte Range request (how transformers.js sizes files too), or null when the server does not say. */
@@ -103,4 +120,32 @@ async function readModelText(url: string): Promise<string | null> {
   } catch {
     return null;
   }
+}
+
+/** GPUDevice's part we use (WebGPU's types are not in TypeScript's DOM library). */
+interface GpuDeviceLike {
+  lost: Promise<{ reason?: string; message?: string }>;
+  destroy(): void;
+}
+
+/**
+ * Calls `lost` when the GPUDevice onnxruntime-web runs the model on is lost (a driver reset, the GPU process
+ * restarting, the device destroyed). Once a WebGPU session exists, ort.env.webgpu.device (transformers.js's
+ * env.backends.onnx.webgpu) is that device; read before, it would create another, so call this after loading.
+ */
+export function watchGpuDevice(lost: (reason: string) => void): void {
+  const webgpu = (env.backends.onnx as { webgpu?: { device?: unknown } }).webgpu;
+  void Promise.resolve(webgpu?.device).then(
+    (device) => {
+      const gpuDevice = device as GpuDeviceLike | undefined;
+      if (!gpuDevice || typeof gpuDevice.lost?.then !== 'function') {
+        console.warn('live-llm: onnxruntime-web did not say which GPU device it runs on: a lost device will show as a failed run');
+        return;
+      }
+      // For devtools and the device-loss browser test: liveLlmGpuDevice.destroy() imitates a lost GPU.
+      Object.assign(self, { liveLlmGpuDevice: gpuDevice });
+      void gpuDevice.lost.then((info) => lost([info.reason ?? 'unknown', info.message].filter(Boolean).join(': ')));
+    },
+    (error: unknown) => console.warn('live-llm: the GPU device could not be read:', error),
+  );
 }

@@ -4,6 +4,7 @@
 // dropped, so an older Trace never replaces a newer one. Given a way to start workers, it also
 // supervises them: a worker that fails, stops answering its heartbeat or hangs in a run is replaced,
 // the model reloaded (from the HTTP or service-worker cache) and the prompt run again, once in a row.
+// A lost WebGPU device (the worker's `device-lost`) moves the model to WASM and runs the prompt again there.
 import type { ChatMessage, Generation, KnockOut, ModelInfo, Trace } from '../trace';
 import type { BackendChoice } from './choose-backend';
 import { isEmptyPrompt, normalizePrompt } from './prompt-rule';
@@ -56,6 +57,11 @@ export interface EngineState {
   runError: string | null;
   /** How many times a dead or hung engine worker was replaced since the deck opened. */
   engineRestarts: number;
+  /**
+   * The last thing that happened to the engine itself, for the presenter (the speaker view's status line), or null:
+   * a worker that stopped and was restarted, one that stopped for good, a lost GPU and the move to WASM.
+   */
+  engineEvent: string | null;
 }
 
 /** What the client needs from a Worker (a fake one in tests). */
@@ -116,6 +122,7 @@ export class EngineClient {
     running: false,
     runError: null,
     engineRestarts: 0,
+    engineEvent: null,
   };
   readonly #listeners = new Set<(state: EngineState) => void>();
   #worker: WorkerLike;
@@ -199,7 +206,8 @@ export class EngineClient {
       this.#stopHeartbeat();
       const what = this.#failuresInARow >= 2 ? 'the engine stopped again after a restart' : 'the engine stopped';
       const retry = this.#spawn ? 'no more retries; reload the page (or try ?backend=wasm or a smaller model)' : 'reload the page';
-      this.#update({ phase: 'failed', progress: null, running: false, runError: null, loadError: { message: `${what} (${cause}): ${retry}.`, file: null } });
+      const message = `${what} (${cause}): ${retry}.`;
+      this.#update({ phase: 'failed', progress: null, running: false, runError: null, loadError: { message, file: null }, engineEvent: `${clock()} ${message}` });
       return;
     }
     console.warn(`live-llm: the engine stopped (${cause}); restarting it`);
@@ -210,10 +218,42 @@ export class EngineClient {
       running: hasPrompt,
       engineRestarts: this.#state.engineRestarts + 1,
       runError: `The engine stopped (${cause}). Restarting it and reloading the model${hasPrompt ? ', then running the prompt again' : ''}…`,
+      engineEvent: `${clock()} the engine stopped (${cause}) and was restarted (restart ${this.#state.engineRestarts + 1}); the model reloads${hasPrompt ? ' and the prompt runs again' : ''}.`,
     });
     this.#fileProgress.clear();
     this.#worker = this.#attach(this.#spawn());
     if (this.#loadRequest) this.#worker.postMessage(this.#loadRequest);
+  }
+
+  /**
+   * The worker's GPU was lost (or failed in a run): the model is loaded again on WASM, in a fresh worker when the
+   * client supervises (the old one's WebGPU state is gone), and the current prompt runs again there. Said quietly on
+   * the badge and in the speaker view; the slides keep the last values until WASM's arrive.
+   */
+  #fallBackToWasm(reason: string): void {
+    const request = this.#loadRequest;
+    if (!request || request.backend !== 'webgpu' || this.#state.phase === 'failed') return;
+    console.warn(`live-llm: the WebGPU device was lost (${reason}); reloading the model on WASM`);
+    this.#loadRequest = { ...request, backend: 'wasm', precision: request.precision ? { ...request.precision, shaderF16: false } : undefined };
+    this.#latestRequestId++; // whatever the GPU still answers is stale
+    this.#runSentAt = null;
+    this.#fileProgress.clear();
+    if (this.#spawn) {
+      this.#worker.terminate?.();
+      this.#worker = this.#attach(this.#spawn());
+    }
+    const notice = `The GPU was lost (${reason}): running on WASM (CPU) now`;
+    const hasPrompt = !isEmptyPrompt(this.#state.prompt);
+    this.#update({
+      phase: 'loading',
+      backend: 'wasm',
+      backendNotice: notice,
+      progress: null,
+      running: hasPrompt,
+      runError: null,
+      engineEvent: `${clock()} ${notice}; the model reloads on WASM${hasPrompt ? ' and the prompt runs again' : ''}.`,
+    });
+    this.#worker.postMessage(this.#loadRequest);
   }
 
   #startHeartbeat(): void {
@@ -334,6 +374,9 @@ export class EngineClient {
         if (message.requestId !== this.#latestRequestId) return; // a newer prompt's Trace is coming
         this.#update({ generation: message.generation });
         break;
+      case 'device-lost':
+        this.#fallBackToWasm(message.reason);
+        break;
       case 'error':
         if (message.requestId === null) {
           this.#stopHeartbeat(); // a model that cannot load is not a dead worker
@@ -350,4 +393,9 @@ export class EngineClient {
     this.#state = { ...this.#state, ...change };
     for (const listener of this.#listeners) listener(this.#state);
   }
+}
+
+/** The time of day an engine event happened ("14:03:07"), for the presenter reading it later. */
+function clock(): string {
+  return new Date().toTimeString().slice(0, 8);
 }

@@ -7,7 +7,7 @@ import type { AnswerInput, AnswerSession } from './answer-stream';
 import type { Conversation } from './chat-input';
 import type { EngineMessage, EngineRequest, LoadRequest, RunRequest } from './protocol';
 import { traceTransferables } from './protocol';
-import { namedCause } from './error-causes';
+import { isGpuFailure, namedCause } from './error-causes';
 import { PromptError } from './run-trace';
 import { KnockOutError } from './knock-out';
 
@@ -28,6 +28,8 @@ export interface Engine<Model extends { info: ModelInfo }> {
   load(request: LoadRequest, onProgress: (progress: FileProgress) => void): Promise<Model>;
   trace(model: Model, input: string | Conversation, options?: { knockOut?: KnockOut | null }): Promise<Trace>;
   answer(model: Model, input: AnswerInput, session: AnswerSession, callbacks: { publish: (generation: Generation) => void; superseded: () => boolean }): Promise<void>;
+  /** On WebGPU, once the model is loaded: calls `lost` when the GPU device is lost (the worker's: GPUDevice.lost). */
+  watchGpu?(model: Model, lost: (reason: string) => void): void;
 }
 
 export interface EngineHost {
@@ -43,6 +45,17 @@ export function createEngineHost<Model extends { info: ModelInfo }>(post: PostMe
   let newestRequestId = -1;
   /** Runs one at a time, in order. */
   let queue: Promise<void> = Promise.resolve();
+  /** The backend of the last load. */
+  let backend: LoadRequest['backend'] | null = null;
+  /** Why the GPU was lost (said once to the client), or null while it works. */
+  let gpuLost: string | null = null;
+
+  /** The GPU failed: said once; this worker runs nothing more on it (the client moves the model to WASM). */
+  function loseGpu(reason: string): void {
+    if (gpuLost !== null) return;
+    gpuLost = reason;
+    post({ type: 'device-lost', reason });
+  }
 
   async function load(request: LoadRequest): Promise<void> {
     post({ type: 'loading', modelName: request.modelName, backend: request.backend });
@@ -56,12 +69,18 @@ export function createEngineHost<Model extends { info: ModelInfo }>(post: PostMe
         post({ type: 'progress', ...progress });
       });
       const loaded = await loading;
+      backend = request.backend;
+      if (request.backend === 'webgpu') engine.watchGpu?.(loaded, loseGpu);
       const loadMs = performance.now() - started;
       const warmUpStarted = performance.now();
       await engine.trace(loaded, WARM_UP_PROMPT);
       post({ type: 'ready', model: loaded.info, backend: request.backend, loadMs, warmUpMs: performance.now() - warmUpStarted });
     } catch (error) {
       loading = null;
+      if (request.backend === 'webgpu' && (gpuLost !== null || isGpuFailure(errorText(error)))) {
+        loseGpu(gpuLost ?? errorText(error)); // the warm-up failed on a lost GPU: the client reloads on WASM
+        return;
+      }
       console.error('the model failed to load', error);
       const cause = namedCause(errorText(error)); // out of memory, or the host's CSP: no file to blame
       post({ type: 'error', requestId: null, kind: 'load', ...(cause ? { message: cause, file: null } : blameLoadError(errorText(error), request.modelRoot + request.modelName + '/', files)) });
@@ -70,6 +89,7 @@ export function createEngineHost<Model extends { info: ModelInfo }>(post: PostMe
 
   async function run(request: RunRequest): Promise<void> {
     if (request.requestId < newestRequestId) return; // superseded while it waited
+    if (gpuLost !== null) return; // nothing runs on a lost GPU: the client is moving the model to WASM
     try {
       if (!loading) throw new Error('the model is not loaded');
       const loaded = await loading;
@@ -91,6 +111,10 @@ export function createEngineHost<Model extends { info: ModelInfo }>(post: PostMe
         superseded: () => newestRequestId > request.requestId,
       });
     } catch (error) {
+      if (backend === 'webgpu' && (gpuLost !== null || isGpuFailure(errorText(error)))) {
+        loseGpu(gpuLost ?? errorText(error)); // not this prompt's fault: the client reloads on WASM and runs it again
+        return;
+      }
       const prompt = error instanceof PromptError;
       post({ type: 'error', requestId: request.requestId, kind: prompt ? 'prompt' : 'run', message: (prompt ? null : namedCause(errorText(error))) ?? errorText(error), file: null });
     }

@@ -15,3 +15,11 @@ export function namedCause(message: string): string | null {
   }
   return null;
 }
+
+/** A failure inside WebGPU rather than in the model or the prompt: a lost device, a GPU buffer or a mapping that failed. */
+const GPU_FAILURE = /device (was |is )?(lost|destroyed)|GPUDevice|lost the (GPU|device)|webgpu|GPUBuffer|mapAsync|GPU (process|hang|reset)/i;
+
+/** Whether a run's error on WebGPU means the GPU itself failed (the deck then falls back to WASM). */
+export function isGpuFailure(message: string): boolean {
+  return GPU_FAILURE.test(message);
+}

@@ -32,3 +32,27 @@ export function sizeFromContentRange(status: number, contentRange: string | null
   const total = /\/(\d+)$/.exec(contentRange)?.[1];
   return total === undefined ? null : Number(total);
 }
+
+/** The adapter's limits on one GPU buffer (GPUAdapter.limits); onnxruntime-web puts each weight in a buffer of its own. */
+export interface GpuBufferLimits {
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+}
+
+/** The most one weight may hold on this adapter: a buffer no larger than either limit. */
+export function largestGpuBuffer(limits: GpuBufferLimits): number {
+  return Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
+}
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** Why a weight of `tensorBytes` (the model's largest, `tensorName`) cannot be a buffer on this adapter, with what to do; or null. */
+export function weightWillNotFitGpu(tensorName: string, tensorBytes: number, limits: GpuBufferLimits): string | null {
+  if (tensorBytes <= largestGpuBuffer(limits)) return null;
+  const which = limits.maxStorageBufferBindingSize <= limits.maxBufferSize ? 'maxStorageBufferBindingSize' : 'maxBufferSize';
+  return (
+    `the model's largest weight (${tensorName || 'unnamed'}) is ${mb(tensorBytes)}, more than this GPU adapter's largest buffer ` +
+    `(${which} ${mb(largestGpuBuffer(limits))}; maxBufferSize ${mb(limits.maxBufferSize)}, maxStorageBufferBindingSize ${mb(limits.maxStorageBufferBindingSize)}): ` +
+    'add ?backend=wasm to the URL to run it on the CPU, or choose a smaller model'
+  );
+}

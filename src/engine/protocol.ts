@@ -1,6 +1,6 @@
 // The messages between the deck (main thread) and the engine worker, after the transformers.js
-// examples' worker protocol: `load` and `run` go in; `loading`, `progress`, `ready`, `trace` and
-// `error` come out. Every run carries a request id so the client can drop results that are stale.
+// examples' worker protocol: `load` and `run` go in; `loading`, `progress`, `ready`, `trace`, `error`
+// (and `device-lost` on WebGPU) come out. Every run carries a request id so the client can drop results that are stale.
 import type { ChatMessage, Generation, KnockOut, ModelInfo, Trace } from '../trace';
 import type { PrecisionPreference } from './choose-backend';
 
@@ -119,7 +119,17 @@ export interface PongMessage {
   id: number;
 }
 
-export type EngineMessage = LoadingMessage | ProgressMessage | ReadyMessage | TraceMessage | GenerationMessage | ErrorMessage | PongMessage;
+/**
+ * The WebGPU device was lost (GPUDevice.lost: a driver reset, the GPU process restarted, the device destroyed) or
+ * a run failed inside the GPU: this worker cannot run the model any more; the client reloads it on WASM.
+ */
+export interface DeviceLostMessage {
+  type: 'device-lost';
+  /** What the browser or onnxruntime said ("destroyed: Device was destroyed."). */
+  reason: string;
+}
+
+export type EngineMessage = LoadingMessage | ProgressMessage | ReadyMessage | TraceMessage | GenerationMessage | ErrorMessage | PongMessage | DeviceLostMessage;
 
 /** The typed-array buffers inside a Trace, handed over to the main thread instead of copied. */
 export function traceTransferables(trace: Trace): ArrayBuffer[] {

@@ -1,7 +1,7 @@
 // The engine worker: the only code in the browser that runs the model. It connects the engine host
 // (engine-host.ts: queueing, load and run, errors) to the worker's messages. It never touches the DOM.
 import { streamAnswer } from './answer-stream';
-import { browserModelLoader } from './browser-loader';
+import { browserModelLoader, watchGpuDevice } from './browser-loader';
 import { createEngineHost } from './engine-host';
 import type { EngineRequest } from './protocol';
 import { runTrace } from './run-trace';
@@ -10,5 +10,6 @@ const host = createEngineHost((message, transfer = []) => (self as unknown as Wo
   load: browserModelLoader(),
   trace: runTrace,
   answer: streamAnswer,
+  watchGpu: (_model, lost) => watchGpuDevice(lost),
 });
 self.addEventListener('message', (event: MessageEvent<EngineRequest>) => void host.receive(event.data));

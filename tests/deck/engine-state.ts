@@ -18,4 +18,5 @@ export const READY_STATE: EngineState = {
   running: false,
   runError: null,
   engineRestarts: 0,
+  engineEvent: null,
 };
