@@ -1,4 +1,4 @@
-// Command line: `npm run handout -- --prompt "..." --out handout.pdf [--fragments merged|separate] [--notes]`.
+// Command line: `npm run handout -- --prompt "..." --out handout.pdf [--fragments merged|separate] [--notes] [--theme light|dark]`.
 // Writes a PDF of the whole deck with the real values for one prompt: builds the deck (vite build),
 // serves it, opens `?print-pdf&backend=wasm&prompt=...` in headless Debian chromium, waits until the
 // Trace, the streamed generation and the print layout are rendered (src/deck/print-mode.ts), and
@@ -6,13 +6,15 @@
 //   --fragments merged    (default) one page per slide, every fragment shown
 //   --fragments separate  one more page per fragment step
 //   --notes               each slide's speaker notes, with their live values, on the page after it
+//   --theme light         (default) the print theme: white pages, dark text, the screen's colour scales
+//   --theme dark          the screen's look: black pages (src/deck/print-mode.css)
 // Exit 0 on success, 1 when the handout could not be made, 2 on a bad command line (with usage).
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildDeck, launchChromium, openDeck, serveFolder, waitForEngineIdle, waitForGenerations, waitForTrace } from '../browser';
 
-const USAGE = 'usage: npm run handout -- --prompt "..." --out handout.pdf [--fragments merged|separate] [--notes]';
+const USAGE = 'usage: npm run handout -- --prompt "..." --out handout.pdf [--fragments merged|separate] [--notes] [--theme light|dark]';
 
 const log = (message: string) => process.stderr.write(`[handout ${((performance.now() - t0) / 1000).toFixed(1)}s] ${message}\n`);
 const t0 = performance.now();
@@ -22,12 +24,14 @@ export interface HandoutOptions {
   out: string;
   fragments: 'merged' | 'separate';
   notes: boolean;
+  theme: 'light' | 'dark';
 }
 
 /** The deck's query string for a handout of `options`. */
-export function handoutSearch(options: Pick<HandoutOptions, 'prompt' | 'fragments' | 'notes'>): string {
+export function handoutSearch(options: Pick<HandoutOptions, 'prompt' | 'fragments' | 'notes'> & { theme?: HandoutOptions['theme'] }): string {
   const params = new URLSearchParams({ backend: 'wasm', prompt: options.prompt, 'pdf-fragments': options.fragments });
   if (options.notes) params.set('pdf-notes', 'separate-page');
+  if (options.theme === 'dark') params.set('print-theme', 'dark');
   return `?print-pdf&${params.toString()}`;
 }
 
@@ -41,6 +45,7 @@ function parseCommandLine(args: string[]): HandoutOptions | { help: true } | { e
         out: { type: 'string' },
         fragments: { type: 'string', default: 'merged' },
         notes: { type: 'boolean', default: false },
+        theme: { type: 'string', default: 'light' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -53,7 +58,8 @@ function parseCommandLine(args: string[]): HandoutOptions | { help: true } | { e
   if (values.prompt === undefined || values.prompt.trim() === '') return { error: '--prompt is required (a non-empty prompt)' };
   if (!values.out) return { error: '--out is required' };
   if (values.fragments !== 'merged' && values.fragments !== 'separate') return { error: `--fragments must be merged or separate, not "${values.fragments}"` };
-  return { prompt: values.prompt, out: resolve(values.out), fragments: values.fragments, notes: values.notes };
+  if (values.theme !== 'light' && values.theme !== 'dark') return { error: `--theme must be light or dark, not "${values.theme}"` };
+  return { prompt: values.prompt, out: resolve(values.out), fragments: values.fragments, notes: values.notes, theme: values.theme };
 }
 
 async function writeHandout(options: HandoutOptions): Promise<void> {

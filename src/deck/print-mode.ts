@@ -8,6 +8,9 @@
 //   ?pdf-fragments=merged (default)  one page per slide, every fragment shown
 //   ?pdf-fragments=separate          one more page per fragment step (Reveal's pdfSeparateFragments)
 //   ?pdf-notes=separate-page|inline  the speaker notes (with their live values) on their own page or on the slide
+//   ?print-theme=dark                the screen's black look (default: the light print theme, print-mode.css)
+// A text field (the title's prompt) is printed as a copy of its whole text, never as a field that
+// hides what does not fit (its font shrinks until the text fits the page).
 import type { RevealConfig } from 'reveal.js';
 import './print-mode.css';
 import { SLIDES_DRAWN_EVENT } from './slides-drawn-event';
@@ -18,6 +21,13 @@ export type PdfNotes = 'none' | 'separate-page' | 'inline';
 export interface PrintSettings {
   fragments: PdfFragments;
   notes: PdfNotes;
+}
+
+export type PrintTheme = 'light' | 'dark';
+
+/** The handout's theme: light (white pages, dark text) unless `?print-theme=dark`. */
+export function readPrintTheme(search: string): PrintTheme {
+  return new URLSearchParams(search).get('print-theme') === 'dark' ? 'dark' : 'light';
 }
 
 export function isPrintPdf(search: string): boolean {
@@ -60,6 +70,7 @@ let active: PrintSettings | null = null;
 /** In Reveal's print view: brings the live slides' print pages up to date after every render. */
 export function keepPrintPagesLive(settings: PrintSettings): void {
   if (active === null) {
+    document.documentElement.dataset.printTheme = readPrintTheme(window.location.search); // print-mode.css's themes
     document.addEventListener(SLIDES_DRAWN_EVENT, refreshPrintLayout);
     document.addEventListener('pdf-ready', () => {
       refreshPrintLayout();
@@ -107,6 +118,7 @@ export function refreshPrintLayout(): void {
   if (!active || !document.documentElement.classList.contains('print-pdf')) return;
   const settings = active;
   const pages = Array.from(document.querySelectorAll<HTMLElement>('.reveal .slides > .pdf-page'));
+  for (const page of pages) printFieldsInFull(page);
   for (const page of pages) {
     const section = page.querySelector<HTMLElement>(':scope > section[data-live]');
     // A page of a live slide's own section (the copies hold clones with the same id, later in the
@@ -140,6 +152,33 @@ export function refreshPrintLayout(): void {
       for (const fragment of groups.flat()) if (!fragment.classList.contains('fade-out')) fragment.classList.add('visible');
     }
     page.after(...derived);
+  }
+}
+
+const SMALLEST_FIELD_FONT_PX = 12;
+
+/**
+ * Each text field of a page printed as a copy of its whole text (a field's value is not part of the
+ * markup, and a field clips what does not fit): a div with the field's classes, so its look, after
+ * the field, which print-mode.css hides. Its font shrinks until the text stays inside the page.
+ */
+function printFieldsInFull(page: HTMLElement): void {
+  for (const field of Array.from(page.querySelectorAll<HTMLTextAreaElement>('textarea'))) {
+    let copy = field.nextElementSibling as HTMLElement | null;
+    if (!copy?.classList.contains('print-field-text')) {
+      copy = document.createElement('div');
+      field.after(copy);
+    }
+    copy.className = `${field.className} print-field-text`;
+    copy.textContent = field.value;
+    copy.style.fontSize = '';
+    field.dataset.printReplaced = 'true';
+    const pageBottom = page.getBoundingClientRect().bottom;
+    let fontSize = Number.parseFloat(getComputedStyle(copy).fontSize);
+    while (copy.getBoundingClientRect().bottom > pageBottom && fontSize > SMALLEST_FIELD_FONT_PX) {
+      fontSize = Math.max(SMALLEST_FIELD_FONT_PX, fontSize * 0.9);
+      copy.style.fontSize = `${fontSize}px`;
+    }
   }
 }
 
