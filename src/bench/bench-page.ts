@@ -9,6 +9,7 @@
 import { env, Tensor } from '@huggingface/transformers';
 import { deckUrl, modelRootPath, ortRuntimeUrls } from '../deck/asset-urls';
 import { generate } from '../engine/generate';
+import { knockOutFeeds } from '../engine/knock-out';
 import { loadModel, type LoadedModel } from '../engine/load-model';
 import { runTrace } from '../engine/run-trace';
 
@@ -85,7 +86,8 @@ const int64 = (values: number[]) => new Tensor('int64', BigInt64Array.from(value
 
 async function forwardOnce(loaded: LoadedModel, ids: number[]): Promise<{ ms: number; logits: Float32Array }> {
   const started = performance.now();
-  const outputs = (await loaded.model({ input_ids: int64(ids), attention_mask: int64(ids.map(() => 1)) })) as Record<string, Tensor>;
+  // The knock-out masks (all ones) when the graph takes them: transformers.js refuses a run with an input unfed.
+  const outputs = (await loaded.model({ input_ids: int64(ids), attention_mask: int64(ids.map(() => 1)), ...knockOutFeeds(loaded, null) })) as Record<string, Tensor>;
   const ms = performance.now() - started;
   return { ms, logits: outputs.logits.data as Float32Array };
 }

@@ -32,10 +32,21 @@ describe('npm run trace --attribution', () => {
     expect(new Set(components.map((c) => c.kind))).toEqual(new Set(['embed', 'pos', 'head', 'mlp', 'bias']));
   });
 
-  it('refuses a knock-out on a model converted without the inputs, and a malformed one, in one line', () => {
-    const plain = trace('--prompt', PROMPT, '--ablate', '2.3');
-    expect(plain.code).toBe(1);
-    expect(plain.stderr.trim().split('\n').filter((line) => !line.startsWith('npm warn'))).toEqual([expect.stringContaining('reconvert it')]);
+  it('knocks out on the embedded model (converted with the knock-out inputs), refuses one on a model without them and a malformed one, in one line', () => {
+    const embedded = trace('--prompt', PROMPT, '--json', '--ablate', '2.3');
+    expect(embedded.code, embedded.stderr).toBe(0);
+    expect(JSON.parse(embedded.stdout).ablate).toBe('2.3');
+    const { config, bytes } = makeRandomGpt2Checkpoint({ seed: 92, vocab_size: 8192, n_embd: 32, n_head: 4, n_layer: 3, n_positions: 256 });
+    const withoutConfig = { ...config, bos_token_id: END_OF_TEXT, eos_token_id: END_OF_TEXT };
+    const root = mkdtempSync(join(tmpdir(), 'trace-no-knock-out-'));
+    try {
+      const without = writeModelFolder(root, 'plain', { config: withoutConfig, onnx: convertModel({ config: withoutConfig, weights: bytes }), withTokenizer: true });
+      const plain = trace('--model', without, '--prompt', PROMPT, '--no-chat', '--ablate', '2.3');
+      expect(plain.code).toBe(1);
+      expect(plain.stderr.trim().split('\n').filter((line) => !line.startsWith('npm warn'))).toEqual([expect.stringContaining('reconvert it')]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
     const malformed = trace('--prompt', PROMPT, '--ablate', '2.x');
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain('"2.x" is not a part to knock out');
