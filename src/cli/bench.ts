@@ -13,17 +13,18 @@
 // table and JSON in src/bench/report.ts; the JSON's `summary` holds issue 13's figures per model (summaryOf).
 // Exit 0 whatever the numbers; 1 only when the bench could not run.
 import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { buildModelsFolder } from '../bench/baseline-model';
 import { benchText, promptsOfLength } from '../bench/bench-prompts';
-import { BENCH_MODELS, GENERATION_REPS, log, MODEL, PROMPT_LENGTHS } from '../bench/bench-settings';
+import { BENCH_MODELS, GENERATION_REPS, log, MODEL, PROMPT_LENGTHS, SMOLLM_SHAPED } from '../bench/bench-settings';
 import { benchPage } from '../bench/drive-bench-page';
 import { benchDeck } from '../bench/drive-deck';
 import { printTable, report, summaryOf, type Report } from '../bench/report';
 import { buildDeck, launchChromium, serveFolder } from '../browser';
 import { configureOffline } from '../engine/load-model';
+import { writeTraceExtras } from './trace-extras-writer';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -47,6 +48,7 @@ async function main(): Promise<number> {
     log('converting the baseline model (same weights, no trace outputs) and making the SmolLM2-135M-shaped pair'); 
     const models = buildModelsFolder(sourceModels);
     cleanups.push(() => rmSync(models.dir, { recursive: true, force: true }));
+    log(await writeTraceExtras(join(models.dir, SMOLLM_SHAPED))); // as `npm run convert` writes it beside a converted model
 
     configureOffline(models.dir + '/');
     const tokenizer = await AutoTokenizer.from_pretrained(MODEL, { local_files_only: true });

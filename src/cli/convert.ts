@@ -4,8 +4,10 @@
 // The checkpoint may be sharded (model.safetensors.index.json); --dtype fp16 also writes onnx/model_fp16.onnx.
 // Memory stays near the largest tensor, not the model: a Llama-3.2-1B-sized bf16 checkpoint converted in 26 s
 // (38 s with --dtype fp16) at 1.8 GB peak on a 2-core machine, writing onnx/model.onnx_data past 2 GiB.
+// Then trace-extras.json beside config.json: the slides' prompt-independent weight-derived values (src/cli/trace-extras-writer.ts).
 import { parseArgs } from 'node:util';
 import { convertCheckpointFolder, type ConvertFolderOptions } from './convert-folder';
+import { writeTraceExtras } from './trace-extras-writer';
 
 const usage =
   'usage: tsx src/cli/convert.ts --in <folder with config.json + model.safetensors or its shards> --out <model folder> [--dtype fp32|fp16] [--no-trace-outputs] [--knock-out]';
@@ -44,6 +46,8 @@ if (!options) {
 }
 try {
   console.log(convertCheckpointFolder(options));
+  // The slides' weight-derived values (embedding map, analogy, weight excerpt), so the engine needs no weights.
+  if (options.traceOutputs !== false) console.log(await writeTraceExtras(options.outDir));
 } catch (error) {
   // One line, so scripts and the build can show it as is.
   console.error(`convert: ${((error as Error).message ?? String(error)).split('\n')[0]}`);

@@ -3,6 +3,7 @@
 import type { Gpt2Config, Gpt2Weights } from './gpt2-checkpoint';
 import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, maskedAttention, seq, total } from './decoder-graph';
 import { buildLogitLens } from './logit-lens-graph';
+import { buildAttributionOutputs } from './attribution-graph';
 import { declareKnockOutInputs, maskHeads, maskMlp, type KnockOutInputs } from './knock-out-graph';
 import { attr, GraphBuilder, type Dim, type OnnxWriteOptions } from './onnx-writer';
 import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from '../trace/output-names';
@@ -23,6 +24,8 @@ interface Context {
   trace: (name: string, value: string, shape: Dim[]) => void;
   /** The knock-out masks, when the graph has them. */
   knockOut?: KnockOutInputs;
+  /** Each layer's head contexts as the output projection reads them, and that projection (for attribution-graph.ts). */
+  attention: { context: string; projection: string; bias: string | null }[];
 }
 
 export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options: Gpt2GraphOptions = {}): Uint8Array {
@@ -38,6 +41,7 @@ export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options
       g.node('Identity', name, [value], { outputs: [name] }); // one value cannot carry two names
       traced.push({ name, shape });
     },
+    attention: [],
   };
 
   const cache = { layers: config.n_layer, heads: config.n_head, headDim: ctx.headDim };
@@ -55,12 +59,19 @@ export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options
   const lens = traceOutputs
     ? buildLogitLens({ g, nLayer: config.n_layer, inputIds: inputs.inputIds, attentionMask: inputs.attentionMask, finalNorm: (value) => layerNorm(ctx, value, 'transformer.ln_f'), headTransposed, logits: 'logits', vocabSize: config.vocab_size })
     : [];
+  const attribution = traceOutputs
+    ? buildAttributionOutputs({
+        g, heads: config.n_head, headDim: ctx.headDim, width: config.n_embd, head: config.tie_word_embeddings ? 'transformer.wte.weight' : 'lm_head.weight', logits: 'logits',
+        contexts: ctx.attention.map((a) => a.context), projections: ctx.attention.map((a) => a.projection), biases: ctx.attention.map((a) => a.bias),
+        finalNormGain: 'transformer.ln_f.weight', finalNormBias: 'transformer.ln_f.bias',
+      })
+    : [];
 
-  // Outputs: logits, the grown cache, then the trace outputs in forward-pass order, then the logit lens.
+  // Outputs: logits, the grown cache, then the trace outputs in forward-pass order, then the logit lens and the attribution's.
   g.output('logits', 'float32', [batch, seq, config.vocab_size]);
   declarePresentOutputs(g, cache);
   for (const { name, shape } of traced) g.output(name, 'float32', shape);
-  for (const { name, type, shape } of lens) g.output(name, type, shape);
+  for (const { name, type, shape } of [...lens, ...attribution]) g.output(name, type, shape);
 
   return g.toBytes({ model_type: 'gpt2', trace_outputs: String(traceOutputs) }, options);
 }
@@ -112,6 +123,7 @@ function attentionBlock(
   const { maskedScores, probs, context: unmasked } = maskedAttention(g, `${prefix}.attn`, scores, allowed, v);
   const context = ctx.knockOut ? maskHeads(g, ctx.knockOut, layer, unmasked, `${prefix}.attn`) : unmasked; // a knocked-out head writes nothing
   const out = linear(ctx, mergeHeads(ctx, context, `${prefix}.attn.merge_heads`), `${prefix}.attn.c_proj`);
+  ctx.attention.push({ context, projection: `${prefix}.attn.c_proj.weight`, bias: `${prefix}.attn.c_proj.bias` });
   const residual = g.node('Add', `${prefix}.resid.after_attn`, [x, out]);
 
   const h = config.n_head;

@@ -7,6 +7,7 @@ import type { LlamaConfig, LlamaWeights } from './llama-checkpoint';
 import { ropeInverseFrequencies } from './llama-rope';
 import { DataType } from './onnx-proto';
 import { buildLogitLens } from './logit-lens-graph';
+import { buildAttributionOutputs } from './attribution-graph';
 import { declareKnockOutInputs, maskHeads, maskMlp, type KnockOutInputs } from './knock-out-graph';
 import { attr, GraphBuilder, type Dim, type OnnxWriteOptions } from './onnx-writer';
 import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from '../trace/output-names';
@@ -29,6 +30,8 @@ interface Context {
   trace: (name: string, value: string, shape: Dim[]) => void;
   /** The knock-out masks, when the graph has them. */
   knockOut?: KnockOutInputs;
+  /** Each layer's head contexts as the output projection reads them, and that projection (for attribution-graph.ts). */
+  attention: { context: string; projection: string; bias: string | null }[];
 }
 
 /** cos and sin of every position's rotation angles, [b, 1, s, hd], shared by all layers. */
@@ -50,6 +53,7 @@ export function buildLlamaGraph(config: LlamaConfig, weights: LlamaWeights, opti
       g.node('Identity', name, [value], { outputs: [name] }); // one value cannot carry two names
       traced.push({ name, shape });
     },
+    attention: [],
   };
 
   // The cache holds num_key_value_heads heads: that is what GQA saves.
@@ -69,12 +73,19 @@ export function buildLlamaGraph(config: LlamaConfig, weights: LlamaWeights, opti
   const lens = traceOutputs
     ? buildLogitLens({ g, nLayer: config.num_hidden_layers, inputIds: inputs.inputIds, attentionMask: inputs.attentionMask, finalNorm: (value) => rmsNorm(ctx, value, 'model.norm'), headTransposed, logits: 'logits', vocabSize: config.vocab_size })
     : [];
+  const attribution = traceOutputs
+    ? buildAttributionOutputs({
+        g, heads: config.num_attention_heads, headDim: config.head_dim, width: config.hidden_size, head: config.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight', logits: 'logits',
+        contexts: ctx.attention.map((a) => a.context), projections: ctx.attention.map((a) => a.projection), biases: ctx.attention.map((a) => a.bias),
+        finalNormGain: 'model.norm.weight', finalNormBias: null,
+      })
+    : [];
 
-  // Outputs: logits, the grown cache, then the trace outputs in forward-pass order, then the logit lens.
+  // Outputs: logits, the grown cache, then the trace outputs in forward-pass order, then the logit lens and the attribution's.
   g.output('logits', 'float32', [batch, seq, config.vocab_size]);
   declarePresentOutputs(g, cache);
   for (const { name, shape } of traced) g.output(name, 'float32', shape);
-  for (const { name, type, shape } of lens) g.output(name, type, shape);
+  for (const { name, type, shape } of [...lens, ...attribution]) g.output(name, type, shape);
 
   return g.toBytes({ model_type: config.model_type, trace_outputs: String(traceOutputs) }, options);
 }
@@ -146,7 +157,9 @@ function attentionBlock(
   const scores = g.node('Mul', `${prefix}.self_attn.scores`, [qk, g.scalar('inverse_sqrt_head_dim', 'float32', hd ** -0.5)]);
   const { maskedScores, probs, context: unmasked } = maskedAttention(g, `${prefix}.self_attn`, scores, allowed, v);
   const context = ctx.knockOut ? maskHeads(g, ctx.knockOut, layer, unmasked, `${prefix}.self_attn`) : unmasked; // a knocked-out head writes nothing
-  const out = linear(ctx, mergeHeads(ctx, context, `${prefix}.self_attn.merge_heads`), `${prefix}.self_attn.o_proj`, config.o_bias);
+  const oProj = transposedWeight(ctx, `${prefix}.self_attn.o_proj.weight`); // one Transpose for the projection and the attribution
+  const out = linear(ctx, mergeHeads(ctx, context, `${prefix}.self_attn.merge_heads`), `${prefix}.self_attn.o_proj`, config.o_bias, oProj);
+  ctx.attention.push({ context, projection: oProj, bias: config.o_bias ? `${prefix}.self_attn.o_proj.bias` : null });
   const residual = g.node('Add', `${prefix}.resid.after_attn`, [x, out]);
 
   traceAs('ln_1', ln1, [batch, seq, d]);
@@ -207,9 +220,9 @@ function transposedWeight({ g }: Context, weight: string): string {
   return g.node('Transpose', `${weight}.transposed`, [weight], { attributes: { perm: attr.ints([1, 0]) } });
 }
 
-/** nn.Linear: y = x W^T (+ b when the layer has a bias), W stored [out, in]. */
-function linear(ctx: Context, x: string, prefix: string, bias = false): string {
-  const product = ctx.g.node('MatMul', `${prefix}.matmul`, [x, transposedWeight(ctx, `${prefix}.weight`)]);
+/** nn.Linear: y = x W^T (+ b when the layer has a bias), W stored [out, in]; `weightT`: W^T already in the graph. */
+function linear(ctx: Context, x: string, prefix: string, bias = false, weightT?: string): string {
+  const product = ctx.g.node('MatMul', `${prefix}.matmul`, [x, weightT ?? transposedWeight(ctx, `${prefix}.weight`)]);
   return bias ? ctx.g.node('Add', `${prefix}.add_bias`, [product, `${prefix}.bias`]) : product;
 }
 

@@ -1,41 +1,49 @@
-// The engine's direct logit attribution: reads the last position of the Trace's tensors and the attention
-// output projections' weights, and hands them to src/maths/attribution.ts. Here because it needs weights.
-import type { Weight } from '../convert/onnx-reader';
-import { attributeLogit, componentSum, rowDifference, type AttributionParts, type OutputProjection } from '../maths/attribution';
-import { embedOutputs, layerOutput } from '../trace/output-names';
+// The engine's direct logit attribution: the top token's logit (and the top-two gap) at the last position split
+// into what each part of the model wrote into the residual stream. The weight-side products come from the graph
+// (trace.attr.*, src/convert/attribution-graph.ts): each head's output through its own slice of the projection,
+// the LM head's rows of the two likeliest tokens times the final norm's gain, the final bias along them, the
+// projections' biases. Here only the float64 dot products with the Trace's last-position vectors: no weights in JavaScript.
+import type { Tensor } from '@huggingface/transformers';
+import { componentSum, finalNormScale, type AttributionComponent, type FinalNorm } from '../maths/attribution';
+import { attributionOutputs, embedOutputs, layerOutput } from '../trace/output-names';
 import type { AttributionTarget, LogitAttribution, MissingPart, ModelInfo, NextTokenCandidate, TraceAttribution, TraceTensor } from '../trace';
-import { finalNormScale } from '../maths/attribution';
-import { extrasWeightNames } from './trace-extras';
 
-/** Above this many bytes of output projections (all layers, float32) the engine does not copy them: a big model's slide says why. */
-export const ATTRIBUTION_WEIGHT_BUDGET = 96 * 1024 * 1024;
-
-/** Each layer's attention output projection (and its bias), by the checkpoint's names. */
-export function outputProjectionNames(info: Pick<ModelInfo, 'architecture'>, layer: number): { weight: string; bias: string; layout: OutputProjection['layout'] } {
-  return info.architecture.family === 'llama'
-    ? { weight: `model.layers.${layer}.self_attn.o_proj.weight`, bias: `model.layers.${layer}.self_attn.o_proj.bias`, layout: 'out-in' }
-    : { weight: `transformer.h.${layer}.attn.c_proj.weight`, bias: `transformer.h.${layer}.attn.c_proj.bias`, layout: 'in-out' };
+/** The graph's attribution outputs, batch dropped: [L, h, d] heads, [2] ids, [2, d] readout rows, [2] final bias, [L, d] biases. */
+export interface GraphAttributionOutputs {
+  heads: TraceTensor;
+  readoutIds: number[];
+  readout: TraceTensor;
+  finalBias: Float32Array | null;
+  projectionBias: TraceTensor | null;
 }
 
-function projectionBytes(info: Pick<ModelInfo, 'nLayer' | 'nEmbd' | 'nHead' | 'headDim'>): number {
-  return info.nLayer * info.nEmbd * info.nHead * info.headDim * 4;
+/** Whether a graph output is one of the attribution's (read here, not shipped in trace.tensors). */
+export function isAttributionOutput(name: string): boolean {
+  return (Object.values(attributionOutputs) as string[]).includes(name);
 }
 
-/** The initializers the attribution reads besides the extras' (the final norm and the LM head): every output projection, within the budget. */
-export function weightsForAttribution(info: Pick<ModelInfo, 'architecture' | 'nLayer' | 'nEmbd' | 'nHead' | 'headDim'>): string[] {
-  if (projectionBytes(info) > ATTRIBUTION_WEIGHT_BUDGET) return [];
-  const names: string[] = [];
-  for (let layer = 0; layer < info.nLayer; layer++) {
-    const { weight, bias } = outputProjectionNames(info, layer);
-    names.push(weight, bias);
-  }
-  return names;
+/** The attribution's outputs of one run, or null when the graph has none (a model converted before they existed). */
+export function readAttributionOutputs(outputs: Record<string, Tensor>): GraphAttributionOutputs | null {
+  const heads = outputs[attributionOutputs.heads];
+  const ids = outputs[attributionOutputs.readoutIds];
+  const readout = outputs[attributionOutputs.readout];
+  if (!heads || !ids || !readout) return null;
+  const bias = outputs[attributionOutputs.finalBias];
+  const projectionBias = outputs[attributionOutputs.projectionBias];
+  return {
+    heads: { shape: heads.dims.slice(1), data: (heads.data as Float32Array).slice() },
+    readoutIds: Array.from(ids.data as BigInt64Array, Number).slice(0, 2),
+    readout: { shape: readout.dims.slice(1), data: (readout.data as Float32Array).slice() },
+    finalBias: bias ? (bias.data as Float32Array).slice(0, 2) : null,
+    projectionBias: projectionBias ? { shape: projectionBias.dims, data: (projectionBias.data as Float32Array).slice() } : null,
+  };
 }
 
 export interface AttributionInput {
   info: ModelInfo;
   tensors: Record<string, TraceTensor>;
-  weights: ReadonlyMap<string, Weight>;
+  /** The graph's attribution outputs for this run; null when the model has none. */
+  graph: GraphAttributionOutputs | null;
   /** The two likeliest next tokens, with the model's logits. */
   topk: readonly NextTokenCandidate[];
 }
@@ -50,49 +58,65 @@ function lastRow(tensor: TraceTensor): Float32Array {
   return tensor.data.subarray(tensor.data.length - width);
 }
 
-/** Each head's context at the last position, from attn.context [h, s, hd]. */
-function headContexts(context: TraceTensor): Float32Array[] {
-  const [heads, positions, headWidth] = context.shape;
-  return Array.from({ length: heads }, (_, head) => context.data.subarray((head * positions + positions - 1) * headWidth, (head * positions + positions) * headWidth));
+function dot64(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
 }
 
-/** What the attribution reads, or the first things it lacks. */
-export function attributionParts(input: Pick<AttributionInput, 'info' | 'tensors' | 'weights'>): { parts: AttributionParts; unembed: Weight } | { missing: MissingPart[] } {
-  const { info, tensors, weights } = input;
-  const names = extrasWeightNames(info.architecture);
+/** (gain ⊙ row) / scale, centred for LayerNorm: what a residual-stream vector is read along (maths/attribution.ts's readoutDirection, gain already applied in the graph). */
+function direction(gainTimesRow: ArrayLike<number>, norm: FinalNorm['kind'], scale: number): Float64Array {
+  const out = Float64Array.from(gainTimesRow);
+  if (norm === 'layernorm') {
+    const mean = out.reduce((sum, x) => sum + x, 0) / out.length;
+    for (let i = 0; i < out.length; i++) out[i] -= mean;
+  }
+  for (let i = 0; i < out.length; i++) out[i] /= scale;
+  return out;
+}
+
+interface Parts {
+  tokenEmbedding: Float32Array;
+  positionEmbedding: Float32Array | null;
+  finalResidual: Float32Array;
+  mlpOut: Float32Array[];
+}
+
+/** What the attribution reads from the Trace's tensors, or what it lacks. */
+function partsOf(info: ModelInfo, tensors: Record<string, TraceTensor>): Parts | { missing: MissingPart[] } {
   const missing: MissingPart[] = [];
   const tensor = (name: string) => tensors[name] ?? (missing.push({ part: PART, needs: name, reason: "the model's graph does not expose it" }), undefined);
-  const weight = (name: string) => weights.get(name) ?? (missing.push({ part: PART, needs: name, reason: projectionBytes(info) > ATTRIBUTION_WEIGHT_BUDGET ? 'the model is too large to copy its projections into the slides' : 'the weight could not be read from the model' }), undefined);
-  const unembed = weight(names.lmHead);
-  const gain = weight(names.finalNormGain);
-  const normBias = names.finalNormBias === null ? null : weight(names.finalNormBias);
-  const learned = info.architecture.positions === 'learned';
   const tokens = tensor(embedOutputs.tokens);
-  const positions = learned ? tensor(embedOutputs.positions) : null;
+  const positions = info.architecture.positions === 'learned' ? tensor(embedOutputs.positions) : null;
   const final = tensor(layerOutput(info.nLayer - 1, 'resid.after_mlp'));
-  const layers = Array.from({ length: info.nLayer }, (_, layer) => {
-    const projection = outputProjectionNames(info, layer);
-    return {
-      context: tensor(layerOutput(layer, 'attn.context')),
-      mlpOut: tensor(layerOutput(layer, 'mlp.out')),
-      weight: weight(projection.weight),
-      bias: weights.get(projection.bias) ?? null, // Llama's o_proj has none unless the config says so
-      layout: projection.layout,
-    };
-  });
-  if (missing.length > 0 || !unembed || !gain || normBias === undefined || !tokens || positions === undefined || !final) return { missing };
-  const parts: AttributionParts = {
-    finalResidual: lastRow(final),
-    finalNorm: { kind: info.architecture.norm, gain: gain.data, bias: normBias?.data ?? null, epsilon: info.layerNormEpsilon },
-    tokenEmbedding: lastRow(tokens),
-    positionEmbedding: positions ? lastRow(positions) : null,
-    layers: layers.map((layer) => ({
-      headContexts: headContexts(layer.context!),
-      projection: { weight: layer.weight!.data, layout: layer.layout, bias: layer.bias?.data ?? null },
-      mlpOut: lastRow(layer.mlpOut!),
-    })),
-  };
-  return { parts, unembed };
+  const mlp = Array.from({ length: info.nLayer }, (_, layer) => tensor(layerOutput(layer, 'mlp.out')));
+  if (missing.length > 0 || !tokens || positions === undefined || !final) return { missing };
+  return { tokenEmbedding: lastRow(tokens), positionEmbedding: positions ? lastRow(positions) : null, finalResidual: lastRow(final), mlpOut: mlp.map((t) => lastRow(t!)) };
+}
+
+/**
+ * The components of a readout (a linear function of the two readout rows: `weights` [1, 0] is the top token's logit,
+ * [1, -1] the gap), in maths/attribution.ts's order: token embedding, position embedding, per layer each head,
+ * the projection's bias, the MLP; last the final norm's bias.
+ */
+function components(parts: Parts, graph: GraphAttributionOutputs, info: ModelInfo, scale: number, weights: [number, number]): AttributionComponent[] {
+  const width = graph.readout.shape[1];
+  const rows = [0, 1].map((i) => graph.readout.data.subarray(i * width, (i + 1) * width));
+  const combined = Float64Array.from({ length: width }, (_, i) => weights[0] * rows[0][i] + (weights[1] === 0 ? 0 : weights[1] * rows[1][i]));
+  const along = direction(combined, info.architecture.norm, scale);
+  const result: AttributionComponent[] = [{ kind: 'embed', layer: null, head: null, value: dot64(parts.tokenEmbedding, along) }];
+  if (parts.positionEmbedding) result.push({ kind: 'pos', layer: null, head: null, value: dot64(parts.positionEmbedding, along) });
+  const [layers, heads] = graph.heads.shape;
+  for (let layer = 0; layer < layers; layer++) {
+    for (let head = 0; head < heads; head++) {
+      const at = (layer * heads + head) * width;
+      result.push({ kind: 'head', layer, head, value: dot64(graph.heads.data.subarray(at, at + width), along) });
+    }
+    if (graph.projectionBias) result.push({ kind: 'bias', layer, head: null, value: dot64(graph.projectionBias.data.subarray(layer * width, (layer + 1) * width), along) });
+    result.push({ kind: 'mlp', layer, head: null, value: dot64(parts.mlpOut[layer], along) });
+  }
+  if (graph.finalBias) result.push({ kind: 'bias', layer: null, head: null, value: weights[0] * graph.finalBias[0] + weights[1] * graph.finalBias[1] });
+  return result;
 }
 
 function targetOf(candidate: NextTokenCandidate): AttributionTarget {
@@ -101,22 +125,28 @@ function targetOf(candidate: NextTokenCandidate): AttributionTarget {
 
 /** The top token's logit and the top-two gap, attributed; or what was missing. */
 export function computeAttribution(input: AttributionInput): AttributionResult {
-  const read = attributionParts(input);
-  if ('missing' in read) return { attribution: null, missing: read.missing };
-  const { parts, unembed } = read;
-  const width = unembed.shape[1];
-  const row = (id: number) => unembed.data.subarray(id * width, (id + 1) * width);
-  const [top, second] = input.topk;
-  const variant = (direction: ArrayLike<number>, against: NextTokenCandidate | null, modelValue: number): LogitAttribution => {
-    const components = attributeLogit(parts, direction);
-    return { target: targetOf(top), against: against ? targetOf(against) : null, components, sum: componentSum(components), modelValue };
+  const { info, tensors, graph, topk } = input;
+  if (!graph) return { attribution: null, missing: [{ part: PART, needs: attributionOutputs.heads, reason: "the model's graph does not expose it: convert it again with today's converter" }] };
+  const parts = partsOf(info, tensors);
+  if ('missing' in parts) return { attribution: null, missing: parts.missing };
+  const [top, second] = topk;
+  // The graph picked its two rows by logit; the engine's top k by probability: the same tokens unless two logits tie.
+  if (graph.readoutIds[0] !== top.id || (second && graph.readoutIds[1] !== second.id)) {
+    return { attribution: null, missing: [{ part: PART, needs: attributionOutputs.readoutIds, reason: 'two tokens tie for the top: the graph chose another' }] };
+  }
+  const normKind = info.architecture.norm;
+  // The final norm's divisor only needs its kind and epsilon: the gain and bias are inside the graph's readout.
+  const scale = finalNormScale(parts.finalResidual, { kind: normKind, gain: [], bias: null, epsilon: info.layerNormEpsilon });
+  const variant = (weights: [number, number], against: NextTokenCandidate | null, modelValue: number): LogitAttribution => {
+    const list = components(parts, graph, info, scale, weights);
+    return { target: targetOf(top), against: against ? targetOf(against) : null, components: list, sum: componentSum(list), modelValue };
   };
   return {
     attribution: {
-      logit: variant(row(top.id), null, top.logit),
-      gap: second ? variant(rowDifference(row(top.id), row(second.id)), second, top.logit - second.logit) : null,
-      norm: parts.finalNorm.kind,
-      scale: finalNormScale(parts.finalResidual, parts.finalNorm),
+      logit: variant([1, 0], null, top.logit),
+      gap: second ? variant([1, -1], second, top.logit - second.logit) : null,
+      norm: normKind,
+      scale,
     },
     missing: [],
   };

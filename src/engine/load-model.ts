@@ -1,7 +1,7 @@
 // Loads a model folder through transformers.js. The one place (with run-trace.ts) that touches
 // the library; Node's `trace` command and the browser's worker both come through here.
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
-import { readInitializersWithExternalData, type Weight } from '../convert/onnx-reader';
+import { parseTraceExtrasFile, TRACE_EXTRAS_FILE, type TraceExtrasFile } from '../convert/trace-extras-file';
 import { allTraceOutputs, TRACE_PREFIX } from '../trace/output-names';
 import { BpeEncoder } from '../tokenize/bpe-encoder';
 import { readTokenizerJson } from '../tokenize/hf-format';
@@ -9,8 +9,6 @@ import type { Backend, ModelInfo } from '../trace';
 import { chatTemplateOf, stopIdsOf } from './chat-config';
 import { availablePrecisions, choosePrecision, type Precision, type PrecisionPreference } from './choose-backend';
 import { modelInfoFromConfig, type HfConfig } from './model-info';
-import { weightsForExtras } from './trace-extras';
-import { weightsForAttribution } from './attribution';
 
 export interface LoadedModel {
   info: ModelInfo;
@@ -22,8 +20,8 @@ export interface LoadedModel {
   /** trace.* outputs the graph exposes, and those the deck knows of that it lacks. */
   traceOutputs: string[];
   missingOutputs: string[];
-  /** The initializers the weight-based slides need (empty when the ONNX bytes were not available). */
-  weights: Map<string, Weight>;
+  /** The prompt-independent weight-derived values (trace-extras.json, written by the converter); null when the folder has none. The engine holds no weights. */
+  extrasFile: TraceExtrasFile | null;
   /** Ids of the tokenizer's special (added) tokens: <|im_start|>, <|endoftext|> ... */
   specialIds: Set<number>;
   /** Replays the tokenizer's merges, for byte-level BPE tokenizers; null for others. */
@@ -41,10 +39,12 @@ export interface LoadOptions {
   modelRoot: string;
   backend: Backend;
   onProgress?: (progress: { file: string; loaded: number; total: number }) => void;
-  /** The bytes of the .onnx that runs ("onnx/model.onnx" or "onnx/model_fp16.onnx"), for the weights (Node reads the file; the worker keeps what it fetched). */
+  /** Unused since the weight-derived values come from trace-extras.json (kept so existing loaders type-check). */
   readModelBytes?: (file: string) => Promise<Uint8Array | null>;
-  /** `length` bytes at `offset` of a model file ("onnx/model.onnx_data"): the weights the slides need, when they are external data. */
+  /** Unused, as readModelBytes. */
   readModelRange?: (file: string, offset: number, length: number) => Promise<Uint8Array>;
+  /** A file of the model folder as text (trace-extras.json), or null; absent: read as transformers.js reads the folder (Node: the file; the browser: a fetch). */
+  readModelFile?: (file: string) => Promise<string | null>;
   /** ?dtype= and the adapter's shader-f16 (see choosePrecision); absent: fp32. */
   precision?: PrecisionPreference;
   /** A text file of the model folder ("chat_template.jinja"), or null when it is not there. */
@@ -84,11 +84,11 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
   const outputNames: readonly string[] = (model.sessions as Record<string, { outputNames: readonly string[] }>).model.outputNames;
   const traceOutputs = outputNames.filter((n) => n.startsWith(TRACE_PREFIX));
   const missingOutputs = allTraceOutputs(info.nLayer, { learnedPositions: info.architecture.positions === 'learned' }).filter((n) => !traceOutputs.includes(n));
-  const weights = await extrasWeights(options, precision, [...weightsForExtras(info.architecture), ...weightsForAttribution(info)]);
+  const extrasFile = parseTraceExtrasFile(await readFolderFile(options, TRACE_EXTRAS_FILE));
   const jinja = tokenizer.chat_template ? null : ((await options.readTextFile?.('chat_template.jinja')) ?? null);
   const chatTemplate = chatTemplateOf(tokenizer.chat_template, jinja);
   const stopIds = stopIdsOf(model.generation_config as { eos_token_id?: number | number[] } | null, model.config as { eos_token_id?: number | number[] }, tokenizer.eos_token_id);
-  return { info, backend: options.backend, tokenizer, model, pieces, traceOutputs, missingOutputs, weights, encoder: mergeReplayer(tokenizer), specialIds: specialTokenIds(tokenizer), chatTemplate, stopIds };
+  return { info, backend: options.backend, tokenizer, model, pieces, traceOutputs, missingOutputs, extrasFile, encoder: mergeReplayer(tokenizer), specialIds: specialTokenIds(tokenizer), chatTemplate, stopIds };
 }
 
 /** The files that hold the weights for `precision`: the .onnx, and its data file when config.json names one. */
@@ -102,24 +102,18 @@ function weightFiles(config: unknown, precision: Precision): string[] {
 /** The .onnx transformers.js loads for each precision (its dtype suffixes). */
 const modelFileOf: Record<Precision, string> = { fp32: 'onnx/model.onnx', fp16: 'onnx/model_fp16.onnx' };
 
-/**
- * The initializers the weight-based slides read, from the .onnx that runs (fp16 ones widened); those kept
- * as external data are read by their own byte ranges, never the whole data file. Empty without the bytes.
- */
-async function extrasWeights(options: LoadOptions, precision: Precision, wanted: string[]): Promise<Map<string, Weight>> {
-  const bytes = (await options.readModelBytes?.(modelFileOf[precision])) ?? null;
-  if (!bytes) return new Map<string, Weight>();
-  const readRange = options.readModelRange;
-  try {
-    return await readInitializersWithExternalData(bytes, (name) => wanted.includes(name), (location, offset, length) => {
-      if (!readRange) throw new Error(`the weights are in onnx/${location}, and this loader cannot read part of a file`);
-      return readRange(`onnx/${location}`, offset, length);
-    });
-  } catch (error) {
-    // The model still runs: only the weight-based slides go without, and say so.
-    console.warn(`the slides' weights could not be read: ${(error as Error).message}`);
-    return new Map<string, Weight>();
+/** A small text file of the model folder, or null: through the loader's reader, else fetched (the browser) or read (Node's readTextFile). */
+async function readFolderFile(options: LoadOptions, file: string): Promise<string | null> {
+  if (options.readModelFile) return options.readModelFile(file);
+  if (typeof document !== 'undefined' || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined') {
+    try {
+      const response = await fetch(`${options.modelRoot}${options.name}/${file}`);
+      return response.ok ? await response.text() : null;
+    } catch {
+      return null;
+    }
   }
+  return (await options.readTextFile?.(file)) ?? null;
 }
 
 /** The ids tokenizer.json lists as added tokens marked special. */

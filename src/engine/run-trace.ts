@@ -8,7 +8,7 @@ import type { LoadedModel } from './load-model';
 import { disposeGpuTensors } from './kv-cache';
 import { computeExtras, type ExtrasInput } from './trace-extras';
 import { graphLogitLens, isLogitLensOutput } from './graph-lens';
-import { computeAttribution } from './attribution';
+import { computeAttribution, isAttributionOutput, readAttributionOutputs } from './attribution';
 import { knockOutFeeds } from './knock-out';
 import { isKnockOutEmpty, type KnockOut } from '../trace/knock-out';
 
@@ -65,7 +65,7 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
   const tensors: Record<string, TraceTensor> = {};
   for (const name of loaded.traceOutputs) {
     const output = outputs[name];
-    if (output && !isLogitLensOutput(name)) tensors[name] = withoutBatch(output);
+    if (output && !isLogitLensOutput(name) && !isAttributionOutput(name)) tensors[name] = withoutBatch(output);
   }
   const logits = withoutBatch(outputs.logits);
   const vocab = logits.shape[1];
@@ -84,13 +84,13 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
     const row = logits.data.subarray(i * vocab, (i + 1) * vocab);
     nextTokenLogProbs.push(row[ids[i + 1]] - logSumExp(row));
   }
-  // Weight-based extras: logit lens, merges, embedding map, analogy, weight excerpt.
+  // Weight-derived extras: the graph's logit lens, merges, and the converter's embedding map, analogy, weight excerpt.
   const extras = computeExtras({
     ...extrasInput(loaded, ids, tensors, prompt),
     graphLens: graphLogitLens(outputs, loaded.traceOutputs, loaded.info.nLayer, (id) => describeToken(loaded, id).text),
   });
-  // Which parts of the model voted for the top token: needs the output projections' weights.
-  const attributed = computeAttribution({ info: loaded.info, tensors, weights: loaded.weights, topk });
+  // Which parts of the model voted for the top token: the graph's per-head outputs and readout rows, dotted here.
+  const attributed = computeAttribution({ info: loaded.info, tensors, graph: readAttributionOutputs(outputs), topk });
   const collected = performance.now();
 
   return {
@@ -132,17 +132,14 @@ async function plainTopK(loaded: LoadedModel, inputIds: Tensor, attentionMask: T
 }
 
 /** What the weight-derived extras read for these ids and tensors (the in-graph lens aside). */
-export function extrasInput(loaded: LoadedModel, ids: number[], tensors: Record<string, TraceTensor>, prompt: string): ExtrasInput {
+export function extrasInput(loaded: LoadedModel, ids: number[], tensors: Record<string, TraceTensor>, prompt: string): Omit<ExtrasInput, 'graphLens'> {
   return {
     ids,
     tensors,
-    weights: loaded.weights,
+    file: loaded.extrasFile,
     encoder: loaded.encoder,
-    architecture: loaded.info.architecture,
-    layerNormEpsilon: loaded.info.layerNormEpsilon,
     nLayer: loaded.info.nLayer,
     prompt,
-    tokenIds: (word) => tokenize(loaded, word),
     decode: (id) => describeToken(loaded, id).text,
   };
 }

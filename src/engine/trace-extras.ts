@@ -1,25 +1,22 @@
-// Values the slides show that need the model's weights or merges, not only its activations:
-// the logit lens, the BPE merges of the prompt's words, an embedding map, an analogy, a weight excerpt.
-import type { Weight } from '../convert/onnx-reader';
-import { pca2d } from '../maths/pca';
+// Values the slides show that need the model's weights or merges, not only its activations: the logit lens
+// (computed in the graph, src/engine/graph-lens.ts), the BPE merges of the prompt's words, the embedding map, the
+// analogy and a weight excerpt. The weight-derived ones come from trace-extras.json, written by the converter
+// (src/convert/trace-extras-file.ts): the engine holds no copy of the weights. The prompt's own points on the
+// map are its token embeddings as the graph returned them (trace.embed.tokens), projected on the file's axes.
+import { TRACE_EXTRAS_FILE, type TraceExtrasFile } from '../convert/trace-extras-file';
 import { softmax, topKIndices } from '../maths/softmax';
-import { cosine, layerNorm, matVecMany, rmsNorm } from '../maths/vectors';
+import { dot, layerNorm, matVecMany, rmsNorm } from '../maths/vectors';
 import { toByteLevel } from '../tokenize/byte-level';
 import type { BpeEncoder } from '../tokenize/bpe-encoder';
 import { pretokenize } from '../tokenize/pretokenize';
-import type { AnalogyResult, EmbeddingPoint, LogitLensRow, MissingPart, ModelArchitecture, TraceExtras, TraceTensor, WeightExcerpt, WordMerges } from '../trace';
+import type { EmbeddingPoint, LogitLensRow, MissingPart, ModelArchitecture, TraceExtras, TraceTensor, WordMerges } from '../trace';
+import { embedOutputs } from '../trace/output-names';
 import { EVERY_LENS_STAGE, LOGIT_LENS_TOP, logitLensStages } from '../trace/logit-lens';
 
-/** Words placed on the embedding map besides the prompt's own (single tokens with a leading space). */
-export const EMBEDDING_MAP_WORDS = [
-  ' war', ' peace', ' army', ' navy', ' soldiers', ' tax', ' taxes', ' revenue', ' dollars', ' economy',
-  ' Congress', ' Senate', ' President', ' king', ' queen', ' man', ' woman', ' men', ' women',
-  ' children', ' Monday', ' January', ' France', ' Britain', ' Mexico', ' China',
-];
-export const ANALOGY: [string, string, string] = [' king', ' man', ' woman'];
+export { ANALOGY, EMBEDDING_MAP_WORDS, NEIGHBOURS, TRACE_EXTRAS_FILE } from '../convert/trace-extras-file';
 export { LOGIT_LENS_TOP };
-export const NEIGHBOURS = 8;
-/** The initializers the extras read, by their Hugging Face names in each family's checkpoints. */
+
+/** The initializers the weight-derived values read, by their Hugging Face names in each family's checkpoints (the converter and tests read them). */
 export interface ExtrasWeightNames {
   /** The token embedding table [vocab, width]. */
   embeddings: string;
@@ -32,7 +29,7 @@ export interface ExtrasWeightNames {
   excerpt: string;
 }
 
-export function extrasWeightNames(architecture: ModelArchitecture): ExtrasWeightNames {
+export function extrasWeightNames(architecture: Pick<ModelArchitecture, 'family' | 'tiedEmbeddings'>): ExtrasWeightNames {
   if (architecture.family === 'llama') {
     return {
       embeddings: 'model.embed_tokens.weight',
@@ -51,48 +48,56 @@ export function extrasWeightNames(architecture: ModelArchitecture): ExtrasWeight
   };
 }
 
-/** The initializers computeExtras reads: copied out of the ONNX file once, at load. */
-export function weightsForExtras(architecture: ModelArchitecture): string[] {
-  const names = extrasWeightNames(architecture);
-  return [...new Set([names.embeddings, names.finalNormGain, names.finalNormBias, names.lmHead, names.excerpt].filter((name) => name !== null))];
-}
-
 export interface ExtrasInput {
   ids: number[];
   tensors: Record<string, TraceTensor>;
-  weights: ReadonlyMap<string, Weight>;
+  /** The model's trace-extras.json; null when it has none (converted before it existed): no map, analogy or excerpt. */
+  file: TraceExtrasFile | null;
   /** Present for byte-level BPE tokenizers, whose merges we can replay. */
   encoder: BpeEncoder | null;
-  architecture: ModelArchitecture;
-  layerNormEpsilon: number;
   nLayer: number;
   prompt: string;
-  /** A word's token ids. */
-  tokenIds: (word: string) => number[];
   decode: (id: number) => string;
-  /** The lens as the graph computed it (graph-lens.ts); null or absent: computed here from the weights (older models). */
-  graphLens?: LogitLensRow[] | null;
+  /** The lens as the graph computed it (graph-lens.ts); null for a model whose graph lacks it. */
+  graphLens: LogitLensRow[] | null;
 }
 
-export function computeExtras(input: ExtrasInput): TraceExtras | null {
-  const names = extrasWeightNames(input.architecture);
-  const embeddings = input.weights.get(names.embeddings);
-  if (!embeddings) return null;
+export function computeExtras(input: ExtrasInput): TraceExtras {
+  const file = input.file;
+  const analogy = file?.analogy;
   return {
-    logitLens: input.graphLens ?? logitLens(input, names),
-    logitLensMissing: input.graphLens ? [] : logitLensMissing(input, names),
+    logitLens: input.graphLens ?? [],
+    logitLensMissing: input.graphLens ? [] : [{ part: EVERY_LENS_STAGE, needs: 'trace.lens.ids', reason: "the model's graph does not compute it: convert it again with today's converter" }],
     merges: input.encoder ? wordMerges(input.prompt, input.encoder) : [],
-    embeddingSpace: embeddingSpace(input, embeddings),
-    analogy: analogyOf(input, embeddings),
-    weightExcerpt: weightExcerpt(input.weights.get(names.excerpt), names.excerpt),
+    embeddingSpace: file ? embeddingSpace(input, file) : { points: [], explainedVariance: [0, 0], skippedWords: [] },
+    analogy: {
+      words: analogy?.words ?? ['', '', ''],
+      ids: analogy?.ids ?? [[], [], []],
+      tokenTexts: (analogy?.ids ?? [[], [], []]).map((list) => list.map(input.decode)) as [string[], string[], string[]],
+      neighbours: (analogy?.neighbours ?? []).map(({ id, cosine }) => ({ id, token: input.decode(id), cosine })),
+    },
+    weightExcerpt: file?.weightExcerpt ?? null,
   };
 }
 
-/** softmax(head · norm_f(h)) of the last position's residual stream: the embeddings, then after the chosen layers. */
-export function logitLens(input: ExtrasInput, names: ExtrasWeightNames): LogitLensRow[] {
-  const head = input.weights.get(names.lmHead);
-  const gain = input.weights.get(names.finalNormGain);
-  const bias = names.finalNormBias === null ? null : input.weights.get(names.finalNormBias);
+/** A weight read from the model file (tests and the converter only: the engine holds none). */
+export interface WeightValues {
+  shape: number[];
+  data: Float32Array;
+}
+
+/**
+ * softmax(head · norm_f(h)) of the last position's residual stream, from the weights: the reference the graph's
+ * lens is tested against (tests/engine/graph-lens.test.ts), not run by the engine.
+ */
+export function logitLensFromWeights(
+  input: Pick<ExtrasInput, 'tensors' | 'nLayer' | 'decode'> & { layerNormEpsilon: number },
+  weights: ReadonlyMap<string, WeightValues>,
+  names: ExtrasWeightNames,
+): LogitLensRow[] {
+  const head = weights.get(names.lmHead);
+  const gain = weights.get(names.finalNormGain);
+  const bias = names.finalNormBias === null ? null : weights.get(names.finalNormBias);
   if (!head || !gain || bias === undefined) return [];
   // The final norm as the model applies it: LayerNorm (GPT-2) or RMSNorm (Llama).
   const finalNorm = (x: ArrayLike<number>) =>
@@ -103,23 +108,12 @@ export function logitLens(input: ExtrasInput, names: ExtrasWeightNames): LogitLe
     const residual = input.tensors[stage.output];
     return finalNorm(residual.data.subarray(residual.data.length - width));
   });
-  // One pass over the head for every stage: it is the largest matrix, read once (matVecMany).
   const allLogits = matVecMany(head.data, vocab, width, normed);
   return present.map(({ label }, i) => {
     const logits = allLogits[i];
     const probs = softmax(logits);
     return { label, top: topKIndices(probs, LOGIT_LENS_TOP).map((id) => ({ id, token: input.decode(id), prob: probs[id], logit: logits[id] })) };
   });
-}
-
-/** What the logit lens could not compute, and why: the weights its head and final norm need, then stages without their residual output. */
-export function logitLensMissing(input: ExtrasInput, names: ExtrasWeightNames): MissingPart[] {
-  const weights = [names.lmHead, names.finalNormGain, ...(names.finalNormBias === null ? [] : [names.finalNormBias])];
-  const unread = weights.filter((name) => !input.weights.has(name));
-  if (unread.length > 0) return unread.map((needs) => ({ part: EVERY_LENS_STAGE, needs, reason: 'the weight could not be read from the model' }));
-  return logitLensStages(input.nLayer)
-    .filter((stage) => !input.tensors[stage.output])
-    .map((stage) => ({ part: stage.label, needs: stage.output, reason: "the model's graph does not expose it" }));
 }
 
 /** Each distinct word of the prompt (as pre-tokenized), with the merges that build its tokens. */
@@ -136,67 +130,60 @@ export function wordMerges(prompt: string, encoder: BpeEncoder): WordMerges[] {
   return result;
 }
 
-function embeddingSpace(input: ExtrasInput, embeddings: Weight): TraceExtras['embeddingSpace'] {
-  const width = embeddings.shape[1];
-  const row = (id: number) => embeddings.data.subarray(id * width, (id + 1) * width);
-  const points: Omit<EmbeddingPoint, 'x' | 'y'>[] = [];
-  const skippedWords: string[] = [];
-  const used = new Set<number>();
-  for (const id of input.ids) {
-    const word = input.decode(id);
-    if (used.has(id) || !/\p{L}/u.test(word)) continue; // words only: punctuation clutters the map
-    used.add(id);
-    points.push({ word, id, fromPrompt: true });
-  }
-  for (const word of EMBEDDING_MAP_WORDS) {
-    const wordIds = input.tokenIds(word);
-    const id = wordIds[0];
-    if (wordIds.length !== 1) skippedWords.push(word); // a map of single tokens: no averaging here
-    else if (!used.has(id)) {
-      used.add(id);
-      points.push({ word, id, fromPrompt: false });
-    }
-  }
-  const projection = pca2d(points.map((p) => row(p.id)));
-  return {
-    points: points.map((p, i) => ({ ...p, x: projection.points[i][0], y: projection.points[i][1] })),
-    explainedVariance: projection.explainedVariance,
-    skippedWords,
-  };
-}
-
-// The analogy does not depend on the prompt: computed once per embedding table.
-const analogyCache = new WeakMap<Weight, AnalogyResult>();
-function analogyOf(input: ExtrasInput, embeddings: Weight): AnalogyResult {
-  let result = analogyCache.get(embeddings);
-  if (!result) analogyCache.set(embeddings, (result = analogy(input, embeddings)));
-  return result;
-}
-
 /**
- * Nearest tokens to vec(a) - vec(b) + vec(c) by cosine similarity. A word that is several tokens
- * in this vocabulary (" king" may be " k" + "ing") is the mean of its tokens' embeddings.
+ * The map: the file's reference points and the prompt's word tokens (their embeddings as the graph returned them),
+ * centred on the mean of all shown points, along the file's two axes; the explained variance is the share of the
+ * shown points' total variance along each axis. A reference word in the prompt is one point (the same row).
  */
-export function analogy(input: ExtrasInput, embeddings: Weight): AnalogyResult {
-  const [vocab, width] = embeddings.shape;
-  const row = (id: number) => embeddings.data.subarray(id * width, (id + 1) * width);
-  const ids = ANALOGY.map(input.tokenIds) as [number[], number[], number[]];
-  const wordVector = (wordIds: number[]) =>
-    Float64Array.from({ length: width }, (_, i) => wordIds.reduce((sum, id) => sum + row(id)[i], 0) / wordIds.length);
-  const [a, b, c] = ids.map(wordVector);
-  const target = Float64Array.from({ length: width }, (_, i) => a[i] - b[i] + c[i]);
-  const inputs = new Set(ids.flat());
-  const similarity = new Float64Array(vocab);
-  for (let id = 0; id < vocab; id++) similarity[id] = inputs.has(id) ? -Infinity : cosine(row(id), target);
-  const neighbours = topKIndices(similarity, NEIGHBOURS).map((id) => ({ id, token: input.decode(id), cosine: similarity[id] }));
-  const tokenTexts = ids.map((list) => list.map(input.decode)) as [string[], string[], string[]];
-  return { words: ANALOGY, ids, tokenTexts, neighbours };
+function embeddingSpace(input: ExtrasInput, file: TraceExtrasFile): TraceExtras['embeddingSpace'] {
+  const map = file.embeddingMap;
+  const width = map.mean.length;
+  const tokens = input.tensors[embedOutputs.tokens];
+  const promptPoints: { word: string; id: number; vector: Float32Array }[] = [];
+  const used = new Set<number>();
+  if (tokens && tokens.shape[tokens.shape.length - 1] === width) {
+    input.ids.forEach((id, position) => {
+      const word = input.decode(id);
+      if (used.has(id) || !/\p{L}/u.test(word)) return; // words only: punctuation clutters the map
+      used.add(id);
+      promptPoints.push({ word, id, vector: tokens.data.subarray(position * width, (position + 1) * width) });
+    });
+  }
+  const referenceIds = new Set(map.words.map((w) => w.id));
+  const promptOnly = promptPoints.filter((p) => !referenceIds.has(p.id));
+  const n = promptOnly.length + map.words.length;
+  if (n === 0) return { points: [], explainedVariance: [0, 0], skippedWords: map.skippedWords };
+  const mean = Float64Array.from(map.mean, (m) => (m * map.words.length) / n);
+  for (const p of promptOnly) for (let i = 0; i < width; i++) mean[i] += p.vector[i] / n;
+  const shift = Float64Array.from(map.mean, (m, i) => m - mean[i]); // the reference points' mean, seen from the shown points' mean
+  const shiftAlong = map.axes.map((axis) => dot(shift, axis));
+  const project = (v: ArrayLike<number>): [number, number] => {
+    const xy: [number, number] = [0, 0];
+    for (let i = 0; i < width; i++) {
+      const centred = v[i] - mean[i];
+      xy[0] += centred * map.axes[0][i];
+      xy[1] += centred * map.axes[1][i];
+    }
+    return xy;
+  };
+  const referenceXy = map.coordinates.map(([x, y]) => [x + shiftAlong[0], y + shiftAlong[1]] as [number, number]);
+  let total = map.spread + map.words.length * dot(shift, shift);
+  const along = [0, 0];
+  for (const [x, y] of referenceXy) {
+    along[0] += x * x;
+    along[1] += y * y;
+  }
+  for (const p of promptOnly) {
+    const [x, y] = project(p.vector);
+    along[0] += x * x;
+    along[1] += y * y;
+    for (let i = 0; i < width; i++) total += (p.vector[i] - mean[i]) ** 2;
+  }
+  const points: EmbeddingPoint[] = promptPoints.map((p) => ({ word: p.word, id: p.id, ...xyOf(project(p.vector)), fromPrompt: true }));
+  map.words.forEach((w, i) => {
+    if (!used.has(w.id)) points.push({ word: w.word, id: w.id, ...xyOf(referenceXy[i]), fromPrompt: false });
+  });
+  return { points, explainedVariance: [along[0] / (total || 1), along[1] / (total || 1)], skippedWords: map.skippedWords };
 }
 
-export function weightExcerpt(weight: Weight | undefined, name: string, rows = 6, cols = 8): WeightExcerpt | null {
-  if (!weight || weight.shape.length !== 2) return null;
-  const [, width] = weight.shape;
-  const values: number[][] = [];
-  for (let r = 0; r < Math.min(rows, weight.shape[0]); r++) values.push(Array.from(weight.data.subarray(r * width, r * width + Math.min(cols, width))));
-  return { name, shape: weight.shape, rowStart: 0, colStart: 0, values };
-}
+const xyOf = ([x, y]: [number, number]) => ({ x, y });

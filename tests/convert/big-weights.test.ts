@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { AutoModelForCausalLM, env, Tensor, type PreTrainedModel } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertCheckpointFolder } from '../../src/cli/convert-folder';
+import { writeTraceExtras } from '../../src/cli/trace-extras-writer';
 import { safetensorsFileSource } from '../../src/cli/file-tensor-source';
 import { readSafetensors, shardedSource, safetensorsSource, writeSafetensors, type TensorToWrite } from '../../src/convert/index';
 import { externalDataRange, readInitializers, readInitializersWithExternalData } from '../../src/convert/onnx-reader';
 import { DataType, decodeModel } from '../../src/convert/onnx-proto';
 import { loadModel } from '../../src/engine/load-model';
-import { logitLensOutputs } from '../../src/trace/output-names';
+import { attributionOutputs, logitLensOutputs } from '../../src/trace/output-names';
 import { END_OF_TEXT } from '../fixtures/model-folder';
 import { makeRandomLlamaCheckpoint } from './random-checkpoint';
 
@@ -204,9 +205,10 @@ describe('in transformers.js (Node)', () => {
     expect(typeOf('model.layers.0.mlp.down_proj.weight')).toBe(DataType.FLOAT16);
     expect(typeOf('model.layers.0.input_layernorm.weight')).toBe(DataType.FLOAT); // norms stay float32
     // Every float output stays float32; the lens's ids are int64 (tests/engine/graph-lens.test.ts).
-    const floatOutputs = fp16Graph.output.filter((output) => output.name !== logitLensOutputs.ids);
+    const integerOutputs: string[] = [logitLensOutputs.ids, attributionOutputs.readoutIds];
+    const floatOutputs = fp16Graph.output.filter((output) => !integerOutputs.includes(output.name));
     expect(floatOutputs.every((output) => output.type.tensor_type.elem_type === DataType.FLOAT)).toBe(true);
-    expect(fp16Graph.output.find((output) => output.name === logitLensOutputs.ids)!.type.tensor_type.elem_type).toBe(DataType.INT64);
+    for (const name of integerOutputs) expect(fp16Graph.output.find((output) => output.name === name)!.type.tensor_type.elem_type).toBe(DataType.INT64);
 
     const fp32 = await logitsOf('single', 'fp32');
     const fp16 = await logitsOf('external', 'fp16'); // external data and fp16 together
@@ -221,25 +223,20 @@ describe('in transformers.js (Node)', () => {
     expect(argmaxRows(fp16.data, 8192)).toEqual(argmaxRows(fp32.data, 8192));
   });
 
-  it('the engine runs fp16 when forced, says so, and reads the slides\' weights from the external fp16 data', async () => {
+  it('the engine runs fp16 when forced, says so, and reads trace-extras.json, whose values come from the external float32 data', async () => {
     const folder = join(modelsRoot, 'external');
-    const loaded = await loadModel({
-      name: 'external',
-      modelRoot: modelsRoot + '/',
-      backend: 'node-cpu',
-      precision: { forced: 'fp16', shaderF16: false },
-      readModelBytes: async (file) => new Uint8Array(await readFile(join(folder, file))),
-      readModelRange: async (file, offset, length) => (await readFile(join(folder, file))).subarray(offset, offset + length),
-    });
+    await writeTraceExtras(folder); // as npm run convert does after converting
+    const loaded = await loadModel({ name: 'external', modelRoot: modelsRoot + '/', backend: 'node-cpu', precision: { forced: 'fp16', shaderF16: false }, readTextFile: (file) => readFile(join(folder, file), 'utf8').catch(() => null) });
     try {
       expect(loaded.info.precision).toBe('fp16');
-      const embeddings = loaded.weights.get('model.embed_tokens.weight')!;
-      const exact = stored.get('model.embed_tokens.weight')!.data;
-      expect(embeddings.shape).toEqual([8192, 32]);
-      // float16 of the float32 weights: within half a float16 step of each.
-      for (let i = 0; i < exact.length; i += 97) expect(Math.abs(embeddings.data[i] - exact[i])).toBeLessThanOrEqual(Math.abs(exact[i]) * 2 ** -11 + 2 ** -24);
+      const excerpt = loaded.extrasFile!.weightExcerpt!;
+      const exact = stored.get('model.layers.0.self_attn.q_proj.weight')!;
+      expect(excerpt.shape).toEqual(exact.shape);
+      excerpt.values.forEach((row, r) => row.forEach((value, c) => expect(value).toBe(exact.data[r * exact.shape[1] + c])));
+      expect(loaded.extrasFile!.analogy.neighbours).toHaveLength(8);
     } finally {
       await loaded.model.dispose();
     }
   });
+
 });

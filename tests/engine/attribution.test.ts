@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelInNode } from '../../src/cli/model-folder';
 import { convertModel } from '../../src/convert/index';
 import { readInitializers } from '../../src/convert/onnx-reader';
-import { outputProjectionNames } from '../../src/engine/attribution';
 import type { LoadedModel } from '../../src/engine/load-model';
 import { runTrace, tokenize } from '../../src/engine/run-trace';
 import { extrasWeightNames } from '../../src/engine/trace-extras';
@@ -20,6 +19,13 @@ import { referenceLlamaForward } from '../convert/reference-llama';
 import { END_OF_TEXT, writeModelFolder } from '../fixtures/model-folder';
 
 type Parameters = Map<string, { shape: number[]; data: Float32Array }>;
+
+/** Each layer's attention output projection (and its bias), by the checkpoint's names: the reference reads the weights, the engine does not. */
+function outputProjectionNames(info: Pick<ModelInfo, 'architecture'>, layer: number): { weight: string; bias: string; layout: 'in-out' | 'out-in' } {
+  return info.architecture.family === 'llama'
+    ? { weight: `model.layers.${layer}.self_attn.o_proj.weight`, bias: `model.layers.${layer}.self_attn.o_proj.bias`, layout: 'out-in' }
+    : { weight: `transformer.h.${layer}.attn.c_proj.weight`, bias: `transformer.h.${layer}.attn.c_proj.bias`, layout: 'in-out' };
+}
 const PROMPT = 'How do I bake chocolate chip cookies?';
 
 /** The same parts the engine reads, from the float64 reference's trace (batch 1) and the checkpoint. */

@@ -1,18 +1,19 @@
-// The logit lens computed in the graph (trace.lens.*, src/convert/logit-lens-graph.ts) against the engine's
-// JavaScript lens over the weights (trace-extras.ts, still the fallback for older models): the same ids and
+// The logit lens computed in the graph (trace.lens.*, src/convert/logit-lens-graph.ts) against a JavaScript lens
+// over the weights read from the model file (logitLensFromWeights; the engine itself holds no weights): the same ids and
 // probabilities within 1e-5, on the embedded model and on random GPT-2 (deep enough for the spread stages,
 // untied head) and Llama (grouped-query, tied) checkpoints. A generation step with the cache computes only the last stage.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModelInNode } from '../../src/cli/model-folder';
 import { convertModel } from '../../src/convert/index';
+import { readInitializers } from '../../src/convert/onnx-reader';
 import { forward } from '../../src/engine/generate';
 import { graphLogitLens } from '../../src/engine/graph-lens';
 import type { LoadedModel } from '../../src/engine/load-model';
-import { describeToken, extrasInput, runTrace, tokenize } from '../../src/engine/run-trace';
-import { extrasWeightNames, logitLens } from '../../src/engine/trace-extras';
+import { describeToken, runTrace, tokenize } from '../../src/engine/run-trace';
+import { extrasWeightNames, logitLensFromWeights } from '../../src/engine/trace-extras';
 import { logitLensOutputs, logitLensStages, type LogitLensRow } from '../../src/trace';
 import { END_OF_TEXT, writeModelFolder } from '../fixtures/model-folder';
 import { makeRandomGpt2Checkpoint, makeRandomLlamaCheckpoint } from '../convert/random-checkpoint';
@@ -26,7 +27,7 @@ function randomFolder(name: string, checkpoint: { config: Record<string, unknown
 }
 
 const models: { name: string; folder: () => string; stages: number }[] = [
-  { name: 'the embedded model', folder: () => 'sotu-gpt', stages: 5 },
+  { name: 'the embedded model', folder: () => 'assets/models/sotu-gpt', stages: 5 },
   {
     name: 'a random 12-layer GPT-2 with its own head',
     folder: () => randomFolder('gpt2-12', makeRandomGpt2Checkpoint({ seed: 71, vocab_size: 8192, n_embd: 32, n_head: 4, n_layer: 12, n_positions: 64, untied: true })),
@@ -46,13 +47,16 @@ describe.each(models)('the in-graph logit lens on $name', ({ folder, stages }) =
   afterAll(async () => loaded?.model.dispose());
 
   it('equals the JavaScript lens over the weights: same ids, probabilities within 1e-5', async () => {
-    loaded = await loadModelInNode(folder());
+    const path = folder();
+    loaded = await loadModelInNode(path);
     expect(loaded.traceOutputs).toEqual(expect.arrayContaining(Object.values(logitLensOutputs)));
     const trace = await runTrace(loaded, prompt);
     for (const name of Object.values(logitLensOutputs)) expect(trace.tensors[name]).toBeUndefined(); // rows, not tensors
 
-    const javascriptLens = logitLens(
-      { ...extrasInput(loaded, trace.tokens.map((token) => token.id), trace.tensors, prompt), encoder: null },
+    const weights = readInitializers(new Uint8Array(readFileSync(join(path, 'onnx', 'model.onnx'))));
+    const javascriptLens = logitLensFromWeights(
+      { tensors: trace.tensors, nLayer: loaded.info.nLayer, layerNormEpsilon: loaded.info.layerNormEpsilon, decode: (id) => describeToken(loaded, id).text },
+      weights,
       extrasWeightNames(loaded.info.architecture),
     );
     const graphLens: LogitLensRow[] = trace.extras!.logitLens;
@@ -70,18 +74,18 @@ describe.each(models)('the in-graph logit lens on $name', ({ folder, stages }) =
       });
     });
     // The Trace's rows are the graph's own (not the fallback), and the last row is the model's own answer.
-    const outputs = await forward(loaded, trace.tokens.map((token) => token.id), 0, null);
+    const outputs = await forward(loaded, trace.tokens.map((token) => token.id), 0, null, null, true); // every output, the lens's too
     expect(graphLogitLens(outputs, loaded.traceOutputs, loaded.info.nLayer, (id) => describeToken(loaded, id).text)).toEqual(graphLens);
     expect(graphLens.at(-1)!.top.map((c) => c.id)).toEqual(trace.topk.slice(0, 5).map((c) => c.id));
   }, 120_000);
 
   it('computes only the last stage (the step\'s own top 5) on a generation step with the cache', async () => {
     const ids = tokenize(loaded, prompt);
-    const first = await forward(loaded, ids, 0, null);
+    const first = await forward(loaded, ids, 0, null, null, true);
     expect(first[logitLensOutputs.ids].dims).toEqual([1, stages, 5]);
     const past: Record<string, (typeof first)[string]> = {};
     for (const [name, tensor] of Object.entries(first)) if (name.startsWith('present.')) past[name.replace('present.', 'past_key_values.')] = tensor;
-    const step = await forward(loaded, [ids[0]], ids.length, past);
+    const step = await forward(loaded, [ids[0]], ids.length, past, null, true);
     expect(step[logitLensOutputs.ids].dims).toEqual([1, 1, 5]);
     const logits = step.logits.data as Float32Array;
     const top = [...logits.keys()].sort((a, b) => logits[b] - logits[a]).slice(0, 5);
@@ -97,7 +101,7 @@ describe('a plain graph (no trace outputs)', () => {
     const loaded = await loadModelInNode(folder);
     expect(loaded.traceOutputs).toEqual([]);
     const trace = await runTrace(loaded, prompt);
-    expect(trace.extras!.logitLens).toEqual([]); // no residual outputs: the JavaScript fallback has nothing to read
+    expect(trace.extras!.logitLens).toEqual([]); // no lens outputs: the engine computes no lens of its own
     await loaded.model.dispose();
   }, 60_000);
 });

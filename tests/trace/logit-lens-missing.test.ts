@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 // The engine records in the Trace which logit-lens stages it could not compute and why (trace.extras.logitLensMissing);
 // src/trace's logitLensReading gives the slide the rows and those reasons, so the slide never re-derives engine logic.
-// The embedded model computes its lens in the graph (trace.lens.*); the cases below are an older model's, without
-// those outputs, whose lens the engine computes from the weights and the residual outputs.
+// The embedded model computes its lens in the graph (trace.lens.*); an older model without those outputs has no lens
+// (the engine holds no weights to compute one), and every stage says why.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import logitLens from '../../slides/17-logit-lens';
 import { loadModelInNode } from '../../src/cli/model-folder';
@@ -13,7 +13,6 @@ import { EVERY_LENS_STAGE, layerOutput, logitLensReading, logitLensStages, type 
 import { renderSlide } from '../slides/render-slide';
 
 const PROMPT = 'We must lower taxes for working families.';
-const LAYER_2_OUTPUT = layerOutput(1, 'resid.after_mlp');
 
 let loaded: LoadedModel;
 let whole: Trace;
@@ -34,28 +33,14 @@ describe('what the logit lens is missing, and why', () => {
     expect(renderSlide(logitLens, whole).querySelector('.live-missing')).toBeNull();
   });
 
-  it('records a stage whose residual output the graph does not expose, and the slide names it with the reason', async () => {
-    const withoutLayer2 = { ...loaded, traceOutputs: olderModelOutputs().filter((name) => name !== LAYER_2_OUTPUT) };
-    const trace = await runTrace(withoutLayer2, PROMPT);
-    expect(trace.extras!.logitLens.map((row) => row.label)).toEqual(['embeddings', 'layer 1', 'layer 3', 'layer 4']);
-    const expected = [{ part: 'layer 2', needs: LAYER_2_OUTPUT, reason: "the model's graph does not expose it" }];
+  it('records every stage as missing for a model converted before the lens moved into the graph, and the slide says why', async () => {
+    const trace = await runTrace({ ...loaded, traceOutputs: olderModelOutputs() }, PROMPT);
+    expect(trace.extras!.logitLens).toEqual([]);
+    const expected = [{ part: EVERY_LENS_STAGE, needs: 'trace.lens.ids', reason: "the model's graph does not compute it: convert it again with today's converter" }];
     expect(trace.extras!.logitLensMissing).toEqual(expected);
     expect(logitLensReading(trace)!.missing).toEqual(expected);
-    // The rows that remain are the whole Trace's rows: a missing stage changes nothing else.
-    const olderWhole = await runTrace({ ...loaded, traceOutputs: olderModelOutputs() }, PROMPT); // the same engine path, every stage
-    expect(trace.extras!.logitLens).toEqual(olderWhole.extras!.logitLens.filter((row) => row.label !== 'layer 2'));
     const box = renderSlide(logitLens, trace).querySelector('.live-missing')!;
-    expect(box.getAttribute('data-missing')).toBe(LAYER_2_OUTPUT);
-    expect(box.textContent).toContain("1 stage could not be shown: the model's graph does not expose it.");
-  });
-
-  it('records the final norm weight it could not read as stopping every stage, and the slide names that weight', async () => {
-    const weights = new Map([...loaded.weights].filter(([name]) => name !== 'transformer.ln_f.weight'));
-    const trace = await runTrace({ ...loaded, weights, traceOutputs: olderModelOutputs() }, PROMPT);
-    expect(trace.extras!.logitLens).toEqual([]);
-    expect(trace.extras!.logitLensMissing).toEqual([{ part: EVERY_LENS_STAGE, needs: 'transformer.ln_f.weight', reason: 'the weight could not be read from the model' }]);
-    const box = renderSlide(logitLens, trace).querySelector('.live-missing')!;
-    expect(box.getAttribute('data-missing')).toBe('trace.extras.logitLens transformer.ln_f.weight');
+    expect(box.getAttribute('data-missing')).toBe('trace.extras.logitLens trace.lens.ids');
   });
 
   it('gives a stage without a row and without a recorded reason a reason of its own', () => {

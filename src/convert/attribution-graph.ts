@@ -1,0 +1,83 @@
+// Direct logit attribution's weight-side products inside the graph, at the last position only, so the engine needs
+// no copy of the output projections or the LM head: each head's context through its own slice of the output
+// projection, the LM head's rows of the two likeliest tokens times the final norm's gain, the final norm's bias
+// along those rows, and each layer's output-projection bias. The engine (src/engine/attribution.ts) takes the dot
+// products with the other parts of the residual stream in float64.
+import { attr, type Dim, type GraphBuilder } from './onnx-writer';
+import { batch } from './decoder-graph';
+import { attributionOutputs } from '../trace/output-names';
+import type { LensOutput } from './logit-lens-graph';
+
+export interface AttributionGraphInput {
+  g: GraphBuilder;
+  heads: number;
+  headDim: number;
+  width: number;
+  /** Per layer: the heads' contexts [b, h, s, hd] as the output projection reads them (after any knock-out mask). */
+  contexts: string[];
+  /** Per layer: the output projection as the graph multiplies by it, [h * hd, d]. */
+  projections: string[];
+  /** Per layer: the output projection's bias [d], or null (Llama without o_proj bias). */
+  biases: (string | null)[];
+  /** The LM head's weight as stored, [V, d] (the embedding table when tied): rows gathered, as an embedding lookup (the fp16 pass narrows it). */
+  head: string;
+  /** The model's logits [b, s, V]. */
+  logits: string;
+  finalNormGain: string;
+  /** LayerNorm's bias; null for RMSNorm. */
+  finalNormBias: string | null;
+}
+
+const LAST_POSITION = { starts: [-1], ends: [2 ** 62] };
+
+export function buildAttributionOutputs(input: AttributionGraphInput): LensOutput[] {
+  const { g, heads, headDim, width, contexts, projections, biases, head, logits, finalNormGain, finalNormBias } = input;
+  const nLayer = contexts.length;
+  const lastOf = (x: string, axis: number, name: string) =>
+    g.node('Slice', name, [x, g.constant('last_start', 'int64', LAST_POSITION.starts), g.constant('last_end', 'int64', LAST_POSITION.ends), g.constant(`axes_${axis}`, 'int64', [axis])]);
+
+  // Each head through its own rows of the projection, without reshaping the weight (onnxruntime would fold that
+  // into a second copy): the contexts laid out block-diagonally, [b, h, h * hd] (head i's in block i, zeros
+  // elsewhere), times the whole projection [h * hd, d] -> [b, h, d] -> [b, 1, h, d].
+  const eye = Array.from({ length: heads * heads }, (_, i) => (Math.floor(i / heads) === i % heads ? 1 : 0));
+  const identity = g.constant('attr_heads_identity', 'float32', eye, [heads, heads, 1]);
+  const perHead = contexts.map((context, layer) => {
+    const prefix = `attr.layer_${layer}`;
+    const last = g.node('Reshape', `${prefix}.context_row`, [lastOf(context, 2, `${prefix}.context_last`), g.constant('attr_context_shape', 'int64', [-1, 1, heads, headDim])]); // [b, 1, h, hd]
+    const blocks = g.node('Reshape', `${prefix}.context_blocks`, [g.node('Mul', `${prefix}.context_diagonal`, [last, identity]), g.constant('attr_blocks_shape', 'int64', [-1, heads, heads * headDim])]);
+    const out = g.node('MatMul', `${prefix}.head_out`, [blocks, projections[layer]]); // [b, h, d]
+    return g.node('Unsqueeze', `${prefix}.head_out_row`, [out, g.constant('axes', 'int64', [1])]);
+  });
+  g.node('Concat', 'attr.heads_all', perHead, { attributes: { axis: attr.int(1) }, outputs: [attributionOutputs.heads] });
+
+  // The two likeliest next tokens at the last position, and their rows of the head times the norm's gain.
+  const lastLogits = lastOf(logits, 1, 'attr.last_logits'); // [b, 1, V]
+  const [, topIds] = g.nodeWithOutputs('TopK', 'attr.top_two', [lastLogits, g.constant('attr_k', 'int64', [2])], {
+    attributes: { axis: attr.int(-1), largest: attr.int(1), sorted: attr.int(1) },
+    outputs: ['attr.top_two.values', 'attr.top_two.ids'],
+  });
+  g.node('Reshape', 'attr.readout_ids_reshape', [topIds, g.constant('attr_ids_shape', 'int64', [0, 2])], { outputs: [attributionOutputs.readoutIds] });
+  const gathered = g.node('Gather', 'attr.rows_gathered', [head, topIds], { attributes: { axis: attr.int(0) } }); // [b, 1, 2, d]
+  const rows = g.node('Reshape', 'attr.rows', [gathered, g.constant('attr_rows_shape', 'int64', [0, 2, width])]);
+  g.node('Mul', 'attr.readout_gain', [rows, finalNormGain], { outputs: [attributionOutputs.readout] });
+
+  const outputs: LensOutput[] = [
+    { name: attributionOutputs.heads, type: 'float32', shape: [batch, nLayer, heads, width] },
+    { name: attributionOutputs.readoutIds, type: 'int64', shape: [batch, 2] },
+    { name: attributionOutputs.readout, type: 'float32', shape: [batch, 2, width] },
+  ];
+  if (finalNormBias) {
+    const column = g.node('Reshape', 'attr.final_bias_column', [finalNormBias, g.constant('column_shape', 'int64', [width, 1])]);
+    g.node('Reshape', 'attr.final_bias_flat', [g.node('MatMul', 'attr.final_bias_dot', [rows, column]), g.constant('attr_ids_shape', 'int64', [0, 2])], { outputs: [attributionOutputs.finalBias] });
+    outputs.push({ name: attributionOutputs.finalBias, type: 'float32', shape: [batch, 2] });
+  }
+  const present = biases.filter((bias): bias is string => bias !== null);
+  if (present.length === nLayer) {
+    const rowsOf = present.map((bias, layer) => g.node('Unsqueeze', `attr.layer_${layer}.bias_row`, [bias, g.constant('axes', 'int64', [0])]));
+    g.node('Concat', 'attr.proj_bias_stack', rowsOf, { attributes: { axis: attr.int(0) }, outputs: [attributionOutputs.projectionBias] }); // [L, d]
+    outputs.push({ name: attributionOutputs.projectionBias, type: 'float32', shape: [nLayer, width] });
+  }
+  return outputs;
+}
+
+export type { Dim };
