@@ -1,9 +1,12 @@
-// Slide: the prompt cut into tokens. Chips show each token (whitespace made visible), ids below.
+// Slide: the prompt cut into tokens. Chips show each token (whitespace made visible) with its id under it;
+// a long prompt shows its first and last tokens and counts the others (nothing scrolls).
 // No view state: the slide is a function of the Trace alone.
 import { html } from '../src/viz/dom';
 import { formatCount, plural, quoteToken } from '../src/viz/format';
+import { headAndTail, monoTextWidth, type RowItem } from '../src/viz/row-fit';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
-import { tokenChipRow } from '../src/viz/token-chip';
+import { tokenChipRow, tokenDisplayText } from '../src/viz/token-chip';
+import { lineBreakPosition } from '../src/viz/visible-whitespace';
 import { NEWLINE_MARK, SPACE_MARK, TAB_MARK } from '../src/viz/visible-whitespace';
 import type { Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
@@ -11,11 +14,43 @@ import './03-tokenization.css';
 
 const NOTES_TOKEN_LIMIT = 20;
 
-/** Chips shrink as the prompt grows, so a long prompt still fits on the slide. */
-function density(tokenCount: number): 'normal' | 'compact' | 'dense' {
-  if (tokenCount <= 40) return 'normal';
-  if (tokenCount <= 120) return 'compact';
-  return 'dense';
+/** The chips' room on the 1280x720 slide (03-tokenization.css): row width, rows, chip and id type. */
+const ROW_WIDTH = 1180;
+const ROWS = { short: 5, long: 4 }; // a long prompt keeps room for its id line
+const CHIP_FONT = 28;
+const ID_FONT = 24;
+const CHIP_PADDING = 18; // padding and border, both sides
+const GAP = 8;
+const MARKER_WIDTH = 330; // "… 999 more tokens …"
+const LARGE_SCALE = 44 / 28; // the large chips' type over the normal
+
+function rowItems(tokens: Trace['tokens']): RowItem[] {
+  return tokens.map((token) => ({
+    width: Math.max(monoTextWidth(tokenDisplayText(token), CHIP_FONT), monoTextWidth(String(token.id), ID_FONT)) + CHIP_PADDING,
+    breakAfter: lineBreakPosition(token.text) !== null,
+  }));
+}
+
+/** Chips with their ids; past the slide's rows the middle ones are hidden (still in the row) and counted. */
+function tokenRow(tokens: Trace['tokens'], rows: number): HTMLElement {
+  const row = tokenChipRow(tokens);
+  row.classList.add('token-id-chips');
+  // A short prompt fills the empty slide with larger chips (03-tokenization.css), when they fit in two rows.
+  if (headAndTail(rowItems(tokens).map((item) => ({ ...item, width: item.width * LARGE_SCALE })), ROW_WIDTH, 2, GAP, MARKER_WIDTH) === null) row.dataset.size = 'large';
+  const shown = headAndTail(rowItems(tokens), ROW_WIDTH, rows, GAP, MARKER_WIDTH);
+  if (!shown) return row;
+  const chips = [...row.querySelectorAll<HTMLElement>('.token-chip')];
+  const hiddenEnd = tokens.length - shown.tail;
+  for (const chip of chips.slice(shown.head, hiddenEnd)) chip.classList.add('token-chip-summarised');
+  // Line breaks inside or next to the hidden run would leave empty lines.
+  for (const lineBreak of row.querySelectorAll<HTMLElement>('.token-line-break')) {
+    const before = Number((lineBreak.previousElementSibling as HTMLElement | null)?.dataset.tokenIndex ?? -1);
+    if (before >= shown.head - 1 && before < hiddenEnd) lineBreak.classList.add('token-chip-summarised');
+  }
+  const marker = html('span', { className: 'token-row-more', text: `… ${formatCount(hiddenEnd - shown.head)} more tokens …` });
+  row.insertBefore(marker, chips[hiddenEnd]);
+  row.dataset.summarised = String(hiddenEnd - shown.head);
+  return row;
 }
 
 function characterCount(trace: Trace): number {
@@ -48,20 +83,18 @@ function render(root: HTMLElement, context: SlideContext): void {
   );
   if (trace.droppedTokens > 0) root.append(droppedNotice(trace));
 
-  const row = tokenChipRow(tokens);
-  row.dataset.density = density(tokens.length);
-  root.append(row);
-
+  const long = tokens.length > SHOWN_IDS;
   root.append(
-    html('p', { className: 'live-legend', text: `${SPACE_MARK} space   ${NEWLINE_MARK} new line   ${TAB_MARK} tab   ·   hover a token for its id and bytes` }),
-    html('p', { className: 'live-caption', text: 'What the model receives: token ids' }),
+    tokenRow(tokens, long ? ROWS.long : ROWS.short),
+    html('p', { className: 'live-legend', text: `${SPACE_MARK} space   ${NEWLINE_MARK} new line   ${TAB_MARK} tab` }),
+    html('p', { className: 'token-ids-caption', text: 'What the model receives: token ids' }),
     idList(tokens.map((token) => token.id)),
   );
 }
 
-/** Ids shown in full up to this many; a longer prompt shows its first and last ids and counts the rest (nothing scrolls). */
-const SHOWN_IDS = 72;
-const LAST_IDS = 16;
+/** Ids shown in full up to this many (two lines); a longer prompt shows its first and last ids and counts the rest (nothing scrolls). */
+const SHOWN_IDS = 26;
+const LAST_IDS = 8;
 
 /** The ids as one line of text (its textContent is every id, for the tests), the middle hidden when long. */
 function idList(ids: readonly number[]): HTMLElement {
