@@ -23,7 +23,6 @@ import { formatCount, formatPercent, quoteToken } from '../src/viz/format';
 import { formula } from '../src/viz/formula';
 import { horizontalBars, type BarRow } from '../src/viz/horizontal-bars';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
-import { tokenChip } from '../src/viz/token-chip';
 import { tensorRow, type Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
 import '../src/viz/block-chart.css';
@@ -239,7 +238,7 @@ function render(root: HTMLElement, context: SlideContext<FeedForwardView>): void
   const activation = activationOf(trace);
   const summary = summariseActivations(neurons.act, QUIET_BELOW);
   const stats = html('p', {
-    className: 'tb-ffn-stats',
+    className: 'tb-ffn-stats live-caption',
     text:
       `${formatCount(summary.negative)} of ${formatCount(summary.count)} neurons (${formatPercent(summary.negative / Math.max(1, summary.count))}) come out negative; ` +
       `${formatCount(summary.quiet)} (${formatPercent(summary.quiet / Math.max(1, summary.count))}) below ${QUIET_BELOW}: (almost) silent for this token.`,
@@ -258,11 +257,8 @@ function render(root: HTMLElement, context: SlideContext<FeedForwardView>): void
   }
   root.append(
     html('div', { className: 'tb-ffn-head' }, [
-      html('p', { className: 'live-lead' }, [
-        document.createTextNode('Each token on its own: '),
-        tokenChip(trace.tokens[selection.token], { index: selection.token }),
-        document.createTextNode(` in layer ${selection.layer}.`),
-      ]),
+      // The token and layer are in the controls above: the lead says only what the network does with them.
+      html('p', { className: 'live-lead', text: 'Each token on its own:' }),
       widthsDiagram(trace),
     ]),
     html('div', { className: 'tb-ffn-layout' }, [

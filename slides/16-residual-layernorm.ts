@@ -24,7 +24,6 @@ import { html, svg } from '../src/viz/dom';
 import { quoteToken } from '../src/viz/format';
 import { formula } from '../src/viz/formula';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
-import { tokenChip } from '../src/viz/token-chip';
 import { tensorRow, type Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
 import '../src/viz/block-chart.css';
@@ -191,7 +190,7 @@ function normPanelText(trace: Trace): { formulaTex: string; spread: 'std' | 'rms
     spreadHeading: 'std σ',
     firstHalf: '(x − μ) / √(σ² + ε)',
     output: 'ln_1 output: × γ, + β',
-    caption: `Standardising gives mean 0 and std just under 1 (ε = ${epsilon}); the learned gain γ and bias β then shift and stretch each number, so the output's are only near 0 and 1.`,
+    caption: `Standardising gives mean 0 and std just under 1 (ε = ${epsilon}); the learned gain γ and bias β then shift and stretch each number, so the output's mean and std are only near 0 and 1.`,
   };
 }
 
@@ -248,11 +247,8 @@ function render(root: HTMLElement, context: SlideContext<ResidualLayerNormView>)
       numberChoices(`${normName(trace.model)} of layer`, trace.model.nLayer, selection.layer, (value) => rerender({ layer: value })),
     ]),
     html('div', { className: 'tb-resid-lead' }, [
-      html('p', { className: 'live-lead' }, [
-        document.createTextNode('Each sub-layer adds its output to the stream; nothing replaces it. The length of '),
-        tokenChip(trace.tokens[selection.token], { index: selection.token }),
-        document.createTextNode("'s vector, step by step:"),
-      ]),
+      // The token is in the stepper above; one line leaves the chart its height.
+      html('p', { className: 'live-lead', text: "Each sub-layer adds to the stream; nothing replaces it. The token's vector length:" }),
       formula(String.raw`x \leftarrow x + \mathrm{attn}(\mathrm{ln_1}(x)), \qquad x \leftarrow x + \mathrm{mlp}(\mathrm{ln_2}(x))`),
     ]),
   );

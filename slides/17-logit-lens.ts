@@ -88,7 +88,11 @@ function candidateCell(candidate: NextTokenCandidate, rank: number, isAnswer: bo
 function answerCell(row: LogitLensRow, answerId: number): HTMLElement {
   const { prob, inTop } = answerInRow(row, answerId);
   if (!inTop) {
-    return html('span', { className: 'lens-answer lens-answer-absent', text: `not in top 5 (${boundText(prob)})`, attrs: { 'data-answer-bound': String(prob) } });
+    // The bound on a line of its own (display block), so the column wraps it whole.
+    return html('span', { className: 'lens-answer lens-answer-absent', attrs: { 'data-answer-bound': String(prob) } }, [
+      document.createTextNode('not in top 5 '),
+      html('span', { className: 'lens-answer-bound', text: `(${boundText(prob)})` }),
+    ]);
   }
   const bar = html('span', { className: 'lens-answer-bar' });
   bar.style.width = `${Math.max(0, Math.min(1, prob)) * 100}%`; // absolute scale, 0 to 100%, so the climb is honest
@@ -137,7 +141,7 @@ function render(root: HTMLElement, context: SlideContext): void {
   const lastToken = trace.tokens.at(-1);
   root.append(
     html('p', { className: 'live-lead' }, [
-      document.createTextNode('Stop the model early: put each stage’s residual stream through the final layer norm and the LM head, and read its guess for the token after '),
+      document.createTextNode('Each stage’s stream, through the final norm and the LM head: its guess after '),
       lastToken ? tokenChip(lastToken, { coloured: false }) : document.createTextNode('the prompt'),
       document.createTextNode('.'),
     ]),
@@ -200,6 +204,6 @@ export default logitLens;
 /** Why a bare embedding's guess is its own token: said only where the head is the embedding table. */
 function selfPointingText(trace: Trace): string {
   return trace.model.architecture.tiedEmbeddings
-    ? 'Before any layer, the guess is the last token itself: the LM head reuses the embedding table, so a bare embedding points back at its own token.'
+    ? 'Before any layer, the guess is the last token itself: the LM head reuses the embedding table.'
     : 'Before any layer, the guess is the last token itself.';
 }

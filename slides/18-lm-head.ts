@@ -116,11 +116,11 @@ function tieSentence(trace: Trace, check: TieCheck): HTMLElement {
       attrs: { 'data-tie-token-id': String(token.id), 'data-tie-dot': String(check.dot), 'data-tie-logit': String(check.logit), 'data-tie-agrees': String(check.agrees) },
     });
     box.append(
-      document.createTextNode(check.agrees ? 'Weight tying, checked on your prompt: the embedding row of ' : 'Not tied: the embedding row of '),
+      document.createTextNode(check.agrees ? 'Weight tying, checked: the embedding row of ' : 'Not tied: the embedding row of '),
       tokenChip({ text: token.text, id: token.id, bytes: token.bytes }, { coloured: false }),
       document.createTextNode(
         check.agrees
-          ? ` · h = ${check.dot.toFixed(3)}, the same as its logit ${check.logit.toFixed(3)}: the head reuses the input embedding matrix${trace.model.architecture.tiedEmbeddings ? ' (config.json: tie_word_embeddings)' : ''}.`
+          ? ` · h = ${check.dot.toFixed(3)}, its logit ${check.logit.toFixed(3)}: the head reuses the embeddings.`
           : ` · h = ${check.dot.toFixed(3)}, but its logit is ${check.logit.toFixed(3)}: this head has its own matrix.`,
       ),
     );
@@ -196,7 +196,7 @@ function render(root: HTMLElement, context: SlideContext<LmHeadView>): void {
     html('p', { className: 'live-lead' }, [
       document.createTextNode('One matrix product turns the last token, '),
       tokenChip({ text: last.text, id: last.id, bytes: last.bytes }, { index: trace.tokens.length - 1 }),
-      document.createTextNode(`, into a score (logit) for each of the ${formatCount(logits.length)} vocabulary tokens.`),
+      document.createTextNode(`, into a score (logit) for each of the ${formatCount(logits.length)} tokens.`),
     ]),
     shapeRow(trace, hidden, isTied(tie)),
   );
@@ -235,19 +235,20 @@ function render(root: HTMLElement, context: SlideContext<LmHeadView>): void {
     html('div', { className: 'lm-head-top-header' }, [kButtons(k, (value) => rerender({ k: value })), html('span', { className: 'live-caption', text: 'logit → probability' })]),
     horizontalBars(rows),
   ]);
-  body.append(html('div', { className: 'lm-head-columns' }, [figure, list]));
-
+  // The softmax and the tie check (fragments 2, 3) sit under the histogram, beside the top-k list.
   const footer = html('div', { className: 'lm-head-footer' });
+  body.append(html('div', { className: 'lm-head-columns' }, [html('div', { className: 'lm-head-left' }, [figure, footer]), list]));
+
   if (top.length > 0) {
     const first = top[0];
-    const tex = `p_i = \\frac{e^{z_i}}{\\sum_{j=1}^{${texCount(logits.length)}} e^{z_j}} \\qquad p_{\\text{top}} = \\frac{e^{${texNumber(logits[first])}}}{\\underbrace{e^{${texNumber(normaliser)}}}_{\\sum_j e^{z_j}}} = e^{${texNumber(logits[first] - normaliser)}} = ${formatPercent(probs[first]).replace('%', '\\%')}`;
+    // exp() rather than e^{z_i}, \dfrac and two rows: no third-level script (half size) and no wider than its column.
+    const tex = `\\begin{aligned} p_i &= \\dfrac{\\exp(z_i)}{\\sum_{j=1}^{${texCount(logits.length)}} \\exp(z_j)}, \\qquad \\sum_j \\exp(z_j) = e^{${texNumber(normaliser)}} \\\\ p_{\\text{top}} &= \\dfrac{e^{${texNumber(logits[first])}}}{e^{${texNumber(normaliser)}}} = e^{${texNumber(logits[first] - normaliser)}} = ${formatPercent(probs[first]).replace('%', '\\%')} \\end{aligned}`;
     footer.append(html('div', { className: 'lm-head-softmax fragment', attrs: { 'data-fragment-index': '2' } }, [formula(tex)]));
   }
   const tieLine = tieSentence(trace, tie);
   tieLine.classList.add('fragment');
   tieLine.dataset.fragmentIndex = '3';
   footer.append(tieLine);
-  body.append(footer);
 }
 
 function notes(context: SlideContext<LmHeadView>): string {
