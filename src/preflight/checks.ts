@@ -18,11 +18,66 @@ export function tokensPerSecond(steps: readonly { ms: number }[]): number | null
   return (steps.length * 1000) / totalMs;
 }
 
+/** The thresholds a talk needs, in one line for the page (the numbers above). */
+export const THRESHOLDS_TEXT =
+  `What a talk needs: loading under ${SLOW_LOAD_MS / 1000} s, a warm-up pass under ${SLOW_WARM_UP_MS / 1000} s, ` +
+  `a forward pass under ${SLOW_FORWARD_MS} ms (prompt edits), generation at ${MIN_TOKENS_PER_SECOND} tokens/s or more (answers as fast as the audience reads).`;
+
+export type Backend = 'webgpu' | 'wasm';
+
+export const BACKEND_NAMES: Record<Backend, string> = { webgpu: 'WebGPU', wasm: 'WASM' };
+
+/** 12.3 ms, or 1.23 s from a second up. */
+export function formatMs(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`;
+}
+
+/** One backend timed on this machine with the fixed prompt (the one the deck uses, or the other for comparison). */
+export interface BackendMeasurement {
+  backend: Backend;
+  loadMs: number | null;
+  warmUpMs: number | null;
+  forwardMs: number | null;
+  tokensPerSecond: number | null;
+  /** Why it could not be measured (failed to load or run, or took too long), or null. */
+  error: string | null;
+}
+
+/** The backend to present with, and why (both measured here), or null when neither ran. */
+export interface Recommendation {
+  backend: Backend;
+  reason: string;
+}
+
+/**
+ * The faster backend by the forward pass for the fixed prompt (the work of every prompt edit; a
+ * generation step is one more pass): the one that ran, when only one did.
+ */
+export function recommendBackend(measured: readonly BackendMeasurement[], softwareAdapter: boolean): Recommendation | null {
+  const ran = measured.filter((m) => m.error === null && m.forwardMs !== null);
+  if (ran.length === 0) return null;
+  const software = (backend: Backend) => (backend === 'webgpu' && softwareAdapter ? ' (a software adapter)' : '');
+  if (ran.length === 1) {
+    const [only] = ran;
+    const other = measured.find((m) => m.backend !== only.backend);
+    const why = other ? `${BACKEND_NAMES[other.backend]}${software(other.backend)} did not run: ${other.error}` : 'the only backend in this browser';
+    return { backend: only.backend, reason: `${BACKEND_NAMES[only.backend]}: ${why}` };
+  }
+  const [fast, slow] = [...ran].sort((a, b) => a.forwardMs! - b.forwardMs!);
+  const rate = (m: BackendMeasurement) => (m.tokensPerSecond !== null ? `, ${m.tokensPerSecond.toFixed(1)} tokens/s` : '');
+  return {
+    backend: fast.backend,
+    reason:
+      `forward pass ${formatMs(fast.forwardMs!)}${rate(fast)} on ${BACKEND_NAMES[fast.backend]}${software(fast.backend)}, ` +
+      `${formatMs(slow.forwardMs!)}${rate(slow)} on ${BACKEND_NAMES[slow.backend]}${software(slow.backend)}`,
+  };
+}
+
 export interface PreflightFacts {
   modelName: string;
   /** Why the model failed to load, with the file when known; null when it loaded (or is still loading). */
   loadError: { message: string; file: string | null } | null;
-  backend: 'webgpu' | 'wasm' | null;
+  backend: Backend | null;
   /** Whether this browser offered a WebGPU adapter at all (whatever backend was forced). */
   webgpuAdapter: boolean;
   /** That adapter is a software fallback (SwiftShader, llvmpipe): slower than WASM, never chosen by itself. */
@@ -35,8 +90,9 @@ export interface PreflightFacts {
   /** The warm-up pass and generation with the KV cache, when measured. */
   warmUpMs?: number | null;
   tokensPerSecond?: number | null;
-  /** This page with the other backend forced (?backend=wasm|webgpu), to measure and compare; absent when not worth trying. */
-  otherBackendUrl?: string | null;
+  /** The faster backend of the two measured here, and the deck's exact URL with it (?backend=). */
+  recommendation?: Recommendation | null;
+  recommendedUrl?: string | null;
 }
 
 /** What would fail or be slow on stage, in plain words; empty when all is well. */
@@ -47,18 +103,26 @@ export function preflightWarnings(facts: PreflightFacts): string[] {
     warnings.push(`The model ${facts.modelName} failed to load${file}: ${facts.loadError.message}. The deck will show no live values.`);
   }
   if (facts.runError) warnings.push(`The model could not run the test prompt: ${facts.runError}.`);
-  if (!facts.webgpuAdapter) warnings.push('No WebGPU adapter in this browser: the model runs on WASM (CPU), which is slower.');
-  else if (facts.softwareAdapter && facts.backend === 'webgpu') {
+  const recommendation = facts.recommendation ?? null;
+  const switchTo = recommendation && facts.backend !== null && recommendation.backend !== facts.backend ? recommendation : null;
+  if (switchTo) {
+    const url = facts.recommendedUrl ? `: open the deck with ${facts.recommendedUrl}` : `: use ?backend=${switchTo.backend}`;
+    warnings.push(`${BACKEND_NAMES[switchTo.backend]} is faster on this machine (${switchTo.reason})${url}`);
+  } else if (facts.softwareAdapter && facts.backend === 'webgpu') {
     warnings.push("WebGPU's adapter here is a software fallback (emulated on the CPU): WASM is usually much faster; drop ?backend=webgpu or use ?backend=wasm.");
-  } else if (facts.backend === 'wasm' && !facts.softwareAdapter) warnings.push('WebGPU is available but WASM is in use (forced by ?backend=wasm).');
-  if (!facts.crossOriginIsolated && facts.backend !== 'webgpu') {
-    warnings.push('This page is not cross-origin isolated: WASM runs on a single thread (serve with COOP/COEP headers for threads).');
+  } else if (facts.softwareAdapter) {
+    // WASM is the right choice then, but the GPU is out of the browser's reach: worth knowing before a talk.
+    warnings.push(
+      "WebGPU's only adapter here is a software fallback (emulated on the CPU): this browser cannot use the GPU, so the deck runs on WASM. " +
+        'If this machine has a GPU, check the browser\'s GPU settings (chrome://gpu).',
+    );
   }
   if (facts.loadMs !== null && facts.loadMs > SLOW_LOAD_MS) {
     warnings.push(`Loading took ${(facts.loadMs / 1000).toFixed(1)} s (over ${SLOW_LOAD_MS / 1000} s): open the deck well before the talk.`);
   }
-  if (facts.warmUpMs != null && facts.warmUpMs > SLOW_WARM_UP_MS) {
-    warnings.push(`The warm-up pass took ${(facts.warmUpMs / 1000).toFixed(1)} s (over ${SLOW_WARM_UP_MS / 1000} s): load the deck before the audience arrives and do not reload it.`);
+  const slowWarmUp = facts.warmUpMs != null && facts.warmUpMs > SLOW_WARM_UP_MS;
+  if (slowWarmUp) {
+    warnings.push(`The warm-up pass took ${(facts.warmUpMs! / 1000).toFixed(1)} s (over ${SLOW_WARM_UP_MS / 1000} s): load the deck before the audience arrives and do not reload it.`);
   }
   const slowForward = facts.forwardMs !== null && facts.forwardMs > SLOW_FORWARD_MS;
   if (slowForward) {
@@ -68,8 +132,9 @@ export function preflightWarnings(facts: PreflightFacts): string[] {
   if (slowGeneration) {
     warnings.push(`Generation ran at ${facts.tokensPerSecond!.toFixed(1)} tokens/s (under ${MIN_TOKENS_PER_SECOND}): answers will appear more slowly than the audience reads.`);
   }
-  if (facts.otherBackendUrl && (slowForward || slowGeneration || (facts.softwareAdapter && facts.backend === 'webgpu'))) {
-    warnings.push(`Measure the other backend here, it may be faster: ${facts.otherBackendUrl}`);
+  // One thread is a problem only where WASM is too slow with it (threads would help there).
+  if (!facts.crossOriginIsolated && facts.backend === 'wasm' && (slowWarmUp || slowForward || slowGeneration)) {
+    warnings.push('This page is not cross-origin isolated: WASM runs on a single thread (serve with COOP/COEP headers for threads).');
   }
   return warnings;
 }
@@ -79,7 +144,7 @@ export function verdict(warningCount: number): string {
   return warningCount === 0 ? 'All green: open the deck:' : `Not all green (${warningCount} warning${warningCount === 1 ? '' : 's'} above): fix or accept them, then open the deck:`;
 }
 
-/** This page's URL with `?backend=` set to `backend` (everything else kept): the exact link to measure the other backend. */
+/** A URL with `?backend=` set to `backend` (everything else kept): the deck's exact link with the recommended backend. */
 export function withBackend(href: string, backend: 'wasm' | 'webgpu'): string {
   const url = new URL(href);
   url.searchParams.set('backend', backend);

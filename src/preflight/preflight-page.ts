@@ -3,19 +3,45 @@
 // choice as src/deck/main.ts, with the same `?model=` and `?backend=`) and shows, as a checklist,
 // what this machine measures now: backend and why, the WebGPU adapter, the model, load and warm-up
 // time, one forward pass for a fixed prompt, generation tokens per second with and without the KV
-// cache, cross-origin isolation, CPU threads; then plain-words warnings for anything that would fail
-// or be slow on stage. The root's data-state becomes "done" when every check has an answer, and the
-// figures are also on the root as data-* attributes (tests/browser/preflight.test.ts reads them).
+// cache, cross-origin isolation, CPU threads. Where the browser has a WebGPU adapter it then times the
+// other backend too (a fresh worker, the same prompt, a short answer), recommends the faster one with
+// the deck's exact URL (?backend=), and judges the figures against what a talk needs (checks.ts's
+// thresholds, stated on the page); plain-words warnings name anything that would fail or be slow on
+// stage, and "All green" shows only without one. The root's data-state becomes "done" when every
+// check has an answer, and the figures are also on the root as data-* attributes
+// (tests/browser/preflight.test.ts reads them).
 import './preflight.css';
 import { modelRootPath, ortRuntimeUrls } from '../deck/asset-urls';
 import { readModelName } from '../deck/url-state';
 import { chooseBackend, isSoftwareAdapter } from '../engine/choose-backend';
 import { EngineClient, type EngineState } from '../engine/client';
+import type { BackendChoice } from '../engine/choose-backend';
 import { loadErrorText } from '../deck/slide-context';
-import { adapterSummary, deckLink, MIN_TOKENS_PER_SECOND, preflightWarnings, SLOW_FORWARD_MS, SLOW_LOAD_MS, SLOW_WARM_UP_MS, tokensPerSecond, verdict, withBackend, type AdapterLike } from './checks';
+import {
+  adapterSummary,
+  BACKEND_NAMES,
+  deckLink,
+  formatMs as ms,
+  MIN_TOKENS_PER_SECOND,
+  preflightWarnings,
+  recommendBackend,
+  SLOW_FORWARD_MS,
+  SLOW_LOAD_MS,
+  SLOW_WARM_UP_MS,
+  THRESHOLDS_TEXT,
+  tokensPerSecond,
+  verdict,
+  type AdapterLike,
+  type Backend,
+  type BackendMeasurement,
+} from './checks';
 
 /** The fixed prompt whose forward pass and generation are timed. */
 export const PREFLIGHT_PROMPT = 'The Congress should';
+/** The other backend's answer is this short: enough for a rate, and a slow adapter still finishes. */
+const COMPARISON_TOKENS = 4;
+/** A backend that has not answered by then is reported as too slow to compare (and is stopped). */
+const COMPARISON_TIMEOUT_MS = 150_000;
 
 type Status = 'pending' | 'ok' | 'warn' | 'fail';
 
@@ -55,8 +81,6 @@ function check(name: string, label: string, status: Status, value: string, detai
   }
 }
 
-const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`);
-
 async function webgpuAdapter(): Promise<AdapterLike | null> {
   const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<AdapterLike | null> } }).gpu;
   if (!gpu) return null;
@@ -67,6 +91,63 @@ async function webgpuAdapter(): Promise<AdapterLike | null> {
   }
 }
 
+interface EngineRun {
+  state: EngineState;
+  measurement: BackendMeasurement;
+}
+
+/** What an engine's state measured for `backend` (an error when it fell back to another backend). */
+function measurementOf(backend: Backend, state: EngineState, error: string | null): BackendMeasurement {
+  const fellBack = state.backend !== null && state.backend !== backend ? `it fell back to ${BACKEND_NAMES[state.backend]} (${state.backendNotice ?? 'no reason given'})` : null;
+  const failed = state.phase === 'failed' ? loadErrorText(state) : state.runError;
+  return {
+    backend,
+    loadMs: state.loadMs,
+    warmUpMs: state.warmUpMs,
+    forwardMs: state.trace?.timings.forwardMs ?? null,
+    tokensPerSecond: tokensPerSecond(state.generation?.cached.steps ?? []),
+    error: error ?? fellBack ?? failed ?? null,
+  };
+}
+
+/**
+ * Loads the model on `choice`'s backend in a fresh engine worker, runs the fixed prompt and waits for
+ * its answer (both runs, or only the KV-cache one with `comparison`), then stops the worker, so the
+ * next measurement has the machine to itself.
+ */
+function runEngine(choice: BackendChoice, modelName: string, options: { comparison: boolean; onState?: (state: EngineState) => void }): Promise<EngineRun> {
+  const worker = new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' });
+  const engine = new EngineClient(worker);
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (state: EngineState, error: string | null = null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      unsubscribe();
+      worker.terminate();
+      resolve({ state, measurement: measurementOf(choice.backend, state, error) });
+    };
+    const timer = setTimeout(() => settle(engine.state, `no answer within ${COMPARISON_TIMEOUT_MS / 1000} s`), options.comparison ? COMPARISON_TIMEOUT_MS : 2 ** 31 - 1);
+    const unsubscribe = engine.subscribe((state) => {
+      options.onState?.(state);
+      if (state.phase === 'failed' || (state.phase === 'ready' && state.runError)) settle(state);
+      const generation = state.generation;
+      if (generation?.cached.done && (options.comparison || generation.uncached?.done)) settle(state);
+    });
+    if (options.comparison) engine.setRunOptions({ maxNewTokens: COMPARISON_TOKENS });
+    engine.setPrompt(PREFLIGHT_PROMPT, { immediate: true });
+    engine.load({ modelName, modelRoot: modelRootPath(), ortRuntime: ortRuntimeUrls(), choice });
+  });
+}
+
+/** The search string with `?backend=` set (for choosing that backend as the deck would with the link). */
+function searchWithBackend(search: string, backend: Backend): string {
+  const params = new URLSearchParams(search);
+  params.set('backend', backend);
+  return `?${params.toString()}`;
+}
+
 async function start(): Promise<void> {
   const search = window.location.search;
   const modelName = readModelName(search);
@@ -74,6 +155,7 @@ async function start(): Promise<void> {
   link.href = deckLink(search);
   link.textContent = new URL(deckLink(search), window.location.href).href;
   root.dataset.modelName = modelName;
+  document.querySelector('#preflight-thresholds')!.textContent = THRESHOLDS_TEXT;
 
   // Facts about the browser, known before the model loads.
   const adapter = await webgpuAdapter();
@@ -86,39 +168,59 @@ async function start(): Promise<void> {
     const kind = softwareAdapter ? 'a software fallback (emulated on the CPU, slower than WASM): the deck does not choose it; ' : '';
     check('adapter', 'WebGPU adapter', softwareAdapter ? 'warn' : 'ok', summary.text, `${kind}shader-f16: ${summary.shaderF16 ? 'yes' : 'no'}`);
   } else {
-    check('adapter', 'WebGPU adapter', 'warn', 'none found in this browser');
+    check('adapter', 'WebGPU adapter', 'ok', 'none found in this browser', 'WASM is the only backend here');
   }
 
   const choice = await chooseBackend(search);
   root.dataset.backend = choice.backend;
   root.dataset.backendReason = choice.reason ?? '';
-  // WASM chosen over a software adapter is the right choice, not a warning; WebGPU forced onto one is.
-  const backendStatus: Status = choice.backend === 'webgpu' ? (softwareAdapter ? 'warn' : 'ok') : softwareAdapter ? 'ok' : 'warn';
-  check('backend', 'Backend', backendStatus, choice.backend === 'webgpu' ? 'WebGPU' : 'WASM', choice.reason ?? '');
+  // WebGPU forced onto a software adapter is a warning; the measured comparison below judges the rest.
+  check('backend', 'Backend', choice.backend === 'webgpu' && softwareAdapter ? 'warn' : 'ok', BACKEND_NAMES[choice.backend], choice.reason ?? '');
 
   const isolated = self.crossOriginIsolated;
   root.dataset.crossOriginIsolated = String(isolated);
-  check(
-    'isolation',
-    'Cross-origin isolation',
-    isolated || choice.backend === 'webgpu' ? 'ok' : 'warn', // threads matter to WASM only
-    isolated ? 'yes: WASM may use several threads' : 'no: WASM runs single-threaded',
-  );
+  check('isolation', 'Cross-origin isolation', 'ok', isolated ? 'yes: WASM may use several threads' : 'no: WASM runs single-threaded');
   const cores = navigator.hardwareConcurrency;
   root.dataset.hardwareConcurrency = String(cores);
   check('cores', 'CPU threads', 'ok', `${cores} (navigator.hardwareConcurrency)`);
 
   check('model', 'Model', 'pending', `loading ${modelName}…`);
-  const engine = new EngineClient(new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' }));
-  let finished = false;
-  const show = (state: EngineState) => {
-    if (finished) return;
+  const main = await runEngine(choice, modelName, { comparison: false, onState: show });
+
+  // The other backend, timed the same way, where there is one to compare with (WebGPU needs an adapter).
+  const measurements = [main.measurement];
+  if (adapter && main.measurement.error === null) {
+    const other: Backend = choice.backend === 'webgpu' ? 'wasm' : 'webgpu';
+    const label = `${BACKEND_NAMES[other]} (comparison)`;
+    check('comparison', label, 'pending', `loading ${modelName} on ${BACKEND_NAMES[other]}…`, `the same prompt, ${COMPARISON_TOKENS} tokens of answer`);
+    const otherChoice = await chooseBackend(searchWithBackend(search, other));
+    const compared = await runEngine(otherChoice, modelName, { comparison: true });
+    const m = compared.measurement;
+    measurements.push(m);
+    Object.assign(root.dataset, {
+      comparisonBackend: other,
+      comparisonForwardMs: String(m.forwardMs ?? ''),
+      comparisonWarmUpMs: String(m.warmUpMs ?? ''),
+      comparisonTokensPerSecond: String(m.tokensPerSecond ?? ''),
+    });
+    if (m.error !== null) check('comparison', label, 'ok', 'not measured', m.error);
+    else
+      check(
+        'comparison',
+        label,
+        'ok',
+        `forward pass ${ms(m.forwardMs!)}${m.tokensPerSecond !== null ? `, ${m.tokensPerSecond.toFixed(1)} tokens/s` : ''}`,
+        `load ${m.loadMs !== null ? ms(m.loadMs) : '?'}, warm-up ${m.warmUpMs !== null ? ms(m.warmUpMs) : '?'}; the same prompt, ${COMPARISON_TOKENS} tokens of answer`,
+      );
+  }
+  finish(main.state, measurements);
+
+  function show(state: EngineState): void {
     if (state.phase === 'loading' && state.progress?.fraction != null) {
       check('model', 'Model', 'pending', `loading ${modelName}… ${Math.floor(state.progress.fraction * 100)}%`);
     }
     if (state.phase === 'failed') {
       check('model', 'Model', 'fail', loadErrorText(state));
-      finish(state);
       return;
     }
     if (state.phase !== 'ready' || !state.model) return;
@@ -133,15 +235,14 @@ async function start(): Promise<void> {
     );
     if (state.loadMs !== null) {
       root.dataset.loadMs = String(state.loadMs);
-      check('load', 'Load time', state.loadMs > SLOW_LOAD_MS ? 'warn' : 'ok', ms(state.loadMs));
+      check('load', 'Load time', state.loadMs > SLOW_LOAD_MS ? 'warn' : 'ok', ms(state.loadMs), `under ${SLOW_LOAD_MS / 1000} s for a talk`);
     }
     if (state.warmUpMs !== null) {
       root.dataset.warmUpMs = String(state.warmUpMs);
-      check('warm-up', 'Warm-up pass', state.warmUpMs > SLOW_WARM_UP_MS ? 'warn' : 'ok', ms(state.warmUpMs), `the first pass after loading (compiles and allocates); over ${SLOW_WARM_UP_MS / 1000} s is too slow for a talk`);
+      check('warm-up', 'Warm-up pass', state.warmUpMs > SLOW_WARM_UP_MS ? 'warn' : 'ok', ms(state.warmUpMs), `the first pass after loading (compiles and allocates); under ${SLOW_WARM_UP_MS / 1000} s for a talk`);
     }
     if (state.runError) {
       check('forward', 'Forward pass', 'fail', state.runError);
-      finish(state);
       return;
     }
     if (!state.trace) {
@@ -155,27 +256,26 @@ async function start(): Promise<void> {
       'Forward pass',
       forwardMs > SLOW_FORWARD_MS ? 'warn' : 'ok',
       ms(forwardMs),
-      `"${PREFLIGHT_PROMPT}", ${state.trace.tokens.length} tokens (whole Trace: ${ms(state.trace.timings.totalMs)})`,
+      `"${PREFLIGHT_PROMPT}", ${state.trace.tokens.length} tokens (whole Trace: ${ms(state.trace.timings.totalMs)}); under ${SLOW_FORWARD_MS} ms for a talk`,
     );
     const generation = state.generation;
     const cached = generation?.cached;
     const uncached = generation?.uncached ?? null;
-    const rate = (steps: { ms: number }[]) => tokensPerSecond(steps);
     if (cached) {
-      const cachedRate = rate(cached.steps);
+      const cachedRate = tokensPerSecond(cached.steps);
       if (cached.done && cachedRate !== null) root.dataset.tokensPerSecond = String(cachedRate);
       check(
         'generation',
         'Generation (KV cache)',
         !cached.done ? 'pending' : cachedRate !== null && cachedRate < MIN_TOKENS_PER_SECOND ? 'warn' : 'ok',
         cachedRate === null ? 'generating…' : `${cachedRate.toFixed(1)} tokens/s`,
-        `${cached.steps.length} tokens, greedy${cached.done ? '' : ', still generating'}`,
+        `${cached.steps.length} tokens, greedy${cached.done ? '' : ', still generating'}; ${MIN_TOKENS_PER_SECOND} tokens/s or more for a talk`,
       );
     } else {
       check('generation', 'Generation (KV cache)', 'pending', 'generating…');
     }
     if (uncached) {
-      const uncachedRate = rate(uncached.steps);
+      const uncachedRate = tokensPerSecond(uncached.steps);
       if (uncached.done && uncachedRate !== null) root.dataset.uncachedTokensPerSecond = String(uncachedRate);
       check(
         'generation-uncached',
@@ -185,11 +285,28 @@ async function start(): Promise<void> {
         `${uncached.steps.length} tokens, recomputing every position at each step`,
       );
     }
-    if (cached?.done && uncached?.done) finish(state);
-  };
+  }
 
-  const finish = (state: EngineState) => {
-    finished = true;
+  function finish(state: EngineState, measured: BackendMeasurement[]): void {
+    const recommendation = recommendBackend(measured, softwareAdapter);
+    const recommendedUrl = recommendation ? new URL(deckLink(searchWithBackend(search, recommendation.backend)), window.location.href).href : null;
+    if (recommendation && recommendedUrl) {
+      Object.assign(root.dataset, { recommendedBackend: recommendation.backend, recommendedUrl });
+      const inUse = recommendation.backend === choice.backend;
+      check('recommendation', 'Recommended', inUse ? 'ok' : 'warn', `${BACKEND_NAMES[recommendation.backend]}: ${recommendedUrl}`, recommendation.reason);
+      const row = document.querySelector<HTMLElement>('[data-check="recommendation"] .preflight-value')!;
+      const anchor = document.createElement('a');
+      anchor.href = recommendedUrl;
+      anchor.textContent = recommendedUrl;
+      row.firstChild!.textContent = `${BACKEND_NAMES[recommendation.backend]}: `;
+      row.insertBefore(anchor, row.firstChild!.nextSibling);
+      if (!inUse) check('backend', 'Backend', 'warn', BACKEND_NAMES[choice.backend], `${choice.reason ?? ''}; ${BACKEND_NAMES[recommendation.backend]} measured faster here`);
+      // The deck's link at the bottom is the recommended one: the deck as it should be opened here.
+      const deckAnchor = document.querySelector<HTMLAnchorElement>('#preflight-deck-link')!;
+      deckAnchor.href = deckLink(searchWithBackend(search, recommendation.backend));
+      deckAnchor.textContent = recommendedUrl;
+    }
+    const main = measured[0];
     const warnings = preflightWarnings({
       modelName,
       loadError: state.loadError,
@@ -198,13 +315,14 @@ async function start(): Promise<void> {
       softwareAdapter,
       crossOriginIsolated: isolated,
       loadMs: state.loadMs,
-      forwardMs: state.trace?.timings.forwardMs ?? null,
+      forwardMs: main.forwardMs,
       runError: state.phase === 'failed' ? null : state.runError,
       warmUpMs: state.warmUpMs,
-      tokensPerSecond: tokensPerSecond(state.generation?.cached.steps ?? []),
-      // WebGPU needs an adapter; WASM is always there to compare with.
-      otherBackendUrl: choice.backend === 'webgpu' ? withBackend(window.location.href, 'wasm') : adapter ? withBackend(window.location.href, 'webgpu') : null,
+      tokensPerSecond: main.tokensPerSecond,
+      recommendation,
+      recommendedUrl,
     });
+    if (warnings.some((text) => text.includes('single thread'))) check('isolation', 'Cross-origin isolation', 'warn', 'no: WASM runs single-threaded', 'and WASM is too slow here: threads would help');
     warningsBox.replaceChildren(
       ...warnings.map((text) => {
         const line = document.createElement('p');
@@ -219,11 +337,7 @@ async function start(): Promise<void> {
     if (deckLine?.firstChild?.nodeType === Node.TEXT_NODE) deckLine.firstChild.textContent = `${verdict(warnings.length)} `;
     root.dataset.allGreen = String(warnings.length === 0);
     root.dataset.state = 'done';
-  };
-
-  engine.subscribe(show);
-  engine.setPrompt(PREFLIGHT_PROMPT, { immediate: true });
-  engine.load({ modelName, modelRoot: modelRootPath(), ortRuntime: ortRuntimeUrls(), choice });
+  }
 }
 
 void start();

@@ -1,6 +1,7 @@
 // The preflight page (preflight.html) of the built deck: on WASM it runs its checks to the end with
 // the deck's own engine, shows measured figures, asks nothing of another origin and logs no error;
-// in a browser with WebGPU (SwiftShader here) it shows the adapter's line.
+// in a browser with WebGPU (SwiftShader here) it flags the software adapter, times both backends and
+// recommends WASM with the deck's exact URL, and, with warnings, never says "All green".
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDeck, launchChromium, MODEL_NAME, openDeck, serveFolder, type StaticServer } from '../../src/browser';
@@ -39,6 +40,8 @@ describe('the preflight page', () => {
         warnings: [...document.querySelectorAll('.preflight-warning')].map((p) => p.textContent),
         deck: document.querySelector('#preflight-deck')?.textContent ?? '',
         href: document.querySelector('#preflight-deck-link')?.getAttribute('href'),
+        thresholds: document.querySelector('#preflight-thresholds')?.textContent ?? '',
+        recommendation: document.querySelector('[data-check="recommendation"]')?.textContent ?? '',
       };
     });
     expect(shown.data.backend).toBe('wasm');
@@ -56,9 +59,15 @@ describe('the preflight page', () => {
     expect(shown.backend).toContain('forced by ?backend=wasm');
     expect(Object.values(shown.statuses)).not.toContain('pending');
     expect(Object.values(shown.statuses)).not.toContain('fail');
-    // The test server sends no COOP/COEP headers: the page must say WASM runs on one thread.
-    if (shown.data.crossOriginIsolated === 'false') expect(shown.warnings.join('\n')).toMatch(/single thread/);
-    // Issue 12: "All green" only when there is no warning (this server sends no COOP/COEP: a warning).
+    // The test server sends no COOP/COEP headers: the page says WASM runs on one thread (a warning only where WASM is too slow).
+    if (shown.data.crossOriginIsolated === 'false') expect(shown.isolation).toMatch(/single-threaded/);
+    // Without an adapter WASM is the only backend, and the recommendation says so, with the deck's URL.
+    expect(shown.data.recommendedBackend).toBe('wasm');
+    expect(shown.data.recommendedUrl).toBe(`${server.deckUrl}?model=sotu-gpt&backend=wasm`);
+    expect(shown.recommendation).toContain(`WASM: ${server.deckUrl}?model=sotu-gpt&backend=wasm`);
+    expect(shown.recommendation).toContain('the only backend in this browser');
+    expect(shown.thresholds).toMatch(/^What a talk needs: loading under 10 s, a warm-up pass under 5 s, a forward pass under 500 ms/);
+    // Issue 12: "All green" only when there is no warning.
     expect(shown.deck).toContain('open the deck:');
     expect(shown.deck.startsWith('All green')).toBe(shown.warnings.length === 0);
     expect(shown.data.allGreen).toBe(String(shown.warnings.length === 0));
@@ -91,10 +100,11 @@ describe('the preflight page', () => {
     }
   });
 
-  // Issue 12: SwiftShader is a software fallback adapter, so it is flagged and WASM is chosen over it (before: a green WebGPU).
-  it("shows the WebGPU adapter's line where the browser has one, and flags a software one", async () => {
+  // Issue 12: SwiftShader is a software fallback adapter, so it is flagged and WASM is chosen over it (before: a green
+  // WebGPU); both backends are timed and WASM, the faster here, is recommended with its exact URL; warnings mean no "All green".
+  it('flags a software WebGPU adapter, times both backends and recommends WASM with its URL', async () => {
     browser = await launchChromium({ webgpu: true });
-    const { context, page, errors } = await openDeck(browser, server.deckUrl, 'preflight.html');
+    const { context, page, errors, log } = await openDeck(browser, server.deckUrl, 'preflight.html');
     await page.waitForSelector('[data-check="backend"]', { timeout: 30_000 });
     const adapter = await page.evaluate(() => ({
       text: document.querySelector('[data-check="adapter"]')?.textContent ?? '',
@@ -112,6 +122,36 @@ describe('the preflight page', () => {
     expect(adapter.text).toContain('software fallback');
     expect(adapter.backend).toBe('wasm');
     expect(adapter.backendRow).toMatch(/software fallback \(SwiftShader, emulated on the CPU\): running on WASM/);
+
+    await page.waitForSelector('#preflight[data-state="done"]', { timeout: 220_000 }).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${log.join('\n')}`);
+    });
+    const done = await page.evaluate(() => ({
+      data: { ...document.querySelector<HTMLElement>('#preflight')!.dataset },
+      comparison: document.querySelector('[data-check="comparison"]')?.textContent ?? '',
+      recommendation: document.querySelector('[data-check="recommendation"]')?.textContent ?? '',
+      recommendationLink: document.querySelector('[data-check="recommendation"] a')?.getAttribute('href') ?? null,
+      deckLink: document.querySelector('#preflight-deck-link')?.getAttribute('href') ?? null,
+      warnings: [...document.querySelectorAll('.preflight-warning')].map((p) => p.textContent ?? ''),
+      text: document.body.textContent ?? '',
+    }));
+    // WebGPU (SwiftShader) was measured too: a forward pass on it, for the same prompt.
+    expect(done.data.comparisonBackend).toBe('webgpu');
+    expect(done.comparison).toContain('WebGPU (comparison)');
+    expect(Number(done.data.comparisonForwardMs)).toBeGreaterThan(0);
+    expect(done.comparison).toMatch(/forward pass [\d.]+ m?s/);
+    // The recommendation: WASM, faster here, with the deck's exact URL.
+    expect(done.data.recommendedBackend).toBe('wasm');
+    expect(done.data.recommendedUrl).toBe(`${server.deckUrl}?backend=wasm`);
+    expect(done.recommendationLink).toBe(`${server.deckUrl}?backend=wasm`);
+    expect(done.deckLink).toBe('./?backend=wasm'); // the deck's link at the bottom is the recommended one
+    expect(done.recommendation).toMatch(/on WASM, .* on WebGPU \(a software adapter\)/);
+    expect(Number(done.data.forwardMs)).toBeLessThan(Number(done.data.comparisonForwardMs));
+    // The software adapter is a warning, so the page never says "All green".
+    expect(done.warnings.join('\n')).toMatch(/software fallback/);
+    expect(done.data.allGreen).toBe('false');
+    expect(done.text).not.toContain('All green');
+    expect(done.text).toMatch(/Not all green \(\d+ warnings? above\)/);
     expect(errors).toEqual([]);
     await context.close();
   });
