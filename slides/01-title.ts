@@ -2,6 +2,7 @@
 // the model menu and what the model read (both filled by the deck from models/models.json).
 import { familyDisplayName } from '../src/viz/architecture-names';
 import { html } from '../src/viz/dom';
+import { monoTextWidth } from '../src/viz/row-fit';
 import type { Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
 import './01-title.css';
@@ -27,11 +28,18 @@ function buildSkeleton(root: HTMLElement): void {
     attrs: { id: 'title-prompt', rows: 2, spellcheck: 'false', placeholder: 'Type a prompt, e.g. How do I bake chocolate chip cookies?' },
   });
   field.dataset.promptInput = 'title';
+  // A long prompt would scroll inside the field: away from the keyboard the field shows a summary instead
+  // (its first and last words), and printed, the prompt in full (01-title.css).
+  const summary = html('div', { className: 'title-prompt-summary', attrs: { 'aria-hidden': 'true' } });
+  const printed = html('p', { className: 'title-prompt-print' });
+  const box = html('div', { className: 'title-prompt-box' }, [field, summary, printed]);
+  const update = () => summarisePrompt(box, field.value);
+  for (const event of ['input', 'focus', 'blur']) field.addEventListener(event, update);
   root.replaceChildren(
     html('h1', { className: 'title-heading', text: TITLE }),
     html('p', { className: 'title-lead', text: 'From your keyboard to the answer: every number on these slides is computed live, in this browser, by a small language model.' }),
     html('label', { className: 'title-prompt-label', text: 'Your prompt', attrs: { for: 'title-prompt' } }),
-    field,
+    box,
     html('p', { className: 'title-model', attrs: { 'data-title-model': '' } }),
     // Filled by the deck from models/models.json (src/deck/model-menu.ts); hidden until then.
     html('div', { className: 'title-model-menu', attrs: { 'data-model-menu-row': '', hidden: '' } }, [
@@ -43,12 +51,53 @@ function buildSkeleton(root: HTMLElement): void {
   );
 }
 
+/** Prompts up to this many character cells (wide CJK and emoji count two) show in the field as they are: its two lines. */
+const FIELD_CELLS = 100;
+const SUMMARY_HEAD = 70;
+const SUMMARY_TAIL = 40;
+
+/** Cuts `text` at a space near `at` (searching towards the cut), so words stay whole. */
+function wordCut(text: string, at: number, fromEnd: boolean): string {
+  if (fromEnd) {
+    const part = text.slice(-at);
+    const space = part.indexOf(' ');
+    return space > 0 && space < at / 2 ? part.slice(space + 1) : part;
+  }
+  const part = text.slice(0, at);
+  const space = part.lastIndexOf(' ');
+  return space > at / 2 ? part.slice(0, space) : part;
+}
+
+/** Sets the summary (first and last words, the characters between counted) and the printed full text. */
+function summarisePrompt(box: HTMLElement, prompt: string): void {
+  const long = monoTextWidth(prompt, 1) / 0.6 > FIELD_CELLS || prompt.split('\n').length > 2;
+  box.dataset.long = String(long);
+  box.querySelector('.title-prompt-print')!.textContent = prompt;
+  const summary = box.querySelector<HTMLElement>('.title-prompt-summary')!;
+  if (!long) {
+    summary.replaceChildren();
+    return;
+  }
+  const flat = prompt.replace(/\s+/g, ' ');
+  const head = wordCut(flat, SUMMARY_HEAD, false);
+  const tail = wordCut(flat, SUMMARY_TAIL, true);
+  const between = Math.max(0, Array.from(flat).length - Array.from(head).length - Array.from(tail).length);
+  summary.replaceChildren(
+    document.createTextNode(`${head} `),
+    html('span', { className: 'title-prompt-more', text: `… ${between.toLocaleString('en-US')} more characters …` }),
+    document.createTextNode(` ${tail}`),
+  );
+}
+
 export const titleSlide: SlideModule = {
   id: 'title',
   title: TITLE,
   render(root: HTMLElement, context: SlideContext) {
     if (!root.querySelector('[data-prompt-input]')) buildSkeleton(root);
     root.classList.add('title-slide');
+    const field = root.querySelector<HTMLTextAreaElement>('textarea.title-prompt')!;
+    // The deck sets the field's value before the slides draw; an untouched field shows the Trace's prompt.
+    summarisePrompt(root.querySelector<HTMLElement>('.title-prompt-box')!, field.value || context.trace?.prompt || '');
     const model = root.querySelector<HTMLElement>('[data-title-model]')!;
     model.textContent = context.trace ? modelLine(context.trace) : context.waitingMessage;
     model.dataset.backend = context.trace?.backend ?? '';
