@@ -201,7 +201,7 @@ function render(root: HTMLElement, context: SlideContext<WhoVotedView>): void {
 
   root.append(
     html('p', { className: 'live-lead' }, [
-      document.createTextNode('Each part of the model adds a vector to the last position; read through the LM head, each is a vote for '),
+      document.createTextNode('Each part adds a vector to the last position; through the LM head, a vote for '),
       tokenChip({ text: variant.target.token, id: variant.target.id }, { coloured: false }),
       document.createTextNode(variant.against ? ' over ' : '.'),
       ...(variant.against ? [tokenChip({ text: variant.against.token, id: variant.against.id }, { coloured: false }), document.createTextNode('.')] : []),
