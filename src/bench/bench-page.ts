@@ -7,7 +7,7 @@
 //   - generation: the deck's generate() loop (traced model, KV cache, greedy) and transformers.js's
 //     model.generate() (greedy) on each model, interleaved.
 import { env, Tensor } from '@huggingface/transformers';
-import { deckUrl, modelRootPath, ortRuntimeUrls } from '../deck/asset-urls';
+import { modelRootPath, ortRuntimeUrls } from '../deck/asset-urls';
 import { generate } from '../engine/generate';
 import { knockOutFeeds } from '../engine/knock-out';
 import { loadModel, type LoadedModel } from '../engine/load-model';
@@ -45,6 +45,8 @@ export interface GenerationTimes {
 
 export interface GenerationResults {
   deck: GenerationTimes;
+  /** The deck's loop asking the session for every output, trace outputs included (before the lean steps). */
+  deckEveryOutput: GenerationTimes;
   plain: GenerationTimes;
   /** An error when transformers.js's generate() cannot drive the traced graph. */
   traced: GenerationTimes | { error: string };
@@ -55,6 +57,10 @@ export interface BenchApi {
   forward(ids: number[], prompt: string, warmUps: number, reps: number): Promise<ForwardTimes>;
   /** The deck's generate() on the traced model, and model.generate() on the plain and the traced model. */
   generation(ids: number[], maxNewTokens: number, warmUps: number, reps: number): Promise<GenerationResults>;
+  /** For the memory figure (src/bench/measure-memory.ts): one model alone in this page, loaded as the engine loads it... */
+  memoryLoad(name: string, kind: 'traced' | 'plain'): Promise<void>;
+  /** ...and run as the deck runs it (traced: runTrace, then the deck's generate) or plainly (a forward pass, then model.generate). */
+  memoryRun(ids: number[], prompt: string, newTokens: number): Promise<void>;
 }
 
 declare global {
@@ -92,15 +98,10 @@ async function forwardOnce(loaded: LoadedModel, ids: number[]): Promise<{ ms: nu
   return { ms, logits: outputs.logits.data as Float32Array };
 }
 
-async function timedLoad(name: string, withWeights: boolean): Promise<{ loaded: LoadedModel; loadMs: number }> {
+async function timedLoad(name: string): Promise<{ loaded: LoadedModel; loadMs: number }> {
   const started = performance.now();
-  const loaded = await loadModel({
-    name,
-    modelRoot: modelRootPath(),
-    backend: 'wasm',
-    // The traced model's weight-based slides (logit lens, embeddings) need the initializers, as in the worker.
-    readModelBytes: withWeights ? async () => new Uint8Array(await (await fetch(deckUrl(`models/${name}/onnx/model.onnx`))).arrayBuffer()) : undefined,
-  });
+  // As the worker loads it: the weight-derived slides read trace-extras.json and the graph's outputs, no weights.
+  const loaded = await loadModel({ name, modelRoot: modelRootPath(), backend: 'wasm' });
   return { loaded, loadMs: performance.now() - started };
 }
 
@@ -119,11 +120,13 @@ async function libraryGenerate(loaded: LoadedModel, ids: number[], maxNewTokens:
   return Array.from(output.data as BigInt64Array, Number).slice(ids.length);
 }
 
+let memoryModel: { loaded: LoadedModel; kind: 'traced' | 'plain' } | null = null;
+
 const api: BenchApi = {
   async load(names) {
     configureRuntime();
-    const t = await timedLoad(names.traced, true);
-    const p = await timedLoad(names.plain, false);
+    const t = await timedLoad(names.traced);
+    const p = await timedLoad(names.plain);
     traced = t.loaded;
     plain = p.loaded;
     if (plain.traceOutputs.length > 0) throw new Error(`${names.plain} has trace outputs: it is not a baseline`);
@@ -164,7 +167,7 @@ const api: BenchApi = {
   async generation(ids, maxNewTokens, warmUps, reps) {
     const m = models();
     const empty = (): GenerationTimes => ({ promptTokens: ids.length, maxNewTokens, runs: [], ids: [] });
-    const result = { deck: empty(), plain: empty(), traced: empty() as GenerationTimes | { error: string } };
+    const result = { deck: empty(), deckEveryOutput: empty(), plain: empty(), traced: empty() as GenerationTimes | { error: string } };
     const record = (times: GenerationTimes, started: number, newIds: number[]) => {
       times.runs.push({ ms: performance.now() - started, newTokens: newIds.length });
       times.ids = newIds;
@@ -174,6 +177,9 @@ const api: BenchApi = {
       let started = performance.now();
       const steps = await generate(m.traced, ids, { maxNewTokens, useCache: true });
       if (rep >= 0) record(result.deck, started, steps.map((step) => step.id));
+      started = performance.now();
+      const everyOutput = await generate(m.traced, ids, { maxNewTokens, useCache: true, allOutputs: true });
+      if (rep >= 0) record(result.deckEveryOutput, started, everyOutput.map((step) => step.id));
       started = performance.now();
       const plainIds = await libraryGenerate(m.plain, ids, maxNewTokens);
       if (rep >= 0) record(result.plain, started, plainIds);
@@ -187,6 +193,22 @@ const api: BenchApi = {
       }
     }
     return result;
+  },
+
+  async memoryLoad(name, kind) {
+    configureRuntime();
+    memoryModel = { loaded: (await timedLoad(name)).loaded, kind };
+  },
+  async memoryRun(ids, prompt, newTokens) {
+    if (!memoryModel) throw new Error('bench.memoryLoad() first');
+    const { loaded, kind } = memoryModel;
+    if (kind === 'traced') {
+      await runTrace(loaded, prompt);
+      if (newTokens > 0) await generate(loaded, ids, { maxNewTokens: newTokens, useCache: true });
+    } else {
+      await forwardOnce(loaded, ids);
+      if (newTokens > 0) await libraryGenerate(loaded, ids, newTokens);
+    }
   },
 };
 

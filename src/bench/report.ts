@@ -4,6 +4,7 @@ import { elapsedS, GENERATION_PROMPT_TOKENS, NEW_TOKENS, SUMMARY_PROMPT_TOKENS, 
 import type { PromptEditResult } from './drive-deck';
 import type { PageResults } from './drive-bench-page';
 import { generationSummary, median, ratio, round, summary } from './statistics';
+import type { MemoryResults } from './measure-memory';
 
 export function report(options: {
   model: BenchModel;
@@ -15,6 +16,8 @@ export function report(options: {
   deckErrors: string[];
   notes: string[];
   reps: number;
+  /** The engine's memory, traced ÷ plain (src/bench/measure-memory.ts); absent: not measured. */
+  memory?: MemoryResults | null;
 }) {
   const { page, deck } = options;
   const forward = page.forward.map((f) => {
@@ -43,6 +46,7 @@ export function report(options: {
   });
   const deckGen = generationSummary(page.deckGeneration);
   const plainGen = generationSummary(page.plainGeneration);
+  const everyOutputGen = page.deckEveryOutputGeneration ? generationSummary(page.deckEveryOutputGeneration) : null;
   const tracedGen = 'error' in page.tracedGeneration ? page.tracedGeneration : generationSummary(page.tracedGeneration);
   return {
     bench: 'live-llm-deck: tracing cost vs a plain transformers.js forward pass',
@@ -70,14 +74,27 @@ export function report(options: {
       promptTokens: GENERATION_PROMPT_TOKENS,
       maxNewTokens: NEW_TOKENS,
       deckLoopTracedModel: deckGen,
+      /** The deck's loop before the lean steps: every output, trace ones included, asked of the session at every step. */
+      deckLoopEveryOutput: everyOutputGen,
       baselineGeneratePlainModel: plainGen,
       libraryGenerateTracedModel: tracedGen,
       ratioToBaseline: {
         deckLoopTracedModel: round(plainGen.tokensPerSecond / deckGen.tokensPerSecond, 2),
+        deckLoopEveryOutput: everyOutputGen ? round(plainGen.tokensPerSecond / everyOutputGen.tokensPerSecond, 2) : null,
         libraryGenerateTracedModel: 'error' in tracedGen ? null : round(plainGen.tokensPerSecond / tracedGen.tokensPerSecond, 2),
       },
       sameTokens: deckGen.ids.join(',') === plainGen.ids.join(','),
     },
+    memory: options.memory
+      ? {
+          method: 'each model alone in a fresh bench page, loaded and run by the engine code (traced: runTrace x2, then the deck\'s generate; plain: forward x2, then transformers.js generate); samples after load and each run of Runtime.getHeapUsage (usedSize + backingStorageSize, the ArrayBuffers\' backing stores, WASM memory included when they hold it) and of onnxruntime\'s WebAssembly.Memory; peak = largest sample',
+          tracedPeakMiB: round(options.memory.traced.peakBytes / 2 ** 20, 1),
+          plainPeakMiB: round(options.memory.plain.peakBytes / 2 ** 20, 1),
+          ratio: options.memory.ratio,
+          traced: options.memory.traced,
+          plain: options.memory.plain,
+        }
+      : null,
     errors: [...page.errors.map((e) => `bench page: ${e}`), ...options.deckErrors.map((e) => `deck: ${e}`)],
     notes: options.notes,
     durationS: round(elapsedS(), 1),
@@ -100,8 +117,8 @@ export function summaryOf(r: Report) {
     allSlidesMs: at?.deckPromptToSlides?.medianMs ?? null,
     /** Plain generate() tokens/s ÷ the deck's tokens/s (goal ≤ 1.05). */
     generationRatio: round(plainGen.tokensPerSecond / deckGen.tokensPerSecond, 2),
-    /** Not measured yet: the worker's peak memory traced ÷ plain needs a per-process probe the bench does not have. */
-    memoryRatio: null,
+    /** The engine's peak JS heap + backing stores + WASM memory, traced ÷ plain (goal ≤ 1.3); null when not measured. */
+    memoryRatio: r.memory?.ratio ?? null,
   };
 }
 
@@ -127,8 +144,10 @@ export function printTable(r: Report): void {
   console.log(`\nGeneration, ${g.maxNewTokens} new tokens after ${g.promptTokens} prompt tokens (greedy, KV cache). Ratio: baseline tok/s ÷ figure tok/s.`);
   console.log(gen('baseline: model.generate, plain model', g.baselineGeneratePlainModel, ''));
   console.log(gen("deck's generate() loop, traced model", g.deckLoopTracedModel, `${g.ratioToBaseline.deckLoopTracedModel}×`));
+  if (g.deckLoopEveryOutput) console.log(gen("deck's loop asking for every output (before)", g.deckLoopEveryOutput, `${g.ratioToBaseline.deckLoopEveryOutput}×`));
   console.log(gen('model.generate, traced model', g.libraryGenerateTracedModel, g.ratioToBaseline.libraryGenerateTracedModel === null ? '' : `${g.ratioToBaseline.libraryGenerateTracedModel}×`));
   console.log(`  same tokens from the deck's loop and the baseline: ${g.sameTokens ? 'yes' : 'no'}`);
+  if (r.memory) console.log(`\nMemory (peak JS heap + backing stores + WASM): traced ${r.memory.tracedPeakMiB} MiB, plain ${r.memory.plainPeakMiB} MiB, ratio ${r.memory.ratio}×`);
   for (const note of r.notes) console.log(`note: ${note}`);
   for (const error of r.errors) console.log(`error seen: ${error}`);
   console.log(`\n(${r.durationS} s)`);

@@ -7,7 +7,8 @@
 //   2. on the bench page (bench.html): a raw forward pass of the plain model (the baseline), of the
 //      traced model, and the deck's full runTrace, for the same tokens (src/bench/drive-bench-page.ts);
 //   3. generation, 32 new tokens after an 8-token prompt: the deck's generate() loop on the traced
-//      model vs transformers.js's model.generate() on the plain model.
+//      model (lean steps, and asking for every output as before) vs transformers.js's model.generate() on the plain model;
+//   4. memory: each model alone in a fresh page, peak JS heap + backing stores + WASM memory (src/bench/measure-memory.ts).
 // The baseline model is converted at bench time from the deck model's own initializers with
 // traceOutputs: false (src/bench/baseline-model.ts). Statistics in src/bench/statistics.ts, the
 // table and JSON in src/bench/report.ts; the JSON's `summary` holds issue 13's figures per model (summaryOf).
@@ -18,7 +19,8 @@ import { parseArgs } from 'node:util';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { buildModelsFolder } from '../bench/baseline-model';
 import { benchText, promptsOfLength } from '../bench/bench-prompts';
-import { BENCH_MODELS, GENERATION_REPS, log, MODEL, PROMPT_LENGTHS, SMOLLM_SHAPED } from '../bench/bench-settings';
+import { BENCH_MODELS, GENERATION_REPS, log, MEMORY_NEW_TOKENS, MODEL, PROMPT_LENGTHS, SMOLLM_SHAPED, SUMMARY_PROMPT_TOKENS } from '../bench/bench-settings';
+import { measureMemory } from '../bench/measure-memory';
 import { benchPage } from '../bench/drive-bench-page';
 import { benchDeck } from '../bench/drive-deck';
 import { printTable, report, summaryOf, type Report } from '../bench/report';
@@ -48,7 +50,7 @@ async function main(): Promise<number> {
     log('converting the baseline model (same weights, no trace outputs) and making the SmolLM2-135M-shaped pair'); 
     const models = buildModelsFolder(sourceModels);
     cleanups.push(() => rmSync(models.dir, { recursive: true, force: true }));
-    log(await writeTraceExtras(join(models.dir, SMOLLM_SHAPED))); // as `npm run convert` writes it beside a converted model
+    log(writeTraceExtras(join(models.dir, SMOLLM_SHAPED))); // as `npm run convert` writes it beside a converted model
 
     configureOffline(models.dir + '/');
     const tokenizer = await AutoTokenizer.from_pretrained(MODEL, { local_files_only: true });
@@ -72,7 +74,9 @@ async function main(): Promise<number> {
       const page = await benchPage(browser, server.deckUrl, pairsOf(model.lengths), reps, model, generationReps);
       const deck = await benchDeck(browser, server.deckUrl, pairsOf(model.deckLengths), reps, notes, `${model.deckSearch}&model=${model.traced}`);
       const conversionMs = model.traced === MODEL ? models.plainMs : models.smolLmShapedMs;
-      reports.push(report({ model, generationReps, chromium: browser.version(), conversionMs, page, deck: deck.results, deckErrors: deck.errors, notes, reps }));
+      const memoryPrompt = pairsOf([SUMMARY_PROMPT_TOKENS])[0];
+      const memory = await measureMemory(browser, server.deckUrl, model, memoryPrompt.ids[0], memoryPrompt.texts[0], MEMORY_NEW_TOKENS);
+      reports.push(report({ model, generationReps, chromium: browser.version(), conversionMs, page, deck: deck.results, deckErrors: deck.errors, notes, reps, memory }));
     }
     // The first model's report at the top level, as before; every model's under byModel; issue 13's figures in summary.
     const summary = Object.fromEntries(reports.map((r) => [r.models.traced.name, summaryOf(r)]));

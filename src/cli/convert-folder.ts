@@ -6,6 +6,7 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync,
 import { basename, join, resolve } from 'node:path';
 import { convertModel, type ExternalDataWriter } from '../convert/index';
 import { checkpointFileSource } from './file-tensor-source';
+import { writeTraceExtras } from './trace-extras-writer';
 
 // Files copied next to the model when the input folder has them (tokenizer, chat template and generation settings).
 const companionFiles = [
@@ -88,6 +89,8 @@ export function convertCheckpointFolder({ inDir, outDir, traceOutputs = true, kn
     }
   }
   writeFileSync(join(outDir, 'config.json'), `${JSON.stringify(withModelFiles(config, written), null, 2)}\n`);
+  // The slides' prompt-independent weight-derived values (embedding map, analogy, weight excerpt): the engine reads no weights.
+  const extras = traceOutputs ? writeTraceExtras(outDir) : null;
   // transformers.js fetches generation_config.json; a dev server that answers a missing file with
   // index.html (Vite does) makes that fetch fail, so always provide one.
   const generationConfigPath = join(outDir, 'generation_config.json');
@@ -98,7 +101,7 @@ export function convertCheckpointFolder({ inDir, outDir, traceOutputs = true, kn
   const described = written.map(({ path, bytes, externalBytes }) =>
     externalBytes > 0 ? `${path} (${mebibytes(bytes)} + ${mebibytes(externalBytes)} in ${basename(path)}_data)` : `${path} (${mebibytes(bytes)})`,
   );
-  return `wrote ${described.join(' and ')}, trace outputs ${traceOutputs ? 'on' : 'off'}${knockOut ? ', knock-out inputs on' : ''}`;
+  return `wrote ${described.join(' and ')}, trace outputs ${traceOutputs ? 'on' : 'off'}${knockOut ? ', knock-out inputs on' : ''}${extras ? `; ${extras}` : ''}`;
 }
 
 /**

@@ -7,7 +7,6 @@
 // Then trace-extras.json beside config.json: the slides' prompt-independent weight-derived values (src/cli/trace-extras-writer.ts).
 import { parseArgs } from 'node:util';
 import { convertCheckpointFolder, type ConvertFolderOptions } from './convert-folder';
-import { writeTraceExtras } from './trace-extras-writer';
 
 const usage =
   'usage: tsx src/cli/convert.ts --in <folder with config.json + model.safetensors or its shards> --out <model folder> [--dtype fp32|fp16] [--no-trace-outputs] [--knock-out]';
@@ -45,9 +44,7 @@ if (!options) {
   process.exit(2);
 }
 try {
-  console.log(convertCheckpointFolder(options));
-  // The slides' weight-derived values (embedding map, analogy, weight excerpt), so the engine needs no weights.
-  if (options.traceOutputs !== false) console.log(await writeTraceExtras(options.outDir));
+  console.log(convertCheckpointFolder(options)); // with trace outputs, also trace-extras.json (the slides' weight-derived values)
 } catch (error) {
   // One line, so scripts and the build can show it as is.
   console.error(`convert: ${((error as Error).message ?? String(error)).split('\n')[0]}`);

@@ -12,6 +12,7 @@ import { convertModel, writeSafetensors } from '../convert/index';
 import { readInitializerFields, type InitializerFields } from '../convert/onnx-initializers';
 import { readInitializers } from '../convert/onnx-reader';
 import { resolveModelFolder } from './model-folder';
+import { writeTraceExtras } from './trace-extras-writer';
 
 /** Checkpoint parameters by their Hugging Face prefixes; the graph's own constants (sqrt_head_dim, inv_freq...) are not weights. */
 const isCheckpointParameter = (name: string) =>
@@ -52,6 +53,7 @@ function main(): number {
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+  console.log(writeTraceExtras(folder)); // the slides' weight-derived values, from the graph just written
   console.log(`rewrote ${onnxPath} from its own ${weights.size} weights, bit for bit (${(onnx.byteLength / 2 ** 20).toFixed(1)} MiB)${knockOut ? ', knock-out inputs on' : ''}`);
   return 0;
 }

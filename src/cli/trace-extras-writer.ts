@@ -1,13 +1,13 @@
 // Writes a model folder's trace-extras.json (src/convert/trace-extras-file.ts) from its own onnx/model.onnx and
 // tokenizer, after a conversion: the embedding table and the excerpted matrix are read from the ONNX file (by
-// byte range when they are external data), the reference and analogy words tokenized as the engine tokenizes.
-// Written to a temporary name and renamed into place.
+// byte range when they are external data), the reference and analogy words tokenized as the engine tokenizes
+// (transformers.js's tokenizer class for the folder, built from its files). Synchronous, so a conversion
+// (convertCheckpointFolder) writes it before it returns; written to a temporary name and renamed into place.
 import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { AutoTokenizer } from '@huggingface/transformers';
-import { readInitializersWithExternalData } from '../convert/onnx-reader';
+import { basename, join } from 'node:path';
+import * as transformers from '@huggingface/transformers';
+import { readInitializersWithExternalDataSync } from '../convert/onnx-reader';
 import { buildTraceExtrasFile, TRACE_EXTRAS_FILE, type TraceExtrasFile } from '../convert/trace-extras-file';
-import { configureOffline } from '../engine/load-model';
 import { modelInfoFromConfig, type HfConfig } from '../engine/model-info';
 import { extrasWeightNames } from '../engine/trace-extras';
 
@@ -27,21 +27,33 @@ function readRange(path: string, offset: number, length: number): Uint8Array {
   }
 }
 
+type TokenizerClass = new (json: unknown, config: unknown) => transformers.PreTrainedTokenizer;
+
+/** The folder's tokenizer, as AutoTokenizer.from_pretrained builds it (tokenizer_config.json's class, else the base class), without its async file loading. */
+function tokenizerOf(folder: string): transformers.PreTrainedTokenizer {
+  const json = JSON.parse(readFileSync(join(folder, 'tokenizer.json'), 'utf8')) as unknown;
+  const configPath = join(folder, 'tokenizer_config.json');
+  const config = (existsSync(configPath) ? JSON.parse(readFileSync(configPath, 'utf8')) : {}) as { tokenizer_class?: string };
+  const name = config.tokenizer_class?.replace(/Fast$/, '') ?? 'PreTrainedTokenizer';
+  const named = (transformers as unknown as Record<string, unknown>)[name];
+  const cls = (typeof named === 'function' && name.endsWith('Tokenizer') ? named : transformers.PreTrainedTokenizer) as TokenizerClass;
+  return new cls(json, config);
+}
+
 /** The values for `folder` (a model folder with config.json, onnx/model.onnx and tokenizer files). */
-export async function traceExtrasOf(folder: string): Promise<TraceExtrasFile> {
+export function traceExtrasOf(folder: string): TraceExtrasFile {
   const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as HfConfig;
   const info = modelInfoFromConfig(basename(folder), config);
   const names = extrasWeightNames(info.architecture);
   const onnxDir = join(folder, 'onnx');
-  const weights = await readInitializersWithExternalData(
+  const weights = readInitializersWithExternalDataSync(
     new Uint8Array(readFileSync(join(onnxDir, 'model.onnx'))),
     (name) => name === names.embeddings || name === names.excerpt,
-    async (location, offset, length) => readRange(join(onnxDir, location), offset, length),
+    (location, offset, length) => readRange(join(onnxDir, location), offset, length),
   );
   const embeddings = weights.get(names.embeddings);
   if (!embeddings) throw new Error(`${folder}/onnx/model.onnx has no ${names.embeddings}`);
-  configureOffline(dirname(folder) + '/');
-  const tokenizer = await AutoTokenizer.from_pretrained(basename(folder), { local_files_only: true });
+  const tokenizer = tokenizerOf(folder);
   return buildTraceExtrasFile({
     embeddingsName: names.embeddings,
     embeddings,
@@ -52,9 +64,9 @@ export async function traceExtrasOf(folder: string): Promise<TraceExtrasFile> {
 }
 
 /** Writes `folder`/trace-extras.json; returns a one-line summary, or why it was not written (no tokenizer). */
-export async function writeTraceExtras(folder: string): Promise<string> {
+export function writeTraceExtras(folder: string): string {
   if (!existsSync(join(folder, 'tokenizer.json'))) return `no ${TRACE_EXTRAS_FILE}: the folder has no tokenizer.json to place the map's words with`;
-  const values = await traceExtrasOf(folder);
+  const values = traceExtrasOf(folder);
   const path = join(folder, TRACE_EXTRAS_FILE);
   writeFileSync(`${path}.partial`, `${JSON.stringify(values)}\n`);
   renameSync(`${path}.partial`, path);

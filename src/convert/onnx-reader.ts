@@ -80,3 +80,22 @@ export async function readInitializersWithExternalData(
   }
   return weights;
 }
+
+/** As readInitializersWithExternalData, with a synchronous reader (a file read in Node, during a conversion). */
+export function readInitializersWithExternalDataSync(
+  onnxBytes: Uint8Array,
+  wanted: (name: string) => boolean,
+  readExternal: (location: string, offset: number, length: number) => Uint8Array,
+): Map<string, Weight> {
+  const weights = new Map<string, Weight>();
+  for (const tensor of readInitializerFields(onnxBytes)) {
+    if (!isFloatWeight(tensor) || !wanted(tensor.name)) continue;
+    const range = externalDataRange(tensor);
+    const raw = range ? readExternal(range.location, range.offset, range.length) : (tensor.raw_data ?? new Uint8Array(0));
+    if (range && raw.byteLength !== range.length) {
+      throw new Error(`initializer ${tensor.name}: ${range.location} gave ${raw.byteLength} bytes at offset ${range.offset}, expected ${range.length}`);
+    }
+    weights.set(tensor.name, { shape: tensor.dims.map(Number), data: toFloat32(raw, tensor.data_type) });
+  }
+  return weights;
+}

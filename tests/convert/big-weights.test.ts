@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { AutoModelForCausalLM, env, Tensor, type PreTrainedModel } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertCheckpointFolder } from '../../src/cli/convert-folder';
-import { writeTraceExtras } from '../../src/cli/trace-extras-writer';
 import { safetensorsFileSource } from '../../src/cli/file-tensor-source';
 import { readSafetensors, shardedSource, safetensorsSource, writeSafetensors, type TensorToWrite } from '../../src/convert/index';
 import { externalDataRange, readInitializers, readInitializersWithExternalData } from '../../src/convert/onnx-reader';
@@ -223,9 +222,8 @@ describe('in transformers.js (Node)', () => {
     expect(argmaxRows(fp16.data, 8192)).toEqual(argmaxRows(fp32.data, 8192));
   });
 
-  it('the engine runs fp16 when forced, says so, and reads trace-extras.json, whose values come from the external float32 data', async () => {
+  it('the engine runs fp16 when forced, says so, and reads the trace-extras.json the conversion wrote, whose values come from the external float32 data', async () => {
     const folder = join(modelsRoot, 'external');
-    await writeTraceExtras(folder); // as npm run convert does after converting
     const loaded = await loadModel({ name: 'external', modelRoot: modelsRoot + '/', backend: 'node-cpu', precision: { forced: 'fp16', shaderF16: false }, readTextFile: (file) => readFile(join(folder, file), 'utf8').catch(() => null) });
     try {
       expect(loaded.info.precision).toBe('fp16');
