@@ -196,7 +196,8 @@ function results(trace: Trace, result: SamplingResult, body: HTMLElement, onSeed
   ]);
   if (settings.temperature === 0) lead.append(document.createTextNode(' Temperature 0 is greedy: always the top token; top-k and top-p change nothing.'));
   const recipe = html('div', { className: 'sampling-formula' }, [
-    formula('p_i = \\frac{e^{z_i / T}}{\\sum_j e^{z_j / T}}', false),
+    // exp() and a slash, not a fraction of powers: no script smaller than 70% of the formula's size.
+    formula('p_i = \\exp(z_i / T) \\,/\\, \\textstyle\\sum_j \\exp(z_j / T)', false),
     html('span', { className: 'live-caption', text: 'then keep the top k, then the fewest reaching p; renormalise' }),
   ]);
   const strip = settings.temperature === 0 ? [] : [cumulativeStrip(result)];
