@@ -18,17 +18,26 @@ import { CHATML_EXAMPLE_MODEL, CHATML_EXAMPLE_SOURCE, exampleText, smolLm2ChatMl
 import { html } from '../src/viz/dom';
 import { formatCount, plural, quoteToken } from '../src/viz/format';
 import { startSlide, waitingMessage } from '../src/viz/slide-frame';
+import { headAndTail, monoTextWidth, type RowItem } from '../src/viz/row-fit';
 import { lastUserMessage, templateTokens, type TemplatePart, type TemplateToken } from '../src/viz/template-tokens';
-import { tokenChip } from '../src/viz/token-chip';
+import { tokenChip, tokenDisplayText } from '../src/viz/token-chip';
 import { lineBreakPosition } from '../src/viz/visible-whitespace';
 import type { SlideContext, SlideModule } from './slide';
 import './01b-chat-template.css';
 
-/** More chips than this do not fit even at the smallest size: the start and the end are shown, with the count between. */
-const MAX_CHIPS = 240;
-const HEAD_CHIPS = 40;
+/**
+ * The chips' rows on the slide (28 px chips, 01b-chat-template.css): past them the start and the end are
+ * shown, with the count between. A base model's row is the prompt again (the tokenization slide has it
+ * in full): three rows, leaving room for the other model's template.
+ */
+const ROWS = { chat: 5, base: 3 };
+const ROW_WIDTH = 1180;
+const CHIP_FONT = 28;
+const CHIP_PADDING = 18;
+const GAP = 6;
+const MARKER_WIDTH = 330; // "… 999 more tokens …"
 /** The other model's example shows this much of a long message. */
-const EXAMPLE_MESSAGE_CHARACTERS = 160;
+const EXAMPLE_MESSAGE_CHARACTERS = 60;
 
 const PART_NAMES: Record<TemplatePart, string> = {
   special: 'special token',
@@ -38,10 +47,11 @@ const PART_NAMES: Record<TemplatePart, string> = {
   template: 'the template’s own text',
 };
 
-function density(count: number): 'normal' | 'compact' | 'dense' {
-  if (count <= 40) return 'normal';
-  if (count <= 110) return 'compact';
-  return 'dense';
+function rowItems(items: readonly TemplateToken[], lineBreaks: boolean): RowItem[] {
+  return items.map((item) => ({
+    width: monoTextWidth(tokenDisplayText(item.token), CHIP_FONT) + CHIP_PADDING + (item.part === 'special' ? 8 : 0),
+    breakAfter: lineBreaks && item.part !== 'special' && lineBreakPosition(item.token.text) !== null,
+  }));
 }
 
 function templateChip(item: TemplateToken, index: number): HTMLElement {
@@ -52,17 +62,20 @@ function templateChip(item: TemplateToken, index: number): HTMLElement {
   return wrapper;
 }
 
-function chipRow(items: readonly TemplateToken[]): HTMLElement {
+function chipRow(items: readonly TemplateToken[], rows: number): HTMLElement {
   const row = html('div', { className: 'token-row template-row' });
-  row.dataset.density = density(Math.min(items.length, MAX_CHIPS));
-  const hidden = items.length > MAX_CHIPS ? items.length - MAX_CHIPS : 0;
+  // A new line per newline while that fits; otherwise the chips flow on (↵ still marks each newline).
+  const lineBreaks = headAndTail(rowItems(items, true), ROW_WIDTH, rows, GAP, MARKER_WIDTH) === null;
+  const shown = lineBreaks ? null : headAndTail(rowItems(items, false), ROW_WIDTH, rows, GAP, MARKER_WIDTH);
+  const headChips = shown?.head ?? items.length;
+  const hidden = shown ? items.length - shown.head - shown.tail : 0;
+  if (hidden > 0) row.dataset.summarised = String(hidden);
   items.forEach((item, index) => {
-    if (hidden > 0 && index >= HEAD_CHIPS && index < HEAD_CHIPS + hidden) {
-      if (index === HEAD_CHIPS) row.append(html('span', { className: 'template-hidden', text: `… ${plural(hidden, 'more token')} …` }));
+    if (hidden > 0 && index >= headChips && index < headChips + hidden) {
+      if (index === headChips) row.append(html('span', { className: 'template-hidden', text: `… ${plural(hidden, 'more token')} …` }));
       return;
     }
-    // Dense rows flow on: a new line per turn would push a long conversation off the slide (↵ still marks it).
-    const breakAt = item.part === 'special' || row.dataset.density === 'dense' ? null : lineBreakPosition(item.token.text);
+    const breakAt = item.part === 'special' || !lineBreaks ? null : lineBreakPosition(item.token.text);
     if (breakAt === 'before') row.append(html('span', { className: 'token-line-break' }));
     row.append(templateChip(item, index));
     if (breakAt === 'after') row.append(html('span', { className: 'token-line-break' }));
@@ -126,7 +139,7 @@ function chatModelView(trace: Trace, body: HTMLElement, systemInput: HTMLInputEl
   if (trace.droppedTokens > 0) {
     body.append(html('p', { className: 'live-notice', text: `The conversation is longer than the ${formatCount(trace.model.contextLength)}-token window: its first ${plural(trace.droppedTokens, 'token')} were cut.` }));
   }
-  body.append(chipRow(items), legend(new Set(items.map((item) => item.part))));
+  body.append(chipRow(items, ROWS.chat), legend(new Set(items.map((item) => item.part))));
   if (special.length > 0) body.append(html('p', { className: 'live-caption template-special-ids', text: `Special tokens: ${specialSummary(items)}. They are single tokens the user cannot type.` }));
   if (!aligned) body.append(html('p', { className: 'live-caption', text: 'The tokens could not be matched to the template’s text byte for byte, so only the special tokens are marked.' }));
 }
@@ -152,12 +165,12 @@ function baseModelView(trace: Trace, body: HTMLElement): void {
       html('strong', { text: plural(items.length, 'token') }),
       document.createTextNode(', and continues it.'),
     ]),
-    chipRow(items),
+    chipRow(items, ROWS.base),
   );
   const parts = smolLm2ChatMl(trace.chat.messages);
   body.append(
     html('div', { className: 'chatml-example', attrs: { 'data-model': CHATML_EXAMPLE_MODEL, 'data-text': exampleText(parts) } }, [
-      html('p', { className: 'chatml-heading', text: `Another model’s template, for comparison: ${CHATML_EXAMPLE_MODEL} (ChatML) would read your message as` }),
+      html('p', { className: 'chatml-heading', text: `A chat model would read it as: ${CHATML_EXAMPLE_MODEL}’s ChatML template` }),
       html('div', { className: 'chatml-document' }, parts.map(examplePart)),
       html('p', { className: 'live-caption chatml-source', text: `Not this model’s: ${CHATML_EXAMPLE_SOURCE}; ids from its tokenizer. With no system message it adds its own (dotted).` }),
     ]),
