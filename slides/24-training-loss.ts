@@ -60,7 +60,7 @@ function render(root: HTMLElement, context: SlideContext): void {
   }
   const body = html('div', { className: 'loss-body', attrs: { 'data-term-count': String(terms.length) } });
   root.append(body);
-  body.append(html('p', { className: 'live-lead', text: 'Reading your prompt, the model guessed every next token. A guess costs −ln p of the token that really came: 0 when it was sure and right, large when it was surprised.' }));
+  body.append(html('p', { className: 'live-lead', text: 'Inside your prompt, each guess costs −ln p of the token that came next: 0 if sure and right.' }));
 
   const mean = meanLoss(trace.nextTokenLogProbs);
   const ppl = perplexity(trace.nextTokenLogProbs);
@@ -101,9 +101,9 @@ function render(root: HTMLElement, context: SlideContext): void {
       tokenChip(previous, { index: worstTerm.position - 1 }),
       document.createTextNode(' the model gave '),
       tokenChip(worstTerm.token, { index: worstTerm.position }),
-      document.createTextNode(` only ${formatProbability(worstProb)}:`),
+      document.createTextNode(` only ${formatProbability(worstProb)}: `),
+      formula(`-\\ln ${texProbability(worstProb)} = ${(-worstTerm.logProb).toFixed(2)}`, false), // inline: one line less
     ]),
-    formula(`-\\ln ${texProbability(worstProb)} = ${(-worstTerm.logProb).toFixed(2)}`),
   ]);
   body.append(
     html('div', { className: 'loss-bottom' }, [example, html('div', { className: 'loss-formula fragment', attrs: { 'data-fragment-index': '2' } }, [formula(LOSS_FORMULA)])]),
@@ -112,7 +112,7 @@ function render(root: HTMLElement, context: SlideContext): void {
       html('p', {
         className: 'live-caption fragment',
         attrs: { 'data-fragment-index': '3' },
-        text: 'Training nudges every weight, a little at a time, to make this number smaller: this model learned that way on the project’s State of the Union corpus (large models: billions of tokens and more).',
+        text: 'Training nudges every weight a little to make this number smaller; this model learned on the State of the Union corpus (large models: billions of tokens).',
       }),
       weightExcerptView(trace),
     ]),
@@ -139,7 +139,7 @@ function weightExcerptView(trace: Trace): HTMLElement {
   );
   const count = excerpt.shape.reduce((a, b) => a * b, 1);
   return html('div', { className: 'weight-excerpt-box fragment', attrs: { 'data-fragment-index': '4' } }, [
-    html('p', { className: 'live-caption', text: `What gets nudged: the top-left corner of ${excerpt.name} [${excerpt.shape.join(' × ')}], ${formatCount(count)} of the model’s numbers, as training left them.` }),
+    html('p', { className: 'live-caption', text: `What gets nudged: a corner of ${excerpt.name} [${excerpt.shape.join(' × ')}], ${formatCount(count)} numbers, as training left them.` }),
     table,
   ]);
 }
