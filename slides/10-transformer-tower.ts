@@ -12,7 +12,13 @@
 //     stream at the last token: entering, after the attention add, leaving), data-mean-entropy (bits,
 //     mean over the block's heads of the last token's attention entropy), data-max-entropy (log2 of
 //     the visible keys: the entropy of perfectly even attention)
-import { layerOutput } from '../src/trace/output-names';
+//   .tb-climb-level: data-level (0 = the embeddings entering, 1..nLayer = after that layer, nLayer + 1 =
+//     after the final norm), data-norm (L2 norm of the last token's vector there), data-replay-order
+//
+// Motion (issue 12 item 8): the tower is a replay fragment (src/viz/replay.ts): → shows the last token's
+// vector climbing it, its strip and length appearing level by level while the block it passes through is lit.
+// Before the → and after the climb, reduced motion and print: every level at once (the final state).
+import { finalNormOutput, layerOutput } from '../src/trace/output-names';
 import { entropyBits } from '../src/maths/attention-maths';
 import { euclideanNorm } from '../src/maths/layer-norm-stats';
 import { architectureSummary, feedForwardName, normName } from '../src/viz/architecture-names';
@@ -20,6 +26,8 @@ import { clampIndex } from '../src/viz/block-controls';
 import { formatValue } from '../src/viz/block-number-format';
 import { lookupTensors, residualInputName } from '../src/viz/block-tensors';
 import { html, svg } from '../src/viz/dom';
+import { replayItem, replayScope } from '../src/viz/replay';
+import { divergingColourScale } from '../src/viz/vector-strip';
 import { formatCount, plural } from '../src/viz/format';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tensorRow, type Trace } from '../src/trace';
@@ -33,11 +41,50 @@ export interface TowerView {
 
 const DEFAULT_VIEW: TowerView = { layer: 0 };
 
-const TOWER_WIDTH = 400;
-const TOWER_HEIGHT = 560;
-const END_BOX_HEIGHT = 62; // the embeddings box below the blocks and the ln_f + LM head box above
+const TOWER_WIDTH = 400; // drawn at this size (CSS), so SVG font sizes are the sizes seen
+const TOWER_HEIGHT = 480;
+const END_BOX_HEIGHT = 70; // the embeddings box below the blocks and the ln_f + LM head box above: a line of text, then the vector
 const GAP = 6;
 const MIN_LABELLED_HEIGHT = 22; // below this a block is too thin for its label
+const STRIP_X = 96; // the climbing vector's strip, inside each block and end box
+const STRIP_WIDTH = 224;
+const MAX_STRIP_DIMS = 256; // a wider model shows its first 256 numbers (said in the caption)
+
+/** The last token's vector at one level of the tower: entering, after a block, after the final norm. */
+export interface ClimbLevel {
+  level: number;
+  values: ArrayLike<number>;
+  norm: number;
+}
+
+/** The last token's residual stream entering the tower, after every block, and after the final norm; null when the Trace lacks one of them. */
+export function climbLevels(trace: Trace): ClimbLevel[] | null {
+  const n = trace.tokens.length;
+  const d = trace.model.nEmbd;
+  const names = [residualInputName(0), ...Array.from({ length: trace.model.nLayer }, (_, layer) => layerOutput(layer, 'resid.after_mlp')), finalNormOutput];
+  const lookup = lookupTensors(trace, names.map((name) => ({ name, shape: [n, d] })), 'the vector climbing the tower');
+  if (!lookup.ok || n === 0) return null;
+  return names.map((name, level) => {
+    const values = tensorRow(lookup.tensors[name], n - 1);
+    return { level, values, norm: euclideanNorm(values) };
+  });
+}
+
+/** One level's vector as a strip of cells (purple −, orange +, on its own scale), with its length written after it. */
+function climbStrip(level: ClimbLevel, y: number, height: number, order: number, showNorm: boolean): SVGGElement {
+  const dims = Math.min(level.values.length, MAX_STRIP_DIMS);
+  let maxAbs = 0;
+  for (let i = 0; i < dims; i++) maxAbs = Math.max(maxAbs, Math.abs(level.values[i]));
+  const colour = divergingColourScale(maxAbs);
+  const group = svg('g', { className: 'tb-climb-level', attrs: { 'data-level': level.level, 'data-norm': level.norm, 'data-replay-order': order } });
+  const cell = STRIP_WIDTH / Math.max(1, dims);
+  for (let i = 0; i < dims; i++) group.append(svg('rect', { attrs: { x: STRIP_X + i * cell, y, width: cell + 0.2, height, fill: colour(level.values[i]) } }));
+  group.append(svg('rect', { className: 'tb-climb-frame', attrs: { x: STRIP_X, y, width: STRIP_WIDTH, height } }));
+  if (showNorm) {
+    group.append(svg('text', { className: 'tb-climb-norm', text: formatValue(level.norm), attrs: { x: TOWER_WIDTH - 10, y: y + height / 2, 'text-anchor': 'end', 'dominant-baseline': 'middle' } }));
+  }
+  return replayItem(group, order);
+}
 
 function selectedLayer(trace: Trace, view: TowerView): number {
   return clampIndex(view.layer, 0, Math.max(0, trace.model.nLayer - 1));
@@ -121,19 +168,27 @@ function modelFacts(trace: Trace): HTMLElement {
 
 function tower(trace: Trace, chosen: number, onChoose: (layer: number) => void): SVGSVGElement {
   const nLayer = Math.max(0, trace.model.nLayer);
-  const root = svg('svg', { className: 'tb-tower', attrs: { viewBox: `0 0 ${TOWER_WIDTH} ${TOWER_HEIGHT}`, role: 'group', 'aria-label': 'The stack of blocks' } });
+  const root = svg('svg', {
+    className: 'tb-tower',
+    attrs: { viewBox: `0 0 ${TOWER_WIDTH} ${TOWER_HEIGHT}`, width: TOWER_WIDTH, height: TOWER_HEIGHT, role: 'group', 'aria-label': 'The stack of blocks' },
+  });
+  const levels = climbLevels(trace);
   const stackTop = END_BOX_HEIGHT + GAP;
   const stackHeight = TOWER_HEIGHT - 2 * (END_BOX_HEIGHT + GAP);
   const pitch = nLayer > 0 ? stackHeight / nLayer : stackHeight;
   const blockHeight = Math.max(1, pitch - (pitch > 8 ? GAP : 0));
   const labelEvery = pitch >= MIN_LABELLED_HEIGHT ? 1 : Math.ceil(MIN_LABELLED_HEIGHT / pitch);
 
-  const endBox = (y: number, text: string, className: string) =>
-    svg('g', { className }, [
-      svg('rect', { className: 'tb-tower-end', attrs: { x: 0, y, width: TOWER_WIDTH, height: END_BOX_HEIGHT, rx: 8 } }),
-      svg('text', { className: 'tb-tower-text', text, attrs: { x: TOWER_WIDTH / 2, y: y + END_BOX_HEIGHT / 2, 'text-anchor': 'middle', 'dominant-baseline': 'middle' } }),
+  // An end box: its words on the first line, the vector there on the second.
+  const endBox = (y: number, text: string, className: string, level: ClimbLevel | undefined, order: number) => {
+    const box = svg('g', { className }, [
+      svg('rect', { className: 'tb-tower-end', attrs: { x: 1, y, width: TOWER_WIDTH - 2, height: END_BOX_HEIGHT, rx: 8 } }),
+      svg('text', { className: 'tb-tower-text', text, attrs: { x: TOWER_WIDTH / 2, y: y + 20, 'text-anchor': 'middle', 'dominant-baseline': 'middle' } }),
     ]);
-  root.append(endBox(0, `final ${normName(trace.model)} → LM head → ${formatCount(trace.model.vocabSize)} scores`, 'tb-tower-top'));
+    if (level) box.append(climbStrip(level, y + 38, 18, order, true));
+    return box;
+  };
+  root.append(endBox(0, `final ${normName(trace.model)} → LM head → ${formatCount(trace.model.vocabSize)} scores`, 'tb-tower-top', levels?.[nLayer + 1], nLayer + 1));
 
   for (let layer = 0; layer < nLayer; layer++) {
     const y = stackTop + (nLayer - 1 - layer) * pitch; // layer 0 at the bottom: data flows upwards
@@ -142,25 +197,41 @@ function tower(trace: Trace, chosen: number, onChoose: (layer: number) => void):
       className: 'tb-tower-block',
       attrs: { 'data-layer': layer, role: 'button', tabindex: 0, 'aria-pressed': pressed, 'aria-label': `Open layer ${layer}` },
     });
-    block.append(svg('rect', { className: 'tb-tower-rect', attrs: { x: 20, y, width: TOWER_WIDTH - 40, height: blockHeight, rx: Math.min(8, blockHeight / 3) } }));
-    if (layer % labelEvery === 0 || pressed) {
+    // Lit while the climbing vector passes through it (a replay; src/viz/replay.ts).
+    block.append(replayItem(svg('rect', { className: 'tb-tower-rect', attrs: { x: 1, y, width: TOWER_WIDTH - 2, height: blockHeight, rx: Math.min(8, blockHeight / 3) } }), layer + 1, 'pass'));
+    const labelled = layer % labelEvery === 0 || pressed;
+    if (labelled) {
       block.append(
         svg('text', {
-          className: 'tb-tower-text',
-          text: `Layer ${layer}: attention + feed-forward`,
-          attrs: { x: TOWER_WIDTH / 2, y: y + blockHeight / 2, 'text-anchor': 'middle', 'dominant-baseline': 'middle', 'font-size': Math.min(24, Math.max(12, blockHeight * 0.45)) },
+          className: 'tb-tower-text tb-tower-label',
+          text: `Layer ${layer}`,
+          attrs: { x: 12, y: y + blockHeight / 2, 'dominant-baseline': 'middle', 'font-size': Math.min(22, Math.max(16, blockHeight * 0.45)) },
         }),
       );
     }
+    const level = levels?.[layer + 1];
+    const stripHeight = Math.min(18, blockHeight * 0.6);
+    if (level) block.append(climbStrip(level, y + (blockHeight - stripHeight) / 2, stripHeight, layer + 1, labelled));
     block.addEventListener('click', () => onChoose(layer));
     block.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' || event.key === ' ') onChoose(layer);
     });
     root.append(block);
   }
-  const entering = trace.model.architecture.positions === 'rope' ? 'token embeddings (RoPE turns q, k in each block)' : 'token + position embeddings';
-  root.append(endBox(TOWER_HEIGHT - END_BOX_HEIGHT, `${plural(trace.tokens.length, 'token')} enter: ${entering}`, 'tb-tower-bottom'));
-  return root;
+  const entering = trace.model.architecture.positions === 'rope' ? 'token embeddings (RoPE: in q, k)' : 'token + position embeddings';
+  root.append(endBox(TOWER_HEIGHT - END_BOX_HEIGHT, `${plural(trace.tokens.length, 'token')} enter: ${entering}`, 'tb-tower-bottom', levels?.[0], 0));
+  // → replays the climb: a Reveal fragment that Reveal never hides, so the tower shows its final state until then.
+  return replayScope(root, 0);
+}
+
+/** What the strips show, in words under the tower. */
+function climbCaption(trace: Trace): HTMLElement {
+  const d = trace.model.nEmbd;
+  const shown = Math.min(d, MAX_STRIP_DIMS);
+  return html('p', {
+    className: 'live-caption tb-climb-caption',
+    text: `Strips: the last token’s ${shown === d ? `${formatCount(d)} numbers` : `first ${shown} of ${formatCount(d)} numbers`} (purple −, orange +) and its length ‖x‖, level by level.`,
+  });
 }
 
 function flowStep(text: string, detail: string, className = ''): HTMLElement {
@@ -175,26 +246,26 @@ function blockInternals(trace: Trace, layer: number): HTMLElement {
   const panel = html('div', { className: 'tb-block-panel' }, [html('h3', { className: 'tb-panel-title', text: `Inside layer ${layer}` })]);
   const result = blockNumbers(trace, layer);
   const numbers = result.ok ? result.numbers : null;
-  const norm = (value: number | undefined) => (value === undefined ? '' : ` · length ${formatValue(value)}`);
+  const norm = (value: number | undefined) => (value === undefined ? '' : ` · ‖x‖ ${formatValue(value)}`);
   // Top to bottom in reading order: the residual stream enters first.
   const flow = html('ol', { className: 'tb-flow' }, [
-    flowStep('x: residual stream in', `${formatCount(m.nEmbd)} numbers per token${norm(numbers?.normIn)}`, 'tb-flow-resid'),
-    flowStep('ln_1', m.architecture.norm === 'rmsnorm' ? 'RMSNorm: scale each token by its root mean square' : 'LayerNorm: centre and scale each token'),
+    flowStep('x: residual stream in', `${formatCount(m.nEmbd)} numbers${norm(numbers?.normIn)}`, 'tb-flow-resid'),
+    flowStep('ln_1', m.architecture.norm === 'rmsnorm' ? 'RMSNorm: scale by the RMS' : 'LayerNorm: centre, scale'),
     flowStep(
       'multi-head self-attention',
-      `${m.nHead} heads × ${m.headDim}` + (numbers ? ` · mean entropy ${formatValue(numbers.meanEntropyBits)} of at most ${formatValue(numbers.maxEntropyBits)} bits` : ''),
+      `${m.nHead} heads × ${m.headDim}` + (numbers ? ` · entropy ${formatValue(numbers.meanEntropyBits)} of ≤ ${formatValue(numbers.maxEntropyBits)} bits` : ''),
       'tb-flow-attn',
     ),
     flowStep('+ add to x (residual)', `x = x + attn(ln_1(x))${norm(numbers?.normAfterAttn)}`, 'tb-flow-add'),
     flowStep('ln_2', `${normName(m)} again`),
     flowStep('feed-forward', `${formatCount(m.nEmbd)} → ${formatCount(m.mlpWidth)} → ${formatCount(m.nEmbd)}, ${feedForwardName(m)}`, 'tb-flow-mlp'),
-    flowStep('+ add to x (residual)', `x = x + mlp(ln_2(x))${norm(numbers?.normOut)} → next layer`, 'tb-flow-add'),
+    flowStep('+ add to x (residual)', `x = x + mlp(ln_2(x))${norm(numbers?.normOut)}`, 'tb-flow-add'),
   ]);
   panel.append(flow);
   if (numbers) {
     const box = html('p', {
       className: 'live-caption tb-block-numbers',
-      text: `Lengths (L2 norms) and entropy are for the last token, ${numbers.token + 1} of ${trace.tokens.length}.`,
+      text: `‖x‖: length (L2 norm); entropy: mean over heads. The last token, ${numbers.token + 1} of ${trace.tokens.length}.`,
     });
     box.dataset.normIn = String(numbers.normIn);
     box.dataset.normAfterAttn = String(numbers.normAfterAttn);
@@ -224,16 +295,16 @@ function render(root: HTMLElement, context: SlideContext<TowerView>): void {
   root.append(
     html('p', {
       className: 'live-lead',
-      text: `This model stacks ${plural(trace.model.nLayer, 'identical block', 'identical blocks')}, one after another. Every token goes through all of them. Click a block to open it.`,
+      text: `This model stacks ${plural(trace.model.nLayer, 'identical block', 'identical blocks')}; every token goes through all of them. Click one to open it.`,
     }),
     html('div', { className: 'tb-tower-layout' }, [
-      tower(trace, layer, choose),
+      html('div', { className: 'tb-tower-column' }, [tower(trace, layer, choose), ...(climbLevels(trace) ? [climbCaption(trace)] : [])]),
       html('div', { className: 'tb-tower-side' }, [
         modelFacts(trace),
         blockInternals(trace, layer),
         html('p', {
           className: 'live-caption tb-other-models',
-          text: 'Other models, not this one: large language models stack about 32 to 96 or more such blocks, with thousands of numbers per token.',
+          text: 'Other models, not this one: 32 to 96+ blocks, thousands of numbers wide.',
         }),
       ]),
     ]),
@@ -262,6 +333,10 @@ function notes(context: SlideContext<TowerView>): string {
     );
   } else {
     lines.push(result.problem);
+  }
+  const levels = climbLevels(trace);
+  if (levels) {
+    lines.push(`Press → to replay the last token's vector climbing the tower; its length goes ${levels.map((level) => formatValue(level.norm)).join(' → ')} (entering, after each block, after the final ${normName(m)}).`);
   }
   lines.push('The 32 to 96+ blocks of large models are other models\' numbers, not this one\'s.');
   return lines.join('\n');

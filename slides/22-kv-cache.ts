@@ -14,7 +14,14 @@
 //   .kv-uncached-cap data-uncached-limit: the run without the cache stops after this many steps
 //   .kv-prefix-reuse (a follow-up turn) data-cached-tokens, data-input-tokens, data-reused-prefill-ms,
 //                    data-full-prefill-ms, data-same-first-token: the previous turn's cache reused
+//   table.kv-rows    the cache, one row per token: tr.kv-row data-position (0-based), data-token-id,
+//                    data-kind (prompt | generated), data-cache-bytes (the cache once this row is written),
+//                    data-replay-order; tr.kv-row-gap data-rows (rows summarised), data-kind
 // No view state.
+//
+// Motion (issue 12 item 8): the cache's rows are a replay fragment (src/viz/replay.ts): → shows them
+// filling, the prompt's rows at once (one pass), then one row per generated token in order. Before the →
+// and after, reduced motion and print: every row at once (the final state).
 import {
   cacheBytesPerToken,
   FP16_BYTES,
@@ -30,13 +37,18 @@ import { formatCount, plural, quoteToken } from '../src/viz/format';
 import { formula } from '../src/viz/formula';
 import { currentGeneration, generatingMark, notStartedMessage } from '../src/viz/generation-parts';
 import { lineChart } from '../src/viz/line-chart';
+import { replayItem, replayScope } from '../src/viz/replay';
 import { startLiveSlide } from '../src/viz/slide-frame';
-import { tokenDisplayText } from '../src/viz/token-chip';
+import { tokenChip, tokenDisplayText } from '../src/viz/token-chip';
 import type { SlideContext, SlideModule } from './slide';
 import './22-kv-cache.css';
 
 const CHART_WIDTH = 600;
-const CHART_HEIGHT = 300;
+const CHART_HEIGHT = 250;
+const GROWTH_HEIGHT = 210;
+/** Rows drawn for each part of the cache; a longer part shows its first and last rows and counts the rest. */
+const PROMPT_ROWS = 3;
+const GENERATED_ROWS = 7;
 
 /** 0.734 -> "0.73 ms", 12.34 -> "12.3 ms". */
 export function formatMs(ms: number): string {
@@ -74,6 +86,70 @@ function perTokenFormula(trace: Trace, perToken: number): HTMLElement {
   return html('div', { className: 'kv-formula' }, [formula(tex)]);
 }
 
+/** Which of `count` rows to draw: all, or the first `head` and last `tail` with the count of the others between. */
+function rowsShown(count: number, most: number, tail: number): { shown: number[]; gapAfter: number | null } {
+  if (count <= most) return { shown: Array.from({ length: count }, (_, i) => i), gapAfter: null };
+  const head = most - tail - 1; // one line goes to the count
+  return { shown: [...Array.from({ length: head }, (_, i) => i), ...Array.from({ length: tail }, (_, i) => count - tail + i)], gapAfter: head - 1 };
+}
+
+/**
+ * The cache itself: one row per token, a key and a value cell for every layer, and the cache's size once
+ * the row is written. The rows are a replay (→): the prompt's at once, then each generated token's in order.
+ */
+function cacheRows(trace: Trace, generation: Generation | null, numbers: KvNumbers): HTMLTableElement {
+  const { nLayer } = modelCacheShape(trace.model);
+  const promptIds = generation ? generation.promptIds : trace.tokens.map((token) => token.id);
+  const promptText = (i: number) => (promptIds.length === trace.tokens.length ? trace.tokens[i].text : `id ${promptIds[i]}`);
+  const steps = generation ? generation.cached.steps : [];
+  const table = html('table', { className: 'kv-rows', attrs: { 'aria-label': 'The KV cache, one row per token' } });
+  const layers = nLayer === 1 ? 'layer 1' : `layers 1–${nLayer}`;
+  table.append(
+    html('thead', {}, [
+      html('tr', {}, [html('th', { text: '#' }), html('th', { text: 'token' }), html('th', { text: `K, ${layers}` }), html('th', { text: `V, ${layers}` }), html('th', { text: 'cache' })]),
+    ]),
+  );
+  const cells = (kind: 'k' | 'v') => html('td', { className: `kv-cells kv-cells-${kind}` }, Array.from({ length: nLayer }, () => html('span', { className: `kv-cell kv-cell-${kind}` })));
+  const body = html('tbody');
+  let order = 0; // the replay's order: the prompt's rows at 0 (one pass), then each drawn generated line
+  const row = (position: number, kind: 'prompt' | 'generated', text: string, id: number) => {
+    const chip = tokenChip({ text, id }, { coloured: false });
+    if (kind === 'generated') chip.classList.add('generated-chip');
+    else chip.classList.add('prompt-chip');
+    const tr = html('tr', {
+      className: `kv-row kv-row-${kind}`,
+      attrs: { 'data-position': position, 'data-token-id': id, 'data-kind': kind, 'data-cache-bytes': numbers.perToken * (position + 1), 'data-replay-order': order },
+    });
+    tr.append(html('td', { className: 'kv-position', text: String(position + 1) }), html('td', { className: 'kv-token' }, [chip]), cells('k'), cells('v'), html('td', { className: 'kv-size', text: formatBytes(numbers.perToken * (position + 1)) }));
+    return replayItem(tr, order);
+  };
+  const gap = (rows: number, kind: 'prompt' | 'generated') =>
+    replayItem(
+      html('tr', { className: 'kv-row-gap', attrs: { 'data-rows': rows, 'data-kind': kind, 'data-replay-order': order } }, [
+        html('td', {}),
+        html('td', { attrs: { colspan: 4 }, text: `⋮ ${formatCount(rows)} more ${kind === 'prompt' ? 'prompt rows' : 'rows, one per token'}` }),
+      ]),
+      order,
+    );
+  const prompt = rowsShown(promptIds.length, PROMPT_ROWS, 1);
+  for (const i of prompt.shown) {
+    body.append(row(i, 'prompt', promptText(i), promptIds[i]));
+    if (prompt.gapAfter === i) body.append(gap(promptIds.length - prompt.shown.length, 'prompt'));
+  }
+  const generated = rowsShown(steps.length, GENERATED_ROWS, 2);
+  for (const i of generated.shown) {
+    order += 1;
+    body.append(row(promptIds.length + i, 'generated', steps[i].text, steps[i].id));
+    if (generated.gapAfter === i) {
+      order += 1;
+      body.append(gap(steps.length - generated.shown.length, 'generated'));
+    }
+  }
+  table.append(body);
+  // → plays the rows filling (Reveal never hides this "custom" fragment: the full cache shows until then).
+  return replayScope(table, 0);
+}
+
 function growthChart(numbers: KvNumbers): HTMLElement {
   const { perToken, promptLength, sequenceLength, contextLength } = numbers;
   const shown = Math.min(sequenceLength, contextLength);
@@ -82,7 +158,7 @@ function growthChart(numbers: KvNumbers): HTMLElement {
   const filled: [number, number][] = [[0, 0], [shown, kib(shown)]];
   const chart = lineChart({
     width: CHART_WIDTH,
-    height: CHART_HEIGHT,
+    height: GROWTH_HEIGHT,
     xDomain: [0, contextLength],
     yDomain: [0, kib(contextLength)],
     series: [
@@ -102,7 +178,7 @@ function growthChart(numbers: KvNumbers): HTMLElement {
     chart,
     html('figcaption', {
       className: 'live-caption',
-      text: `${plural(sequenceLength, 'token')} (${formatCount(promptLength)} prompt + ${formatCount(sequenceLength - promptLength)} generated): ${formatBytes(perToken * sequenceLength)}. At the limit: ${formatBytes(perToken * contextLength)}.`,
+      text: `${plural(sequenceLength, 'token')} (${formatCount(promptLength)} prompt + ${formatCount(sequenceLength - promptLength)} generated): ${formatBytes(perToken * sequenceLength)}. Limit: ${formatBytes(perToken * contextLength)}.`,
     }),
   ]);
 }
@@ -231,23 +307,25 @@ function render(root: HTMLElement, context: SlideContext): void {
   body.append(
     html('p', {
       className: 'live-lead',
-      text: 'The cache keeps every layer’s key and value for each earlier position, so a new token computes only its own q, k and v.',
+      text: 'Every layer keeps its key and value for each earlier token: a new token computes only its own.',
     }),
-    perTokenFormula(trace, numbers.perToken),
   );
   // A follow-up turn shows what the last turn's cache saved, under the growth chart, in place of the other model's numbers.
   const reuse = generation?.prefixReuse ?? null;
-  const columns = html('div', { className: 'kv-columns' }, [reuse ? html('div', { className: 'kv-left' }, [growthChart(numbers), prefixReusePanel(reuse)]) : growthChart(numbers)]);
+  const rows = cacheRows(trace, generation, numbers);
+  // Left: the cache and its growth; right: what one row costs, and the time it saves.
+  const right = html('div', { className: 'kv-right' }, [perTokenFormula(trace, numbers.perToken)]);
+  const columns = html('div', { className: 'kv-columns' }, [html('div', { className: 'kv-left' }, reuse ? [rows, growthChart(numbers), prefixReusePanel(reuse)] : [rows, growthChart(numbers)]), right]);
   body.append(columns);
-  if (generation && (generation.cached.steps.length > 0 || generation.cached.done)) columns.append(timingFigure(body, generation));
-  else columns.append(notStartedMessage());
+  if (generation && (generation.cached.steps.length > 0 || generation.cached.done)) right.append(timingFigure(body, generation));
+  else right.append(notStartedMessage());
 
   if (reuse) return;
   const other = cacheBytesPerToken(GPT2_SMALL_SHAPE, FP16_BYTES);
   body.append(
     html('p', {
       className: 'live-caption kv-other-model',
-      text: `Another model, for scale: GPT-2 small (public config: ${GPT2_SMALL_SHAPE.nLayer} layers × ${GPT2_SMALL_SHAPE.nHead} heads × ${GPT2_SMALL_SHAPE.headDim} × 2 × ${FP16_BYTES} bytes in float16) needs ${formatBytes(other)} per token, ${formatBytes(other * GPT2_SMALL_SHAPE.contextLength)} at its ${formatCount(GPT2_SMALL_SHAPE.contextLength)}-token limit.`,
+      text: `Another model, for scale: GPT-2 small (${GPT2_SMALL_SHAPE.nLayer} layers × ${GPT2_SMALL_SHAPE.nHead} heads × ${GPT2_SMALL_SHAPE.headDim} × 2 × ${FP16_BYTES} bytes, float16): ${formatBytes(other)} per token.`,
     }),
   );
 }
@@ -288,6 +366,7 @@ function notes(context: SlideContext): string {
         : `Follow-up turn: nothing matched the last turn's cache, all ${reuse.inputTokens} input tokens were computed.`,
     );
   }
+  lines.push('Press → to replay the cache filling: the prompt’s rows in one pass, then one row per generated token.');
   lines.push('Point at the area chart: it rises by the same amount for every token, up to the context limit.');
   return lines.join('\n');
 }
