@@ -12,6 +12,7 @@ import { generate } from '../engine/generate';
 import { knockOutFeeds } from '../engine/knock-out';
 import { loadModel, type LoadedModel } from '../engine/load-model';
 import { runTrace } from '../engine/run-trace';
+import { finalNormOutput, layerOutput } from '../trace/output-names';
 
 export interface LoadResult {
   traced: { name: string; loadMs: number; outputs: number };
@@ -52,6 +53,12 @@ export interface GenerationResults {
   traced: GenerationTimes | { error: string };
 }
 
+/** Numbers the slides show, by what they are; ids kept apart (they must be equal, not close). */
+export interface SlideValues {
+  ids: Record<string, number[]>;
+  values: Record<string, number[]>;
+}
+
 export interface BenchApi {
   load(names: { traced: string; plain: string }): Promise<LoadResult>;
   forward(ids: number[], prompt: string, warmUps: number, reps: number): Promise<ForwardTimes>;
@@ -61,6 +68,8 @@ export interface BenchApi {
   memoryLoad(name: string, kind: 'traced' | 'plain'): Promise<void>;
   /** ...and run as the deck runs it (traced: runTrace, then the deck's generate) or plainly (a forward pass, then model.generate). */
   memoryRun(ids: number[], prompt: string, newTokens: number): Promise<void>;
+  /** The numbers the slides show for `prompt` on the model memoryLoad loaded (traced), to compare backends. */
+  slideValues(prompt: string): Promise<SlideValues>;
 }
 
 declare global {
@@ -98,10 +107,15 @@ async function forwardOnce(loaded: LoadedModel, ids: number[]): Promise<{ ms: nu
   return { ms, logits: outputs.logits.data as Float32Array };
 }
 
+/** ?backend=webgpu runs the models on WebGPU (npm run bench -- --backend webgpu); WASM otherwise. */
+function pageBackend(): 'wasm' | 'webgpu' {
+  return new URLSearchParams(location.search).get('backend') === 'webgpu' ? 'webgpu' : 'wasm';
+}
+
 async function timedLoad(name: string): Promise<{ loaded: LoadedModel; loadMs: number }> {
   const started = performance.now();
   // As the worker loads it: the weight-derived slides read trace-extras.json and the graph's outputs, no weights.
-  const loaded = await loadModel({ name, modelRoot: modelRootPath(), backend: 'wasm' });
+  const loaded = await loadModel({ name, modelRoot: modelRootPath(), backend: pageBackend() });
   return { loaded, loadMs: performance.now() - started };
 }
 
@@ -198,6 +212,23 @@ const api: BenchApi = {
   async memoryLoad(name, kind) {
     configureRuntime();
     memoryModel = { loaded: (await timedLoad(name)).loaded, kind };
+  },
+  async slideValues(prompt) {
+    if (!memoryModel) throw new Error('bench.memoryLoad() first');
+    const trace = await runTrace(memoryModel.loaded, prompt);
+    const lens = trace.extras?.logitLens ?? [];
+    const layer0 = trace.tensors[layerOutput(0, 'attn.probs')];
+    return {
+      ids: { 'next token top 10': trace.topk.map((c) => c.id), 'logit lens top 5s': lens.flatMap((row) => row.top.map((c) => c.id)) },
+      values: {
+        'next token top-10 probabilities': trace.topk.map((c) => c.prob),
+        'logit lens probabilities': lens.flatMap((row) => row.top.map((c) => c.prob)),
+        'layer 1 attention probabilities': layer0 ? Array.from(layer0.data) : [],
+        'final hidden state (last token)': Array.from(trace.tensors[finalNormOutput]?.data.slice(-trace.model.nEmbd) ?? []),
+        'attribution votes (top token)': trace.attribution?.logit.components.map((c) => c.value) ?? [],
+        'embedding map x, y': trace.extras?.embeddingSpace.points.flatMap((p) => [p.x, p.y]) ?? [],
+      },
+    };
   },
   async memoryRun(ids, prompt, newTokens) {
     if (!memoryModel) throw new Error('bench.memoryLoad() first');

@@ -26,6 +26,8 @@ export const BENCH_MODELS: BenchModel[] = [
   { traced: MODEL, plain: PLAIN, lengths: PROMPT_LENGTHS, deckLengths: PROMPT_LENGTHS, deckSearch: '' },
   { traced: SMOLLM_SHAPED, plain: SMOLLM_SHAPED_PLAIN, lengths: [8, 32, 128], deckLengths: [32], deckSearch: '&max-new-tokens=4' },
 ];
+/** The backend the bench runs on (npm run bench -- --backend webgpu; SwiftShader in headless chromium here). */
+export type BenchBackend = 'wasm' | 'webgpu';
 /** New tokens generated in the memory figure's run (src/bench/measure-memory.ts). */
 export const MEMORY_NEW_TOKENS = 8;
 /** Timed runs of each generation loop (after one warm-up). */

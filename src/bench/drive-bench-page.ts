@@ -2,7 +2,7 @@
 // traced model, the deck's runTrace, and generation, all on the page's thread.
 import type { Browser } from 'playwright-core';
 import type { ForwardTimes, GenerationTimes, LoadResult } from './bench-page';
-import { GENERATION_PROMPT_TOKENS, log, NEW_TOKENS, type BenchModel } from './bench-settings';
+import { GENERATION_PROMPT_TOKENS, log, NEW_TOKENS, type BenchBackend, type BenchModel } from './bench-settings';
 import type { PromptPair } from './bench-prompts';
 
 export interface PageResults {
@@ -16,7 +16,7 @@ export interface PageResults {
   errors: string[];
 }
 
-export async function benchPage(browser: Browser, deckUrl: string, pairs: PromptPair[], reps: number, model: BenchModel, generationReps: number): Promise<PageResults> {
+export async function benchPage(browser: Browser, deckUrl: string, pairs: PromptPair[], reps: number, model: BenchModel, generationReps: number, backend: BenchBackend = 'wasm'): Promise<PageResults> {
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors: string[] = [];
@@ -25,7 +25,7 @@ export async function benchPage(browser: Browser, deckUrl: string, pairs: Prompt
     if (message.type() === 'error') errors.push(message.text());
   });
   try {
-    await page.goto(`${deckUrl}bench.html?backend=wasm`);
+    await page.goto(`${deckUrl}bench.html?backend=${backend}`);
     await page.waitForFunction(() => document.documentElement.dataset.benchReady === 'true', undefined, { timeout: 60_000 });
     const load = await page.evaluate((names) => window.bench.load(names), { traced: model.traced, plain: model.plain });
     log(`bench page, ${model.traced}: models loaded (traced ${load.traced.outputs} outputs, plain ${load.plain.outputs})`);

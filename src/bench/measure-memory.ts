@@ -8,10 +8,10 @@
 //   - onnxruntime's WebAssembly memory, from the WebAssembly.Memory objects its module exports or imports (caught
 //     by wrapping WebAssembly.instantiate before the page's scripts run): its buffer only grows, so its last size
 //     is its peak. Not counted twice when the backing-store figure already includes it (see memoryOf).
-// The peak is the largest sample. Why a page and not the deck's worker: Playwright opens no DevTools session on a
+// On WebGPU the GPU's own buffers (weights, cache) are not in these figures. The peak is the largest sample. Why a page and not the deck's worker: Playwright opens no DevTools session on a
 // dedicated worker, and the worker runs this same engine code (src/engine/browser-loader.ts only adds its loader).
 import type { Browser, CDPSession } from 'playwright-core';
-import type { BenchModel } from './bench-settings';
+import type { BenchBackend, BenchModel } from './bench-settings';
 import { log } from './bench-settings';
 
 /** Runs in the page before its scripts: keeps every WebAssembly.Memory a module exports or is given. */
@@ -86,12 +86,12 @@ export function memoryOf(samples: Omit<MemorySample, 'totalBytes'>[]): { samples
   };
 }
 
-async function measureOne(browser: Browser, deckUrl: string, name: string, kind: 'traced' | 'plain', ids: number[], prompt: string, newTokens: number): Promise<ModelMemory> {
+async function measureOne(browser: Browser, deckUrl: string, name: string, kind: 'traced' | 'plain', ids: number[], prompt: string, newTokens: number, backend: BenchBackend): Promise<ModelMemory> {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
     await page.addInitScript(WASM_MEMORY_PROBE);
-    await page.goto(`${deckUrl}bench.html?backend=wasm`);
+    await page.goto(`${deckUrl}bench.html?backend=${backend}`);
     await page.waitForFunction(() => document.documentElement.dataset.benchReady === 'true', undefined, { timeout: 60_000 });
     const cdp = await context.newCDPSession(page);
     const raw = [await sampleOf(cdp, page, 'page ready')];
@@ -110,9 +110,9 @@ async function measureOne(browser: Browser, deckUrl: string, name: string, kind:
   }
 }
 
-export async function measureMemory(browser: Browser, deckUrl: string, model: BenchModel, ids: number[], prompt: string, newTokens: number): Promise<MemoryResults> {
-  const traced = await measureOne(browser, deckUrl, model.traced, 'traced', ids, prompt, newTokens);
-  const plain = await measureOne(browser, deckUrl, model.plain, 'plain', ids, prompt, newTokens);
+export async function measureMemory(browser: Browser, deckUrl: string, model: BenchModel, ids: number[], prompt: string, newTokens: number, backend: BenchBackend = 'wasm'): Promise<MemoryResults> {
+  const traced = await measureOne(browser, deckUrl, model.traced, 'traced', ids, prompt, newTokens, backend);
+  const plain = await measureOne(browser, deckUrl, model.plain, 'plain', ids, prompt, newTokens, backend);
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
   log(`memory, ${model.traced}: traced peak ${mib(traced.peakBytes)}, plain ${mib(plain.peakBytes)}`);
   return { traced, plain, ratio: Math.round((traced.peakBytes / plain.peakBytes) * 100) / 100 };

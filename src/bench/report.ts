@@ -1,10 +1,11 @@
 // The bench's report: one object (printed as JSON with --json) and the table printed without it.
 import { cpus } from 'node:os';
-import { elapsedS, GENERATION_PROMPT_TOKENS, NEW_TOKENS, SUMMARY_PROMPT_TOKENS, type BenchModel } from './bench-settings';
+import { elapsedS, GENERATION_PROMPT_TOKENS, NEW_TOKENS, SUMMARY_PROMPT_TOKENS, type BenchBackend, type BenchModel } from './bench-settings';
 import type { PromptEditResult } from './drive-deck';
 import type { PageResults } from './drive-bench-page';
 import { generationSummary, median, ratio, round, summary } from './statistics';
 import type { MemoryResults } from './measure-memory';
+import type { BackendComparison } from './compare-backends';
 
 export function report(options: {
   model: BenchModel;
@@ -18,6 +19,9 @@ export function report(options: {
   reps: number;
   /** The engine's memory, traced ÷ plain (src/bench/measure-memory.ts); absent: not measured. */
   memory?: MemoryResults | null;
+  backend?: BenchBackend;
+  /** On WebGPU: the slides' numbers against WASM's (src/bench/compare-backends.ts). */
+  backends?: BackendComparison | null;
 }) {
   const { page, deck } = options;
   const forward = page.forward.map((f) => {
@@ -52,7 +56,7 @@ export function report(options: {
     bench: 'live-llm-deck: tracing cost vs a plain transformers.js forward pass',
     environment: {
       chromium: options.chromium,
-      backend: 'wasm',
+      backend: options.backend ?? 'wasm',
       cpuCores: cpus().length,
       crossOriginIsolated: page.load.crossOriginIsolated,
       ortNumThreads: page.load.numThreads ?? null,
@@ -65,7 +69,7 @@ export function report(options: {
     ratioConvention:
       'times: figure / baseline (2.0 = takes twice as long as the plain forward pass); throughput: baseline tokens/s / figure tokens/s (2.0 = half the baseline speed). Baselines are measured in this same run.',
     method: {
-      promptEdit: `prompt bar (E, fill, Enter) in the built deck on ?backend=wasm${options.model.deckSearch}, on the attention slide; time between performance marks deck:prompt-submitted and deck:visible-slide-rendered (the slide on screen drawn) and deck:slides-rendered (all slides' DOM and notes built for the new Trace); two different prompts of the same length alternated; one uncounted warm-up round over all prompts, then per length 2 warm-ups, then ${2 * options.reps} repetitions (${options.reps} per prompt), each started after the previous prompt's streamed generation had finished`,
+      promptEdit: `prompt bar (E, fill, Enter) in the built deck on ?backend=wasm${options.model.deckSearch}, on the attention slide; time from a mark set just before the prompt bar is filled (the edit; the deck also runs a prompt while it is typed) to the performance marks deck:visible-slide-rendered (the slide on screen drawn) and deck:slides-rendered (all slides' DOM and notes built for the new Trace); two different prompts of the same length alternated; one uncounted warm-up round over all prompts, then per length 2 warm-ups, then ${2 * options.reps} repetitions (${options.reps} per prompt), each started after the previous prompt's streamed generation had finished`,
       forwardPasses: `bench page (bench.html), same chromium, WASM backend and runtime files, models run on the page's thread; plain forward, traced forward and runTrace interleaved; one uncounted warm-up round over all lengths, then per length 2 warm-ups, then ${2 * options.reps} repetitions, on the first prompt of each length`,
       generation: `${NEW_TOKENS} new tokens after a ${GENERATION_PROMPT_TOKENS}-token prompt, greedy, KV cache, prefill included; 1 warm-up then ${options.generationReps} runs, the three loops interleaved; deck = src/engine/generate.ts on the traced model, baseline = transformers.js model.generate({ do_sample: false }) on the plain model`,
     },
@@ -85,6 +89,7 @@ export function report(options: {
       },
       sameTokens: deckGen.ids.join(',') === plainGen.ids.join(','),
     },
+    webgpuAgainstWasm: options.backends ?? null,
     memory: options.memory
       ? {
           method: 'each model alone in a fresh bench page, loaded and run by the engine code (traced: runTrace x2, then the deck\'s generate; plain: forward x2, then transformers.js generate); samples after load and each run of Runtime.getHeapUsage (usedSize + backingStorageSize, the ArrayBuffers\' backing stores, WASM memory included when they hold it) and of onnxruntime\'s WebAssembly.Memory; peak = largest sample',
@@ -119,6 +124,8 @@ export function summaryOf(r: Report) {
     generationRatio: round(plainGen.tokensPerSecond / deckGen.tokensPerSecond, 2),
     /** The engine's peak JS heap + backing stores + WASM memory, traced ÷ plain (goal ≤ 1.3); null when not measured. */
     memoryRatio: r.memory?.ratio ?? null,
+    /** On WebGPU: every slide value within 1e-3 of WASM's and the ids equal; null on WASM. */
+    slideValuesEqualWasm: r.webgpuAgainstWasm ? r.webgpuAgainstWasm.equal : null,
   };
 }
 
@@ -148,6 +155,11 @@ export function printTable(r: Report): void {
   console.log(gen('model.generate, traced model', g.libraryGenerateTracedModel, g.ratioToBaseline.libraryGenerateTracedModel === null ? '' : `${g.ratioToBaseline.libraryGenerateTracedModel}×`));
   console.log(`  same tokens from the deck's loop and the baseline: ${g.sameTokens ? 'yes' : 'no'}`);
   if (r.memory) console.log(`\nMemory (peak JS heap + backing stores + WASM): traced ${r.memory.tracedPeakMiB} MiB, plain ${r.memory.plainPeakMiB} MiB, ratio ${r.memory.ratio}×`);
+  if (r.webgpuAgainstWasm) {
+    const c = r.webgpuAgainstWasm;
+    console.log(`\nWebGPU against WASM, the slides' numbers for one prompt (tolerance ${c.tolerance}): ${c.equal ? 'equal' : 'NOT equal'}; ids differing: ${c.idsDiffering.join(', ') || 'none'}`);
+    for (const p of c.parts) console.log(`  ${p.part.padEnd(36)} ${String(p.count).padStart(6)} values, largest difference ${p.maxDifference === null ? 'n/a (lengths differ)' : p.maxDifference.toExponential(2)}`);
+  }
   for (const note of r.notes) console.log(`note: ${note}`);
   for (const error of r.errors) console.log(`error seen: ${error}`);
   console.log(`\n(${r.durationS} s)`);

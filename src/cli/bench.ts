@@ -1,4 +1,4 @@
-// Command line: `npm run bench [-- --json] [-- --reps N] [-- --only <model>]`. Measures, on WASM in headless Debian
+// Command line: `npm run bench [-- --json] [-- --reps N] [-- --only <model>] [-- --backend webgpu]`. Measures, on WASM (or WebGPU) in headless Debian
 // chromium, what the deck's live tracing costs next to a plain transformers.js model with the same
 // weights, built and run in the same session, for the embedded model and a SmolLM2-135M-shaped one
 // (random weights made at bench time, src/bench/smollm-shaped-model.ts; fewer lengths, see BENCH_MODELS):
@@ -19,8 +19,9 @@ import { parseArgs } from 'node:util';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { buildModelsFolder } from '../bench/baseline-model';
 import { benchText, promptsOfLength } from '../bench/bench-prompts';
-import { BENCH_MODELS, GENERATION_REPS, log, MEMORY_NEW_TOKENS, MODEL, PROMPT_LENGTHS, SMOLLM_SHAPED, SUMMARY_PROMPT_TOKENS } from '../bench/bench-settings';
+import { BENCH_MODELS, GENERATION_REPS, log, MEMORY_NEW_TOKENS, type BenchBackend, MODEL, PROMPT_LENGTHS, SMOLLM_SHAPED, SUMMARY_PROMPT_TOKENS } from '../bench/bench-settings';
 import { measureMemory } from '../bench/measure-memory';
+import { compareBackends } from '../bench/compare-backends';
 import { benchPage } from '../bench/drive-bench-page';
 import { benchDeck } from '../bench/drive-deck';
 import { printTable, report, summaryOf, type Report } from '../bench/report';
@@ -31,14 +32,19 @@ import { writeTraceExtras } from './trace-extras-writer';
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { json: { type: 'boolean', default: false }, reps: { type: 'string', default: '5' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    options: { json: { type: 'boolean', default: false }, reps: { type: 'string', default: '5' }, only: { type: 'string' }, backend: { type: 'string', default: 'wasm' }, help: { type: 'boolean', short: 'h', default: false } },
     strict: true,
   });
   if (values.help) {
-    console.log(`usage: npm run bench [-- --json] [-- --reps N] [-- --only <model>]   (N repetitions per prompt, default 5; models: ${BENCH_MODELS.map((m) => m.traced).join(', ')})`);
+    console.log(`usage: npm run bench [-- --json] [-- --reps N] [-- --only <model>] [-- --backend wasm|webgpu]   (N repetitions per prompt, default 5; models: ${BENCH_MODELS.map((m) => m.traced).join(', ')})`);
     return 0;
   }
   const reps = Math.max(1, Number.parseInt(values.reps, 10) || 5);
+  if (values.backend !== 'wasm' && values.backend !== 'webgpu') {
+    console.error(`bench: --backend is wasm or webgpu, not ${values.backend}`);
+    return 2;
+  }
+  const backend: BenchBackend = values.backend;
   const benchModels = BENCH_MODELS.filter((model) => values.only === undefined || model.traced === values.only);
   if (benchModels.length === 0) {
     console.error(`bench: no model called ${values.only}`);
@@ -63,7 +69,7 @@ async function main(): Promise<number> {
     cleanups.push(() => build.remove());
     const server = await serveFolder(build.dir);
     cleanups.push(() => server.close());
-    const browser = await launchChromium({ webgpu: false });
+    const browser = await launchChromium({ webgpu: backend === 'webgpu' });
     cleanups.push(() => browser.close());
 
     const reports: Report[] = [];
@@ -71,12 +77,15 @@ async function main(): Promise<number> {
       const notes: string[] = [];
       // The embedded model keeps its 5 generation runs; the real-shaped one, whose steps take ~10x longer, reps + 1.
       const generationReps = model.traced === MODEL ? GENERATION_REPS : Math.min(GENERATION_REPS, reps + 1);
-      const page = await benchPage(browser, server.deckUrl, pairsOf(model.lengths), reps, model, generationReps);
-      const deck = await benchDeck(browser, server.deckUrl, pairsOf(model.deckLengths), reps, notes, `${model.deckSearch}&model=${model.traced}`);
+      const page = await benchPage(browser, server.deckUrl, pairsOf(model.lengths), reps, model, generationReps, backend);
+      const deck = await benchDeck(browser, server.deckUrl, pairsOf(model.deckLengths), reps, notes, `${model.deckSearch}&model=${model.traced}`, backend);
       const conversionMs = model.traced === MODEL ? models.plainMs : models.smolLmShapedMs;
       const memoryPrompt = pairsOf([SUMMARY_PROMPT_TOKENS])[0];
-      const memory = await measureMemory(browser, server.deckUrl, model, memoryPrompt.ids[0], memoryPrompt.texts[0], MEMORY_NEW_TOKENS);
-      reports.push(report({ model, generationReps, chromium: browser.version(), conversionMs, page, deck: deck.results, deckErrors: deck.errors, notes, reps, memory }));
+      const memory = await measureMemory(browser, server.deckUrl, model, memoryPrompt.ids[0], memoryPrompt.texts[0], MEMORY_NEW_TOKENS, backend);
+      // On WebGPU, the slides' numbers against WASM's for the same prompt (within 1e-3, ids equal).
+      const backends = backend === 'webgpu' ? await compareBackends(browser, server.deckUrl, model.traced, memoryPrompt.texts[0]) : null;
+      if (backends) log(`${model.traced}: WebGPU vs WASM slide values: largest difference ${backends.maxDifference.toExponential(2)}, ${backends.equal ? 'equal within' : 'NOT equal within'} ${backends.tolerance}`);
+      reports.push(report({ model, generationReps, chromium: browser.version(), conversionMs, page, deck: deck.results, deckErrors: deck.errors, notes, reps, memory, backend, backends }));
     }
     // The first model's report at the top level, as before; every model's under byModel; issue 13's figures in summary.
     const summary = Object.fromEntries(reports.map((r) => [r.models.traced.name, summaryOf(r)]));

@@ -84,7 +84,8 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
   const outputNames: readonly string[] = (model.sessions as Record<string, { outputNames: readonly string[] }>).model.outputNames;
   const traceOutputs = outputNames.filter((n) => n.startsWith(TRACE_PREFIX));
   const missingOutputs = allTraceOutputs(info.nLayer, { learnedPositions: info.architecture.positions === 'learned' }).filter((n) => !traceOutputs.includes(n));
-  const extrasFile = parseTraceExtrasFile(await readFolderFile(options, TRACE_EXTRAS_FILE));
+  // A plain graph (no trace outputs) has no slides to feed: its folder has no trace-extras.json to ask for.
+  const extrasFile = traceOutputs.length > 0 ? parseTraceExtrasFile(await readFolderFile(options, TRACE_EXTRAS_FILE)) : null;
   const jinja = tokenizer.chat_template ? null : ((await options.readTextFile?.('chat_template.jinja')) ?? null);
   const chatTemplate = chatTemplateOf(tokenizer.chat_template, jinja);
   const stopIds = stopIdsOf(model.generation_config as { eos_token_id?: number | number[] } | null, model.config as { eos_token_id?: number | number[] }, tokenizer.eos_token_id);

@@ -29,7 +29,7 @@ const deck: PromptEditResult[] = [{ tokens: 32, prompts: ['a', 'b'], warmUps: 2,
 describe('the bench summary', () => {
   it('takes the worst traced/plain ratio, the 32-token edits, and plain ÷ deck generation speed', () => {
     const r = report({ model, generationReps: 1, chromium: 'x', conversionMs: 1, page, deck, deckErrors: [], notes: [], reps: 1 });
-    expect(summaryOf(r)).toEqual({ tracedForwardRatio: 1.3, visibleSlideRatio: 1.5, allSlidesMs: 250, generationRatio: 1.25, memoryRatio: null });
+    expect(summaryOf(r)).toEqual({ tracedForwardRatio: 1.3, visibleSlideRatio: 1.5, allSlidesMs: 250, generationRatio: 1.25, memoryRatio: null, slideValuesEqualWasm: null });
     // A length the deck did not time has no edit figures, and says so.
     expect(r.forwardAndPromptEdit[0].deckPromptToSlides).toBeNull();
   });
