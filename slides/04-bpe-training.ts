@@ -33,8 +33,11 @@ export const DEFAULT_CORPUS = 'low lower lowest';
 export const MERGE_LIMIT = 20;
 export const CORPUS_LIMIT = 400;
 const BYTE_TOKENS = 256;
-const WORD_LIMIT = 8;
-const PAIR_LIMIT = 5;
+const WORD_LIMIT = 4;
+const PAIR_LIMIT = 4;
+/** Merges listed around the current step; the others stay in the list, hidden, and are counted (nothing scrolls). */
+const MERGES_SHOWN = 6;
+const VOCAB_SHOWN = 5;
 const DEFAULT_VIEW: BpeTrainingView = { corpus: DEFAULT_CORPUS, step: 0 };
 const ROOT_HOOKS = ['step', 'mergeCount', 'toyVocabSize', 'modelVocabSize'] as const;
 
@@ -119,13 +122,18 @@ function pairsPanel(run: BpeRun, step: number): HTMLElement {
 function mergesPanel(run: BpeRun, step: number): HTMLElement {
   const panel = html('div', { className: 'bpe-panel bpe-merges' }, [html('h3', { className: 'bpe-heading', text: `The run: ${plural(run.merges.length, 'merge')}` })]);
   const list = html('ol', { className: 'bpe-merge-list' });
+  const first = Math.max(0, Math.min(step - Math.floor(MERGES_SHOWN / 2), run.merges.length - MERGES_SHOWN));
+  const last = first + MERGES_SHOWN; // exclusive
+  const more = (count: number, where: string) => html('li', { className: 'bpe-merge-more', text: `… ${plural(count, `${where} merge`)}` });
+  if (first > 0) list.append(more(first, 'earlier'));
   for (const merge of run.merges) {
     const applied = merge.rank < step;
+    const hidden = merge.rank < first || merge.rank >= last;
     list.append(
       html(
         'li',
         {
-          className: `bpe-merge${applied ? '' : ' bpe-merge-future'}${merge.rank === step - 1 ? ' bpe-merge-latest' : ''}`,
+          className: `bpe-merge${applied ? '' : ' bpe-merge-future'}${merge.rank === step - 1 ? ' bpe-merge-latest' : ''}${hidden ? ' bpe-merge-hidden' : ''}`,
           attrs: { 'data-rank': String(merge.rank), 'data-left': merge.left, 'data-right': merge.right, 'data-merged': merge.merged, 'data-count': String(merge.count), 'data-applied': String(applied) },
         },
         [
@@ -140,11 +148,14 @@ function mergesPanel(run: BpeRun, step: number): HTMLElement {
       ),
     );
   }
+  if (last < run.merges.length) list.append(more(run.merges.length - last, 'later'));
   panel.append(list);
   const vocabulary = html('p', { className: 'bpe-vocab' }, [
     html('span', { className: 'bpe-vocab-size', text: `Vocabulary: 256 bytes + ${plural(step, 'merge')} = ${formatCount(BYTE_TOKENS + step)}` }),
   ]);
-  for (const merge of run.merges.slice(0, step)) {
+  // The newest tokens (the list above names them all): the vocabulary line stays one line or two.
+  if (step > VOCAB_SHOWN) vocabulary.append(html('span', { className: 'bpe-vocab-more', text: `… ${formatCount(step - VOCAB_SHOWN)} more,` }));
+  for (const merge of run.merges.slice(Math.max(0, step - VOCAB_SHOWN), step)) {
     const chip = symbolChip(merge.merged, merge.rank === step - 1 ? 'bpe-symbol bpe-new bpe-vocab-token' : 'bpe-symbol bpe-merged bpe-vocab-token');
     chip.dataset.token = merge.merged;
     vocabulary.append(chip);
@@ -196,7 +207,7 @@ function build(root: HTMLElement, context: SlideContext<BpeTrainingView>): (view
   slider.addEventListener('input', () => setView({ step: Number(slider.value) }));
 
   root.append(
-    html('p', { className: 'live-lead', text: 'A toy corpus, trained live in this browser: count neighbouring pairs, merge the most frequent into a new token, repeat.' }),
+    html('p', { className: 'live-lead', text: 'Trained live on a toy corpus: count neighbouring pairs, merge the most frequent, repeat.' }),
     html('div', { className: 'live-controls bpe-controls' }, [html('label', { className: 'live-choices-label', text: 'Corpus' }), input, back, forward, slider, stepLabel]),
     results,
   );
@@ -206,7 +217,7 @@ function build(root: HTMLElement, context: SlideContext<BpeTrainingView>): (view
     root.append(
       html('p', {
         className: 'live-caption bpe-model-note',
-        text: `This model's own tokenizer was trained the same way, on the State of the Union addresses, until it held ${formatCount(trace.model.vocabSize)} tokens. It never changes after that.`,
+        text: `This model's own tokenizer was trained the same way on the State of the Union addresses, to ${formatCount(trace.model.vocabSize)} tokens, then frozen.`,
       }),
     );
   } else {
