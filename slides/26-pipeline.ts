@@ -40,7 +40,7 @@ function timeCell(kind: string, ms: number, total: number, label: string, includ
   return html('div', { className: 'pipeline-time', attrs: { 'data-timing': kind, 'data-ms': String(ms) } }, [
     html('span', { className: 'pipeline-time-text', text: `${label} ${formatMs(ms)}` }),
     html('div', { className: 'pipeline-time-track' }, [bar]),
-    ...(includes ? [html('span', { className: 'pipeline-time-includes', text: includes })] : []),
+    ...(includes ? [html('span', { className: 'pipeline-time-includes live-caption', text: includes })] : []), // a caption under its bar
   ]);
 }
 
@@ -112,14 +112,14 @@ function render(root: HTMLElement, context: SlideContext): void {
       stageRow('blocks', 5, `${plural(model.nLayer, 'transformer block')}`, [text(`attention + MLP, [${formatCount(n)} × ${formatCount(model.nEmbd)}] in and out`)], 3),
       stageRow('lm-head', 6, 'LM head', [text(`${formatCount(vocab)} logits for the last token`)], 3),
     ]),
-    html('div', { className: 'pipeline-times fragment', attrs: { 'data-fragment-index': '3' } }, [timeCell('forward', timings.forwardMs, total, 'one forward pass', `the whole graph on ${trace.backend}, every layer's intermediates kept as outputs`)]),
+    html('div', { className: 'pipeline-times fragment', attrs: { 'data-fragment-index': '3' } }, [timeCell('forward', timings.forwardMs, total, 'one forward pass', `the whole graph on ${trace.backend}, every layer's intermediates kept`)]),
   ]);
   const after = html('div', { className: 'pipeline-group' }, [
     html('div', { className: 'pipeline-rows' }, [
       stageRow('softmax', 7, 'Softmax', [text(`${formatCount(vocab)} probabilities, summing to 1`)], 4),
       stageRow('next-token', 8, 'Likeliest next token', nextToken, 4),
     ]),
-    html('div', { className: 'pipeline-times fragment', attrs: { 'data-fragment-index': '4' } }, [timeCell('collect', timings.collectMs, total, 'read-out for the slides', 'every intermediate copied back, softmax, top-10, the slides’ extras: not needed to pick a token')]),
+    html('div', { className: 'pipeline-times fragment', attrs: { 'data-fragment-index': '4' } }, [timeCell('collect', timings.collectMs, total, 'read-out for the slides', 'intermediates copied back, softmax, top-10: not needed to pick a token')]),
   ]);
   const totalRow = html('div', { className: 'pipeline-total fragment', attrs: { 'data-fragment-index': '5' } }, [
     html('span', { className: 'pipeline-name', text: `Total on ${trace.backend}` }),
@@ -135,7 +135,7 @@ function render(root: HTMLElement, context: SlideContext): void {
     after,
     totalRow,
     response,
-    html('p', { className: 'live-caption', text: 'Each further token of an answer runs steps 4–8 again for just the new token (a KV cache keeps the earlier tokens’ keys and values). This Trace holds the first step only.' }),
+    html('p', { className: 'live-caption', text: 'Each further token runs steps 4–8 again for the new token only (a KV cache keeps the earlier keys and values).' }),
   );
 }
 
