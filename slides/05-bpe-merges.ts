@@ -33,7 +33,7 @@ export interface BpeMergesView {
 const DEFAULT_VIEW: BpeMergesView = { word: null, wordPrompt: null };
 const ROOT_HOOKS = ['word', 'wordIndex', 'startCount', 'stepCount', 'pieceCount'] as const;
 /** Rows the slide has room for; a longer word shows its first merges, a gap, and the last one. */
-export const STEP_ROW_LIMIT = 16;
+export const STEP_ROW_LIMIT = 8;
 const WORD_LABEL_CHARS = 14;
 
 /** The word with the most merges; ties go to the longer word (in bytes), then the earlier one. */
@@ -79,7 +79,7 @@ function shortLabel(text: string): string {
 }
 
 /** Word buttons shown at once: a long prompt shows those around the chosen word, with buttons to step past them (nothing scrolls). */
-const SHOWN_WORDS = 12;
+const SHOWN_WORDS = 10;
 
 function wordChoices(words: readonly WordMerges[], chosen: number, onChoose: (index: number) => void): HTMLElement {
   const group = html('div', { className: 'merge-word-choices', attrs: { role: 'group', 'aria-label': 'Word' } }, [html('span', { className: 'live-choices-label', text: 'Word:' })]);
@@ -150,9 +150,8 @@ function shownSteps(stepCount: number): { indices: number[]; hidden: number } {
 }
 
 function density(word: WordMerges): 'normal' | 'compact' | 'dense' {
-  const rows = Math.min(word.steps.length, STEP_ROW_LIMIT) + 1;
-  if (rows <= 9 && word.start.length <= 14) return 'normal';
-  if (rows <= 12 && word.start.length <= 24) return 'compact';
+  if (word.start.length <= 16) return 'normal';
+  if (word.start.length <= 24) return 'compact';
   return 'dense';
 }
 
@@ -186,10 +185,11 @@ function render(root: HTMLElement, context: SlideContext<BpeMergesView>): void {
   const choose = (chosen: number) => context.setView({ word: words[chosen].word, wordPrompt: trace.prompt });
 
   root.append(
-    html('p', { className: 'live-lead', text: 'The tokenizer rebuilds each word from its bytes: each step merges the neighbouring pair with the lowest rank, until no learned merge applies.' }),
+    html('p', { className: 'live-lead', text: 'Each word is rebuilt from its bytes: merge the pair with the lowest rank, repeat.' }),
     wordChoices(words, index, choose),
   );
-  const steps = html('div', { className: 'merge-steps', attrs: { 'data-density': density(word) } }, [startRow(word)]);
+  // The steps are a table of merges (a figure: its labels may go down to 18 px for a very long word).
+  const steps = html('div', { className: 'merge-steps merge-grid', attrs: { 'data-density': density(word) } }, [startRow(word)]);
   const { indices, hidden } = shownSteps(word.steps.length);
   for (const stepIndex of indices) {
     if (hidden > 0 && stepIndex === word.steps.length - 1) steps.append(html('p', { className: 'merge-gap', text: `… ${plural(hidden, 'more merge')} …` }));
@@ -200,7 +200,7 @@ function render(root: HTMLElement, context: SlideContext<BpeMergesView>): void {
     html('p', { className: 'merge-result', text: resultSentence(word) }),
     html('p', {
       className: 'live-caption',
-      text: 'Rank: the merge’s place in the list learned from the training speeches. Rank 0 was learned first, from the most frequent pair; a high rank is a rarer pair.',
+      text: 'Rank: the merge’s place in the list learned from the speeches; rank 0 was the most frequent pair.',
     }),
   );
 }
