@@ -150,7 +150,8 @@ function cacheRows(trace: Trace, generation: Generation | null, numbers: KvNumbe
   return replayScope(table, 0);
 }
 
-function growthChart(numbers: KvNumbers): HTMLElement {
+/** The cache's size against the sequence length up to the limit; `withChart` false: its caption only (a follow-up turn, short of room). */
+function growthChart(numbers: KvNumbers, withChart = true): HTMLElement {
   const { perToken, promptLength, sequenceLength, contextLength } = numbers;
   const shown = Math.min(sequenceLength, contextLength);
   const kib = (tokens: number) => (perToken * tokens) / 1024; // plotted in KiB so the axis reads in round numbers
@@ -175,7 +176,7 @@ function growthChart(numbers: KvNumbers): HTMLElement {
     ariaLabel: 'KV cache size against sequence length',
   });
   return html('figure', { className: 'kv-figure' }, [
-    chart,
+    ...(withChart ? [chart] : []),
     html('figcaption', {
       className: 'live-caption',
       text: `${plural(sequenceLength, 'token')} (${formatCount(promptLength)} prompt + ${formatCount(sequenceLength - promptLength)} generated): ${formatBytes(perToken * sequenceLength)}. Limit: ${formatBytes(perToken * contextLength)}.`,
@@ -315,7 +316,7 @@ function render(root: HTMLElement, context: SlideContext): void {
   const rows = cacheRows(trace, generation, numbers);
   // Left: the cache and its growth; right: what one row costs, and the time it saves.
   const right = html('div', { className: 'kv-right' }, [perTokenFormula(trace, numbers.perToken)]);
-  const columns = html('div', { className: 'kv-columns' }, [html('div', { className: 'kv-left' }, reuse ? [rows, growthChart(numbers), prefixReusePanel(reuse)] : [rows, growthChart(numbers)]), right]);
+  const columns = html('div', { className: 'kv-columns' }, [html('div', { className: 'kv-left' }, reuse ? [rows, growthChart(numbers, false), prefixReusePanel(reuse)] : [rows, growthChart(numbers)]), right]);
   body.append(columns);
   if (generation && (generation.cached.steps.length > 0 || generation.cached.done)) right.append(timingFigure(body, generation));
   else right.append(notStartedMessage());

@@ -70,9 +70,6 @@ const ALLOWED: Record<string, Allowed> = {
   'positions': {
     'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): label 14.399 px, body 22 px, label 1 px, body 17 px",
   },
-  'transformer-tower': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 19 px, body 22 px, caption 19 px",
-  },
   'attention': {
     'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 22 px, body 19 px, caption 19 px",
   },
@@ -109,12 +106,6 @@ const ALLOWED: Record<string, Allowed> = {
   },
   'sampling': {
     'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 22 px, body 19 px, body 18 px, label 15.4 px",
-  },
-  'generation': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 19 px, body 24 px, body 22 px, caption 19 px",
-  },
-  'kv-cache': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): caption 19 px, body 22 px, label 1 px",
   },
   'detokenization': {
     'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 24 px",
