@@ -26,17 +26,24 @@ import { clampSamplingView, DEFAULT_SAMPLING_VIEW, SAMPLING_VIEW_ID, type Sampli
 import type { SlideContext, SlideModule } from './slide';
 import './27-complete-response.css';
 
-/** Characters of the answer that fit on the slide at the smallest type; more shows the last part. */
-const ANSWER_CHARACTERS = 600;
+/** Characters of the answer that fit on the slide at body size (28 px); more shows the last part. */
+const ANSWER_CHARACTERS = 360;
+/** The user's message: its last characters (what the answer follows), the rest counted. */
+const USER_CHARACTERS = 200;
 /** Earlier turns are context: the last few, their first characters only. */
 const EARLIER_TURN_CHARACTERS = 90;
 const EARLIER_MESSAGES_SHOWN = 2;
 
-/** Type shrinks as the conversation grows, so it stays on the slide without a scroll box. */
-function size(characters: number): 'large' | 'medium' | 'small' {
-  if (characters <= 200) return 'large';
-  if (characters <= 420) return 'medium';
-  return 'small';
+/** A short conversation a size up (the slide's space used); longer ones at body size, their length capped above. */
+function size(characters: number): 'large' | 'medium' {
+  return characters <= 200 ? 'large' : 'medium';
+}
+
+/** The last `maxCharacters` of a long message, as headOf gives the first. */
+function tailOf(text: string, maxCharacters: number): { shown: string; hiddenCharacters: number } {
+  const characters = Array.from(text);
+  if (characters.length <= maxCharacters) return { shown: text, hiddenCharacters: 0 };
+  return { shown: characters.slice(-maxCharacters).join(''), hiddenCharacters: characters.length - maxCharacters };
 }
 
 function bubble(role: ChatMessage['role'], label: string, text: string, turn: string, hiddenCharacters = 0): HTMLElement {
@@ -54,7 +61,7 @@ function stopSentence(trace: Trace, generation: Generation, answer: Answer): str
     case 'eos': {
       const token = answer.stopToken;
       const name = token ? `${tokenDisplayText({ text: token.text })} (id ${token.id})` : 'its end-of-turn token';
-      return `Stopped: the model chose ${name}, one of its end-of-turn ids (generation_config.json’s eos_token_id), after ${plural(answer.steps.length, 'token')}.`;
+      return `Stopped: the model chose ${name}, one of its end-of-turn ids (generation_config.json’s eos_token_id), after ${plural(answer.steps.length, 'answer token')}.`;
     }
     case 'limit':
       return `Stopped at the limit of ${plural(generation.maxNewTokens, 'new token')} (?max-new-tokens=), before an ${trace.chat.template === 'model' ? 'end-of-turn' : 'end-of-text'} token.`;
@@ -67,7 +74,9 @@ function stopSentence(trace: Trace, generation: Generation, answer: Answer): str
 
 function speedSentence(answer: Answer): string {
   if (answer.tokensPerSecond === null) return '';
-  return `${plural(answer.generated, 'token')} in ${(answer.totalMs / 1000).toFixed(2)} s: ${answer.tokensPerSecond.toFixed(1)} tokens/s.`;
+  // The same count as the stop sentence, and the stop token named: it cost a forward pass like the others.
+  const counted = answer.stopToken ? `${plural(answer.steps.length, 'answer token')} + the stop token` : plural(answer.generated, 'token');
+  return `${counted} in ${(answer.totalMs / 1000).toFixed(2)} s: ${answer.tokensPerSecond.toFixed(1)} tokens/s.`;
 }
 
 function samplingSentence(generation: Generation): string {
@@ -100,7 +109,8 @@ function drawChat(chat: HTMLElement, trace: Trace, generation: Generation | null
   const { shown, hiddenTokens } = answer ? lastSteps(answer.steps, ANSWER_CHARACTERS) : { shown: [], hiddenTokens: 0 };
   const answerText = hiddenTokens > 0 ? stepsText(shown) : (answer?.text ?? '');
   const earlierCharacters = messages.slice(0, Math.max(0, userIndex)).reduce((sum, m) => sum + Math.min(m.content.length, EARLIER_TURN_CHARACTERS), 0) / 2; // shown small
-  const userText = messages[userIndex]?.content ?? trace.prompt;
+  const user = tailOf(messages[userIndex]?.content ?? trace.prompt, USER_CHARACTERS);
+  const userText = user.shown;
 
   chat.replaceChildren();
   for (const key of Object.keys(chat.dataset)) delete chat.dataset[key];
@@ -120,7 +130,9 @@ function drawChat(chat: HTMLElement, trace: Trace, generation: Generation | null
     box.classList.add(message.role === 'system' ? 'chat-system-message' : 'chat-earlier');
     chat.append(box);
   });
-  chat.append(bubble('user', isChat ? 'You' : 'Your prompt', userText, String(Math.max(0, userIndex))));
+  const userBubble = bubble('user', isChat ? 'You' : 'Your prompt', userText, String(Math.max(0, userIndex)));
+  if (user.hiddenCharacters > 0) userBubble.querySelector('.chat-bubble-text')!.prepend(html('span', { className: 'chat-more', text: `… (${plural(user.hiddenCharacters, 'earlier character')}) ` }));
+  chat.append(userBubble);
 
   const assistant = bubble('assistant', isChat ? trace.model.name : `${trace.model.name} continues (a base model does not answer)`, '', 'answer');
   const text = assistant.querySelector('.chat-bubble-text')!;

@@ -45,8 +45,9 @@ describe('complete-response slide', () => {
     expect(data.answerTokens).toBe('5');
     expect(data.generated).toBe('6');
     expect(Number(data.tokensPerSecond)).toBeCloseTo(6 / (6 * 0.025), 10);
-    expect(root.querySelector('.complete-response-stop')?.textContent).toBe('Stopped: the model chose <|im_end|> (id 8193), one of its end-of-turn ids (generation_config.json’s eos_token_id), after 5 tokens.');
-    expect(root.querySelector('.complete-response-speed')?.textContent).toContain('6 tokens in 0.15 s: 40.0 tokens/s.');
+    expect(root.querySelector('.complete-response-stop')?.textContent).toBe('Stopped: the model chose <|im_end|> (id 8193), one of its end-of-turn ids (generation_config.json’s eos_token_id), after 5 answer tokens.');
+    // Issue 12: the speed line counts what the stop sentence counts, and says the stop token is in its rate.
+    expect(root.querySelector('.complete-response-speed')?.textContent).toContain('5 answer tokens + the stop token in 0.15 s: 40.0 tokens/s.');
     expect(root.querySelector('.complete-response-speed')?.textContent).toContain('Greedy');
   });
 
@@ -81,15 +82,15 @@ describe('complete-response slide', () => {
     expect(chat(root).dataset.turns).toBe('4');
   });
 
-  it('shows the last part of a very long answer with the count of earlier tokens, in smaller type', () => {
+  it('shows the last part of a very long answer with the count of earlier tokens, at body size', () => {
     const trace = makeChatTrace({ prompt: 'Tell me everything' });
     const words = Array.from({ length: 500 }, (_, i) => ` w${String(i).padStart(3, '0')}`); // 5 characters each
     const root = draw(trace, makeChatAnswer(trace, words, { stop: 'limit', maxNewTokens: 500 }));
     const hidden = Number(chat(root).dataset.hiddenTokens);
-    expect(hidden).toBe(500 - Math.floor(600 / 5));
+    expect(hidden).toBe(500 - Math.floor(360 / 5));
     expect(root.querySelector('.chat-bubble-assistant .chat-more')?.textContent).toBe(`… ${hidden} earlier tokens … `);
     expect(bubbles(root)[1].text.endsWith(' w499')).toBe(true);
-    expect(chat(root).dataset.size).toBe('small');
+    expect(chat(root).dataset.size).toBe('medium');
   });
 
   it('Reply sends the conversation so far with the answer text (no end-of-turn token), and keeps keys from Reveal', () => {
@@ -166,7 +167,7 @@ describe('complete-response slide', () => {
     const notes = notesOf(completeResponse, { trace, waitingMessage: '', generation: makeChatAnswer(trace, ['Hello', '!'], { ms: 50 }) });
     expect(notes).toContain('The answer so far (2 tokens): "Hello!"');
     expect(notes).toContain('<|im_end|> (id 8193)');
-    expect(notes).toContain('3 tokens in 0.15 s: 20.0 tokens/s.');
+    expect(notes).toContain('2 answer tokens + the stop token in 0.15 s: 20.0 tokens/s.');
     const hostile = makeTrace({ tokens: HOSTILE_TOKENS });
     const root = draw(hostile, makeGeneration(hostile, { steps: ['<img src=x onerror=alert(1)>'] }));
     expect(tagNames(root).has('script')).toBe(false);
