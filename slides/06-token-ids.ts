@@ -55,8 +55,12 @@ function shortLabel(token: TraceToken): string {
   return chars.length > TICK_LABEL_CHARS ? `${chars.slice(0, TICK_LABEL_CHARS - 1).join('')}…` : chars.join('');
 }
 
+/** Up to this many ids are drawn large (06-token-ids.css). */
+const LARGE_ID_BOXES = 12;
+
 function idBoxes(tokens: TraceToken[]): HTMLElement {
   const row = html('div', { className: 'id-sequence', attrs: { 'aria-label': 'token ids in prompt order' } }, [html('span', { className: 'id-bracket', text: '[' })]);
+  if (tokens.length <= LARGE_ID_BOXES) row.dataset.size = 'large'; // a short prompt's ids fill the empty slide
   tokens.slice(0, ID_BOX_LIMIT).forEach((token, index) => {
     const colour = tokenChipColour(index); // the same colour as this token's chip on the tokenization slide
     const box = html('span', {
@@ -136,8 +140,8 @@ function render(root: HTMLElement, context: SlideContext): void {
     vocabularyStrip(trace, facts),
     html('ul', { className: 'id-facts' }, [
       html('li', { text: `${formatCount(facts.byteTokens)} of ${plural(tokens.length, 'token')} ${facts.byteTokens === 1 ? 'has an id' : 'have ids'} below 256: single bytes.` }),
-      html('li', { text: 'Every id from 256 up is one merge, numbered in the order training learned it: a low id is a frequent piece. Special tokens come last.' }),
-      html('li', { className: 'other-models', text: 'Other models, for scale (not this one): GPT-2 has 50,257 tokens; recent large models about 65,000 to 200,000.' }),
+      html('li', { text: 'Ids from 256 up are merges, in the order training learned them: a low id is a frequent piece.' }),
+      html('li', { className: 'other-models', text: 'Other models (not this one): GPT-2 has 50,257 tokens; large recent ones 65,000–200,000.' }),
     ]),
   );
 }
