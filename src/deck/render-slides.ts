@@ -3,6 +3,7 @@
 import { viewIdOf, type DeckContext, type SlideContext, type SlideModule } from '../../slides/slide';
 import type { BuiltSection } from './sections';
 import { SLIDES_DRAWN_EVENT } from './slides-drawn-event';
+import { markLatest } from './timing-marks';
 import { rerenderKeepingFragments } from '../viz/fragment-state';
 import type { ViewStore } from './view-store';
 
@@ -110,7 +111,7 @@ export function slideRenderer(initial: readonly BuiltSection[], views: ViewStore
   const finishedIfAllDrawn = () => {
     if (stale.size > 0) return;
     document.dispatchEvent(new Event(SLIDES_DRAWN_EVENT));
-    if (traceToMark !== null) performance.mark('deck:slides-rendered', { detail: { prompt: traceToMark } }); // npm run bench times to here
+    if (traceToMark !== null) markLatest('deck:slides-rendered', { prompt: traceToMark }); // npm run bench times to here
     traceToMark = null;
   };
   const drawWhenIdle = () => {
@@ -146,7 +147,7 @@ export function slideRenderer(initial: readonly BuiltSection[], views: ViewStore
       // A waiting message is cheap and has no Trace to show: every slide says it at once.
       if (context.trace) drawOnScreenFirst(wanted);
       else draw(wanted);
-      if (!sameTrace && context.trace) performance.mark('deck:visible-slide-rendered', { detail: { prompt: context.trace.prompt } }); // npm run bench: the slide on screen
+      if (!sameTrace && context.trace) markLatest('deck:visible-slide-rendered', { prompt: context.trace.prompt }); // npm run bench: the slide on screen
       finishedIfAllDrawn();
       return true;
     },

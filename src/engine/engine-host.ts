@@ -7,7 +7,7 @@ import type { AnswerInput, AnswerSession } from './answer-stream';
 import type { Conversation } from './chat-input';
 import type { EngineMessage, EngineRequest, LoadRequest, RunRequest } from './protocol';
 import { traceTransferables } from './protocol';
-import { isGpuFailure, namedCause } from './error-causes';
+import { isGpuFailure, namedCause, shortGpuReason } from './error-causes';
 import { PromptError } from './run-trace';
 import { KnockOutError } from './knock-out';
 
@@ -54,7 +54,8 @@ export function createEngineHost<Model extends { info: ModelInfo }>(post: PostMe
   function loseGpu(reason: string): void {
     if (gpuLost !== null) return;
     gpuLost = reason;
-    post({ type: 'device-lost', reason });
+    console.warn('the GPU device was lost:', reason);
+    post({ type: 'device-lost', reason: shortGpuReason(reason) });
   }
 
   async function load(request: LoadRequest): Promise<void> {

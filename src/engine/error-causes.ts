@@ -23,3 +23,13 @@ const GPU_FAILURE = /device (was |is )?(lost|destroyed)|GPUDevice|lost the (GPU|
 export function isGpuFailure(message: string): boolean {
   return GPU_FAILURE.test(message);
 }
+
+/**
+ * A GPU failure in a few words for the badge: onnxruntime's errors carry a source path and status codes before
+ * the browser's own words ("... message: Failed to execute 'mapAsync' on 'GPUBuffer': ..."), which are kept.
+ */
+export function shortGpuReason(message: string, limit = 140): string {
+  const browserWords = /.*\bmessage: ([^\n]+)/s.exec(message)?.[1] ?? message; // the last, lower-case one: the browser's
+  const line = browserWords.replace(/\s+/g, ' ').trim();
+  return line.length > limit ? `${line.slice(0, limit - 1)}…` : line;
+}

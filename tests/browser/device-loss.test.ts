@@ -5,7 +5,7 @@
 // says so, and the slides' values are exactly a plain WASM run's.
 import type { Page, Worker as PlaywrightWorker } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { openDeck, readSlideNumbers, waitForTrace } from '../../src/browser';
+import { openDeck, readSlideNumbers, waitForGenerations, waitForTrace } from '../../src/browser';
 import { useBuiltDeck } from './built-deck';
 
 const PROMPT = 'The Congress should';
@@ -27,6 +27,7 @@ describe('a lost WebGPU device', () => {
       await waitForTrace(page, PROMPT);
       const status = page.locator('#deck-status');
       expect(await status.getAttribute('data-backend')).toBe('webgpu');
+      await waitForGenerations(page); // nothing in flight: the loss comes through GPUDevice.lost, not a failed run
       const gpuWorker = engineWorker(page)!;
       // The worker keeps the device it watches (browser-loader.ts's watchGpuDevice); destroying it is a loss.
       await expect.poll(() => gpuWorker.evaluate(() => 'liveLlmGpuDevice' in self), { timeout: 30_000 }).toBe(true);
@@ -48,9 +49,10 @@ describe('a lost WebGPU device', () => {
       expect(engineWorker(page)).not.toBe(gpuWorker); // a fresh worker: the old one's WebGPU state is gone
       expect(await readSlideNumbers(page)).toEqual(expected); // WASM's values, exactly
       expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1); // no reload
-      expect(errors.filter((error) => !/device (was )?(lost|destroyed)/i.test(error))).toEqual([]);
+      expect(errors.filter((error) => !error.startsWith('worker:'))).toEqual([]); // the lost GPU's worker may log its failure; the page nothing
 
       // The presenter's speaker view says what happened, under its prompt field.
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()); // S is a key for the deck, not the prompt field
       const speakerViewOpened = context.waitForEvent('page');
       await page.keyboard.press('s');
       const speakerView = await speakerViewOpened;
@@ -63,5 +65,5 @@ describe('a lost WebGPU device', () => {
     } finally {
       await context.close();
     }
-  });
+  }, 480_000); // WebGPU on SwiftShader, then WASM, then the speaker view: minutes on a loaded 2-core machine
 });

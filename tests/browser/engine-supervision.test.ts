@@ -1,5 +1,5 @@
 // Engine supervision (src/engine/client.ts): a worker that dies mid-run is noticed, said on screen,
-// replaced, and the prompt runs again without a reload; a worker that throws as it starts ends, after
+// replaced, and the prompt runs again without a reload (the speaker view keeps saying what happened); a worker that throws as it starts ends, after
 // one retry, in a stable failed state that names its error, with the slides still navigable.
 import type { Worker as PlaywrightWorker } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,14 @@ describe('engine supervision in the built deck', () => {
       expect(engineWorker(page.workers())).not.toBe(worker);
       expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1); // no reload
       expect(errors).toEqual([]);
+      // The presenter's speaker view keeps what happened, under its prompt field, after the badge's notice is gone.
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()); // S is a key for the deck, not the prompt field
+      const speakerViewOpened = context.waitForEvent('page');
+      await page.keyboard.press('s');
+      const speakerView = await speakerViewOpened;
+      await expect.poll(() => speakerView.locator('#speaker-backend').textContent(), { timeout: 30_000 }).toMatch(
+        /^Backend: WASM · fp32: \d\d:\d\d:\d\d the engine stopped \(.+\) and was restarted \(restart 1\); the model reloads and the prompt runs again\. · at the start: WASM forced by \?backend=wasm$/,
+      );
     } catch (error) {
       console.log(log.join('\n'));
       throw error;

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EngineClient, type WorkerLike } from '../../src/engine/client';
 import { createEngineHost, type Engine } from '../../src/engine/engine-host';
-import { isGpuFailure } from '../../src/engine/error-causes';
+import { isGpuFailure, shortGpuReason } from '../../src/engine/error-causes';
 import type { EngineMessage, EngineRequest, LoadRequest, RunRequest } from '../../src/engine/protocol';
 import type { ModelInfo, Trace } from '../../src/trace';
 import { makeTrace } from '../fixtures/synthetic-trace';
@@ -135,6 +135,14 @@ describe('engine host when the GPU is lost', () => {
       await host.receive({ type: 'run', requestId: 1, prompt: 'Hello' });
       expect(messages[messages.length - 1]!.type).toBe(backend === 'webgpu' ? 'device-lost' : 'error');
     }
+  });
+
+  it('says an onnxruntime GPU error in the browser’s own words', () => {
+    const ort =
+      "failed to call OrtRun(). ERROR_CODE: 1, ERROR_MESSAGE: /onnxruntime/core/providers/webgpu/buffer_manager.cc:643 void onnxruntime::webgpu::BufferManager::Download(WGPUBuffer, void *, size_t) const map_async_result.status == wgpu::MapAsyncStatus::Success was false. Failed to download data from buffer. wgpu::MapAsyncStatus value: 4, message: Failed to execute 'mapAsync' on 'GPUBuffer': Buffer was unmapped before mapping was resolved.\n";
+    expect(shortGpuReason(ort)).toBe("Failed to execute 'mapAsync' on 'GPUBuffer': Buffer was unmapped before mapping was resolved.");
+    expect(shortGpuReason('destroyed: Device was destroyed.')).toBe('destroyed: Device was destroyed.');
+    expect(shortGpuReason('x'.repeat(300))).toHaveLength(140);
   });
 
   it('isGpuFailure names GPU failures, not the prompt or the model', () => {
