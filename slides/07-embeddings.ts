@@ -33,7 +33,7 @@ export interface EmbeddingsView {
   tokenPrompt: string | null;
 }
 
-export const STRIP_ROWS = 10;
+export const STRIP_ROWS = 8;
 export const SHOWN_VALUES = 8;
 const DEFAULT_VIEW: EmbeddingsView = { token: null, tokenPrompt: null };
 const ROOT_HOOKS = ['rows', 'width', 'selectedToken', 'norm', 'maxAbs'] as const;
@@ -52,7 +52,8 @@ function strongestDim(values: Float32Array): number {
 }
 
 function valueList(values: Float32Array): HTMLElement {
-  const list = html('div', { className: 'embedding-values' });
+  // A figure of numbers: each value with its dimension as a small label (>= 16 px).
+  const list = html('div', { className: 'embedding-values embedding-value-grid' });
   for (let dim = 0; dim < Math.min(SHOWN_VALUES, values.length); dim++) {
     list.append(
       html('span', { className: 'embedding-value', attrs: { 'data-dim': String(dim), 'data-value': String(values[dim]) } }, [
@@ -97,7 +98,7 @@ function render(root: HTMLElement, context: SlideContext<EmbeddingsView>): void 
 
   root.append(
     html('p', { className: 'live-lead' }, [
-      document.createTextNode(`Each id picks one row of a learned table of ${formatCount(trace.model.vocabSize)} × ${formatCount(lookup.width)} numbers. The prompt becomes a matrix `),
+      document.createTextNode(`Each id picks a row of a learned ${formatCount(trace.model.vocabSize)} × ${formatCount(lookup.width)} table. The prompt becomes `),
       html('strong', { className: 'matrix-shape', text: `[${formatCount(lookup.rows)} × ${formatCount(lookup.width)}]` }),
       document.createTextNode(':'),
     ]),
