@@ -58,7 +58,7 @@ function promptChips(trace: Trace): Node[] {
 }
 
 function generatedChip(step: GenerationStep, index: number): HTMLSpanElement {
-  const chip = tokenChip({ text: step.text, id: step.id }, { coloured: false, hint: `step ${index + 1}, p = ${formatPercent(step.prob)}` });
+  const chip = tokenChip({ text: step.text, id: step.id, bytes: step.bytes }, { coloured: false, hint: `step ${index + 1}, p = ${formatPercent(step.prob)}` });
   chip.classList.add('generated-chip');
   if (isEndOfText(step.text)) chip.classList.add('generated-end-of-text');
   chip.dataset.step = String(index);
@@ -127,7 +127,7 @@ function runnersUp(step: GenerationStep): GenerationStep['top5'] {
 
 function stepRow(step: GenerationStep, index: number): HTMLTableRowElement {
   const row = html('tr', { className: 'generation-step', attrs: { 'data-step': index, 'data-token-id': step.id, 'data-prob': step.prob } });
-  const chosen = tokenChip({ text: step.text, id: step.id }, { coloured: false });
+  const chosen = tokenChip({ text: step.text, id: step.id, bytes: step.bytes }, { coloured: false });
   chosen.classList.add('generated-chip');
   row.append(
     html('td', { className: 'generation-step-number', text: String(index + 1) }),
@@ -200,10 +200,9 @@ function render(root: HTMLElement, context: SlideContext): void {
   if (replay) body.dataset.replayedSteps = String(replayedStepCount(run.steps.length));
   body.append(
     sequenceRow(trace, run.steps, !run.done, replay),
-    html('p', {
-      className: 'live-caption generation-legend',
-      text: `Grey outline: the prompt. Orange: generated (${samplingDescription(generation)}).${replay ? ' → replays it step by step.' : ''}`,
-    }),
+    html('p', { className: 'live-caption generation-legend', text: `Grey outline: the prompt. Orange: generated (${samplingDescription(generation)}).` }, [
+      ...(replay ? [html('span', { className: 'generation-replay-hint', text: ' → replays it step by step.' })] : []),
+    ]),
   );
   if (run.steps.length > 0) {
     const stage = html('div', { className: 'generation-stage' }, [stepTable(run.steps)]);

@@ -39,7 +39,7 @@ import { currentGeneration, generatingMark, notStartedMessage } from '../src/viz
 import { lineChart } from '../src/viz/line-chart';
 import { replayItem, replayScope } from '../src/viz/replay';
 import { startLiveSlide } from '../src/viz/slide-frame';
-import { tokenChip, tokenDisplayText } from '../src/viz/token-chip';
+import { tokenChip, tokenDisplayText, type ChipToken } from '../src/viz/token-chip';
 import type { SlideContext, SlideModule } from './slide';
 import './22-kv-cache.css';
 
@@ -100,7 +100,8 @@ function rowsShown(count: number, most: number, tail: number): { shown: number[]
 function cacheRows(trace: Trace, generation: Generation | null, numbers: KvNumbers): HTMLTableElement {
   const { nLayer } = modelCacheShape(trace.model);
   const promptIds = generation ? generation.promptIds : trace.tokens.map((token) => token.id);
-  const promptText = (i: number) => (promptIds.length === trace.tokens.length ? trace.tokens[i].text : `id ${promptIds[i]}`);
+  // The Trace's own tokens (with their bytes, for a piece of a character) when they are the prompt the cache holds.
+  const promptToken = (i: number): ChipToken => (promptIds.length === trace.tokens.length ? trace.tokens[i] : { text: `id ${promptIds[i]}`, id: promptIds[i] });
   const steps = generation ? generation.cached.steps : [];
   const table = html('table', { className: 'kv-rows', attrs: { 'aria-label': 'The KV cache, one row per token' } });
   const layers = nLayer === 1 ? 'layer 1' : `layers 1–${nLayer}`;
@@ -112,8 +113,9 @@ function cacheRows(trace: Trace, generation: Generation | null, numbers: KvNumbe
   const cells = (kind: 'k' | 'v') => html('td', { className: `kv-cells kv-cells-${kind}` }, Array.from({ length: nLayer }, () => html('span', { className: `kv-cell kv-cell-${kind}` })));
   const body = html('tbody');
   let order = 0; // the replay's order: the prompt's rows at 0 (one pass), then each drawn generated line
-  const row = (position: number, kind: 'prompt' | 'generated', text: string, id: number) => {
-    const chip = tokenChip({ text, id }, { coloured: false });
+  const row = (position: number, kind: 'prompt' | 'generated', token: ChipToken) => {
+    const id = token.id ?? -1;
+    const chip = tokenChip(token, { coloured: false });
     if (kind === 'generated') chip.classList.add('generated-chip');
     else chip.classList.add('prompt-chip');
     const tr = html('tr', {
@@ -133,13 +135,13 @@ function cacheRows(trace: Trace, generation: Generation | null, numbers: KvNumbe
     );
   const prompt = rowsShown(promptIds.length, PROMPT_ROWS, 1);
   for (const i of prompt.shown) {
-    body.append(row(i, 'prompt', promptText(i), promptIds[i]));
+    body.append(row(i, 'prompt', promptToken(i)));
     if (prompt.gapAfter === i) body.append(gap(promptIds.length - prompt.shown.length, 'prompt'));
   }
   const generated = rowsShown(steps.length, GENERATED_ROWS, 2);
   for (const i of generated.shown) {
     order += 1;
-    body.append(row(promptIds.length + i, 'generated', steps[i].text, steps[i].id));
+    body.append(row(promptIds.length + i, 'generated', { text: steps[i].text, id: steps[i].id, bytes: steps[i].bytes }));
     if (generated.gapAfter === i) {
       order += 1;
       body.append(gap(steps.length - generated.shown.length, 'generated'));
