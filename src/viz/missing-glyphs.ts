@@ -13,6 +13,7 @@
 // Limits: where .notdef is empty (draws nothing) the check cannot tell and reports nothing missing;
 // macOS's LastResort font draws a per-block symbol instead of one box, which this does not flag.
 import { codePointLabel } from '../maths/code-points';
+import { html } from './dom';
 import type { TextSegment } from './visible-whitespace';
 import './missing-glyphs.css';
 
@@ -136,4 +137,16 @@ export function withMissingGlyphs(segments: readonly TextSegment[]): GlyphSegmen
 export function missingGlyphHint(codePoints: readonly number[]): string {
   const labels = codePoints.map(codePointLabel).join(', ');
   return `no font on this computer draws ${labels}: shown as ${codePoints.length === 1 ? 'its code point' : 'code points'} (install fonts for it: README, Presenting)`;
+}
+
+/**
+ * A line under a row of chips naming the characters no font on this computer draws (each shown as
+ * its code point in the row), or null when every character is drawn.
+ */
+export function missingGlyphNote(texts: readonly string[]): HTMLElement | null {
+  const codePoints = missingCodePoints(texts.join(''));
+  if (codePoints.length === 0) return null;
+  const labels = codePoints.map(codePointLabel).join(', ');
+  const text = `${labels}: no font on this computer draws ${codePoints.length === 1 ? 'this character' : 'these characters'}, so ${codePoints.length === 1 ? 'its code point is' : 'their code points are'} shown.`;
+  return html('span', { className: 'missing-glyph-note', text, attrs: { role: 'note' } });
 }

@@ -1,7 +1,7 @@
 // Token chips: one coloured box per token, invisible characters shown as marks.
 import { tokenChipColour } from './colour-scales';
 import { html } from './dom';
-import { missingCodePoints, missingGlyphHint, withMissingGlyphs, type GlyphSegment } from './missing-glyphs';
+import { missingCodePoints, missingGlyphHint, missingGlyphNote, withMissingGlyphs, type GlyphSegment } from './missing-glyphs';
 import { lineBreakPosition, whitespaceSegments } from './visible-whitespace';
 import './token-chip.css';
 
@@ -101,5 +101,7 @@ export function tokenChipRow(tokens: ChipToken[], chipOptions: (index: number) =
     row.append(tokenChip(token, chipOptions(index)));
     if (breakAt === 'after') row.append(html('span', { className: 'token-line-break' }));
   });
+  const note = missingGlyphNote(tokens.filter((token) => !token.special).map((token) => token.text));
+  if (note) row.append(note); // the slide says why a chip shows a code point
   return row;
 }

@@ -1,6 +1,6 @@
 // Fonts (issue 12 item 9), in headless chromium: token chips drawn by the deck's own view under its
 // stylesheet (tests/fixtures/glyph-chips/, served by Vite's dev server) show a character that no font
-// draws as its code point, never as an empty box, and draw Greek and Cyrillic with the shipped fonts
+// draws as its code point, never as an empty box (and a line under the row says so), and draw Greek and Cyrillic with the shipped fonts
 // (the font chromium actually used, read over the DevTools protocol: CSS.getPlatformFontsForNode).
 import type { Browser, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
@@ -63,6 +63,10 @@ describe('token chips and glyphs', () => {
     const emojiFonts = await usedFonts(page, '.token-chip:nth-of-type(5)');
     const emojiDrawn = emojiFonts.some((font) => font.glyphCount > 0 && !/Source Sans|Noto Sans Mono/.test(font.familyName));
     expect(chips[4].marks).toEqual(emojiDrawn ? [] : ['U+1F30D']);
+
+    // And the slide says so, under the row: which code points no font draws.
+    const note = await page.$eval('.token-row .missing-glyph-note', (element) => element.textContent);
+    expect(note).toBe(`U+E000, U+50000${emojiDrawn ? '' : ', U+1F30D'}: no font on this computer draws these characters, so their code points are shown.`);
 
     // Greek and Cyrillic chips are drawn by the shipped mono font, the title by the shipped sans.
     for (const index of [1, 2]) {
