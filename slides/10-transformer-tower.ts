@@ -7,7 +7,10 @@
 //   root: data-layer (the opened block), data-query (the token the numbers are for: the last one)
 //   .tb-model-facts: data-n-layer, data-n-head, data-n-embd, data-head-dim, data-mlp-width,
 //     data-context-length, data-vocab-size, data-parameter-count ("" when unknown)
-//   .tb-tower-block: data-layer (one per block); .tb-tower-block[aria-pressed="true"] is the open one
+//   .tb-tower-block: data-layer (one per block); .tb-tower-block[aria-pressed="true"] is the open one;
+//     data-knocked-out="true" when one of its parts is switched off
+//   .ko-block-row button.ko-toggle[data-part="attnL" | "mlpL"]: switch the open block's attention (every head) or
+//     feed-forward off for the whole deck (src/viz/knock-out-controls.ts)
 //   .tb-block-numbers: data-norm-in, data-norm-after-attn, data-norm-out (L2 norms of the residual
 //     stream at the last token: entering, after the attention add, leaving), data-mean-entropy (bits,
 //     mean over the block's heads of the last token's attention entropy), data-max-entropy (log2 of
@@ -29,6 +32,7 @@ import { html, svg } from '../src/viz/dom';
 import { replayItem, replayScope } from '../src/viz/replay';
 import { divergingColourScale } from '../src/viz/vector-strip';
 import { formatCount, plural } from '../src/viz/format';
+import { knockOutBlockRow, knockOutOfText, knockOutStatus } from '../src/viz/knock-out-controls';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tensorRow, type Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
@@ -37,9 +41,11 @@ import './10-transformer-tower.css';
 export interface TowerView {
   /** The opened block. */
   layer: number;
+  /** The deck's knock-out ("2.3,mlp1"; view-store.ts's deck field): the open block's attention and feed-forward buttons set it. */
+  ablate: string;
 }
 
-const DEFAULT_VIEW: TowerView = { layer: 0 };
+const DEFAULT_VIEW: TowerView = { layer: 0, ablate: '' };
 
 const TOWER_WIDTH = 400; // drawn at this size (CSS), so SVG font sizes are the sizes seen
 const TOWER_HEIGHT = 480;
@@ -166,7 +172,8 @@ function modelFacts(trace: Trace): HTMLElement {
   return facts;
 }
 
-function tower(trace: Trace, chosen: number, onChoose: (layer: number) => void): SVGSVGElement {
+function tower(trace: Trace, chosen: number, onChoose: (layer: number) => void, ablate = ''): SVGSVGElement {
+  const knockedOut = knockOutOfText(ablate);
   const nLayer = Math.max(0, trace.model.nLayer);
   const root = svg('svg', {
     className: 'tb-tower',
@@ -197,6 +204,8 @@ function tower(trace: Trace, chosen: number, onChoose: (layer: number) => void):
       className: 'tb-tower-block',
       attrs: { 'data-layer': layer, role: 'button', tabindex: 0, 'aria-pressed': pressed, 'aria-label': `Open layer ${layer}` },
     });
+    // A block with a head or its feed-forward switched off (the deck's knock-out) is drawn dashed.
+    if (knockedOut && (knockedOut.mlps.includes(layer) || knockedOut.heads.some((h) => h.layer === layer))) block.dataset.knockedOut = 'true';
     // Lit while the climbing vector passes through it (a replay; src/viz/replay.ts).
     block.append(replayItem(svg('rect', { className: 'tb-tower-rect', attrs: { x: 1, y, width: TOWER_WIDTH - 2, height: blockHeight, rx: Math.min(8, blockHeight / 3) } }), layer + 1, 'pass'));
     const labelled = layer % labelEvery === 0 || pressed;
@@ -241,7 +250,7 @@ function flowStep(text: string, detail: string, className = ''): HTMLElement {
   ]);
 }
 
-function blockInternals(trace: Trace, layer: number): HTMLElement {
+function blockInternals(trace: Trace, layer: number, knockOut?: { ablate: string; setAblate: (ablate: string) => void }): HTMLElement {
   const m = trace.model;
   const panel = html('div', { className: 'tb-block-panel' }, [html('h3', { className: 'tb-panel-title', text: `Inside layer ${layer}` })]);
   const result = blockNumbers(trace, layer);
@@ -262,6 +271,8 @@ function blockInternals(trace: Trace, layer: number): HTMLElement {
     flowStep('+ add to x (residual)', `x = x + mlp(ln_2(x))${norm(numbers?.normOut)}`, 'tb-flow-add'),
   ]);
   panel.append(flow);
+  // Switch this block's attention (all its heads) or feed-forward off, beside the panel's title: the deck runs the model again without it.
+  if (knockOut) panel.prepend(knockOutBlockRow(knockOut.ablate, layer, m.nHead, knockOut.setAblate, { attention: 'attention', mlp: 'feed-forward' }));
   if (numbers) {
     const box = html('p', {
       className: 'live-caption tb-block-numbers',
@@ -292,16 +303,19 @@ function render(root: HTMLElement, context: SlideContext<TowerView>): void {
   const choose = (value: number) => {
     context.setView({ layer: value });
   };
+  const setAblate = (ablate: string) => context.setView({ ablate });
   root.append(
-    html('p', {
-      className: 'live-lead',
-      text: `This model stacks ${plural(trace.model.nLayer, 'identical block', 'identical blocks')}; every token goes through all of them. Click one to open it.`,
-    }),
+    // Under a knock-out, what is switched off (and its effect) takes the lead's place.
+    knockOutStatus(trace, context.view.ablate, setAblate) ??
+      html('p', {
+        className: 'live-lead',
+        text: `This model stacks ${plural(trace.model.nLayer, 'identical block', 'identical blocks')}; every token goes through all of them. Click one to open it.`,
+      }),
     html('div', { className: 'tb-tower-layout' }, [
-      html('div', { className: 'tb-tower-column' }, [tower(trace, layer, choose), ...(climbLevels(trace) ? [climbCaption(trace)] : [])]),
+      html('div', { className: 'tb-tower-column' }, [tower(trace, layer, choose, context.view.ablate), ...(climbLevels(trace) ? [climbCaption(trace)] : [])]),
       html('div', { className: 'tb-tower-side' }, [
         modelFacts(trace),
-        blockInternals(trace, layer),
+        blockInternals(trace, layer, { ablate: context.view.ablate, setAblate }),
         html('p', {
           className: 'live-caption tb-other-models',
           text: 'Other models, not this one: 32 to 96+ blocks, thousands of numbers wide.',

@@ -17,7 +17,8 @@
 //     data-entropy (mean attention entropy in bits over the queries), data-block-size (1: not pooled)
 //   unpooled heatmap cells: data-query, data-key, data-prob (the Trace's attn.probs);
 //   pooled cells: data-qblock, data-kblock, data-share
-//   .tb-overview-cell: data-layer, data-head, data-pattern, data-share, data-entropy
+//   .tb-overview-cell: data-layer, data-head, data-pattern, data-share, data-entropy (.ko-off: knocked out)
+//   figure.tb-head button.ko-toggle[data-part="L.H"]: switches that head off for the whole deck (src/viz/knock-out-controls.ts)
 import { layerOutput } from '../src/trace/output-names';
 import { headPattern, isPooledBlockMasked, poolAttention, type HeadPattern } from '../src/maths/attention-patterns';
 import { spreadIndices } from '../src/maths/spread-indices';
@@ -28,6 +29,7 @@ import { attentionColourScale } from '../src/viz/colour-scales';
 import { html } from '../src/viz/dom';
 import { formatPercent, plural } from '../src/viz/format';
 import { heatmap } from '../src/viz/heatmap';
+import { knockOutOfText, knockOutStatus, knockOutToggle } from '../src/viz/knock-out-controls';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import type { Trace, TraceTensor } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
@@ -36,9 +38,11 @@ import './14-multi-head.css';
 export interface MultiHeadView {
   layer: number;
   head: number;
+  /** The deck's knock-out ("2.3,mlp1"; view-store.ts's deck field): a head's "switch off" button sets it. */
+  ablate: string;
 }
 
-const DEFAULT_VIEW: MultiHeadView = { layer: 0, head: 0 };
+const DEFAULT_VIEW: MultiHeadView = { layer: 0, head: 0, ablate: '' };
 
 /** Rows and columns a head's heatmap shows before pooling: more would be sub-pixel on the projector. */
 export const MAX_CELLS = 48;
@@ -140,12 +144,15 @@ function render(root: HTMLElement, context: SlideContext<MultiHeadView>): void {
   root.dataset.head = String(head);
   // Both fields, so the attention slide (which shares this view) shows exactly the head picked here.
   const choose = (change: Partial<MultiHeadView>) => context.setView({ layer, head, ...change });
+  const setAblate = (ablate: string) => context.setView({ ablate });
   root.append(
     html('div', { className: 'live-controls' }, [numberChoices('Layer', trace.model.nLayer, layer, (value) => choose({ layer: value }))]),
-    html('p', {
-      className: 'live-lead',
-      text: `Each layer runs ${plural(heads, 'head')} side by side, each with its own queries, keys and values, so each can look for something different. Their outputs are joined and mixed back to ${trace.model.nEmbd} numbers.`,
-    }),
+    // Under a knock-out, what is switched off (and its effect) takes the lead's place.
+    knockOutStatus(trace, context.view.ablate, setAblate) ??
+      html('p', {
+        className: 'live-lead',
+        text: `Each layer runs ${plural(heads, 'head')} side by side, each with its own queries, keys and values, so each can look for something different. Their outputs are joined and mixed back to ${trace.model.nEmbd} numbers.`,
+      }),
   );
   if (!chosen.ok) {
     root.append(missingMessage(chosen.problem, chosen.missing));
@@ -161,9 +168,11 @@ function render(root: HTMLElement, context: SlideContext<MultiHeadView>): void {
     const pattern = headPattern(chosen.probs.data, h, n);
     const map = headHeatmap(chosen.probs, h, n, MAX_CELLS, () => choose({ head: h }));
     blockSize = map.blockSize;
-    const figure = html('figure', { className: `tb-head${h === head ? ' tb-head-selected' : ''}` }, [
+    const toggle = knockOutToggle(context.view.ablate, { kind: 'head', layer, head: h }, heads, setAblate);
+    const figure = html('figure', { className: `tb-head${h === head ? ' tb-head-selected' : ''}${toggle.getAttribute('aria-pressed') === 'true' ? ' ko-off' : ''}` }, [
       map.element,
       html('figcaption', { className: 'tb-head-caption', text: `Head ${h}: ${patternLabel(pattern)}` }),
+      toggle, // over the map's masked top-right corner (src/viz/knock-out-controls.css)
     ]);
     figure.dataset.head = String(h);
     figure.dataset.pattern = pattern.kind;
@@ -178,12 +187,13 @@ function render(root: HTMLElement, context: SlideContext<MultiHeadView>): void {
   root.append(
     html('div', { className: 'tb-multihead-layout' }, [
       html('div', {}, [headsBox, html('p', { className: 'live-caption', text: headsCaption })]),
-      overview(trace, layer, head, choose),
+      overview(trace, layer, head, choose, context.view.ablate),
     ]),
   );
 }
 
-function overview(trace: Trace, selectedLayer: number, selectedHead: number, choose: (change: Partial<MultiHeadView>) => void): HTMLElement {
+function overview(trace: Trace, selectedLayer: number, selectedHead: number, choose: (change: Partial<MultiHeadView>) => void, ablate: string): HTMLElement {
+  const knockedOut = knockOutOfText(ablate)?.heads ?? [];
   const n = trace.tokens.length;
   // The top layer first, as in the tower.
   const heads = Math.min(trace.model.nHead, OVERVIEW_HEADS);
@@ -200,7 +210,7 @@ function overview(trace: Trace, selectedLayer: number, selectedHead: number, cho
       }
       const pattern = headPattern(lookup.probs.data, head, n);
       const cell = html('button', {
-        className: `tb-overview-cell${layer === selectedLayer && head === selectedHead ? ' tb-overview-selected' : ''}`,
+        className: `tb-overview-cell${layer === selectedLayer && head === selectedHead ? ' tb-overview-selected' : ''}${knockedOut.some((h) => h.layer === layer && h.head === head) ? ' ko-off' : ''}`,
         attrs: { type: 'button', 'aria-label': `Layer ${layer}, head ${head}: ${patternLabel(pattern)}` },
       });
       const mini = headHeatmap(lookup.probs, head, n, MINI_CELLS).element;

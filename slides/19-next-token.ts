@@ -5,7 +5,8 @@ import { formatCount, formatPercent, plural, quoteToken } from '../src/viz/forma
 import { horizontalBars, type BarRow } from '../src/viz/horizontal-bars';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
-import { componentLabel, type KnockOut, type Trace } from '../src/trace';
+import type { Trace } from '../src/trace';
+import { knockOutResultLine, knockOutSentence } from '../src/viz/knock-out-controls';
 import type { SlideContext, SlideModule } from './slide';
 
 /** 1 - (sum of the top-k probabilities): what all the other tokens of the vocabulary share. */
@@ -51,24 +52,9 @@ function render(root: HTMLElement, context: SlideContext): void {
     attrs: { 'data-rest': 'true' },
   });
   root.append(horizontalBars(rows));
-  if (trace.knockOut && trace.knockOutBaseline) root.append(knockOutLine(trace.knockOut, trace));
-}
-
-/** Parts switched off on the who-voted slide: "layer 1 · head 2, MLP 0". */
-function knockOutNames(knockOut: KnockOut): string {
-  return [...knockOut.heads.map(({ layer, head }) => componentLabel({ kind: 'head', layer, head })), ...knockOut.mlps.map((layer) => componentLabel({ kind: 'mlp', layer, head: null }))].join(', ');
-}
-
-/** Before and after a knock-out: the plain model's top token, then and now. */
-function knockOutSentence(knockOut: KnockOut, trace: Trace): string {
-  const before = trace.knockOutBaseline![0];
-  const now = trace.topk.find((candidate) => candidate.id === before.id);
-  const after = now ? formatPercent(now.prob) : `below ${formatPercent(trace.topk.at(-1)?.prob ?? 0)}`;
-  return `Without ${knockOutNames(knockOut)} (switched off on the who-voted slide): ${quoteToken(before.token)} was ${formatPercent(before.prob)}, now ${after}.`;
-}
-
-function knockOutLine(knockOut: KnockOut, trace: Trace): HTMLElement {
-  return html('p', { className: 'live-caption next-token-knock-out', text: knockOutSentence(knockOut, trace), attrs: { 'data-baseline-id': String(trace.knockOutBaseline![0].id) } });
+  // The deck's knock-out (set on the who-voted, multi-head or tower slide): the plain run's top token before and after.
+  const knockOutLine = knockOutResultLine(trace, 'next-token-knock-out');
+  if (knockOutLine) root.append(knockOutLine);
 }
 
 function notes(context: SlideContext): string {
@@ -81,7 +67,7 @@ function notes(context: SlideContext): string {
     `The prompt is ${plural(trace.tokens.length, 'token')}. The likeliest next token is ${quoteToken(first.token)} (id ${first.id}) at ${formatPercent(first.prob)}.`,
     others.length > 0 ? `Then: ${others.map((c) => `${quoteToken(c.token)} ${formatPercent(c.prob)}`).join(', ')}.` : '',
     `The top ${trace.topk.length} hold ${formatPercent(1 - rest)} together; the other ${formatCount(otherTokenCount(trace))} tokens share ${formatPercent(rest)}.`,
-    trace.knockOut && trace.knockOutBaseline ? knockOutSentence(trace.knockOut, trace) : '',
+    knockOutSentence(trace) ?? '',
   ]
     .filter(Boolean)
     .join('\n');

@@ -12,8 +12,9 @@
 //   button.dla-toggle[data-part="2.3" | "mlp1"][aria-pressed]   a head's or an MLP's name: a click switches it off or on
 //   .dla-knock-out[data-state="off" | "pending" | "done" | "refused"]   what is switched off, before and after
 //   button.dla-restore                                           switches everything back on
-// The knock-out is this view's `ablate` ("2.3,mlp1", as ?view=who-voted:ablate=2.3,mlp1 writes it); the deck runs
-// the model again with those parts' outputs zeroed (a model converted with the knock-out inputs).
+// The knock-out is the deck's (`ablate`, "2.3,mlp1", a deck field every view declaring it shares: the multi-head
+// slide and the tower set it too; the URL keeps it as ?ablate=2.3,mlp1); the deck runs the model again with those
+// parts' outputs zeroed (the embedded model is converted with the knock-out inputs).
 import { interpolatePuOr } from 'd3-scale-chromatic';
 import { scaleLinear } from 'd3-scale';
 import { html } from '../src/viz/dom';

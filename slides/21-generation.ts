@@ -27,6 +27,7 @@ import { currentGeneration, generatingMark, notStartedMessage, samplingDescripti
 import { replayItem } from '../src/viz/replay';
 import { startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
+import { knockOutAnswerNote, knockOutAnswerSentence } from '../src/viz/knock-out-controls';
 import type { SlideContext, SlideModule } from './slide';
 import './21-generation.css';
 
@@ -210,6 +211,8 @@ function render(root: HTMLElement, context: SlideContext): void {
     body.append(stage);
   }
   body.append(html('p', { className: `live-caption generation-stop generation-stop-${reason}`, text: stopSentence(reason, generation, run.steps.length, trace.model.contextLength) }));
+  const knockedOut = knockOutAnswerNote(trace); // the deck's knock-out: this answer is the knocked-out model's
+  if (knockedOut) body.append(knockedOut);
 }
 
 function notesFor(trace: Trace, generation: Generation): string {
@@ -219,6 +222,7 @@ function notesFor(trace: Trace, generation: Generation): string {
   const lines = [
     `The prompt is ${plural(trace.tokens.length, 'token')}; ${samplingDescription(generation)}.`,
     run.steps.length > 0 ? `Generated so far (${plural(run.steps.length, 'token')}): ${quoteToken(text)}.` : 'No token generated yet.',
+    ...[knockOutAnswerSentence(trace)].filter((line) => line !== null),
   ];
   run.steps.slice(0, 3).forEach((step, index) => {
     const others = runnersUp(step)

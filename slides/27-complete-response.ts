@@ -18,6 +18,7 @@ import type { ChatMessage, Generation, Trace } from '../src/trace';
 import { answerOf, followUpHistory, headOf, lastSteps, stepsText, type Answer } from '../src/viz/chat-turns';
 import { html } from '../src/viz/dom';
 import { formatCount, plural, quoteToken } from '../src/viz/format';
+import { knockOutAnswerNote, knockOutAnswerSentence } from '../src/viz/knock-out-controls';
 import { currentGeneration, generatingMark } from '../src/viz/generation-parts';
 import { waitingMessage } from '../src/viz/slide-frame';
 import { lastUserMessage } from '../src/viz/template-tokens';
@@ -245,6 +246,10 @@ function render(root: HTMLElement, context: SlideContext<SamplingView>): void {
   const generation = currentGeneration(trace, context.generation);
   drawChat(chat, trace, generation);
   drawControls(controls, trace, generation, context);
+  // The deck's knock-out: the answer shown is the knocked-out model's.
+  controls.querySelector(':scope > .ko-answer')?.remove();
+  const knockedOut = knockOutAnswerNote(trace);
+  if (knockedOut) controls.append(knockedOut);
 }
 
 function notes(context: SlideContext<SamplingView>): string {
@@ -260,6 +265,8 @@ function notes(context: SlideContext<SamplingView>): string {
   const speed = speedSentence(answer);
   if (speed) lines.push(speed);
   lines.push(samplingSentence(generation));
+  const knockedOut = knockOutAnswerSentence(trace);
+  if (knockedOut) lines.push(knockedOut);
   if (trace.chat.template === 'model') lines.push('Type a follow-up in Reply: the template re-renders the whole conversation, and the KV-cache slide shows how much of it was already cached.');
   return lines.join('\n');
 }

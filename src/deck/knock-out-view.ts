@@ -1,13 +1,14 @@
-// The knock-out lives in the who-voted slide's view (`ablate`, "2.3,mlp1"), so links and the speaker view carry
-// it like any view; this turns the view into the engine's run option, so a click runs the model again.
+// The knock-out is the deck's state (view-store.ts's deck field `ablate`, "2.3,mlp1"): the who-voted slide, the
+// multi-head slide and the tower set it, the URL keeps it as ?ablate=, the speaker view's previews get it with the
+// views; this turns it into the engine's run option, so a click runs the model (and the answer) again.
 import type { EngineClient } from '../engine/client';
 import { isKnockOutEmpty, parseKnockOut, type KnockOut } from '../trace/knock-out';
-import type { ViewStore } from './view-store';
+import { DECK_VIEW_ID, type ViewStore } from './view-store';
 
-/** The view the knock-out is kept in, and its field. */
-export const KNOCK_OUT_VIEW = { id: 'who-voted', field: 'ablate' } as const;
+/** Where the knock-out is kept: the deck's own view and its field. */
+export const KNOCK_OUT_VIEW = { id: DECK_VIEW_ID, field: 'ablate' } as const;
 
-/** The knock-out the views hold; null when none (or when the text is not one: the slide says so). */
+/** The knock-out the deck holds; null when none (or when the text is not one: the who-voted slide says so). */
 export function knockOutOfViews(views: Pick<ViewStore, 'viewOf'>): KnockOut | null {
   const text = views.viewOf({ id: KNOCK_OUT_VIEW.id })[KNOCK_OUT_VIEW.field];
   if (typeof text !== 'string') return null;

@@ -1,6 +1,7 @@
 // The deck's state in its URL: `?prompt=` (so a link reproduces the deck), `?model=`, `?backend=`
 // (read by choose-backend.ts), `?system=` (a chat model's system message), `?max-new-tokens=` (the
-// answer's limit), `?view=` (the slides' views: layer, head, token, sliders; see view-url.ts).
+// answer's limit), `?view=` (the slides' views: layer, head, token, sliders; see view-url.ts), `?ablate=`
+// (the deck's knock-out: the heads and MLPs switched off, "2.3,mlp1"; see views-in-url.ts).
 // Reveal keeps the slide in the hash (#/attention).
 import { normalizePrompt } from '../engine/prompt-rule';
 import { VIEW_PARAM } from './view-url';
@@ -39,12 +40,20 @@ export function readViewParams(search: string): string[] {
   return new URLSearchParams(search).getAll(VIEW_PARAM);
 }
 
-/** The search string for `params`; a `view` parameter keeps its `:` `,` `=` readable (they mean the same either way). */
+/** `?name=` as written, or null when absent. */
+export function readSearchParam(search: string, name: string): string | null {
+  return new URLSearchParams(search).get(name);
+}
+
+/** Parameters whose `:` `,` `=` stay readable in the URL (they mean the same either way): `view`, and `ablate`'s list. */
+const READABLE_PARAMS = new Set([VIEW_PARAM, 'ablate']);
+
+/** The search string for `params`; a `view` or `ablate` parameter keeps its `:` `,` `=` readable. */
 function searchOf(params: URLSearchParams): string {
   const pairs = [...params].map(([name, value]) => {
     // URLSearchParams encodes any string, lone surrogates included (as U+FFFD); encodeURIComponent would throw.
     const pair = new URLSearchParams([[name, value]]).toString();
-    return name === VIEW_PARAM ? pair.replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%3D/g, '=') : pair;
+    return READABLE_PARAMS.has(name) ? pair.replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%3D/g, '=') : pair;
   });
   return pairs.length > 0 ? `?${pairs.join('&')}` : '';
 }
@@ -74,11 +83,17 @@ export function writeSearchParam(name: string, value: string): void {
   replaceSearch(searchWith(window.location.search, name, value));
 }
 
-/** Replaces the `?view=` parameters (never pushes: a slider's drag should not fill the Back button's history). */
-export function writeViewParams(values: readonly string[]): void {
-  const now = readViewParams(window.location.search);
-  if (now.length === values.length && now.every((value, i) => value === values[i])) return; // the link says it already
-  replaceSearch(searchWithAll(window.location.search, VIEW_PARAM, values));
+/** `search` with the `?view=` parameters `views` and `?ablate=` `ablate` (removed when ''). */
+export function searchWithViews(search: string, { views, ablate }: { views: readonly string[]; ablate: string }): string {
+  return searchWithAll(searchWith(search, 'ablate', ablate), VIEW_PARAM, views);
+}
+
+/** Replaces (never pushes) the `?view=` and `?ablate=` parameters; nothing when the link says it already. */
+export function writeSearchParams(state: { views: readonly string[]; ablate: string }): void {
+  const now = new URLSearchParams(window.location.search);
+  const nowViews = now.getAll(VIEW_PARAM);
+  if ((now.get('ablate') ?? '') === state.ablate && nowViews.length === state.views.length && nowViews.every((value, i) => value === state.views[i])) return;
+  replaceSearch(searchWithViews(window.location.search, state));
 }
 
 /** `write` after a pause (browsers throttle replaceState, and a slider sends many changes), or at once with `immediate`. */

@@ -58,7 +58,7 @@ describe('the engine host with a knock-out', () => {
 });
 
 describe('the deck\'s knock-out view', () => {
-  it('turns the who-voted view\'s ablate into the run option, once per change', () => {
+  it('turns the deck\'s ablate (set from the who-voted, multi-head or tower slide) into the run option, once per change', () => {
     const views = createViewStore(deckSlides);
     const calls: Partial<RunOptions>[] = [];
     const engine = {
@@ -70,10 +70,12 @@ describe('the deck\'s knock-out view', () => {
     };
     connectKnockOut(views, engine as never);
     expect(calls).toEqual([]); // nothing chosen, nothing rerun
-    views.set(KNOCK_OUT_VIEW.id, { ablate: 'mlp1,2.3' });
+    views.set('who-voted', { ablate: 'mlp1,2.3' });
     expect(calls).toEqual([{ knockOut: parseKnockOut('2.3,mlp1') }]);
-    views.set(KNOCK_OUT_VIEW.id, { measure: 'gap' }); // another field: no rerun
+    views.set('who-voted', { measure: 'gap' }); // another field: no rerun
     expect(calls).toHaveLength(1);
+    views.set('attention', { ablate: '2.3' }); // the multi-head slide's button
+    expect(calls.at(-1)).toEqual({ knockOut: parseKnockOut('2.3') });
     views.set(KNOCK_OUT_VIEW.id, { ablate: 'nonsense' });
     expect(knockOutOfViews(views)).toBeNull();
     expect(calls.at(-1)).toEqual({ knockOut: null });

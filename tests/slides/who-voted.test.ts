@@ -5,6 +5,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import nextToken from '../../slides/19-next-token';
 import whoVoted, { beforeAfter, SHOWN_COMPONENTS, signed } from '../../slides/19b-who-voted';
+import { softmax } from '../../src/maths/softmax';
 import { formatPercent } from '../../src/viz/format';
 import { componentLabel, rankContributions, type AttributionComponent } from '../../src/trace';
 import { makeTrace } from '../fixtures/synthetic-trace';
@@ -151,11 +152,15 @@ describe('next-token slide under a knock-out', () => {
   it('says what was switched off, and the plain run\'s top token before and now', () => {
     const plain = real.ordinary;
     const top = plain.topk[0];
-    const knocked = { ...plain, topk: plain.topk.map((c, rank) => (rank === 0 ? { ...c, prob: c.prob / 4 } : c)), knockOut: { heads: [{ layer: 2, head: 3 }], mlps: [] }, knockOutBaseline: plain.topk };
+    // A knocked-out Trace as the engine writes it: logits that moved, the plain run's top 10 as the baseline.
+    const lastLogits = plain.lastLogits.slice();
+    lastLogits[top.id] -= 3;
+    const knocked = { ...plain, lastLogits, knockOut: { heads: [{ layer: 2, head: 3 }], mlps: [] }, knockOutBaseline: plain.topk };
+    const after = softmax(lastLogits)[top.id];
     const root = renderSlide(nextToken, knocked);
     const line = root.querySelector<HTMLElement>('.next-token-knock-out')!;
     expect(line.dataset.baselineId).toBe(String(top.id));
-    expect(line.textContent).toBe(`Without layer 2 · head 3 (switched off on the who-voted slide): ${JSON.stringify(top.token)} was ${formatPercent(top.prob)}, now ${formatPercent(top.prob / 4)}.`);
+    expect(line.textContent).toBe(`Without layer 2 · head 3, ${JSON.stringify(top.token)} falls from ${formatPercent(top.prob)} to ${formatPercent(after)}.`);
     expect(notesOf(nextToken, { trace: knocked, waitingMessage: '' })).toContain(line.textContent!);
     expect(renderSlide(nextToken, plain).querySelector('.next-token-knock-out')).toBeNull();
   });
