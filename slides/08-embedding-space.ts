@@ -79,12 +79,10 @@ function mapPanel(trace: Trace, space: TraceExtras['embeddingSpace']): HTMLEleme
     html('span', { className: 'emb-legend-reference', text: '●' }),
     document.createTextNode(' reference words'),
   ]);
-  const captionParts = [
-    `${plural(space.points.length, 'token')}, each a row of ${formatCount(trace.model.nEmbd)} numbers, flattened onto the 2 directions of largest spread (PCA); the two axes keep ${varianceText(pc1 + pc2)} of the variance. Labels leave out the leading space.`,
-  ];
+  const captionParts = [`${plural(space.points.length, 'token')} of ${formatCount(trace.model.nEmbd)} numbers, flattened by PCA: the 2 axes keep ${varianceText(pc1 + pc2)} of the variance.`];
   const unlabelled = figure.querySelectorAll('.emb-point[data-labelled="false"]').length;
-  if (unlabelled > 0) captionParts.push(`${plural(unlabelled, 'word')} where the map is crowded ${unlabelled === 1 ? 'is a dot' : 'are dots'} without a label (hover for the word).`);
-  if (space.skippedWords.length > 0) captionParts.push(`Not on the map, several tokens here: ${space.skippedWords.map(wordName).join(', ')}.`);
+  if (unlabelled > 0) captionParts.push(`${plural(unlabelled, 'crowded dot')} unlabelled (hover).`);
+  if (space.skippedWords.length > 0) captionParts.push(`Several tokens, not on the map: ${space.skippedWords.map(wordName).join(', ')}.`);
   figure.append(legend, html('figcaption', { className: 'live-caption', text: captionParts.join(' ') }));
   return figure;
 }
@@ -93,7 +91,8 @@ function analogyPanel(trace: Trace, extras: TraceExtras): HTMLElement {
   const { analogy } = extras;
   const texts = knownTokenTexts(trace);
   const panel = html('div', { className: 'analogy-panel' }, [analogyFormula(analogy.words)]);
-  const words = html('ul', { className: 'analogy-words' });
+  // Footnotes to the formula (caption size): how a word of several tokens gets one vector.
+  const words = html('ul', { className: 'analogy-words analogy-note' });
   analogy.words.forEach((word, i) => {
     const ids = analogy.ids[i] ?? [];
     const text = ids.length > 1 ? splitWordSentence(texts, word, ids) : ids.length === 1 ? `${wordName(word)} is one token (id ${ids[0]}).` : `${wordName(word)} has no tokens.`;
@@ -122,14 +121,16 @@ function verdict(analogy: AnalogyResult, extras: TraceExtras): HTMLElement {
   const ours =
     rank > 0
       ? `“queen” is number ${rank} here, cosine ${analogy.neighbours[rank - 1].cosine.toFixed(3)}.`
-      : `“queen” is not among them: this small model’s embeddings do not show the famous analogy${queenSplit ? ' (and “queen” is not even one token in its vocabulary)' : ''}.`;
-  return html('div', { className: 'analogy-verdict' }, [
-    html('p', { className: 'analogy-ours', text: ours }),
-    html('p', {
-      className: 'analogy-other-model',
-      text: 'Another model: king − man + woman ≈ queen is the classic result of word2vec (Mikolov et al., 2013), trained on billions of words.',
-    }),
-  ]);
+      : `“queen” is not among them: these embeddings do not show the famous analogy${queenSplit ? ' (“queen” is not one token here)' : ''}.`;
+  return html('div', { className: 'analogy-verdict' }, [html('p', { className: 'analogy-ours', text: ours })]);
+}
+
+/** The classic result is another model's: said apart from this model's numbers (under the map, where there is room). */
+function otherModelNote(): HTMLElement {
+  return html('p', {
+    className: 'analogy-other-model live-caption',
+    text: 'Another model: king − man + woman ≈ queen is word2vec’s classic result (Mikolov et al., 2013), trained on billions of words.',
+  });
 }
 
 function render(root: HTMLElement, context: SlideContext): void {
@@ -147,9 +148,10 @@ function render(root: HTMLElement, context: SlideContext): void {
   root.dataset.explained2 = String(space.explainedVariance[1]);
   if (isClassic(extras.analogy)) root.dataset.expectedRank = String(expectedAnswerRank(extras.analogy));
 
-  root.append(html('p', { className: 'live-lead', text: 'Each token is a learned row of numbers. Flattened to two dimensions, where do words land?' }));
   const left = space.points.length > 0 ? mapPanel(trace, space) : missingMessage('No word tokens to place on the map.', ['trace.extras.embeddingSpace.points']);
-  root.append(html('div', { className: 'emb-layout' }, [left, analogyPanel(trace, extras)]));
+  const leftColumn = html('div', { className: 'emb-left' }, [left]);
+  if (isClassic(extras.analogy)) leftColumn.append(otherModelNote());
+  root.append(html('div', { className: 'emb-layout' }, [leftColumn, analogyPanel(trace, extras)]));
 }
 
 function notes(context: SlideContext): string {
