@@ -24,10 +24,10 @@ import type { Generation, GenerationStep, Trace } from '../src/trace';
 import { html } from '../src/viz/dom';
 import { formatCount, formatPercent, plural, quoteToken } from '../src/viz/format';
 import { currentGeneration, generatingMark, notStartedMessage, samplingDescription, stopSentence } from '../src/viz/generation-parts';
+import { rerenderKeepingFragments } from '../src/viz/fragment-state';
 import { replayItem } from '../src/viz/replay';
 import { startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
-import { knockOutAnswerNote, knockOutAnswerSentence } from '../src/viz/knock-out-controls';
 import type { SlideContext, SlideModule } from './slide';
 import './21-generation.css';
 
@@ -180,7 +180,15 @@ function stepTable(steps: readonly GenerationStep[]): HTMLTableElement {
   return table;
 }
 
+/**
+ * Redrawn on every streamed step, also while the run without the cache streams after this one is done: the
+ * replay's fragment state (Reveal's classes) is kept across the redraw, so a replay under way goes on.
+ */
 function render(root: HTMLElement, context: SlideContext): void {
+  rerenderKeepingFragments(root, () => draw(root, context));
+}
+
+function draw(root: HTMLElement, context: SlideContext): void {
   const trace = startLiveSlide(root, generationSlide.title, context);
   if (!trace) return;
   const body = html('div', { className: 'generation-body', attrs: { 'data-prompt-tokens': trace.tokens.length } });
@@ -211,8 +219,6 @@ function render(root: HTMLElement, context: SlideContext): void {
     body.append(stage);
   }
   body.append(html('p', { className: `live-caption generation-stop generation-stop-${reason}`, text: stopSentence(reason, generation, run.steps.length, trace.model.contextLength) }));
-  const knockedOut = knockOutAnswerNote(trace); // the deck's knock-out: this answer is the knocked-out model's
-  if (knockedOut) body.append(knockedOut);
 }
 
 function notesFor(trace: Trace, generation: Generation): string {
@@ -222,7 +228,6 @@ function notesFor(trace: Trace, generation: Generation): string {
   const lines = [
     `The prompt is ${plural(trace.tokens.length, 'token')}; ${samplingDescription(generation)}.`,
     run.steps.length > 0 ? `Generated so far (${plural(run.steps.length, 'token')}): ${quoteToken(text)}.` : 'No token generated yet.',
-    ...[knockOutAnswerSentence(trace)].filter((line) => line !== null),
   ];
   run.steps.slice(0, 3).forEach((step, index) => {
     const others = runnersUp(step)

@@ -37,6 +37,7 @@ import { formatCount, plural, quoteToken } from '../src/viz/format';
 import { formula } from '../src/viz/formula';
 import { currentGeneration, generatingMark, notStartedMessage } from '../src/viz/generation-parts';
 import { lineChart } from '../src/viz/line-chart';
+import { rerenderKeepingFragments } from '../src/viz/fragment-state';
 import { replayItem, replayScope } from '../src/viz/replay';
 import { startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip, tokenDisplayText, type ChipToken } from '../src/viz/token-chip';
@@ -291,7 +292,12 @@ function prefixReusePanel(reuse: PrefixReuse): HTMLElement {
   return panel;
 }
 
+/** Redrawn on every streamed step of both runs: the replay's fragment state (Reveal's classes) is kept across the redraw. */
 function render(root: HTMLElement, context: SlideContext): void {
+  rerenderKeepingFragments(root, () => draw(root, context));
+}
+
+function draw(root: HTMLElement, context: SlideContext): void {
   const trace = startLiveSlide(root, kvCache.title, context);
   if (!trace) return;
   const generation = currentGeneration(trace, context.generation);
