@@ -84,44 +84,6 @@ const ALLOWED: Record<string, Allowed> = {
   'multi-head': {
     'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 19 px, body 22 px, caption 19 px, label 15 px",
   },
-  'feed-forward': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 19 px, body 22 px, body 24 px, caption 19 px",
-    'contrast': "TODO: contrast under 4.5:1 (worst 2.77:1) in button.live-choice.tb-step, span.token-mark",
-  },
-  'residual-layernorm': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 19 px, body 22 px, caption 19 px, body 24 px",
-    'contrast': "TODO: contrast under 4.5:1 (worst 2.82:1) in button.live-choice.tb-step, span.token-mark",
-  },
-  'logit-lens': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 19 px, body 24 px, body 22 px, caption 19 px",
-  },
-  'lm-head': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 22 px, caption 19 px, body 19 px, label 1 px",
-  },
-  'next-token': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 22 px",
-  },
-  'who-voted': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 22 px, body 19 px, body 24 px, caption 19 px",
-  },
-  'sampling': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 22 px, body 19 px, body 18 px, label 15.4 px",
-  },
-  'detokenization': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 24 px",
-  },
-  'training-loss': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): caption 19 px, body 22 px, label 1 px",
-  },
-  'fine-tuning': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 22 px, caption 19 px",
-  },
-  'pipeline': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 21 px, body 19 px, caption 19 px, body 22 px",
-  },
-  'complete-response': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 19 px, body 22 px, caption 19 px",
-  },
 };
 
 interface Found {
