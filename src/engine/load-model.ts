@@ -43,8 +43,6 @@ export interface LoadOptions {
   readModelBytes?: (file: string) => Promise<Uint8Array | null>;
   /** Unused, as readModelBytes. */
   readModelRange?: (file: string, offset: number, length: number) => Promise<Uint8Array>;
-  /** A file of the model folder as text (trace-extras.json), or null; absent: read as transformers.js reads the folder (Node: the file; the browser: a fetch). */
-  readModelFile?: (file: string) => Promise<string | null>;
   /** ?dtype= and the adapter's shader-f16 (see choosePrecision); absent: fp32. */
   precision?: PrecisionPreference;
   /** A text file of the model folder ("chat_template.jinja"), or null when it is not there. */
@@ -103,9 +101,8 @@ function weightFiles(config: unknown, precision: Precision): string[] {
 /** The .onnx transformers.js loads for each precision (its dtype suffixes). */
 const modelFileOf: Record<Precision, string> = { fp32: 'onnx/model.onnx', fp16: 'onnx/model_fp16.onnx' };
 
-/** A small text file of the model folder, or null: through the loader's reader, else fetched (the browser) or read (Node's readTextFile). */
+/** A small text file of the model folder, or null: fetched from the folder as transformers.js fetches it (the browser), else read by readTextFile (Node). */
 async function readFolderFile(options: LoadOptions, file: string): Promise<string | null> {
-  if (options.readModelFile) return options.readModelFile(file);
   if (typeof document !== 'undefined' || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined') {
     try {
       const response = await fetch(`${options.modelRoot}${options.name}/${file}`);
