@@ -196,7 +196,7 @@ function ropeColumn(trace: Trace, root: HTMLElement, context: SlideContext<Posit
     return column;
   }
   root.dataset.ropeMismatched = String(readings.mismatched);
-  column.append(html('p', { className: 'positions-scheme', text: `Layer 0, head ${readings.head}'s query at token ${selected + 1} (pos = ${selected}, counted from 0 in the formula), d = ${readings.headWidth}: each pair before and after the model turned it.` }));
+  column.append(html('p', { className: 'positions-scheme positions-note', text: `Layer 0, head ${readings.head}'s query at token ${selected + 1} (pos = ${selected}, counted from 0 in the formula), d = ${readings.headWidth}: each pair before and after the model turned it.` }));
   const table = html('table', { className: 'position-sum rope-model-table' }, [
     html('tr', {}, ['pair i', 'before', 'after', 'turned by', 'pos · θ_i', ''].map((text) => html('th', { text }))),
   ]);
@@ -240,8 +240,8 @@ function otherModelsColumn(trace: Trace, width: number, shown: number[], selecte
   const colour = divergingColourScale(1); // sin and cos live in [-1, 1]
   const headWidth = trace.model.headDim > 0 ? trace.model.headDim : Math.max(2, width);
   const column = html('div', { className: 'positions-other fragment', attrs: { 'data-fragment-index': '1' } }, [
-    html('h3', { className: 'positions-heading', text: 'Other models’ schemes (not this model’s), from their formulas' }),
-    html('p', { className: 'positions-scheme', text: `Sinusoidal, fixed (Vaswani et al. 2017), same positions, d = ${width}:` }),
+    html('h3', { className: 'positions-heading', text: 'Other models’ schemes (not this model’s)' }),
+    html('p', { className: 'positions-scheme live-caption', text: `Sinusoidal, fixed (Vaswani et al. 2017), d = ${width}:` }),
     formula(String.raw`PE_{(pos,\,2i)} = \sin\frac{pos}{10000^{2i/d}},\quad PE_{(pos,\,2i+1)} = \cos\frac{pos}{10000^{2i/d}}`),
   ]);
   const strips = vectorStrips(
@@ -252,17 +252,18 @@ function otherModelsColumn(trace: Trace, width: number, shown: number[], selecte
   column.append(strips);
 
   if (trace.model.architecture.positions === 'rope') {
-    column.append(html('p', { className: 'positions-scheme', text: 'Learned (GPT-2): one trained vector per position, added to the token’s vector; it cannot read past the last position it learned.' }));
+    column.append(html('p', { className: 'positions-scheme live-caption', text: 'Learned (GPT-2): one trained vector per position, added to the token’s vector; it cannot read past the last position it learned.' }));
     return column;
   }
   column.append(
-    html('p', { className: 'positions-scheme', text: `RoPE (Su et al. 2021; Llama and most recent models) turns each pair of a query's and key's dimensions, d = ${headWidth}, token ${selected + 1} (pos = ${selected}):` }),
+    html('p', { className: 'positions-scheme live-caption', text: `RoPE (Su et al. 2021; Llama, most recent models) turns each pair of query and key dimensions, d = ${headWidth}, token ${selected + 1} (pos = ${selected}):` }),
     formula(
       String.raw`\begin{pmatrix} q'_{2i} \\ q'_{2i+1} \end{pmatrix} = \begin{pmatrix} \cos pos\,\theta_i & -\sin pos\,\theta_i \\ \sin pos\,\theta_i & \cos pos\,\theta_i \end{pmatrix} \begin{pmatrix} q_{2i} \\ q_{2i+1} \end{pmatrix},\quad \theta_i = 10000^{-2i/d}`,
     ),
   );
   // One dial per pair, side by side: the hand is the pair's angle at this position (0 points right).
-  const dials = html('div', { className: 'rope-pairs' });
+  // The dials and their numbers are a figure (labels >= 16 px).
+  const dials = html('div', { className: 'rope-pairs rope-pair-grid' });
   for (const pair of ropePairs(headWidth)) {
     const theta = ropeFrequency(pair, headWidth);
     const angle = ropeAngle(selected, pair, headWidth);
