@@ -132,7 +132,7 @@ function render(root: HTMLElement, context: SlideContext<AttentionView>): void {
     document.createTextNode('Token '),
     tokenChip(trace.tokens[query], { index: query }),
     // Rounded to 0.01%: float32 weights sum to 1 only up to rounding.
-    document.createTextNode(` (${query + 1} of ${trace.tokens.length}) spreads ${formatPercent(Math.round(rowSum * 1e4) / 1e4)} of its attention over itself and earlier tokens. Click a token to pick another.`),
+    document.createTextNode(` (${query + 1} of ${trace.tokens.length}) spreads ${formatPercent(Math.round(rowSum * 1e4) / 1e4)} of its attention over itself and earlier tokens.`),
   ]);
   const main = html('div', { className: 'attention-main' }, [
     attentionArcs({ tokens: trace.tokens, query, weights: row, onSelect: chooseQuery }),
@@ -172,7 +172,7 @@ function attentionHeatmap(
   });
   return html('figure', { className: 'heatmap-figure' }, [
     matrix,
-    html('figcaption', { className: 'live-caption', text: `Layer ${layer}, head ${head}. Row: the token looking. Column: the token looked at.` }),
+    html('figcaption', { className: 'live-caption', text: `Layer ${layer}, head ${head}. Row: the token looking; column: the one looked at. Click to pick a token.` }),
     heatmapLegend((value) => colour(value)),
   ]);
 }
