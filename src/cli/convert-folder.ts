@@ -5,6 +5,7 @@
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { convertModel, type ExternalDataWriter } from '../convert/index';
+import { KNOCK_OUT_CONFIG_KEY } from '../trace/knock-out';
 import { checkpointFileSource } from './file-tensor-source';
 import { writeTraceExtras } from './trace-extras-writer';
 
@@ -88,7 +89,9 @@ export function convertCheckpointFolder({ inDir, outDir, traceOutputs = true, kn
       if (existsSync(join(inDir, name))) copyFileSync(join(inDir, name), join(outDir, name));
     }
   }
-  writeFileSync(join(outDir, 'config.json'), `${JSON.stringify(withModelFiles(config, written), null, 2)}\n`);
+  // --knock-out is recorded, so tsx src/cli/reconvert-model.ts keeps the inputs on a later reconversion.
+  const recorded = knockOut ? { ...config, [KNOCK_OUT_CONFIG_KEY]: true } : config;
+  writeFileSync(join(outDir, 'config.json'), `${JSON.stringify(withModelFiles(recorded, written), null, 2)}\n`);
   // The slides' prompt-independent weight-derived values (embedding map, analogy, weight excerpt): the engine reads no weights.
   const extras = traceOutputs ? writeTraceExtras(outDir) : null;
   // transformers.js fetches generation_config.json; a dev server that answers a missing file with

@@ -11,15 +11,13 @@ import { parseArgs } from 'node:util';
 import { convertModel, writeSafetensors } from '../convert/index';
 import { readInitializerFields, type InitializerFields } from '../convert/onnx-initializers';
 import { readInitializers } from '../convert/onnx-reader';
+import { KNOCK_OUT_CONFIG_KEY } from '../trace/knock-out';
 import { resolveModelFolder } from './model-folder';
 import { writeTraceExtras } from './trace-extras-writer';
 
 /** Checkpoint parameters by their Hugging Face prefixes; the graph's own constants (sqrt_head_dim, inv_freq...) are not weights. */
 const isCheckpointParameter = (name: string) =>
   (name.startsWith('transformer.') || name.startsWith('model.') || name.startsWith('lm_head.')) && !name.startsWith('model.rotary_emb.');
-
-/** config.json's record that the graph was converted with the knock-out inputs (head_mask, mlp_mask). */
-export const KNOCK_OUT_CONFIG_KEY = 'knock_out_inputs';
 
 /** The old graph's initializers (weights and constants) the new one lacks or holds with other bytes, type or shape. */
 function changedInitializers(oldOnnx: Uint8Array, newOnnx: Uint8Array): string[] {

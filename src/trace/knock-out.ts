@@ -5,6 +5,8 @@
 /** The graph inputs a converted model takes them through (src/convert/knock-out-graph.ts). */
 export const HEAD_MASK_INPUT = 'head_mask';
 export const MLP_MASK_INPUT = 'mlp_mask';
+/** config.json's record that a model folder's graph has those inputs (npm run convert -- --knock-out, reconvert-model.ts --knock-out): later reconversions keep them. */
+export const KNOCK_OUT_CONFIG_KEY = 'knock_out_inputs';
 
 export interface KnockOut {
   /** Heads whose context vector is zeroed before the output projection. */
