@@ -8,12 +8,15 @@
 //   root: data-layer, data-head, data-query (the chosen token)
 //   svg.tb-strip[data-vector="q"|"k"|"v"]: one rect per dimension with data-dim, data-value (the Trace's value)
 //   .tb-qkv-row[data-vector]: data-norm (L2 norm of that vector), data-min, data-max
+//   .tb-qkv-formula[data-bias]: "true" when the formula adds the projections' bias (the model's config says it has one)
 import { euclideanNorm } from '../src/maths/layer-norm-stats';
+import { familyDisplayName } from '../src/viz/architecture-names';
 import { chosenToken, clampIndex, numberChoices, tokenStepper, type TokenChoice } from '../src/viz/block-controls';
 import { formatValue } from '../src/viz/block-number-format';
 import { vectorStrip } from '../src/viz/block-vector-strip';
 import { html } from '../src/viz/dom';
 import { formatCount, quoteToken } from '../src/viz/format';
+import { formula } from '../src/viz/formula';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import { headVectors, type Trace, type Unreadable } from '../src/trace';
@@ -28,9 +31,9 @@ export interface QkvView extends TokenChoice {
 const DEFAULT_VIEW: QkvView = { layer: 0, head: 0, token: null, tokenPrompt: null };
 
 const ROLES = [
-  { key: 'q', kind: 'attn.q', label: 'Query q', purpose: 'what this token is looking for' },
-  { key: 'k', kind: 'attn.k', label: 'Key k', purpose: 'what this token offers to be found by' },
-  { key: 'v', kind: 'attn.v', label: 'Value v', purpose: 'what this token passes on when it is looked at' },
+  { key: 'q', kind: 'attn.q', label: 'Query q', purpose: 'what it is looking for' },
+  { key: 'k', kind: 'attn.k', label: 'Key k', purpose: 'what it offers' },
+  { key: 'v', kind: 'attn.v', label: 'Value v', purpose: 'what it passes on' },
 ] as const;
 
 const SHOWN_VALUES = 4;
@@ -88,6 +91,24 @@ export function projectionText(trace: Trace): string {
   );
 }
 
+/**
+ * q = x W_q (+ b_q), and k and v alike: the bias only where the loaded model has one (its config.json, read
+ * into trace.model.architecture.qkvBias: GPT-2's c_attn and Qwen2 always, a Llama with attention_bias).
+ */
+export function projectionFormula(trace: Trace): HTMLElement {
+  const bias = trace.model.architecture.qkvBias === true;
+  const one = (v: string) => String.raw`${v} = x\,W_${v}${bias ? ` + b_${v}` : ''}`;
+  const meaning = bias
+    ? `x: the token after the norm; W: learned matrices; b: learned biases (${familyDisplayName(trace.model.modelType)} has them)`
+    : trace.model.architecture.qkvBias === false
+      ? `x: the token after the norm; W: learned matrices (${familyDisplayName(trace.model.modelType)} adds no bias here)`
+      : 'x: the token after the norm; W: learned matrices';
+  return html('div', { className: 'tb-qkv-formula', attrs: { 'data-bias': String(bias) } }, [
+    formula([one('q'), one('k'), one('v')].join(String.raw`\qquad `)),
+    html('p', { className: 'live-caption tb-qkv-meaning', text: meaning }),
+  ]);
+}
+
 function shapesLine(trace: Trace): HTMLElement {
   return html('p', { className: 'tb-shapes', text: projectionText(trace) });
 }
@@ -123,6 +144,7 @@ function render(root: HTMLElement, context: SlideContext<QkvView>): void {
       tokenChip(trace.tokens[token], { index: token }),
       document.createTextNode(` into three vectors of ${trace.model.headDim} numbers for layer ${layer}, head ${head}:`),
     ]),
+    projectionFormula(trace),
   );
   const stats = ROLES.map((role) => extremes(result.vectors[role.key]));
   const largest = Math.max(...stats.map((s) => s.largest)); // one colour scale for all three strips
@@ -148,7 +170,7 @@ function render(root: HTMLElement, context: SlideContext<QkvView>): void {
     rows,
     html('p', { className: 'live-caption', text: `One cell per number: blue positive, red negative, white near 0 (scale ±${formatValue(largest)}).` }),
     shapesLine(trace),
-    html('p', { className: 'live-caption', text: "The next step compares this token's query with every earlier token's key; the values of the tokens it finds are what it takes in." }),
+    html('p', { className: 'live-caption', text: "Next: this token's query meets every earlier key; the values of the tokens it finds flow in." }),
   );
 }
 

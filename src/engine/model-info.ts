@@ -80,6 +80,7 @@ export function architectureOf(modelType: string, config: HfConfig, nHead: numbe
       kvHeads: config.num_key_value_heads ?? nHead,
       ropeTheta: config.rope_parameters?.rope_theta ?? config.rope_theta ?? 10000,
       tiedEmbeddings: config.tie_word_embeddings ?? false,
+      qkvBias: attentionBiases(modelType, config).qkvBias,
     };
   }
   return {
@@ -90,6 +91,8 @@ export function architectureOf(modelType: string, config: HfConfig, nHead: numbe
     kvHeads: nHead,
     ropeTheta: null,
     tiedEmbeddings: config.tie_word_embeddings ?? true,
+    // GPT-2's c_attn (q, k and v in one matrix) always has its bias; another model type's is not known here.
+    ...(modelType === 'gpt2' ? { qkvBias: true } : {}),
   };
 }
 

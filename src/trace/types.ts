@@ -43,6 +43,11 @@ export interface ModelArchitecture {
   ropeTheta: number | null;
   /** The LM head is the embedding table itself. */
   tiedEmbeddings: boolean;
+  /**
+   * The query, key and value projections add a learned bias (q = x W_q + b_q): GPT-2's c_attn and Qwen2
+   * always, a Llama with attention_bias, Mistral never. Absent in a Trace saved before it was recorded.
+   */
+  qkvBias?: boolean;
 }
 
 export type Backend = 'webgpu' | 'wasm' | 'node-cpu';

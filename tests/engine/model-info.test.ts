@@ -15,7 +15,7 @@ import {
 describe('model info from config.json', () => {
   it('reads a Llama: RoPE, RMSNorm, SwiGLU, 8 key/value heads, and its published 1,235,814,400 parameters', () => {
     const info = modelInfoFromConfig('llama-3.2-1b', LLAMA_3_2_1B_CONFIG);
-    expect(info.architecture).toEqual({ family: 'llama', norm: 'rmsnorm', positions: 'rope', feedForward: 'swiglu', kvHeads: 8, ropeTheta: 500000, tiedEmbeddings: true });
+    expect(info.architecture).toEqual({ family: 'llama', norm: 'rmsnorm', positions: 'rope', feedForward: 'swiglu', kvHeads: 8, ropeTheta: 500000, tiedEmbeddings: true, qkvBias: false });
     expect([info.nLayer, info.nHead, info.headDim, info.mlpWidth, info.contextLength]).toEqual([16, 32, 64, 8192, 131072]);
     expect(info.parameterCount).toBe(1_235_814_400);
   });
@@ -28,7 +28,7 @@ describe('model info from config.json', () => {
 
   it('reads GPT-2 small: learned positions, LayerNorm, GELU, tied head, 124,439,808 parameters', () => {
     const info = modelInfoFromConfig('gpt2', { model_type: 'gpt2', vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12 });
-    expect(info.architecture).toEqual({ family: 'gpt2', norm: 'layernorm', positions: 'learned', feedForward: 'gelu', kvHeads: 12, ropeTheta: null, tiedEmbeddings: true });
+    expect(info.architecture).toEqual({ family: 'gpt2', norm: 'layernorm', positions: 'learned', feedForward: 'gelu', kvHeads: 12, ropeTheta: null, tiedEmbeddings: true, qkvBias: true });
     expect(info.parameterCount).toBe(124_439_808);
   });
 });
@@ -37,7 +37,7 @@ describe('model info for the families the converter builds, against published pa
   it('reads Qwen2.5-0.5B-Instruct as the Llama graph with q/k/v biases: 494,032,768 parameters (0.36B without embeddings)', () => {
     const info = modelInfoFromConfig('qwen2.5-0.5b-instruct', QWEN2_5_0_5B_INSTRUCT_CONFIG);
     expect(info.modelType).toBe('qwen2');
-    expect(info.architecture).toEqual({ family: 'llama', norm: 'rmsnorm', positions: 'rope', feedForward: 'swiglu', kvHeads: 2, ropeTheta: 1_000_000, tiedEmbeddings: true });
+    expect(info.architecture).toEqual({ family: 'llama', norm: 'rmsnorm', positions: 'rope', feedForward: 'swiglu', kvHeads: 2, ropeTheta: 1_000_000, tiedEmbeddings: true, qkvBias: true });
     expect([info.nLayer, info.nHead, info.headDim, info.mlpWidth, info.contextLength]).toEqual([24, 14, 64, 4864, 32768]);
     expect(info.parameterCount).toBe(494_032_768);
     // The model card's "0.36B non-embedding": the embedding table is counted once (tied).
@@ -53,7 +53,7 @@ describe('model info for the families the converter builds, against published pa
   it('reads Mistral 7B: 7,241,732,096 parameters, untied, 8 key/value heads', () => {
     const info = modelInfoFromConfig('mistral-7b', MISTRAL_7B_V0_1_CONFIG);
     expect(info.modelType).toBe('mistral');
-    expect(info.architecture).toMatchObject({ family: 'llama', kvHeads: 8, tiedEmbeddings: false });
+    expect(info.architecture).toMatchObject({ family: 'llama', kvHeads: 8, tiedEmbeddings: false, qkvBias: false });
     expect(info.parameterCount).toBe(7_241_732_096);
   });
 

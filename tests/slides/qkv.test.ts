@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import qkv, { projectionText } from '../../slides/12-qkv';
+import qkv, { projectionFormula, projectionText } from '../../slides/12-qkv';
+import { architectureOf } from '../../src/engine/model-info';
 import { tensorAt, type Trace } from '../../src/trace';
 import { commonSlideChecks } from './block-common';
 import { blockTraces, click, l2 } from './block-traces';
@@ -103,5 +104,27 @@ describe('q, k, v projections of a Llama model with grouped-query attention', ()
         'each key/value head is shared by 2 query heads; q and k are then turned by RoPE',
     );
     expect(renderSlide(qkv, trace).querySelector('.tb-shapes')?.textContent).toBe(projectionText(trace));
+  });
+});
+
+describe('the projection formula adds a bias exactly when the model has one', () => {
+  it.each([
+    ['qwen2', true],
+    ['mistral', false],
+    ['gpt2', true],
+  ] as const)('%s: bias %s (from config.json through architectureOf)', (modelType, bias) => {
+    const base = makeTrace({ modelType: modelType === 'gpt2' ? 'gpt2' : 'llama', blockTensors: true, nLayer: 2, nHead: 4 });
+    const trace = { ...base, model: { ...base.model, modelType, architecture: architectureOf(modelType, {}, 4) } };
+    const box = renderSlide(qkv, trace).querySelector<HTMLElement>('.tb-qkv-formula')!;
+    expect(box.dataset.bias).toBe(String(bias));
+    expect(projectionFormula(trace).querySelector('annotation')?.textContent?.includes('+ b_q')).toBe(bias);
+  });
+
+  it('claims no bias for a Trace that does not say (saved before qkvBias was recorded)', () => {
+    const base = makeTrace({ blockTensors: true, nLayer: 2, nHead: 4 });
+    const { qkvBias: _dropped, ...older } = base.model.architecture;
+    const box = projectionFormula({ ...base, model: { ...base.model, architecture: older } });
+    expect(box.dataset.bias).toBe('false');
+    expect(box.textContent).not.toContain('bias');
   });
 });
