@@ -28,6 +28,7 @@ import { rerenderKeepingFragments } from '../src/viz/fragment-state';
 import { replayItem } from '../src/viz/replay';
 import { startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
+import { knockOutAnswerNote, knockOutAnswerSentence } from '../src/viz/knock-out-controls';
 import type { SlideContext, SlideModule } from './slide';
 import './21-generation.css';
 
@@ -219,6 +220,8 @@ function draw(root: HTMLElement, context: SlideContext): void {
     body.append(stage);
   }
   body.append(html('p', { className: `live-caption generation-stop generation-stop-${reason}`, text: stopSentence(reason, generation, run.steps.length, trace.model.contextLength) }));
+  const knockedOut = knockOutAnswerNote(trace); // the deck's knock-out: this answer is the knocked-out model's
+  if (knockedOut) body.append(knockedOut);
 }
 
 function notesFor(trace: Trace, generation: Generation): string {
@@ -228,6 +231,7 @@ function notesFor(trace: Trace, generation: Generation): string {
   const lines = [
     `The prompt is ${plural(trace.tokens.length, 'token')}; ${samplingDescription(generation)}.`,
     run.steps.length > 0 ? `Generated so far (${plural(run.steps.length, 'token')}): ${quoteToken(text)}.` : 'No token generated yet.',
+    ...[knockOutAnswerSentence(trace)].filter((line) => line !== null),
   ];
   run.steps.slice(0, 3).forEach((step, index) => {
     const others = runnersUp(step)
