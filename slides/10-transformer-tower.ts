@@ -32,7 +32,7 @@ import { html, svg } from '../src/viz/dom';
 import { replayItem, replayScope } from '../src/viz/replay';
 import { divergingColourScale } from '../src/viz/vector-strip';
 import { formatCount, plural } from '../src/viz/format';
-import { knockOutBlockRow, knockOutOfText, knockOutStatus } from '../src/viz/knock-out-controls';
+import { knockOutBlockRow, knockOutOfText, knockOutSentence, knockOutStatus } from '../src/viz/knock-out-controls';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import { tensorRow, type Trace } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
@@ -186,16 +186,18 @@ function tower(trace: Trace, chosen: number, onChoose: (layer: number) => void, 
   const blockHeight = Math.max(1, pitch - (pitch > 8 ? GAP : 0));
   const labelEvery = pitch >= MIN_LABELLED_HEIGHT ? 1 : Math.ceil(MIN_LABELLED_HEIGHT / pitch);
 
-  // An end box: its words on the first line, the vector there on the second.
-  const endBox = (y: number, text: string, className: string, level: ClimbLevel | undefined, order: number) => {
-    const box = svg('g', { className }, [
-      svg('rect', { className: 'tb-tower-end', attrs: { x: 1, y, width: TOWER_WIDTH - 2, height: END_BOX_HEIGHT, rx: 8 } }),
-      svg('text', { className: 'tb-tower-text', text, attrs: { x: TOWER_WIDTH / 2, y: y + 20, 'text-anchor': 'middle', 'dominant-baseline': 'middle' } }),
-    ]);
-    if (level) box.append(climbStrip(level, y + 38, 18, order, true));
+  // An end box: its words on the first line (or two), the vector there under them.
+  const endBox = (y: number, lines: string[], className: string, level: ClimbLevel | undefined, order: number) => {
+    const box = svg('g', { className }, [svg('rect', { className: 'tb-tower-end', attrs: { x: 1, y, width: TOWER_WIDTH - 2, height: END_BOX_HEIGHT, rx: 8 } })]);
+    const lineHeight = 19;
+    lines.forEach((text, i) =>
+      box.append(svg('text', { className: 'tb-tower-text', text, attrs: { x: TOWER_WIDTH / 2, y: y + (lines.length > 1 ? 14 : 20) + i * lineHeight, 'text-anchor': 'middle', 'dominant-baseline': 'middle' } })),
+    );
+    const stripTop = lines.length > 1 ? y + 14 + lines.length * lineHeight - 6 : y + 38;
+    if (level) box.append(climbStrip(level, stripTop, Math.min(18, y + END_BOX_HEIGHT - 6 - stripTop), order, true));
     return box;
   };
-  root.append(endBox(0, `final ${normName(trace.model)} → LM head → ${formatCount(trace.model.vocabSize)} scores`, 'tb-tower-top', levels?.[nLayer + 1], nLayer + 1));
+  root.append(endBox(0, [`final ${normName(trace.model)} → LM head → ${formatCount(trace.model.vocabSize)} scores`], 'tb-tower-top', levels?.[nLayer + 1], nLayer + 1));
 
   for (let layer = 0; layer < nLayer; layer++) {
     const y = stackTop + (nLayer - 1 - layer) * pitch; // layer 0 at the bottom: data flows upwards
@@ -227,8 +229,12 @@ function tower(trace: Trace, chosen: number, onChoose: (layer: number) => void, 
     });
     root.append(block);
   }
-  const entering = trace.model.architecture.positions === 'rope' ? 'token embeddings (RoPE: in q, k)' : 'token + position embeddings';
-  root.append(endBox(TOWER_HEIGHT - END_BOX_HEIGHT, `${plural(trace.tokens.length, 'token')} enter: ${entering}`, 'tb-tower-bottom', levels?.[0], 0));
+  // RoPE's words take a second line (the trailing space keeps the two lines one sentence in the text).
+  const entering =
+    trace.model.architecture.positions === 'rope'
+      ? [`${plural(trace.tokens.length, 'token')} enter: token embeddings `, '(RoPE turns q, k in each block)']
+      : [`${plural(trace.tokens.length, 'token')} enter: token + position embeddings`];
+  root.append(endBox(TOWER_HEIGHT - END_BOX_HEIGHT, entering, 'tb-tower-bottom', levels?.[0], 0));
   // → replays the climb: a Reveal fragment that Reveal never hides, so the tower shows its final state until then.
   return replayScope(root, 0);
 }
@@ -353,6 +359,8 @@ function notes(context: SlideContext<TowerView>): string {
     lines.push(`Press → to replay the last token's vector climbing the tower; its length goes ${levels.map((level) => formatValue(level.norm)).join(' → ')} (entering, after each block, after the final ${normName(m)}).`);
   }
   lines.push('The 32 to 96+ blocks of large models are other models\' numbers, not this one\'s.');
+  const knockedOut = knockOutSentence(trace); // the deck's knock-out: what is off and what it did
+  if (knockedOut) lines.push(`${knockedOut} "Switch all back on" restores the whole model.`);
   return lines.join('\n');
 }
 
