@@ -29,7 +29,7 @@ import { attentionColourScale } from '../src/viz/colour-scales';
 import { html } from '../src/viz/dom';
 import { formatPercent, plural } from '../src/viz/format';
 import { heatmap } from '../src/viz/heatmap';
-import { knockOutOfText, knockOutStatus, knockOutToggle } from '../src/viz/knock-out-controls';
+import { knockOutOfText, knockOutSentence, knockOutStatus, knockOutToggle } from '../src/viz/knock-out-controls';
 import { missingMessage, startLiveSlide } from '../src/viz/slide-frame';
 import type { Trace, TraceTensor } from '../src/trace';
 import type { SlideContext, SlideModule } from './slide';
@@ -258,6 +258,8 @@ function notes(context: SlideContext<MultiHeadView>): string {
     lines.push(`  head ${head}: ${patternLabel(pattern)}; mean entropy ${formatValue(pattern.meanEntropyBits)} bits.`);
   }
   lines.push('Nobody told a head what to look for: these patterns were learned. Click a cell in the overview for another layer.');
+  const knockedOut = knockOutSentence(trace); // the deck's knock-out: what is off and what it did
+  if (knockedOut) lines.push(`${knockedOut} "Switch all back on" restores the whole model.`);
   lines.push('Large models run 32 or more heads per layer: that is other models\' number, not this one\'s.');
   return lines.join('\n');
 }

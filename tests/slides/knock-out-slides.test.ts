@@ -81,6 +81,9 @@ describe('switching parts off from the multi-head slide and the tower', () => {
       `Without layer 0 · head 1, ${JSON.stringify(top.token)} ${after < top.prob ? 'falls' : 'rises'} from ${formatPercent(top.prob)} to ${formatPercent(after)}.`,
     );
     expect(done.querySelector('figure.tb-head[data-head="1"] button.ko-toggle')!.getAttribute('aria-pressed')).toBe('true');
+    // The notes quote it too, on this slide and the tower.
+    for (const slide of [multiHead, tower]) expect(notesOf(slide, { trace: knocked, waitingMessage: '' })).toContain(status.querySelector('.ko-before-after')!.textContent!);
+    expect(notesOf(multiHead, { trace: plain, waitingMessage: '' })).not.toContain('Without');
     done.querySelector<HTMLButtonElement>('button.ko-restore')!.click();
     expect(viewOf(whoVoted).ablate).toBe('');
   });
