@@ -361,8 +361,6 @@ function notes(context: SlideContext<TowerView>): string {
   lines.push('The 32 to 96+ blocks of large models are other models\' numbers, not this one\'s.');
   const knockedOut = knockOutSentence(trace); // the deck's knock-out: what is off and what it did
   if (knockedOut) lines.push(`${knockedOut} "Switch all back on" restores the whole model.`);
-  const knockedOut = knockOutSentence(trace); // the deck's knock-out: what is off and what it did
-  if (knockedOut) lines.push(`${knockedOut} "Switch all back on" restores the whole model.`);
   return lines.join('\n');
 }
 
