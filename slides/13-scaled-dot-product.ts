@@ -39,9 +39,9 @@ export interface ScaledDotProductView extends TokenChoice {
 const DEFAULT_VIEW: ScaledDotProductView = { layer: 0, head: 0, token: null, tokenPrompt: null };
 
 /** Visible keys shown in the table (the last ones up to the query). */
-export const WINDOW = 8;
+export const WINDOW = 5;
 /** Masked keys after the query shown as rows; the rest are counted. */
-const MASKED_ROWS = 2;
+export const MASKED_ROWS = 1;
 /** Dimensions of the weighted sum shown in step 5. */
 const CONTEXT_DIMS = 4;
 
@@ -213,10 +213,12 @@ function weightedSumBox(steps: AttentionSteps, query: number): HTMLElement {
     html('thead', {}, [html('tr', {}, [html('th', { text: 'dim' }), html('th', { text: 'Σ p·v here' }), html('th', { text: "model's output" })])]),
     html('tbody', {}, rows),
   ]);
+  // Under the table, the whole width: its title and formula beside its rows (the dimensions shown are in the title).
   return html('div', { className: 'fragment tb-sdp-weighted', attrs: { 'data-fragment-index': 5 } }, [
-    // The dimensions shown are said in the title: a caption line under the table ran off the slide.
-    html('p', { className: 'tb-sdp-step-title', text: `5 · weighted sum of the ${plural(query + 1, 'value vector')} (first ${steps.dims.length} of ${steps.headDim} dimensions)` }),
-    formula(String.raw`\text{out} = \sum_{j \le i} p_j\, v_j`),
+    html('div', { className: 'tb-sdp-weighted-head' }, [
+      html('p', { className: 'tb-sdp-step-title', text: `5 · weighted sum of the ${plural(query + 1, 'value vector')} (first ${steps.dims.length} of ${steps.headDim} dimensions)` }),
+      formula(String.raw`\text{out} = \textstyle\sum_{j \le i} p_j\, v_j`),
+    ]),
     table,
   ]);
 }
@@ -255,27 +257,24 @@ function render(root: HTMLElement, context: SlideContext<ScaledDotProductView>):
       formula(String.raw`\mathrm{Attention}(Q,K,V) = \mathrm{softmax}\!\left(\frac{QK^\top}{\sqrt{d_k}}\right) V, \qquad d_k = ${headDim},\ \sqrt{d_k} = ${formatValue(scale)}`),
     ]),
   );
-  const check = stepText(
-    2,
-    `÷ √${headDim} = ${formatValue(scale)} keeps scores from growing with the head's width. q·k ÷ ${formatValue(scale)} matches the model's scores to within ${formatTiny(steps.maxScoreDifference)}.`,
-    'tb-sdp-check',
-  );
+  const check = stepText(2, `÷ √${headDim} = ${formatValue(scale)}: scores stay small (the model's, to ${formatTiny(steps.maxScoreDifference)}).`, 'tb-sdp-check');
   check.dataset.maxScoreDifference = String(steps.maxScoreDifference);
   check.dataset.sqrtHeadDim = String(scale);
   const stepsList = html('ol', { className: 'tb-sdp-steps' }, [
-    stepText(1, `Multiply the query of this token with each key, number by number, and add up: ${headDim} products per key.`),
+    stepText(1, `q·k: ${headDim} products per key, added up.`),
     check,
-    stepText(3, later > 0 ? `The ${plural(later, 'later token')} must stay unseen: score −∞, so weight 0.` : 'The last token sees every key: nothing is masked. Pick an earlier token to see the mask.'),
-    stepText(4, `softmax turns the scores into weights that sum to 1 (${steps.probSum.toFixed(4)} here).`),
+    stepText(3, later > 0 ? `Mask: ${plural(later, 'later token')} get −∞, so weight 0.` : 'Mask: the last token sees every key, nothing is masked.'),
+    stepText(4, `softmax: weights that sum to 1 (${steps.probSum.toFixed(4)}).`),
   ]);
   root.append(
     html('p', { className: 'live-lead tb-sdp-lead' }, [
       document.createTextNode('Query: '),
       tokenChip(trace.tokens[query], { index: query }),
-      document.createTextNode(` (token ${query + 1} of ${trace.tokens.length}), layer ${layer}, head ${head}.`),
+      document.createTextNode(` (token ${query + 1} of ${trace.tokens.length}).`),
       document.createTextNode(query + 1 > WINDOW ? ` Showing its last ${WINDOW} of ${query + 1} visible keys.` : ''),
     ]),
-    html('div', { className: 'tb-sdp-layout' }, [stepsTable(trace, steps, query), html('div', { className: 'tb-sdp-side' }, [stepsList, weightedSumBox(steps, query)])]),
+    html('div', { className: 'tb-sdp-layout' }, [stepsTable(trace, steps, query), html('div', { className: 'tb-sdp-side' }, [stepsList])]),
+    weightedSumBox(steps, query),
   );
 }
 

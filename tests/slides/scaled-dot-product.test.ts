@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import scaledDotProduct, { WINDOW } from '../../slides/13-scaled-dot-product';
+import scaledDotProduct, { MASKED_ROWS, WINDOW } from '../../slides/13-scaled-dot-product';
 import { tensorAt, type Trace } from '../../src/trace';
 import { commonSlideChecks } from './block-common';
 import { blockTraces, click } from './block-traces';
@@ -19,7 +19,7 @@ function expectStepsMatch(root: HTMLElement, trace: Trace): void {
   const t = (kind: string) => trace.tensors[`trace.layer.${layer}.attn.${kind}`];
   const rows = root.querySelectorAll<HTMLElement>('tr.tb-sdp-key');
   const windowStart = Math.max(0, query - WINDOW + 1);
-  const shownMasked = Math.min(n - 1, query + 2) - query;
+  const shownMasked = Math.min(n - 1, query + MASKED_ROWS) - query;
   expect(rows).toHaveLength(query - windowStart + 1 + shownMasked);
   expect(root.querySelector<HTMLElement>('.tb-sdp-table')?.dataset.windowStart).toBe(String(windowStart));
   rows.forEach((row) => {
@@ -85,7 +85,7 @@ describe('scaled dot-product slide', () => {
     expect(root.dataset.query).toBe('255');
     expectStepsMatch(root, trace);
     expect(root.querySelector('.tb-sdp-lead')?.textContent).toContain(`Showing its last ${WINDOW} of 256 visible keys.`);
-    expect(root.querySelector('.tb-sdp-note')?.textContent).toContain('248 earlier keys not shown');
+    expect(root.querySelector('.tb-sdp-note')?.textContent).toContain(`${256 - WINDOW} earlier keys not shown`);
     expect(root.querySelector('.tb-sdp-steps')?.textContent).toContain('nothing is masked');
   });
 
@@ -94,7 +94,7 @@ describe('scaled dot-product slide', () => {
     setViewOf(scaledDotProduct, { token: 10, tokenPrompt: trace.prompt });
     const root = renderSlide(scaledDotProduct, trace);
     const notes = Array.from(root.querySelectorAll('.tb-sdp-note'), (row) => row.textContent);
-    expect(notes.some((text) => text?.includes('243 more later keys'))).toBe(true);
+    expect(notes.some((text) => text?.includes(`${255 - 10 - MASKED_ROWS} more later keys`))).toBe(true);
   });
 
   it('unfolds the five steps as fragments in order', () => {
