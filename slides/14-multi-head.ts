@@ -151,7 +151,7 @@ function render(root: HTMLElement, context: SlideContext<MultiHeadView>): void {
     knockOutStatus(trace, context.view.ablate, setAblate) ??
       html('p', {
         className: 'live-lead',
-        text: `Each layer runs ${plural(heads, 'head')} side by side, each with its own queries, keys and values, so each can look for something different. Their outputs are joined and mixed back to ${trace.model.nEmbd} numbers.`,
+        text: `${plural(heads, 'head')} side by side, each with its own q, k and v; their outputs join back into ${trace.model.nEmbd} numbers.`,
       }),
   );
   if (!chosen.ok) {
@@ -182,7 +182,7 @@ function render(root: HTMLElement, context: SlideContext<MultiHeadView>): void {
     headsBox.append(figure);
   }
   const headsCaption =
-    `Layer ${layer}: rows are the tokens looking, columns the tokens looked at; hatched: masked (later tokens).` +
+    `Layer ${layer}. Rows: tokens looking; columns: looked at; hatched: masked.` +
     (blockSize > 1 ? ` Each cell pools ${blockSize} × ${blockSize} tokens.` : '');
   root.append(
     html('div', { className: 'tb-multihead-layout' }, [
@@ -240,7 +240,7 @@ function overview(trace: Trace, selectedLayer: number, selectedHead: number, cho
     html('p', { className: 'tb-overview-title', text: all ? 'Every layer × head: what each mostly attends to' : 'Layers × heads: what each mostly attends to' }),
     header,
     grid,
-    html('p', { className: 'live-caption', text: `Share: the mean weight on that key, over tokens 3 onwards. Click a cell to choose it.${shown}` }),
+    html('p', { className: 'live-caption', text: `Measured over tokens 3 onwards. Click a cell to choose it.${shown}` }),
   ]);
 }
 
