@@ -37,53 +37,6 @@ type Allowed = Partial<Record<FrameProblemKind | 'print-outside' | 'print-scroll
  * entry that no longer matches anything, so the list only shrinks.
  */
 const ALLOWED: Record<string, Allowed> = {
-  'title': {
-    'scroll': "TODO: the prompt field (textarea.title-prompt) scrolls a 250-token prompt (535 px hidden): summarise it or grow the field",
-    'print-scroll': "TODO: printed, the prompt field scrolls a 250-token prompt (item 7: print its text in full)",
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 23.8 px, body 21.08 px",
-  },
-  'chat-template': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 19 px, body 22 px, caption 19 px, body 24 px",
-  },
-  'text-encoding': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 22 px, label 15 px, caption 19 px",
-  },
-  'tokenization': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 24 px, body 12 px",
-  },
-  'bpe-training': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 19 px, body 22 px, caption 19 px",
-    'contrast': "TODO: contrast under 4.5:1 (worst 2.13:1) in button.live-choice, li.bpe-merge.bpe-merge-future, span.bpe-merge-rank",
-  },
-  'bpe-merges': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 19 px, body 22 px, caption 19 px",
-  },
-  'token-ids': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 24 px",
-  },
-  'embeddings': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 22 px, body 24 px, body 14 px, body 19 px",
-  },
-  'embedding-space': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 19 px, body 22 px, caption 19 px",
-  },
-  'positions': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): label 14.399 px, body 22 px, label 1 px, body 17 px",
-  },
-  'attention': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 22 px, body 19 px, caption 19 px",
-  },
-  'qkv': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 24 px",
-    'contrast': "TODO: contrast under 4.5:1 (worst 2.77:1) in button.live-choice.tb-step, span.token-mark",
-  },
-  'scaled-dot-product': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 19 px, body 24 px, label 1 px, body 22 px",
-    'contrast': "TODO: contrast under 4.5:1 (worst 3.07:1) in span.token-mark, span.token-chip",
-  },
-  'multi-head': {
-    'font': "TODO: type below hall sizes (body 28, captions 24, labels 16): body 19 px, body 22 px, caption 19 px, label 15 px",
-  },
 };
 
 interface Found {
