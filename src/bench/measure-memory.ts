@@ -8,8 +8,10 @@
 //   - onnxruntime's WebAssembly memory, from the WebAssembly.Memory objects its module exports or imports (caught
 //     by wrapping WebAssembly.instantiate before the page's scripts run): its buffer only grows, so its last size
 //     is its peak. Not counted twice when the backing-store figure already includes it (see memoryOf).
-// On WebGPU the GPU's own buffers (weights, cache) are not in these figures. The peak is the largest sample. Why a page and not the deck's worker: Playwright opens no DevTools session on a
-// dedicated worker, and the worker runs this same engine code (src/engine/browser-loader.ts only adds its loader).
+// On WebGPU the GPU's own buffers (weights, cache) are not in these figures. The peak is the largest sample. Why a page and not the deck's
+// worker: the worker's heap can be read (the soak does, src/browser/soak-metrics.ts), but no init script runs in a
+// worker, so its WebAssembly memory (most of the total, and not in backingStorageSize) could not be caught there;
+// the worker runs this same engine code (src/engine/browser-loader.ts adds its loader).
 import type { Browser, CDPSession } from 'playwright-core';
 import type { BenchBackend, BenchModel } from './bench-settings';
 import { log } from './bench-settings';
