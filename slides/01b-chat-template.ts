@@ -71,8 +71,12 @@ function chipRow(items: readonly TemplateToken[], rows: number): HTMLElement {
   const hidden = shown ? items.length - shown.head - shown.tail : 0;
   if (hidden > 0) row.dataset.summarised = String(hidden);
   items.forEach((item, index) => {
+    // The summarised middle stays in the row, hidden, so the row still holds every templated id.
     if (hidden > 0 && index >= headChips && index < headChips + hidden) {
       if (index === headChips) row.append(html('span', { className: 'template-hidden', text: `… ${plural(hidden, 'more token')} …` }));
+      const chip = templateChip(item, index);
+      chip.classList.add('template-token-summarised');
+      row.append(chip);
       return;
     }
     const breakAt = item.part === 'special' || !lineBreaks ? null : lineBreakPosition(item.token.text);

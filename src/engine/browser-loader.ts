@@ -1,20 +1,20 @@
 // Loading the model inside the worker: onnxruntime-web's runtime from the deck's own origin, the
-// model files fetched once (their bytes kept for the slides' weights), external data read by range.
+// model files fetched once (and forgotten once loaded: the slides' weight-derived values come from
+// trace-extras.json), external data left to transformers.js.
 import { env } from '@huggingface/transformers';
 import type { FileProgress } from './engine-host';
 import { downloadFailure } from './download-error';
 import { fetchByteRange } from './fetch-byte-range';
-import { loadModel, type LoadedModel } from './load-model';
+import { fetchFolderText, loadModel, type LoadedModel } from './load-model';
 import { largestGpuBuffer, modelWillNotFit, sizeFromContentRange, weightWillNotFitGpu, type GpuBufferLimits } from './model-fit';
 import { largestInitializer } from './onnx-largest-tensor';
 import type { LoadRequest } from './protocol';
-import { recordFetchedFiles } from './recording-fetch';
+import { fetchFilesOnce } from './fetch-once';
 
-/** The worker's loader: call once (it wraps transformers.js's fetch to keep the model files it downloads). */
+/** The worker's loader: call once (it wraps transformers.js's fetch so each model file downloads once). */
 export function browserModelLoader(): (request: LoadRequest, onProgress: (progress: FileProgress) => void) => Promise<LoadedModel> {
-  /** Model files, downloaded once and kept: the weights come from the ONNX file's bytes. */
-  // Not the external data files (onnx/*.onnx_data, gigabytes): the weights the slides need are read from them by range.
-  const modelFiles = recordFetchedFiles((url) => url.includes('/models/') && !url.endsWith('_data'));
+  // Not the external data files (onnx/*.onnx_data, gigabytes): never held twice in memory.
+  const modelFiles = fetchFilesOnce((url) => url.includes('/models/') && !url.endsWith('_data'));
   const failedDownloads = refuseErrorAnswers();
   return async (request, onProgress) => {
     configureRuntime(request);
@@ -26,6 +26,8 @@ export function browserModelLoader(): (request: LoadRequest, onProgress: (progre
       // transformers.js reports a file it could not fetch as "not found": the host's status is the real cause.
       const [failure] = failedDownloads;
       throw failure === undefined ? error : new Error(failure);
+    } finally {
+      modelFiles.forget();
     }
   };
 
@@ -34,10 +36,9 @@ export function browserModelLoader(): (request: LoadRequest, onProgress: (progre
       name: request.modelName,
       modelRoot: request.modelRoot,
       backend: request.backend,
-      readModelBytes: (file) => modelFiles.bytes('/' + file),
-      readModelRange: (file, offset, length) => fetchByteRange(folderUrl + file, offset, length),
       precision: request.precision,
-      readTextFile: (file) => (request.listedChatTemplate ? readModelText(folderUrl + file) : Promise.resolve(null)),
+      // models.json says whether the folder has a chat_template.jinja: no request for one it does not have.
+      readTextFile: (file) => (file === 'chat_template.jinja' && !request.listedChatTemplate ? Promise.resolve(null) : fetchFolderText(folderUrl + file)),
       checkFits: (files) => refuseIfTooLarge(files.map((file) => folderUrl + file), request.backend),
       onProgress,
     });
@@ -108,18 +109,6 @@ function configureRuntime(request: LoadRequest): void {
   // would silently disagree with `npm run trace`.
   env.useBrowserCache = false;
   env.useWasmCache = false;
-}
-
-/** A text file of the model folder from the deck's server, or null when it has none. */
-async function readModelText(url: string): Promise<string | null> {
-  try {
-    const response = await fetch(url);
-    // A dev server may answer a missing file with its index page: that is not a template.
-    if (!response.ok || (response.headers.get('content-type') ?? '').includes('text/html')) return null;
-    return await response.text();
-  } catch {
-    return null;
-  }
 }
 
 /** GPUDevice's part we use (WebGPU's types are not in TypeScript's DOM library). */

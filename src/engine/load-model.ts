@@ -39,10 +39,6 @@ export interface LoadOptions {
   modelRoot: string;
   backend: Backend;
   onProgress?: (progress: { file: string; loaded: number; total: number }) => void;
-  /** Unused since the weight-derived values come from trace-extras.json (kept so existing loaders type-check). */
-  readModelBytes?: (file: string) => Promise<Uint8Array | null>;
-  /** Unused, as readModelBytes. */
-  readModelRange?: (file: string, offset: number, length: number) => Promise<Uint8Array>;
   /** ?dtype= and the adapter's shader-f16 (see choosePrecision); absent: fp32. */
   precision?: PrecisionPreference;
   /** A text file of the model folder ("chat_template.jinja"), or null when it is not there. */
@@ -84,7 +80,7 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
   const missingOutputs = allTraceOutputs(info.nLayer, { learnedPositions: info.architecture.positions === 'learned' }).filter((n) => !traceOutputs.includes(n));
   // A plain graph (no trace outputs) has no slides to feed: its folder has no trace-extras.json to ask for.
   const extrasFile = traceOutputs.length > 0 ? parseTraceExtrasFile(await readFolderFile(options, TRACE_EXTRAS_FILE)) : null;
-  const jinja = tokenizer.chat_template ? null : ((await options.readTextFile?.('chat_template.jinja')) ?? null);
+  const jinja = tokenizer.chat_template ? null : await readFolderFile(options, 'chat_template.jinja');
   const chatTemplate = chatTemplateOf(tokenizer.chat_template, jinja);
   const stopIds = stopIdsOf(model.generation_config as { eos_token_id?: number | number[] } | null, model.config as { eos_token_id?: number | number[] }, tokenizer.eos_token_id);
   return { info, backend: options.backend, tokenizer, model, pieces, traceOutputs, missingOutputs, extrasFile, encoder: mergeReplayer(tokenizer), specialIds: specialTokenIds(tokenizer), chatTemplate, stopIds };
@@ -101,17 +97,21 @@ function weightFiles(config: unknown, precision: Precision): string[] {
 /** The .onnx transformers.js loads for each precision (its dtype suffixes). */
 const modelFileOf: Record<Precision, string> = { fp32: 'onnx/model.onnx', fp16: 'onnx/model_fp16.onnx' };
 
-/** A small text file of the model folder, or null: fetched from the folder as transformers.js fetches it (the browser), else read by readTextFile (Node). */
+/** A small text file of the model folder, or null: read by the loader's readTextFile, else fetched from the folder's URL (the browser). */
 async function readFolderFile(options: LoadOptions, file: string): Promise<string | null> {
-  if (typeof document !== 'undefined' || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined') {
-    try {
-      const response = await fetch(`${options.modelRoot}${options.name}/${file}`);
-      return response.ok ? await response.text() : null;
-    } catch {
-      return null;
-    }
+  return options.readTextFile ? options.readTextFile(file) : fetchFolderText(`${options.modelRoot}${options.name}/${file}`);
+}
+
+/** A small text file by URL, or null when it is missing or cannot be fetched. */
+export async function fetchFolderText(url: string): Promise<string | null> {
+  try {
+    const response = await fetch(url);
+    // A dev server may answer a missing file with its index page: that is not the file.
+    if (!response.ok || (response.headers.get('content-type') ?? '').includes('text/html')) return null;
+    return await response.text();
+  } catch {
+    return null;
   }
-  return (await options.readTextFile?.(file)) ?? null;
 }
 
 /** The ids tokenizer.json lists as added tokens marked special. */

@@ -127,7 +127,9 @@ describe('bad input', () => {
     await setPromptValue(page, prompt);
     await waitForEngineIdle(page);
     const status = page.locator('#deck-status');
-    await expect.poll(() => status.getAttribute('data-token-count')).not.toBe('');
+    await expect.poll(() => status.getAttribute('data-token-count'), { timeout: 30_000 }).not.toBe('');
+    // The slide on screen is drawn first, the tokenization slide when the browser is idle.
+    await page.waitForFunction(() => !document.querySelector('[data-live-stale]'), undefined, { timeout: 120_000 });
     const expected = await reference.trace(prompt);
     expect(await status.getAttribute('data-token-count')).toBe(String(expected.tokens.length));
     expect((await readSlideNumbers(page)).tokenIds).toEqual(expected.tokens.map((t) => t.id));

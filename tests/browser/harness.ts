@@ -1,6 +1,7 @@
 // What only the browser tests need besides the deck driving in src/browser/: the same prompt computed
 // in Node (loadModel + runTrace: the code behind `npm run trace -- --json`) to compare against.
-import { sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { MODEL_NAME, MODELS_FOLDER } from '../../src/browser';
 import { loadModel, type LoadedModel } from '../../src/engine/load-model';
 import { runTrace } from '../../src/engine/run-trace';
@@ -17,7 +18,7 @@ export class NodeReference {
   ) {}
 
   async trace(prompt: string): Promise<Trace> {
-    this.#loaded ??= loadModel({ name: this.name, modelRoot: this.modelsFolder + sep, backend: 'node-cpu' });
+    this.#loaded ??= loadModel({ name: this.name, modelRoot: this.modelsFolder + sep, backend: 'node-cpu', readTextFile: (file) => readFile(join(this.modelsFolder, this.name, file), 'utf8').catch(() => null) });
     return runTrace(await this.#loaded, prompt);
   }
 }

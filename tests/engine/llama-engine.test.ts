@@ -30,7 +30,7 @@ afterAll(async () => {
 describe('the engine on a Llama-layout model', () => {
   it('reads the architecture and counts the parameters from config.json', () => {
     const shape = TINY_LLAMA_SHAPE;
-    expect(loaded.info.architecture).toEqual({ family: 'llama', norm: 'rmsnorm', positions: 'rope', feedForward: 'swiglu', kvHeads: 2, ropeTheta: 10000, tiedEmbeddings: false });
+    expect(loaded.info.architecture).toEqual({ family: 'llama', norm: 'rmsnorm', positions: 'rope', feedForward: 'swiglu', kvHeads: 2, ropeTheta: 10000, tiedEmbeddings: false, qkvBias: false });
     const attention = shape.width * shape.heads * shape.headDim + 2 * shape.width * shape.kvHeads * shape.headDim + shape.heads * shape.headDim * shape.width;
     const perLayer = 2 * shape.width + attention + 3 * shape.width * shape.mlp;
     expect(loaded.info.parameterCount).toBe(2 * shape.vocab * shape.width + shape.layers * perLayer + shape.width);
