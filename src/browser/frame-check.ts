@@ -114,7 +114,8 @@ export async function frameProblems(page: Page, rootSelector: string, frameSelec
           note('scroll', `${name(element)}: a scroll box hiding ${Math.max(element.scrollHeight - element.clientHeight, element.scrollWidth - element.clientWidth)} px`);
         }
         if (!checkType) continue;
-        const ownText = [...element.childNodes].some((node) => node.nodeType === Node.TEXT_NODE && (node.textContent ?? '').trim() !== '');
+        // Zero-width characters are not text anyone reads (KaTeX's struts hold one at 1 px); trim() keeps them.
+        const ownText = [...element.childNodes].some((node) => node.nodeType === Node.TEXT_NODE && (node.textContent ?? '').replace(/[\u200B-\u200D\u2060\uFEFF]/g, '').trim() !== '');
         if (!ownText) continue;
         const size = parseFloat(style.fontSize);
         const role = element.closest(figureSelector) ? 'label' : element.closest(captionSelector) ? 'caption' : 'body';
