@@ -41,7 +41,7 @@ export interface LoadOptions {
   onProgress?: (progress: { file: string; loaded: number; total: number }) => void;
   /** ?dtype= and the adapter's shader-f16 (see choosePrecision); absent: fp32. */
   precision?: PrecisionPreference;
-  /** A text file of the model folder ("chat_template.jinja"), or null when it is not there. */
+  /** A text file of the model folder (trace-extras.json, chat_template.jinja), or null when it is not there; absent: fetched from the folder URL. */
   readTextFile?: (file: string) => Promise<string | null>;
   /** Refuses a model that will not fit, before its weights are downloaded (the browser: their size against its limits). */
   checkFits?: (files: string[]) => Promise<void>;
