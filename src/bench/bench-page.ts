@@ -10,6 +10,7 @@ import { env, Tensor } from '@huggingface/transformers';
 import { modelRootPath, ortRuntimeUrls } from '../deck/asset-urls';
 import { generate } from '../engine/generate';
 import { knockOutFeeds } from '../engine/knock-out';
+import { feedThroughGenerate, traceSwitchFeeds } from '../engine/trace-switch';
 import { loadModel, type LoadedModel } from '../engine/load-model';
 import { runTrace } from '../engine/run-trace';
 import { finalNormOutput, layerOutput } from '../trace/output-names';
@@ -102,7 +103,7 @@ const int64 = (values: number[]) => new Tensor('int64', BigInt64Array.from(value
 async function forwardOnce(loaded: LoadedModel, ids: number[]): Promise<{ ms: number; logits: Float32Array }> {
   const started = performance.now();
   // The knock-out masks (all ones) when the graph takes them: transformers.js refuses a run with an input unfed.
-  const outputs = (await loaded.model({ input_ids: int64(ids), attention_mask: int64(ids.map(() => 1)), ...knockOutFeeds(loaded, null) })) as Record<string, Tensor>;
+  const outputs = (await loaded.model({ input_ids: int64(ids), attention_mask: int64(ids.map(() => 1)), ...knockOutFeeds(loaded, null), ...traceSwitchFeeds(loaded, true) })) as Record<string, Tensor>;
   const ms = performance.now() - started;
   return { ms, logits: outputs.logits.data as Float32Array };
 }
@@ -123,11 +124,13 @@ function outputCount(loaded: LoadedModel): number {
   return (loaded.model.sessions as Record<string, { outputNames: readonly string[] }>).model.outputNames.length;
 }
 
-/** transformers.js's own generation loop, greedy; returns the new ids. */
+/** transformers.js's own generation loop, greedy (on the traced graph: the switch off, every mask one); returns the new ids. */
 async function libraryGenerate(loaded: LoadedModel, ids: number[], maxNewTokens: number): Promise<number[]> {
+  const graphInputs = feedThroughGenerate(loaded.model, { ...knockOutFeeds(loaded, null), ...traceSwitchFeeds(loaded, false) });
   const output = (await loaded.model.generate({
     input_ids: int64(ids),
     attention_mask: int64(ids.map(() => 1)),
+    ...graphInputs,
     max_new_tokens: maxNewTokens,
     do_sample: false,
   } as Parameters<LoadedModel['model']['generate']>[0])) as Tensor;

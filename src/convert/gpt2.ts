@@ -3,6 +3,7 @@
 import type { Gpt2Config, Gpt2Weights } from './gpt2-checkpoint';
 import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, maskedAttention, seq, total } from './decoder-graph';
 import { buildLogitLens } from './logit-lens-graph';
+import { declareTraceSwitch } from './trace-branch-graph';
 import { buildAttributionOutputs } from './attribution-graph';
 import { declareKnockOutInputs, maskHeads, maskMlp, type KnockOutInputs } from './knock-out-graph';
 import { attr, GraphBuilder, type Dim, type OnnxWriteOptions } from './onnx-writer';
@@ -47,6 +48,7 @@ export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options
   const cache = { layers: config.n_layer, heads: config.n_head, headDim: ctx.headDim };
   const inputs = declareDecoderInputs(g, cache);
   if (options.knockOut) ctx.knockOut = declareKnockOutInputs(g, config.n_layer, config.n_head);
+  if (traceOutputs) declareTraceSwitch(g);
   for (const [name, weight] of weights) g.weight(name, () => weight.data, weight.shape); // read when written
 
   const allowed = attentionAllowed(g, inputs.inputIds, inputs.attentionMask);

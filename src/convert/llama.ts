@@ -7,6 +7,7 @@ import type { LlamaConfig, LlamaWeights } from './llama-checkpoint';
 import { ropeInverseFrequencies } from './llama-rope';
 import { DataType } from './onnx-proto';
 import { buildLogitLens } from './logit-lens-graph';
+import { declareTraceSwitch } from './trace-branch-graph';
 import { buildAttributionOutputs } from './attribution-graph';
 import { declareKnockOutInputs, maskHeads, maskMlp, type KnockOutInputs } from './knock-out-graph';
 import { attr, GraphBuilder, type Dim, type OnnxWriteOptions } from './onnx-writer';
@@ -60,6 +61,7 @@ export function buildLlamaGraph(config: LlamaConfig, weights: LlamaWeights, opti
   const cache = { layers: config.num_hidden_layers, heads: config.num_key_value_heads, headDim: config.head_dim };
   const inputs = declareDecoderInputs(g, cache);
   if (options.knockOut) ctx.knockOut = declareKnockOutInputs(g, config.num_hidden_layers, config.num_attention_heads);
+  if (traceOutputs) declareTraceSwitch(g);
   for (const [name, weight] of weights) g.weight(name, () => weight.data, weight.shape); // read when written
 
   const allowed = attentionAllowed(g, inputs.inputIds, inputs.attentionMask);

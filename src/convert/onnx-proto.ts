@@ -19,6 +19,7 @@ message AttributeProto {
   optional int64 i = 3;
   optional bytes s = 4;
   optional TensorProto t = 5;
+  optional GraphProto g = 6;
   repeated float floats = 7;
   repeated int64 ints = 8;
   repeated bytes strings = 9;
@@ -124,7 +125,7 @@ export const DataType = { FLOAT: 1, INT64: 7, BOOL: 9, FLOAT16: 10 } as const;
 export const DataLocation = { DEFAULT: 0, EXTERNAL: 1 } as const;
 
 /** AttributeProto.AttributeType values. */
-export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
+export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7 } as const;
 
 // Plain-object shapes of the messages above (snake_case, as in onnx.proto).
 export interface TensorProto {
@@ -144,6 +145,10 @@ export interface AttributeProto {
   f?: number;
   i?: number;
   s?: Uint8Array;
+  /** A tensor value (Constant's `value`). */
+  t?: TensorProto;
+  /** A subgraph (If's `then_branch` and `else_branch`). */
+  g?: GraphProto;
   floats?: number[];
   ints?: number[];
 }
@@ -160,7 +165,8 @@ export type DimensionProto = { dim_value: number } | { dim_param: string };
 
 export interface ValueInfoProto {
   name: string;
-  type: { tensor_type: { elem_type: number; shape: { dim: DimensionProto[] } } };
+  /** The shape may be left out (a subgraph's outputs whose shape depends on the branch taken). */
+  type: { tensor_type: { elem_type: number; shape?: { dim: DimensionProto[] } } };
 }
 
 export interface GraphProto {

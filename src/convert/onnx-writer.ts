@@ -2,6 +2,7 @@
 // Values are plain strings (ONNX tensor names); node outputs get unique names derived from a hint.
 import { halfPrecisionMatMuls } from './fp16-graph';
 import { float32ToFloat16 } from './fp16';
+import { switchTraceNodes } from './trace-branch-graph';
 import {
   AttributeType,
   DataLocation,
@@ -142,6 +143,8 @@ export class GraphBuilder {
   private readonly outputs: ValueInfoProto[] = [];
   private readonly usedNames = new Set<string>();
   private readonly constantsByValue = new Map<string, string>();
+  /** The bool input that switches the trace outputs on (see trace-branch-graph.ts); none: always computed. */
+  private traceSwitch: string | null = null;
 
   constructor(private readonly name: string) {}
 
@@ -218,15 +221,21 @@ export class GraphBuilder {
     return outputs;
   }
 
+  /** When written, the nodes only trace outputs need are run only when `input` is true (see trace-branch-graph.ts). */
+  switchTraceOutputs(input: string): void {
+    this.traceSwitch = input;
+  }
+
   /**
    * Serialises the graph as an .onnx file. Weights are read one at a time as they are written; with
    * `externalData`, weights past its threshold go to the data file and the .onnx keeps only the graph.
    */
   toBytes(metadata: Record<string, string> = {}, options: OnnxWriteOptions = {}): Uint8Array {
-    const { nodes, initializers } =
+    const { nodes: allNodes, initializers } =
       options.dtype === 'fp16'
         ? halfPrecisionMatMuls({ nodes: this.nodes, initializers: this.initializers }, (hint) => this.uniqueName(hint))
         : { nodes: this.nodes, initializers: this.initializers };
+    const nodes = this.traceSwitch ? switchTraceNodes({ nodes: allNodes, outputs: this.outputs }, this.traceSwitch, (hint) => this.uniqueName(hint)) : allNodes;
     const weightBytes = initializers.reduce((sum, { dims, dataType }) => sum + elementCount(dims) * bytesPerElementOf[dataType], 0);
     const external = options.externalData;
     const threshold = external?.threshold ?? DEFAULT_EXTERNAL_DATA_THRESHOLD;

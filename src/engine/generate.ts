@@ -9,6 +9,7 @@ import { cacheOnCpu, disposeGpuTensors, presentToPast, type KvCache } from './kv
 import type { LoadedModel } from './load-model';
 import { describeToken } from './run-trace';
 import { knockOutFeeds } from './knock-out';
+import { traceSwitchFeeds } from './trace-switch';
 import type { KnockOut } from '../trace/knock-out';
 
 export type { GenerationStep };
@@ -86,6 +87,7 @@ export async function forward(loaded: LoadedModel, fresh: number[], offset: numb
   };
   if (past) inputs.past_key_values = past;
   Object.assign(inputs, knockOutFeeds(loaded, knockOut)); // ones for a model with the mask inputs, nothing for one without
+  Object.assign(inputs, traceSwitchFeeds(loaded, allOutputs)); // a step computes no trace output it does not read
   if (allOutputs) return (await loaded.model(inputs)) as Record<string, Tensor>;
   return (await leanModel(loaded.model).forward(inputs)) as Record<string, Tensor>;
 }

@@ -10,6 +10,7 @@ import { computeExtras, type ExtrasInput } from './trace-extras';
 import { graphLogitLens, isLogitLensOutput } from './graph-lens';
 import { computeAttribution, isAttributionOutput, readAttributionOutputs } from './attribution';
 import { knockOutFeeds } from './knock-out';
+import { traceSwitchFeeds } from './trace-switch';
 import { isKnockOutEmpty, type KnockOut } from '../trace/knock-out';
 
 export const TOP_K = 10;
@@ -58,7 +59,7 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
   const inputIds = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]);
   const attentionMask = new Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
   const masks = knockOutFeeds(loaded, options.knockOut); // before the run: a knock-out this model cannot do throws here
-  const outputs = (await loaded.model({ input_ids: inputIds, attention_mask: attentionMask, ...masks })) as Record<string, Tensor>;
+  const outputs = (await loaded.model({ input_ids: inputIds, attention_mask: attentionMask, ...masks, ...traceSwitchFeeds(loaded, true) })) as Record<string, Tensor>;
   const forwarded = performance.now();
   disposeGpuTensors(Object.values(outputs).filter((t) => t.location === 'gpu-buffer')); // the cache (WebGPU): not needed here
 
@@ -122,7 +123,7 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
 
 /** The plain model's top 10 (every mask one) for the same ids: the 'before' of a knock-out. */
 async function plainTopK(loaded: LoadedModel, inputIds: Tensor, attentionMask: Tensor): Promise<NextTokenCandidate[]> {
-  const outputs = (await loaded.model({ input_ids: inputIds, attention_mask: attentionMask, ...knockOutFeeds(loaded, null) })) as Record<string, Tensor>;
+  const outputs = (await loaded.model({ input_ids: inputIds, attention_mask: attentionMask, ...knockOutFeeds(loaded, null), ...traceSwitchFeeds(loaded, false) })) as Record<string, Tensor>; // the logits only
   disposeGpuTensors(Object.values(outputs).filter((t) => t.location === 'gpu-buffer'));
   const logits = withoutBatch(outputs.logits);
   const vocab = logits.shape[1];

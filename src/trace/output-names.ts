@@ -57,6 +57,12 @@
 
 export const TRACE_PREFIX = 'trace.';
 
+/**
+ * A bool scalar input of graphs converted since the trace switch: true computes the trace outputs, false gives
+ * them empty (a generation step), so a step costs what the plain graph costs (src/convert/trace-branch-graph.ts).
+ */
+export const TRACE_SWITCH_INPUT = 'trace_outputs';
+
 export const embedOutputs = {
   tokens: 'trace.embed.tokens',
   positions: 'trace.embed.positions',

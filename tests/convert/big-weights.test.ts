@@ -16,6 +16,7 @@ import { loadModel } from '../../src/engine/load-model';
 import { attributionOutputs, logitLensOutputs } from '../../src/trace/output-names';
 import { END_OF_TEXT } from '../fixtures/model-folder';
 import { makeRandomLlamaCheckpoint } from './random-checkpoint';
+import { traceOn } from './trace-switch-feeds';
 
 const work = mkdtempSync(join(tmpdir(), 'big-weights-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -172,7 +173,7 @@ async function logitsOf(name: string, dtype: 'fp32' | 'fp16'): Promise<{ data: F
     ];
     const input_ids = new Tensor('int64', BigInt64Array.from(ids.flat(), BigInt), [2, 6]);
     const attention_mask = new Tensor('int64', new BigInt64Array(12).fill(1n), [2, 6]);
-    const { logits } = (await model({ input_ids, attention_mask })) as { logits: Tensor };
+    const { logits } = (await model({ input_ids, attention_mask, ...traceOn(model) })) as { logits: Tensor };
     return { data: logits.data as Float32Array, dims: logits.dims };
   } finally {
     await model.dispose();

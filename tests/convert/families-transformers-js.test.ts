@@ -11,6 +11,7 @@ import { convertModel } from '../../src/convert/index';
 import { allTraceOutputs } from '../../src/trace/output-names';
 import { compareTensor } from './compare';
 import { createSession, greedyGenerate, LEFT_PADDED_PROMPT } from './onnx-session';
+import { traceOff, traceOn } from './trace-switch-feeds';
 import { makeRandomLlamaCheckpoint, type LlamaCheckpointOptions } from './random-checkpoint';
 import { positionIdsFromMask } from './reference-gpt2';
 import { referenceLlamaForward } from './reference-llama';
@@ -69,7 +70,7 @@ describe.each(families)('transformers.js with a converted $family', ({ family, c
       [1, 1, 1, 1, 1],
       [0, 0, 1, 1, 1],
     ];
-    const outputs = (await model({ input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) })) as Record<string, Tensor>;
+    const outputs = (await model({ ...traceOn(model), input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) })) as Record<string, Tensor>;
     const reference = referenceLlamaForward(config, parameters, { inputIds, attentionMask, positionIds: positionIdsFromMask(attentionMask) });
     const problems = [compareTensor('logits', asOrt(outputs.logits), reference.logits)];
     for (const name of allTraceOutputs(config.num_hidden_layers as number, { learnedPositions: false })) {
@@ -81,7 +82,7 @@ describe.each(families)('transformers.js with a converted $family', ({ family, c
 
   it('generates greedily with the cache the same tokens as a loop without one, and the ORT loop agrees cached and not', async () => {
     const prompt = [[5, 12, 33, 9]];
-    const generated = await model.generate({ input_ids: int64Tensor(prompt), max_new_tokens: 10, do_sample: false });
+    const generated = await model.generate({ ...traceOff(model), input_ids: int64Tensor(prompt), max_new_tokens: 10, do_sample: false });
     const feed = { inputIds: prompt, attentionMask: [[1, 1, 1, 1]] };
     const recomputed = await greedyGenerate(session, config, feed, 10, false);
     expect(tokenRows(generated as Tensor)).toEqual(recomputed);
@@ -92,6 +93,7 @@ describe.each(families)('transformers.js with a converted $family', ({ family, c
 
   it('generates a left-padded batch the same way (position_ids and mask grown by transformers.js)', async () => {
     const generated = await model.generate({
+      ...traceOff(model),
       input_ids: int64Tensor(LEFT_PADDED_PROMPT.inputIds),
       attention_mask: int64Tensor(LEFT_PADDED_PROMPT.attentionMask),
       max_new_tokens: 6,

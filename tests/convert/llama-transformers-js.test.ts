@@ -10,6 +10,7 @@ import { convertLlama } from '../../src/convert/index';
 import { allTraceOutputs } from '../../src/trace/output-names';
 import { compareTensor } from './compare';
 import { createSession, greedyGenerate, LEFT_PADDED_PROMPT } from './onnx-session';
+import { traceOff, traceOn } from './trace-switch-feeds';
 import { makeRandomLlamaCheckpoint } from './random-checkpoint';
 import { positionIdsFromMask } from './reference-gpt2';
 import { referenceLlamaForward } from './reference-llama';
@@ -62,7 +63,7 @@ describe('transformers.js with a converted Llama', () => {
       [0, 0, 1, 1, 1],
     ];
     // transformers.js makes position_ids from the attention mask itself; the reference gets the same ones.
-    const outputs = (await model({ input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) })) as Record<string, Tensor>;
+    const outputs = (await model({ ...traceOn(model), input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) })) as Record<string, Tensor>;
     const reference = referenceLlamaForward(config, parameters, { inputIds, attentionMask, positionIds: positionIdsFromMask(attentionMask) });
 
     const problems = [compareTensor('logits', asOrt(outputs.logits), reference.logits)];
@@ -75,7 +76,7 @@ describe('transformers.js with a converted Llama', () => {
 
   it('generates greedily with the cache, the same tokens as a greedy loop without one', async () => {
     const prompt = [[5, 12, 33, 9]];
-    const generated = await model.generate({ input_ids: int64Tensor(prompt), max_new_tokens: 8, do_sample: false });
+    const generated = await model.generate({ ...traceOff(model), input_ids: int64Tensor(prompt), max_new_tokens: 8, do_sample: false });
     const session = await createSession(onnxBytes);
     const expected = await greedyGenerate(session, config, { inputIds: prompt, attentionMask: [[1, 1, 1, 1]] }, 8, false);
     expect(tokenRows(generated as Tensor)).toEqual(expected);
@@ -85,6 +86,7 @@ describe('transformers.js with a converted Llama', () => {
   it('generates a left-padded batch the same way (position_ids and mask grown by transformers.js)', async () => {
     const prompt = LEFT_PADDED_PROMPT;
     const generated = await model.generate({
+      ...traceOff(model),
       input_ids: int64Tensor(prompt.inputIds),
       attention_mask: int64Tensor(prompt.attentionMask),
       max_new_tokens: 6,
@@ -98,7 +100,7 @@ describe('transformers.js with a converted Llama', () => {
     const tokenizer = await AutoTokenizer.from_pretrained('tiny-llama', { local_files_only: true });
     const encoded = tokenizer('The Congress should');
     const ids = tokenRows(encoded.input_ids as Tensor);
-    const generated = await model.generate({ ...encoded, max_new_tokens: 5, do_sample: false });
+    const generated = await model.generate({ ...traceOff(model), ...encoded, max_new_tokens: 5, do_sample: false });
     const session = await createSession(onnxBytes);
     const expected = await greedyGenerate(session, config, { inputIds: ids, attentionMask: [ids[0].map(() => 1)] }, 5, false);
     // generate stops early only at the EOS token; compare what it produced.

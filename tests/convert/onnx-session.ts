@@ -1,5 +1,6 @@
 // Runs a converted GPT-2 or Llama graph in onnxruntime-node, with or without a KV cache.
 import * as ort from 'onnxruntime-node';
+import { TRACE_SWITCH_INPUT } from '../../src/trace/output-names';
 
 export type OrtOutputs = Record<string, ort.Tensor>;
 
@@ -26,6 +27,8 @@ export interface DecoderFeed {
   positionIds: number[][];
   /** The previous call's present.N.key / present.N.value outputs; empty cache when absent. */
   past?: OrtOutputs;
+  /** The trace switch, for a graph that has it (default on: every output computed). */
+  traceOutputs?: boolean;
 }
 
 const int64 = (rows: number[][]) =>
@@ -58,6 +61,7 @@ export async function runDecoder(
     attention_mask: int64(feed.attentionMask),
     position_ids: int64(feed.positionIds),
   };
+  if (session.inputNames.includes(TRACE_SWITCH_INPUT)) feeds[TRACE_SWITCH_INPUT] = new ort.Tensor('bool', Uint8Array.of(feed.traceOutputs === false ? 0 : 1), []);
   for (let layer = 0; layer < nLayer; layer++) {
     for (const part of ['key', 'value']) {
       feeds[`past_key_values.${layer}.${part}`] =

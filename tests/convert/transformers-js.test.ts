@@ -9,6 +9,7 @@ import { convertGpt2 } from '../../src/convert/index';
 import { allTraceOutputs } from '../../src/trace/output-names';
 import { compareTensor } from './compare';
 import { createSession, greedyGenerate, LEFT_PADDED_PROMPT } from './onnx-session';
+import { traceOff, traceOn } from './trace-switch-feeds';
 import { makeRandomGpt2Checkpoint } from './random-checkpoint';
 import { positionIdsFromMask, referenceGpt2Forward } from './reference-gpt2';
 import { writeModelFolder } from '../fixtures/model-folder';
@@ -50,7 +51,7 @@ describe('transformers.js', () => {
       [0, 0, 1, 1, 1],
     ];
     // transformers.js makes position_ids from the attention mask itself; the reference gets the same ones.
-    const outputs = (await model({ input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) })) as Record<
+    const outputs = (await model({ ...traceOn(model), input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) })) as Record<
       string,
       Tensor
     >;
@@ -69,7 +70,7 @@ describe('transformers.js', () => {
 
   it('generates greedily with the cache, the same tokens as a plain greedy loop', async () => {
     const prompt = [[5, 12, 33, 9]];
-    const generated = (await model.generate({ input_ids: int64Tensor(prompt), max_new_tokens: 5, do_sample: false })) as Tensor;
+    const generated = (await model.generate({ ...traceOff(model), input_ids: int64Tensor(prompt), max_new_tokens: 5, do_sample: false })) as Tensor;
     const tokens = (generated.tolist() as bigint[][]).map((row) => row.map(Number));
 
     const session = await createSession(onnxBytes);
@@ -80,6 +81,7 @@ describe('transformers.js', () => {
   it('generates a left-padded batch the same way (position_ids and mask grown by transformers.js)', async () => {
     const prompt = LEFT_PADDED_PROMPT;
     const generated = (await model.generate({
+      ...traceOff(model),
       input_ids: int64Tensor(prompt.inputIds),
       attention_mask: int64Tensor(prompt.attentionMask),
       max_new_tokens: 5,

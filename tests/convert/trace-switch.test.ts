@@ -1,0 +1,72 @@
+// The trace switch (src/convert/trace-branch-graph.ts): off, a call gives the same logits and cache bit for bit
+// and no trace values, and runs exactly the plain conversion's nodes; on, every trace output as before.
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { convertModel } from '../../src/convert/index';
+import { decodeModel, type NodeProto } from '../../src/convert/onnx-proto';
+import { TRACE_SWITCH_INPUT } from '../../src/trace/output-names';
+import { createSession, runDecoder, type DecoderFeed } from './onnx-session';
+import { makeRandomGpt2Checkpoint, makeRandomLlamaCheckpoint } from './random-checkpoint';
+
+const checkpoints = {
+  'GPT-2': () => makeRandomGpt2Checkpoint({ seed: 31, n_layer: 2, n_head: 4, n_embd: 32 }),
+  'Llama (GQA)': () => makeRandomLlamaCheckpoint({ seed: 32 }),
+};
+
+const PROMPT: DecoderFeed = { inputIds: [[5, 12, 33, 9]], attentionMask: [[1, 1, 1, 1]], positionIds: [[0, 1, 2, 3]] };
+
+/** The op types a run executes in the main graph (the If itself aside), counted. */
+function mainOpCounts(nodes: NodeProto[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { op_type } of nodes) if (op_type !== 'If') counts[op_type] = (counts[op_type] ?? 0) + 1;
+  return counts;
+}
+
+describe.each(Object.entries(checkpoints))('the trace switch on a converted %s', (_, make) => {
+  const { config, bytes } = make();
+  const variants = { fp32: {}, fp16: { dtype: 'fp16' as const }, 'with knock-out inputs': { knockOut: true } };
+
+  it.each(Object.entries(variants))('%s: off gives the same logits and cache bit for bit, and no trace values', async (__, options) => {
+    const session = await createSession(convertModel({ config, weights: bytes, ...options }));
+    expect(session.inputNames).toContain(TRACE_SWITCH_INPUT);
+    const target = 'knockOut' in options ? withMasks(session, config) : session;
+    const run = (traceOutputs: boolean, feed: DecoderFeed) => runDecoder(target, config, { ...feed, traceOutputs });
+    const on = await run(true, PROMPT);
+    const off = await run(false, PROMPT);
+    const traceNames = session.outputNames.filter((name) => name !== 'logits' && !name.startsWith('present.'));
+    expect(traceNames.length).toBeGreaterThan(10);
+    for (const name of session.outputNames) {
+      if (traceNames.includes(name)) {
+        expect(on[name].size, name).toBeGreaterThan(0);
+        // Empty, or zeros where the declared shape is all fixed sizes (a few weight-derived outputs).
+        expect(Array.from(off[name].data as ArrayLike<number | bigint>).filter((value) => Number(value) !== 0), name).toEqual([]);
+      } else {
+        expect(off[name].dims, name).toEqual(on[name].dims);
+        expect(off[name].data, name).toEqual(on[name].data);
+      }
+    }
+    // A generation step from the cache: the same logits whichever way the cache was made.
+    const step = { inputIds: [[7]], attentionMask: [[1, 1, 1, 1, 1]], positionIds: [[4]] };
+    const stepOn = await run(true, { ...step, past: on });
+    const stepOff = await run(false, { ...step, past: off });
+    expect(stepOff.logits.data).toEqual(stepOn.logits.data);
+  });
+
+  it('off, runs the plain conversion\'s nodes and no other', () => {
+    const switched = decodeModel(convertModel({ config, weights: bytes }));
+    const plain = decodeModel(convertModel({ config, weights: bytes, traceOutputs: false }));
+    expect(switched.graph.node.filter((node) => node.op_type === 'If')).toHaveLength(1);
+    expect(mainOpCounts(switched.graph.node)).toEqual(mainOpCounts(plain.graph.node));
+  });
+});
+
+/** The session with all-ones knock-out masks added to every run's feeds. */
+function withMasks(session: ort.InferenceSession, config: Record<string, unknown>): ort.InferenceSession {
+  const layers = (config.n_layer ?? config.num_hidden_layers) as number;
+  const heads = (config.n_head ?? config.num_attention_heads) as number;
+  const masks = {
+    head_mask: new ort.Tensor('float32', new Float32Array(layers * heads).fill(1), [layers, heads]),
+    mlp_mask: new ort.Tensor('float32', new Float32Array(layers).fill(1), [layers]),
+  };
+  return Object.create(session, { run: { value: (feeds: Record<string, ort.Tensor>) => session.run({ ...feeds, ...masks }) } }) as ort.InferenceSession;
+}
