@@ -2,11 +2,13 @@
 
 export function softmax(logits: ArrayLike<number>, temperature = 1): Float64Array {
   const out = new Float64Array(logits.length);
+  const scale = 1 / temperature;
   let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i] / temperature);
+  for (let i = 0; i < logits.length; i++) if (logits[i] * scale > max) max = logits[i] * scale;
   let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += out[i] = Math.exp(logits[i] / temperature - max);
-  for (let i = 0; i < out.length; i++) out[i] /= sum;
+  for (let i = 0; i < logits.length; i++) sum += out[i] = Math.exp(logits[i] * scale - max);
+  const inverse = 1 / sum;
+  for (let i = 0; i < out.length; i++) out[i] *= inverse;
   return out;
 }
 
@@ -29,7 +31,12 @@ export function topKIndices(values: ArrayLike<number>, k: number): number[] {
   // Ahead of `b` when larger, or equal with a lower index (indices arrive in increasing order).
   const ahead = (a: number, b: number) => values[a] > values[b] || (!(values[a] < values[b]) && !Number.isNaN(values[a]) && Number.isNaN(values[b]));
   for (let i = 0; i < values.length && count > 0; i++) {
-    if (best.length === count && !ahead(i, best[count - 1])) continue;
+    if (best.length === count) {
+      // The common case, decided by one comparison: not above the k-th best (a NaN k-th needs the full rule).
+      const kth = values[best[count - 1]];
+      if (!(values[i] > kth) && !Number.isNaN(kth)) continue;
+      if (!ahead(i, best[count - 1])) continue;
+    }
     let at = best.length === count ? count - 1 : best.length;
     while (at > 0 && ahead(i, best[at - 1])) at--;
     best.splice(at, 0, i);

@@ -40,6 +40,35 @@ describe('sampling distribution', () => {
   });
 });
 
+describe('sampling distribution over a real-sized vocabulary', () => {
+  // The cut found without sorting the whole vocabulary equals the one a full sort gives, ties included.
+  const random = seededRandom(3);
+  const logits = Float32Array.from({ length: 49_152 }, () => Math.round((random() * 12 - 6) * 8) / 8); // many exact ties
+  const bySort = (settings: { temperature: number; topK: number; topP: number }) => {
+    const probs = softmax(logits, settings.temperature);
+    const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a] || a - b);
+    const keep = new Float64Array(probs.length);
+    let cumulative = 0;
+    for (let rank = 0; rank < order.length; rank++) {
+      if (settings.topK > 0 && rank >= settings.topK) break;
+      if (rank > 0 && cumulative >= settings.topP) break;
+      keep[order[rank]] = probs[order[rank]];
+      cumulative += probs[order[rank]];
+    }
+    const kept = keep.reduce((a, b) => a + b, 0);
+    return keep.map((value) => value / kept);
+  };
+  it.each([
+    { temperature: 0.7, topK: 40, topP: 1 },
+    { temperature: 1, topK: 300, topP: 1 },
+    { temperature: 0.2, topK: 0, topP: 0.9 },
+    { temperature: 1.5, topK: 0, topP: 0.95 },
+    { temperature: 1, topK: 50, topP: 0.5 },
+  ])('%o', (settings) => {
+    expect([...samplingDistribution(logits, settings)]).toEqual([...bySort(settings)]);
+  });
+});
+
 describe('seeded draws', () => {
   it('repeat for the same seed and follow the distribution', () => {
     const a = seededRandom(42);
