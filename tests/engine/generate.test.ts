@@ -4,6 +4,7 @@ import { forward, generate, stepOutputNames } from '../../src/engine/generate';
 import type { LoadedModel } from '../../src/engine/load-model';
 import { loadModelInNode } from '../../src/cli/model-folder';
 import { tokenize } from '../../src/engine/run-trace';
+import { hasTraceSwitch } from '../../src/engine/trace-switch';
 
 let loaded: LoadedModel;
 beforeAll(async () => {
@@ -20,7 +21,8 @@ describe('generate', () => {
     expect(cached[0].top5[0].id).toBe(cached[0].id); // greedy takes the likeliest
   });
 
-  it('asks the session for the logits and the cache only, and generates the same tokens as the loop that read every output', async () => {
+  it('asks the session for the logits and the cache only, the trace switch off, and generates the same tokens as the loop that read every output', async () => {
+    expect(hasTraceSwitch(loaded)).toBe(true); // the embedded model is converted with it
     const ids = tokenize(loaded, 'The Congress should');
     for (const useCache of [true, false]) {
       const lean = await generate(loaded, ids, { maxNewTokens: 10, useCache, stopAtEndOfText: false });
