@@ -78,8 +78,9 @@ function heatmapLegend(colour: (value: number) => string): HTMLElement {
 
 function weightsList(trace: Trace, row: Float32Array, query: number): HTMLElement {
   const order = keysByWeight(row, query);
-  const rows: BarRow[] = order.map((key) => ({
-    label: tokenChip(trace.tokens[key], { index: key, hint: `token ${key + 1}` }),
+  // Rows past the visible ones are there for their hooks only (the CSS hides them): their label is plain text, not a chip.
+  const rows: BarRow[] = order.map((key, rank) => ({
+    label: rank < VISIBLE_WEIGHT_ROWS ? tokenChip(trace.tokens[key], { index: key, hint: `token ${key + 1}` }) : document.createTextNode(tokenDisplayText(trace.tokens[key])),
     value: row[key],
     valueText: formatPercent(row[key]),
     attrs: { 'data-key': String(key), 'data-attn-weight': String(row[key]) },

@@ -1,7 +1,7 @@
-// Driving the real built deck: prompt edit -> every slide rendered, timed between two performance
-// marks the deck sets (src/deck/main.ts, src/deck/render-slides.ts).
+// Driving the real built deck: a prompt edit (Enter) -> the slide on screen drawn, and -> every slide drawn, timed
+// between performance marks the deck sets (src/deck/live-llm-plugin.ts, src/deck/render-slides.ts; see editMs).
 import type { Browser, Page } from 'playwright-core';
-import { openDeck, submitThroughPromptBar, waitForEngineIdle } from '../browser';
+import { openDeck, waitForEngineIdle } from '../browser';
 import { log, type BenchBackend } from './bench-settings';
 import type { PromptPair } from './bench-prompts';
 import { median, summary, type Summary } from './statistics';
@@ -10,39 +10,65 @@ export interface PromptEditResult {
   tokens: number;
   prompts: [string, string];
   warmUps: number;
-  /** Prompt edit until every slide is drawn. */
+  /** Enter until every slide is drawn (their DOM and notes built). */
   summary: Summary;
-  /** Prompt edit until the slide on screen (the attention slide) is drawn. */
+  /** Enter until the slide on screen (the attention slide) is drawn: the first frame painted after its DOM was built. */
   visibleSlide: Summary;
+  /** Enter until the slide on screen's DOM is built (before that frame's style, layout and paint). */
+  visibleSlideBuilt: Summary;
+  /** Enter until the Trace reaches the page's slide drawing: the run in the worker and the message. */
+  traceReceived: Summary;
+  /** Repetitions whose slide already showed the prompt at Enter, counted as 0 ms (none expected: see editMs). */
+  drawnBeforeEnter: number;
+}
+
+interface EditTimes {
+  all: number;
+  visible: number;
+  built: number;
+  received: number;
+  drawnBeforeEnter: boolean;
 }
 
 /**
- * Milliseconds from the edit (a 'bench:edit-started' mark set just before the prompt bar is filled, or the deck's
- * 'deck:prompt-submitted' mark for `prompt` if earlier) to 'deck:visible-slide-rendered' (the slide on screen) and to
- * 'deck:slides-rendered' (every slide). From the edit, not from Enter: the deck also runs a prompt while it is typed,
- * and on a loaded machine that run can draw the slide before Enter is pressed (a negative time from Enter).
+ * One prompt edit as the presenter makes it with the prompt bar (E, the prompt, Enter), timed from the commit: the
+ * deck's 'deck:prompt-submitted' mark, set by its Enter handler, which runs the prompt at once (src/deck/live-llm-plugin.ts;
+ * EngineClient.setPrompt cancels the typing debounce and sends the run). The prompt goes into the field as one input
+ * event and Enter follows in the same task, so the typing debounce (150 ms) can never fire first and no run of a
+ * partial or of this prompt starts before Enter. Until (performance marks in the page, src/deck/render-slides.ts):
+ * 'deck:trace-received' (the Trace is in the page), 'deck:visible-slide-rendered' (the slide on screen's DOM built),
+ * 'deck:visible-slide-painted' (the next frame, its style, layout and paint, made: the slide is on screen; the
+ * visible-slide figure) and 'deck:slides-rendered' (every slide drawn). Were the slide on screen already drawn for
+ * this prompt at Enter (the bench alternates two prompts, so it never should be), the times would be counted as 0,
+ * never negative, and the repetition reported in drawnBeforeEnter.
  */
-async function promptToSlidesMs(page: Page, prompt: string): Promise<{ all: number; visible: number }> {
+async function editMs(page: Page, prompt: string): Promise<EditTimes> {
   await page.evaluate(() => {
+    (document.activeElement as HTMLElement | null)?.blur();
     performance.clearMarks();
-    performance.mark('bench:edit-started');
   });
-  await submitThroughPromptBar(page, prompt);
+  await page.keyboard.press('e');
+  await page.locator('#prompt-bar-input').waitFor({ state: 'visible', timeout: 10_000 });
+  await page.evaluate((text) => {
+    const field = document.querySelector<HTMLTextAreaElement>('#prompt-bar-input')!;
+    field.value = text;
+    field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste', data: text }));
+    field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true }));
+  }, prompt);
+  const names = ['deck:prompt-submitted', 'deck:trace-received', 'deck:visible-slide-rendered', 'deck:visible-slide-painted', 'deck:slides-rendered'];
   await page.waitForFunction(
-    (expected) => performance.getEntriesByName('deck:slides-rendered').some((mark) => (mark as PerformanceMark).detail?.prompt === expected),
-    prompt,
+    ({ expected, wanted }) => wanted.every((name) => performance.getEntriesByName(name).some((mark) => (mark as PerformanceMark).detail?.prompt === expected)),
+    { expected: prompt, wanted: names },
     { timeout: 120_000 },
   );
   // No named helper inside: tsx would wrap it in __name(), which the page does not have.
-  return page.evaluate((expected) => {
-    const [submitted, rendered, visible] = ['deck:prompt-submitted', 'deck:slides-rendered', 'deck:visible-slide-rendered'].map((name) =>
-      performance.getEntriesByName(name).find((mark) => (mark as PerformanceMark).detail?.prompt === expected),
-    );
-    const edited = performance.getEntriesByName('bench:edit-started')[0];
-    if (!submitted || !rendered || !edited) throw new Error('the deck set no deck:prompt-submitted mark for this prompt');
-    const start = Math.min(edited.startTime, submitted.startTime);
-    return { all: rendered.startTime - start, visible: (visible ?? rendered).startTime - start };
-  }, prompt);
+  const [submitted, received, built, painted, all] = await page.evaluate(
+    ({ expected, wanted }) => wanted.map((name) => performance.getEntriesByName(name).find((mark) => (mark as PerformanceMark).detail?.prompt === expected)!.startTime),
+    { expected: prompt, wanted: names },
+  );
+  const drawnBeforeEnter = built < submitted;
+  const since = (time: number) => Math.max(0, time - submitted);
+  return { all: since(all), visible: since(painted), built: since(built), received: since(received), drawnBeforeEnter };
 }
 
 /**
@@ -89,26 +115,39 @@ export async function benchDeck(browser: Browser, deckUrl: string, pairs: Prompt
     // A warm-up round over every prompt first (JIT, first renders of each slide), not counted.
     for (const pair of pairs) {
       for (const prompt of pair.texts) {
-        await promptToSlidesMs(deck.page, prompt);
+        await editMs(deck.page, prompt);
         await settle(prompt);
       }
     }
     log('deck: warm-up round done');
     for (const pair of pairs) {
       const warmUps = 2;
-      const samples: number[] = [];
-      const visibleSamples: number[] = [];
+      const times: EditTimes[] = [];
       for (let rep = -warmUps; rep < 2 * reps; rep++) {
         const prompt = pair.texts[(rep + warmUps) % 2]; // alternate, so the prompt really changes
-        const ms = await promptToSlidesMs(deck.page, prompt);
+        const ms = await editMs(deck.page, prompt);
         await settle(prompt);
         const shown = Number(await deck.page.getAttribute('#deck-status', 'data-token-count'));
         if (shown !== pair.tokens) throw new Error(`the deck read ${shown} tokens for a ${pair.tokens}-token prompt`);
-        if (rep >= 0) samples.push(ms.all);
-        if (rep >= 0) visibleSamples.push(ms.visible);
+        if (rep >= 0) times.push(ms);
       }
-      log(`deck${search}, ${pair.tokens} tokens: median ${median(visibleSamples).toFixed(1)} ms to the slide on screen, ${median(samples).toFixed(1)} ms to every slide`);
-      results.push({ tokens: pair.tokens, prompts: pair.texts, warmUps, summary: summary(samples), visibleSlide: summary(visibleSamples) });
+      const of = (pick: (t: EditTimes) => number) => times.map(pick);
+      const drawnBeforeEnter = times.filter((t) => t.drawnBeforeEnter).length;
+      if (drawnBeforeEnter > 0) notes.push(`${pair.tokens} tokens: ${drawnBeforeEnter} repetitions found the slide already drawn for their prompt at Enter (counted as 0 ms)`);
+      log(
+        `deck${search}, ${pair.tokens} tokens, from Enter: median ${median(of((t) => t.received)).toFixed(1)} ms to the Trace in the page, ${median(of((t) => t.built)).toFixed(1)} ms to the slide on screen built, ` +
+          `${median(of((t) => t.visible)).toFixed(1)} ms to it painted, ${median(of((t) => t.all)).toFixed(1)} ms to every slide`,
+      );
+      results.push({
+        tokens: pair.tokens,
+        prompts: pair.texts,
+        warmUps,
+        summary: summary(of((t) => t.all)),
+        visibleSlide: summary(of((t) => t.visible)),
+        visibleSlideBuilt: summary(of((t) => t.built)),
+        traceReceived: summary(of((t) => t.received)),
+        drawnBeforeEnter,
+      });
     }
     return { results, errors: deck.errors };
   } finally {

@@ -6,7 +6,7 @@ import type { RevealApi, RevealPlugin } from 'reveal.js';
 import 'katex/dist/katex.min.css'; // formulas: KaTeX's fonts are bundled by Vite, no CDN
 import { deckSlides } from '../../slides/index';
 import { chooseBackend } from '../engine/choose-backend';
-import { EngineClient } from '../engine/client';
+import { EngineClient, type EngineState } from '../engine/client';
 import { defaultAssetsRoot, modelRootPath, ortRuntimeUrls } from './asset-urls';
 import { DeckChannel, deckChannelName, findPresenterSession, isSpeakerPreview, startPresenterSession } from './deck-channel';
 import './deck.css';
@@ -108,14 +108,21 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     let backendReason: string | null = null; // chooseBackend's reason: the speaker view and the badge's hover say it
     // Prompts typed in the speaker view run here too; its status line says the backend, why, and what befell the engine.
     shareWithPreviews(channel, engine, runPrompt, views, () => presenterEngineLine(engine.state, backendReason));
+    let shown: EngineState | null = null;
     engine.subscribe((state) => {
       if (state.prompt !== currentPrompt) {
         currentPrompt = state.prompt;
         promptChangedForUrl();
       }
       if (slides.render(slideContext(state))) refreshSpeakerNotes(deck);
-      badge.update(state);
-      promptInputs.show(state.prompt);
+      // A streamed answer's step (or Enter on a prompt already typed) changes neither the badge nor a prompt field:
+      // redrawing the badge and querying the whole document for the fields took 1-8 ms per step on a loaded machine,
+      // between a new Trace and its frame, and between Enter and the run being sent.
+      if (shown === null || !sameButTheAnswer(shown, state)) {
+        badge.update(state);
+        promptInputs.show(state.prompt);
+      }
+      shown = state;
     });
     slides.render(slideContext(engine.state));
     badge.update(engine.state);
@@ -140,6 +147,11 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     console.error('live-llm: the engine could not start', error);
     slides.render({ trace: null, waitingMessage: `The model could not start: ${(error as Error).message}` });
   });
+}
+
+/** Whether `next` differs from `previous` in its streamed answer at most (the client's states are immutable: a part that did not change is the same object). */
+function sameButTheAnswer(previous: EngineState, next: EngineState): boolean {
+  return (Object.keys(next) as (keyof EngineState)[]).every((key) => key === 'generation' || previous[key] === next[key]);
 }
 
 function warnAboutSize(deck: RevealApi): void {

@@ -75,6 +75,15 @@ export const IDLE_TIMEOUT_MS = 300;
 /** A section drawn for an older context than the last: the waits (src/browser/deck-waits.ts) wait until none is left. */
 export const STALE_ATTRIBUTE = 'data-live-stale';
 
+/**
+ * Calls back once the next frame (its style, layout and paint) has been made: a task queued from that frame's
+ * requestAnimationFrame callback runs after the frame's rendering. Where there are no frames, after a timer.
+ */
+export function afterNextPaint(callback: () => void): void {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(callback, 0));
+  else setTimeout(callback, 0);
+}
+
 function browserIdle(callback: (deadline: IdleDeadlineLike) => void): void {
   if (typeof requestIdleCallback === 'function') requestIdleCallback(callback, { timeout: IDLE_TIMEOUT_MS });
   else setTimeout(() => callback({ timeRemaining: () => 0, didTimeout: true }), 16);
@@ -143,11 +152,18 @@ export function slideRenderer(initial: readonly BuiltSection[], views: ViewStore
       if (sameTrace && sameGeneration) return false;
       last = context;
       const wanted = sameTrace ? sections.filter(({ slide }) => slide.usesGeneration === true) : sections;
-      if (!sameTrace && context.trace) traceToMark = context.trace.prompt;
+      const newTrace = !sameTrace && context.trace ? context.trace.prompt : null;
+      if (newTrace !== null) {
+        traceToMark = newTrace;
+        markLatest('deck:trace-received', { prompt: newTrace }); // npm run bench: the Trace is in the page, drawing starts
+      }
       // A waiting message is cheap and has no Trace to show: every slide says it at once.
       if (context.trace) drawOnScreenFirst(wanted);
       else draw(wanted);
-      if (!sameTrace && context.trace) markLatest('deck:visible-slide-rendered', { prompt: context.trace.prompt }); // npm run bench: the slide on screen
+      if (newTrace !== null) {
+        markLatest('deck:visible-slide-rendered', { prompt: newTrace }); // the slide on screen: its DOM built
+        afterNextPaint(() => markLatest('deck:visible-slide-painted', { prompt: newTrace })); // npm run bench times to here
+      }
       finishedIfAllDrawn();
       return true;
     },

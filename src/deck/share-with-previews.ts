@@ -1,10 +1,11 @@
 // The presenter's window (the one that runs the model) keeps the speaker view's previews drawing
 // what it draws, once a preview has said hello: the current context at once, then the whole slide
-// context when the Trace or the waiting message changes, only the generation while it streams (a
-// Trace can be megabytes: it is not cloned again for every token), and the slides' views whenever
-// one changes. Prompts the previews send are run here.
+// context when the Trace (after this window's own next frame) or the waiting message changes, only
+// the generation while it streams (a Trace can be megabytes: it is not cloned again for every token),
+// and the slides' views whenever one changes. Prompts the previews send are run here.
 import type { EngineState } from '../engine/client';
-import type { ContextMessage, DeckChannel } from './deck-channel';
+import type { ContextMessage, DeckChannel, DeckMessage } from './deck-channel';
+import { afterNextPaint } from './render-slides';
 import { slideContext } from './slide-context';
 import type { ViewStore } from './view-store';
 
@@ -37,24 +38,39 @@ export function shareWithPreviews(
   // Nothing is sent until a preview has said hello: cloning a long prompt's Trace costs ~0.1 s, and
   // without the speaker view open nobody listens.
   let previewsOpen = false;
+  // A new Trace goes to the previews once this window's slide on screen shows it (after its next frame): the clone,
+  // and the previews' drawing on the same thread, would otherwise come first. Messages sent meanwhile wait behind it.
+  let waiting: DeckMessage[] | null = null;
+  const send = (message: DeckMessage, afterOwnFrame = false) => {
+    if (waiting) waiting.push(message);
+    else if (!afterOwnFrame) channel.post(message);
+    else {
+      waiting = [message];
+      afterNextPaint(() => {
+        const queued = waiting ?? [];
+        waiting = null;
+        for (const each of queued) channel.post(each);
+      });
+    }
+  };
   engine.subscribe((state) => {
     if (!previewsOpen) return;
     const next = contextMessage(state, views, backendReason());
     if (last !== null && last.trace === next.trace && last.waitingMessage === next.waitingMessage && last.backend === next.backend) {
-      if (last.generation !== next.generation) channel.post({ type: 'generation', generation: next.generation });
+      if (last.generation !== next.generation) send({ type: 'generation', generation: next.generation });
     } else {
-      channel.post(next);
+      send(next, next.trace !== null && next.trace !== last?.trace);
     }
     last = next;
   });
   views.subscribe(() => {
-    if (previewsOpen) channel.post({ type: 'views', views: views.choices() });
+    if (previewsOpen) send({ type: 'views', views: views.choices() });
   });
   channel.onMessage((message) => {
     if (message.type === 'hello') {
       previewsOpen = true;
       last = contextMessage(engine.state, views, backendReason());
-      channel.post(last);
+      send(last);
     } else if (message.type === 'prompt') {
       runPrompt(message.prompt, { immediate: message.immediate });
     }
