@@ -4,6 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { convertModel } from '../../src/convert/index';
 import { decodeModel, type NodeProto } from '../../src/convert/onnx-proto';
+import { switchTraceNodes } from '../../src/convert/trace-branch-graph';
 import { TRACE_SWITCH_INPUT } from '../../src/trace/output-names';
 import { createSession, runDecoder, type DecoderFeed } from './onnx-session';
 import { makeRandomGpt2Checkpoint, makeRandomLlamaCheckpoint } from './random-checkpoint';
@@ -70,3 +71,20 @@ function withMasks(session: ort.InferenceSession, config: Record<string, unknown
   };
   return Object.create(session, { run: { value: (feeds: Record<string, ort.Tensor>) => session.run({ ...feeds, ...masks }) } }) as ort.InferenceSession;
 }
+
+describe('switchTraceNodes', () => {
+  const output = (name: string) => ({ name, type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_param: 'n' }] } } } });
+  const node = (name: string, input: string[], out: string): NodeProto => ({ name, op_type: 'Relu', input, output: [out], attribute: [] });
+  let count = 0;
+  const uniqueName = (hint: string) => `${hint}_${++count}`;
+
+  it('refuses a trace output the logits also need: an If output cannot share a main-graph value name', () => {
+    const nodes = [node('a', ['x'], 'trace.a'), node('b', ['trace.a'], 'logits')];
+    expect(() => switchTraceNodes({ nodes, outputs: [output('logits'), output('trace.a')] }, 'on', uniqueName)).toThrow(/trace\.a/);
+  });
+
+  it('leaves a graph without trace outputs as it is', () => {
+    const nodes = [node('b', ['x'], 'logits')];
+    expect(switchTraceNodes({ nodes, outputs: [output('logits')] }, 'on', uniqueName)).toBe(nodes);
+  });
+});
