@@ -1,10 +1,11 @@
 // Reading the soak's figures from a running deck through the Chrome DevTools Protocol: the page's and the
 // engine worker's JS heaps after a garbage collection (Runtime.getHeapUsage per target; the page's also split
-// into compiled code and objects by a heap snapshot), the page's DOM
+// by a heap snapshot into V8's optimised code and the rest), the page's DOM
 // nodes and listeners (Memory.getDOMCounters), and the renderer processes' resident memory (ids from
 // SystemInfo.getProcessInfo, sizes from /proc).
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import { splitHeapSnapshot, type HeapSnapshot, type HeapSplit } from './heap-snapshot-split';
 import type { SoakSample } from './soak-report';
 
 interface HeapUsage {
@@ -67,8 +68,8 @@ export async function memoryProbe(browser: Browser, page: Page, engineWorkerUrl:
     return residentMemory(processInfo.filter((process) => process.type === 'renderer').map((process) => process.id));
   };
 
-  /** A heap snapshot of the page, summed: V8's compiled code (snapshot type 'code') and the rest. */
-  const heapByKind = async (): Promise<{ code: number; objects: number } | null> => {
+  /** A heap snapshot of the page, split into optimised code, all compiled code and objects (src/browser/heap-snapshot-split.ts). */
+  const heapSplit = async (): Promise<HeapSplit | null> => {
     const chunks: string[] = [];
     const onChunk = (event: { chunk: string }) => void chunks.push(event.chunk);
     cdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
@@ -79,17 +80,7 @@ export async function memoryProbe(browser: Browser, page: Page, engineWorkerUrl:
     } finally {
       cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
     }
-    const snapshot = JSON.parse(chunks.join('')) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[] };
-    const fields = snapshot.snapshot.meta.node_fields;
-    const typeNames = snapshot.snapshot.meta.node_types[0];
-    const [typeAt, sizeAt] = [fields.indexOf('type'), fields.indexOf('self_size')];
-    const sizes = { code: 0, objects: 0 };
-    for (let node = 0; node < snapshot.nodes.length; node += fields.length) {
-      const size = snapshot.nodes[node + sizeAt]!;
-      if (typeNames[snapshot.nodes[node + typeAt]!] === 'code') sizes.code += size;
-      else if (typeNames[snapshot.nodes[node + typeAt]!] !== 'native') sizes.objects += size; // native: Blink's objects, not the JS heap
-    }
-    return sizes;
+    return splitHeapSnapshot(JSON.parse(chunks.join('')) as HeapSnapshot);
   };
 
   return {
@@ -98,12 +89,14 @@ export async function memoryProbe(browser: Browser, page: Page, engineWorkerUrl:
       await cdp.send('HeapProfiler.collectGarbage'); // twice: the first may leave what weak references kept
       const page = (await cdp.send('Runtime.getHeapUsage')) as HeapUsage;
       const counters = await cdp.send('Memory.getDOMCounters');
-      const byKind = await heapByKind();
+      const split = await heapSplit();
       return {
         edit,
         pageHeap: page.usedSize,
-        pageCode: byKind?.code ?? null,
-        pageObjects: byKind?.objects ?? null,
+        pageOptimised: split?.optimised ?? null,
+        optimisedFunctions: split?.optimisedCount ?? null,
+        pageRest: split ? page.usedSize - split.optimised : null,
+        pageObjects: split?.objects ?? null,
         workerHeap: await workerHeap(),
         domNodes: counters.nodes,
         listeners: counters.jsEventListeners,

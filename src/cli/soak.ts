@@ -2,11 +2,12 @@
 // the built deck in headless Debian chromium on WASM, 300 prompt edits through the prompt bar (E), each on
 // the next slide in deck order so every slide is on screen in turn, each waited for until every slide shows
 // its Trace. Every 50 edits, back on the title slide with the same prompt and the answer streamed, garbage
-// collected: the page's JS heap (and, from a heap snapshot, its compiled code and its objects), the engine
-// worker's JS heap, DOM nodes, listeners and the renderer's resident memory (src/browser/soak-metrics.ts).
-// Prints a table and JSON; exits 1 when a judged figure (JUDGED_METRICS: all but the page's whole heap and its
-// compiled code, which V8's optimiser grows) grew by 10% or more from the first sample (edit 50) to the last
-// (edit 300), or the page logged an error; 2 when the soak could not run.
+// collected: the page's JS heap (and, from a heap snapshot, V8's optimised code in it, the rest, and its
+// objects), the engine worker's JS heap, DOM nodes, listeners and the renderer's resident memory
+// (src/browser/soak-metrics.ts). Prints a table and JSON; exits 1 when a judged figure (JUDGED_METRICS: all but
+// the page's whole heap and its optimised code, which grows while V8 first optimises more of the deck's
+// functions) grew by 10% or more from the first sample (edit 50) to the last (edit 300), or the page logged an
+// error; 2 when the soak could not run.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildDeck, launchChromium, openDeck, serveFolder, submitThroughPromptBar, waitForGenerations, waitForTrace } from '../browser';
