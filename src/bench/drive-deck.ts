@@ -18,6 +18,8 @@ export interface PromptEditResult {
   visibleSlideBuilt: Summary;
   /** Enter until the Trace reaches the page's slide drawing: the run in the worker and the message. */
   traceReceived: Summary;
+  /** runTrace's own time in the deck's worker (the Trace's timings.totalMs) for the same edits. */
+  runTraceInWorker: Summary;
   /** Repetitions whose slide already showed the prompt at Enter, counted as 0 ms (none expected: see editMs). */
   drawnBeforeEnter: number;
 }
@@ -27,6 +29,7 @@ interface EditTimes {
   visible: number;
   built: number;
   received: number;
+  runTraceInWorker: number;
   drawnBeforeEnter: boolean;
 }
 
@@ -66,9 +69,13 @@ async function editMs(page: Page, prompt: string): Promise<EditTimes> {
     ({ expected, wanted }) => wanted.map((name) => performance.getEntriesByName(name).find((mark) => (mark as PerformanceMark).detail?.prompt === expected)!.startTime),
     { expected: prompt, wanted: names },
   );
+  const runTraceInWorker = await page.evaluate(
+    (expected) => (performance.getEntriesByName('deck:trace-received').find((mark) => (mark as PerformanceMark).detail?.prompt === expected) as PerformanceMark).detail.runTraceMs as number | null,
+    prompt,
+  );
   const drawnBeforeEnter = built < submitted;
   const since = (time: number) => Math.max(0, time - submitted);
-  return { all: since(all), visible: since(painted), built: since(built), received: since(received), drawnBeforeEnter };
+  return { all: since(all), visible: since(painted), built: since(built), received: since(received), runTraceInWorker: runTraceInWorker ?? Number.NaN, drawnBeforeEnter };
 }
 
 /**
@@ -135,7 +142,7 @@ export async function benchDeck(browser: Browser, deckUrl: string, pairs: Prompt
       const drawnBeforeEnter = times.filter((t) => t.drawnBeforeEnter).length;
       if (drawnBeforeEnter > 0) notes.push(`${pair.tokens} tokens: ${drawnBeforeEnter} repetitions found the slide already drawn for their prompt at Enter (counted as 0 ms)`);
       log(
-        `deck${search}, ${pair.tokens} tokens, from Enter: median ${median(of((t) => t.received)).toFixed(1)} ms to the Trace in the page, ${median(of((t) => t.built)).toFixed(1)} ms to the slide on screen built, ` +
+        `deck${search}, ${pair.tokens} tokens, from Enter: median ${median(of((t) => t.received)).toFixed(1)} ms to the Trace in the page (runTrace in the worker ${median(of((t) => t.runTraceInWorker)).toFixed(1)} ms), ${median(of((t) => t.built)).toFixed(1)} ms to the slide on screen built, ` +
           `${median(of((t) => t.visible)).toFixed(1)} ms to it painted, ${median(of((t) => t.all)).toFixed(1)} ms to every slide`,
       );
       results.push({
@@ -146,6 +153,7 @@ export async function benchDeck(browser: Browser, deckUrl: string, pairs: Prompt
         visibleSlide: summary(of((t) => t.visible)),
         visibleSlideBuilt: summary(of((t) => t.built)),
         traceReceived: summary(of((t) => t.received)),
+        runTraceInWorker: summary(of((t) => t.runTraceInWorker)),
         drawnBeforeEnter,
       });
     }

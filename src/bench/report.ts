@@ -42,6 +42,8 @@ export function report(options: {
       deckPromptToVisibleSlideBuilt: edit?.visibleSlideBuilt ?? null,
       /** Enter until the Trace reaches the page's drawing (the worker's run and the message): the rest of the visible figure is drawing. */
       deckPromptToTraceReceived: edit?.traceReceived ?? null,
+      /** runTrace's own time in the deck's worker during those edits (the Trace's timings.totalMs). */
+      deckRunTraceInWorker: edit?.runTraceInWorker ?? null,
       ratiosToBaseline: {
         tracedForward: ratio(traced.medianMs, plain.medianMs),
         runTrace: ratio(trace.medianMs, plain.medianMs),

@@ -60,7 +60,9 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
   // One view per slide (layer, head, token, sliders), owned here: a change redraws that view's slides and their notes.
   const views = createViewStore(deckSlides);
   // The slide on screen is drawn first, the others when reached or idle; print mode draws every slide before printing.
-  const onScreenFirst = isPrintPdf(search) ? null : { isOnScreen: (section: HTMLElement) => deck.getCurrentSlide() === section };
+  const onScreenFirst = isPrintPdf(search)
+    ? null
+    : { isOnScreen: (section: HTMLElement) => deck.getCurrentSlide() === section, layOutNow: () => void deck.getCurrentSlide()?.getBoundingClientRect() };
   const slides = slideRenderer(bindLiveSections(slidesElement, deckSlides), views, onScreenFirst);
   views.subscribe((viewIds) => slides.renderViews(viewIds));
   deck.on('slidechanged', () => slides.reached(deck.getCurrentSlide()));

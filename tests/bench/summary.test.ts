@@ -24,7 +24,7 @@ const page: PageResults = {
   tracedGeneration: generation(380),
   errors: [],
 };
-const deck: PromptEditResult[] = [{ tokens: 32, prompts: ['a', 'b'], warmUps: 2, summary: summary([200, 300]), visibleSlide: summary([25, 35]), visibleSlideBuilt: summary([15, 25]), traceReceived: summary([10, 20]), drawnBeforeEnter: 0 }];
+const deck: PromptEditResult[] = [{ tokens: 32, prompts: ['a', 'b'], warmUps: 2, summary: summary([200, 300]), visibleSlide: summary([25, 35]), visibleSlideBuilt: summary([15, 25]), traceReceived: summary([10, 20]), runTraceInWorker: summary([8, 18]), drawnBeforeEnter: 0 }];
 
 describe('the bench summary', () => {
   it('takes the worst traced/plain ratio, the 32-token edits, and plain ÷ deck generation speed', () => {
