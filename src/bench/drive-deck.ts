@@ -14,7 +14,7 @@ export interface PromptEditResult {
   summary: Summary;
   /** Enter until the slide on screen (the attention slide) is drawn: the first frame painted after its DOM was built. */
   visibleSlide: Summary;
-  /** Enter until the slide on screen's DOM is built (before that frame's style, layout and paint). */
+  /** Enter until the slide on screen's DOM is built and laid out (before the frame that paints it). */
   visibleSlideBuilt: Summary;
   /** Enter until the Trace reaches the page's slide drawing: the run in the worker and the message. */
   traceReceived: Summary;
@@ -39,8 +39,8 @@ interface EditTimes {
  * EngineClient.setPrompt cancels the typing debounce and sends the run). The prompt goes into the field as one input
  * event and Enter follows in the same task, so the typing debounce (150 ms) can never fire first and no run of a
  * partial or of this prompt starts before Enter. Until (performance marks in the page, src/deck/render-slides.ts):
- * 'deck:trace-received' (the Trace is in the page), 'deck:visible-slide-rendered' (the slide on screen's DOM built),
- * 'deck:visible-slide-painted' (the next frame, its style, layout and paint, made: the slide is on screen; the
+ * 'deck:trace-received' (the Trace is in the page), 'deck:visible-slide-rendered' (the slide on screen's DOM built and laid out),
+ * 'deck:visible-slide-painted' (the next frame made and painted: the slide is on screen; the
  * visible-slide figure) and 'deck:slides-rendered' (every slide drawn). Were the slide on screen already drawn for
  * this prompt at Enter (the bench alternates two prompts, so it never should be), the times would be counted as 0,
  * never negative, and the repetition reported in drawnBeforeEnter.

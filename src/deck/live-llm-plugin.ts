@@ -104,7 +104,9 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     const runPrompt = (prompt: string, { immediate }: { immediate: boolean }) => {
       if (immediate) markLatest('deck:prompt-submitted', { prompt }); // npm run bench times from here
       engine.setPrompt(prompt, { immediate });
-      writePromptToUrl(prompt, { immediate });
+      // Enter too writes ?prompt= after the typing pause (400 ms), not at once: history.replaceState while the model
+      // runs competes with it for the CPU (sotu-gpt, 32 tokens: the Trace reached the page 7 ms later, 25 -> 32 ms).
+      writePromptToUrl(prompt, { immediate: false });
     };
     const promptInputs = connectPromptInputs(runPrompt);
     let backendReason: string | null = null; // chooseBackend's reason: the speaker view and the badge's hover say it

@@ -167,7 +167,7 @@ export function slideRenderer(initial: readonly BuiltSection[], views: ViewStore
         // Style and layout of the slide on screen now, while the browser waits for the next frame anyway: that frame
         // then only paints (one forced layout per Trace, the slides off screen are not drawn yet).
         if (lazy) lazy.layOutNow?.();
-        markLatest('deck:visible-slide-rendered', { prompt: newTrace }); // the slide on screen: its DOM built
+        markLatest('deck:visible-slide-rendered', { prompt: newTrace }); // the slide on screen: its DOM built and laid out
         afterNextPaint(() => markLatest('deck:visible-slide-painted', { prompt: newTrace })); // npm run bench times to here
       }
       finishedIfAllDrawn();
