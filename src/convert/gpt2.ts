@@ -4,6 +4,7 @@ import type { Gpt2Config, Gpt2Weights } from './gpt2-checkpoint';
 import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, maskedAttention, seq, total } from './decoder-graph';
 import { buildLogitLens } from './logit-lens-graph';
 import { declareTraceSwitch } from './trace-branch-graph';
+import { traceOutputNodes, tracedValue, type TracedValue } from './stacked-trace-graph';
 import { buildAttributionOutputs } from './attribution-graph';
 import { declareKnockOutInputs, maskHeads, maskMlp, type KnockOutInputs } from './knock-out-graph';
 import { attr, GraphBuilder, type Dim, type OnnxWriteOptions } from './onnx-writer';
@@ -32,15 +33,14 @@ interface Context {
 export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options: Gpt2GraphOptions = {}): Uint8Array {
   const traceOutputs = options.traceOutputs ?? true;
   const g = new GraphBuilder('gpt2');
-  const traced: { name: string; shape: Dim[] }[] = [];
+  const traced: TracedValue[] = [];
   const ctx: Context = {
     g,
     config,
     headDim: config.n_embd / config.n_head,
     trace: (name, value, shape) => {
       if (!traceOutputs) return;
-      g.node('Identity', name, [value], { outputs: [name] }); // one value cannot carry two names
-      traced.push({ name, shape });
+      traced.push({ name, value, shape }); // given its output by traceOutputNodes, once every layer is built
     },
     attention: [],
   };
@@ -59,7 +59,7 @@ export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options
   }
   const headTransposed = lmHead(ctx, x);
   const lens = traceOutputs
-    ? buildLogitLens({ g, nLayer: config.n_layer, inputIds: inputs.inputIds, attentionMask: inputs.attentionMask, finalNorm: (value) => layerNorm(ctx, value, 'transformer.ln_f'), headTransposed, logits: 'logits', vocabSize: config.vocab_size })
+    ? buildLogitLens({ g, nLayer: config.n_layer, inputIds: inputs.inputIds, attentionMask: inputs.attentionMask, finalNorm: (value) => layerNorm(ctx, value, 'transformer.ln_f'), headTransposed, logits: 'logits', valueOf: tracedValue(traced), vocabSize: config.vocab_size })
     : [];
   const attribution = traceOutputs
     ? buildAttributionOutputs({
@@ -72,7 +72,7 @@ export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options
   // Outputs: logits, the grown cache, then the trace outputs in forward-pass order, then the logit lens and the attribution's.
   g.output('logits', 'float32', [batch, seq, config.vocab_size]);
   declarePresentOutputs(g, cache);
-  for (const { name, shape } of traced) g.output(name, 'float32', shape);
+  for (const { name, shape } of traceOutputNodes(g, traced, config.n_layer)) g.output(name, 'float32', shape);
   for (const { name, type, shape } of [...lens, ...attribution]) g.output(name, type, shape);
 
   return g.toBytes({ model_type: 'gpt2', trace_outputs: String(traceOutputs) }, options);

@@ -8,6 +8,7 @@ import { ropeInverseFrequencies } from './llama-rope';
 import { DataType } from './onnx-proto';
 import { buildLogitLens } from './logit-lens-graph';
 import { declareTraceSwitch } from './trace-branch-graph';
+import { traceOutputNodes, tracedValue, type TracedValue } from './stacked-trace-graph';
 import { buildAttributionOutputs } from './attribution-graph';
 import { declareKnockOutInputs, maskHeads, maskMlp, type KnockOutInputs } from './knock-out-graph';
 import { attr, GraphBuilder, type Dim, type OnnxWriteOptions } from './onnx-writer';
@@ -44,15 +45,14 @@ interface Rotation {
 export function buildLlamaGraph(config: LlamaConfig, weights: LlamaWeights, options: LlamaGraphOptions = {}): Uint8Array {
   const traceOutputs = options.traceOutputs ?? true;
   const g = new GraphBuilder(config.model_type);
-  const traced: { name: string; shape: Dim[] }[] = [];
+  const traced: TracedValue[] = [];
   const ctx: Context = {
     g,
     config,
     tracing: traceOutputs,
     trace: (name, value, shape) => {
       if (!traceOutputs) return;
-      g.node('Identity', name, [value], { outputs: [name] }); // one value cannot carry two names
-      traced.push({ name, shape });
+      traced.push({ name, value, shape }); // given its output by traceOutputNodes, once every layer is built
     },
     attention: [],
   };
@@ -73,7 +73,7 @@ export function buildLlamaGraph(config: LlamaConfig, weights: LlamaWeights, opti
   }
   const headTransposed = lmHead(ctx, x);
   const lens = traceOutputs
-    ? buildLogitLens({ g, nLayer: config.num_hidden_layers, inputIds: inputs.inputIds, attentionMask: inputs.attentionMask, finalNorm: (value) => rmsNorm(ctx, value, 'model.norm'), headTransposed, logits: 'logits', vocabSize: config.vocab_size })
+    ? buildLogitLens({ g, nLayer: config.num_hidden_layers, inputIds: inputs.inputIds, attentionMask: inputs.attentionMask, finalNorm: (value) => rmsNorm(ctx, value, 'model.norm'), headTransposed, logits: 'logits', valueOf: tracedValue(traced), vocabSize: config.vocab_size })
     : [];
   const attribution = traceOutputs
     ? buildAttributionOutputs({
@@ -86,7 +86,7 @@ export function buildLlamaGraph(config: LlamaConfig, weights: LlamaWeights, opti
   // Outputs: logits, the grown cache, then the trace outputs in forward-pass order, then the logit lens and the attribution's.
   g.output('logits', 'float32', [batch, seq, config.vocab_size]);
   declarePresentOutputs(g, cache);
-  for (const { name, shape } of traced) g.output(name, 'float32', shape);
+  for (const { name, shape } of traceOutputNodes(g, traced, config.num_hidden_layers)) g.output(name, 'float32', shape);
   for (const { name, type, shape } of [...lens, ...attribution]) g.output(name, type, shape);
 
   return g.toBytes({ model_type: config.model_type, trace_outputs: String(traceOutputs) }, options);

@@ -21,6 +21,8 @@ export interface LogitLensGraphInput {
   headTransposed: string;
   /** The model's logits [b, s, V]: the last stage's row is their last position, not computed twice. */
   logits: string;
+  /** The graph value a traced name (a stage's residual stream) stands for. */
+  valueOf: (traceName: string) => string;
   vocabSize: number;
 }
 
@@ -33,7 +35,7 @@ export interface LensOutput {
 
 const LAST_POSITION = { starts: [-1], ends: [2 ** 62] };
 
-export function buildLogitLens({ g, nLayer, inputIds, attentionMask, finalNorm, headTransposed, logits, vocabSize }: LogitLensGraphInput): LensOutput[] {
+export function buildLogitLens({ g, nLayer, inputIds, attentionMask, finalNorm, headTransposed, logits, valueOf, vocabSize }: LogitLensGraphInput): LensOutput[] {
   const stages = logitLensStages(nLayer);
   const last = stages.at(-1)!;
   if (last.output !== layerOutput(nLayer - 1, 'resid.after_mlp')) throw new Error('the logit lens must end on the last layer');
@@ -50,7 +52,7 @@ export function buildLogitLens({ g, nLayer, inputIds, attentionMask, finalNorm, 
   const zero = g.constant('zero_start', 'int64', [0]);
 
   // The earlier stages' last positions, stacked [b, S-1, d], cut to no rows on a generation step before the head.
-  const earlier = stages.slice(0, -1).map((stage, i) => lastPosition(stage.output, `lens.stage_${i}`));
+  const earlier = stages.slice(0, -1).map((stage, i) => lastPosition(valueOf(stage.output), `lens.stage_${i}`));
   const stacked = earlier.length === 1 ? earlier[0] : g.node('Concat', 'lens.stacked', earlier, { attributes: { axis: attr.int(1) } });
   const rows = g.node('Mul', 'lens.rows', [keep, g.constant('lens_earlier_stages', 'int64', [earlier.length])]);
   const kept = g.node('Slice', 'lens.kept', [stacked, zero, rows, axisOne]);

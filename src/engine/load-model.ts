@@ -3,6 +3,7 @@
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { parseTraceExtrasFile, TRACE_EXTRAS_FILE, type TraceExtrasFile } from '../convert/trace-extras-file';
 import { allTraceOutputs, TRACE_PREFIX } from '../trace/output-names';
+import { unstackedNames } from '../trace/stacked-layer-outputs';
 import { BpeEncoder } from '../tokenize/bpe-encoder';
 import { readTokenizerJson } from '../tokenize/hf-format';
 import type { Backend, ModelInfo } from '../trace';
@@ -76,7 +77,7 @@ export async function loadModel(options: LoadOptions): Promise<LoadedModel> {
   const pieces: string[] = [];
   for (const [piece, id] of tokenizer.get_vocab()) pieces[id] = piece;
   const outputNames: readonly string[] = (model.sessions as Record<string, { outputNames: readonly string[] }>).model.outputNames;
-  const traceOutputs = outputNames.filter((n) => n.startsWith(TRACE_PREFIX));
+  const traceOutputs = unstackedNames(outputNames.filter((n) => n.startsWith(TRACE_PREFIX)), info.nLayer); // per-layer names: run-trace splits the stacks
   const missingOutputs = allTraceOutputs(info.nLayer, { learnedPositions: info.architecture.positions === 'learned' }).filter((n) => !traceOutputs.includes(n));
   // A plain graph (no trace outputs) has no slides to feed: its folder has no trace-extras.json to ask for.
   const extrasFile = traceOutputs.length > 0 ? parseTraceExtrasFile(await readFolderFile(options, TRACE_EXTRAS_FILE)) : null;

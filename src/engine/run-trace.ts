@@ -11,6 +11,7 @@ import { graphLogitLens, isLogitLensOutput } from './graph-lens';
 import { computeAttribution, isAttributionOutput, readAttributionOutputs } from './attribution';
 import { knockOutFeeds } from './knock-out';
 import { traceSwitchFeeds } from './trace-switch';
+import { unstackOutputs } from '../trace/stacked-layer-outputs';
 import { isKnockOutEmpty, type KnockOut } from '../trace/knock-out';
 
 export const TOP_K = 10;
@@ -59,9 +60,10 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
   const inputIds = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]);
   const attentionMask = new Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
   const masks = knockOutFeeds(loaded, options.knockOut); // before the run: a knock-out this model cannot do throws here
-  const outputs = (await loaded.model({ input_ids: inputIds, attention_mask: attentionMask, ...masks, ...traceSwitchFeeds(loaded, true) })) as Record<string, Tensor>;
+  const graphOutputs = (await loaded.model({ input_ids: inputIds, attention_mask: attentionMask, ...masks, ...traceSwitchFeeds(loaded, true) })) as Record<string, Tensor>;
   const forwarded = performance.now();
-  disposeGpuTensors(Object.values(outputs).filter((t) => t.location === 'gpu-buffer')); // the cache (WebGPU): not needed here
+  disposeGpuTensors(Object.values(graphOutputs).filter((t) => t.location === 'gpu-buffer')); // the cache (WebGPU): not needed here
+  const outputs = unstackOutputs(graphOutputs, (source, data, dims) => new Tensor(source.type as 'float32', data, dims)); // per-layer names again
 
   const tensors: Record<string, TraceTensor> = {};
   for (const name of loaded.traceOutputs) {

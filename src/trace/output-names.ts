@@ -1,5 +1,7 @@
 // The naming scheme of the extra ("trace") outputs that our converted ONNX graphs expose.
 // One source of truth: the converter writes these names, the engine reads them, the slides look tensors up by them.
+// The per-layer ones leave the graph stacked by kind (trace.layers.<kind> [L, ...]; see stacked-layer-outputs.ts) and
+// are split back into these names by the engine.
 //
 // Shapes use b = batch, s = new tokens in this call, t = past + s (all positions a query can see),
 // d = n_embd, h = n_head, hd = d / h, f = MLP width (4d for GPT-2).

@@ -63,7 +63,7 @@ describe('convert CLI', () => {
       eos_token_id: 2,
     });
     const session = await createSession(readFileSync(join(outDir, 'onnx', 'model.onnx')));
-    expect(session.outputNames).toContain('trace.layer.1.attn.k_unrotated');
+    expect(session.outputNames).toContain('trace.layers.attn.k_unrotated'); // every layer's, stacked
     expect(session.inputNames).toContain('past_key_values.1.value');
   });
 

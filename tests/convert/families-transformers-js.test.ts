@@ -11,7 +11,7 @@ import { convertModel } from '../../src/convert/index';
 import { allTraceOutputs } from '../../src/trace/output-names';
 import { compareTensor } from './compare';
 import { createSession, greedyGenerate, LEFT_PADDED_PROMPT } from './onnx-session';
-import { traceOff, traceOn } from './trace-switch-feeds';
+import { perLayer, traceOff, traceOn } from './trace-switch-feeds';
 import { makeRandomLlamaCheckpoint, type LlamaCheckpointOptions } from './random-checkpoint';
 import { positionIdsFromMask } from './reference-gpt2';
 import { referenceLlamaForward } from './reference-llama';
@@ -70,7 +70,7 @@ describe.each(families)('transformers.js with a converted $family', ({ family, c
       [1, 1, 1, 1, 1],
       [0, 0, 1, 1, 1],
     ];
-    const outputs = (await model({ ...traceOn(model), input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) })) as Record<string, Tensor>;
+    const outputs = perLayer(await model({ ...traceOn(model), input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) })) as Record<string, Tensor>;
     const reference = referenceLlamaForward(config, parameters, { inputIds, attentionMask, positionIds: positionIdsFromMask(attentionMask) });
     const problems = [compareTensor('logits', asOrt(outputs.logits), reference.logits)];
     for (const name of allTraceOutputs(config.num_hidden_layers as number, { learnedPositions: false })) {

@@ -10,7 +10,7 @@ import { convertLlama } from '../../src/convert/index';
 import { allTraceOutputs } from '../../src/trace/output-names';
 import { compareTensor } from './compare';
 import { createSession, greedyGenerate, LEFT_PADDED_PROMPT } from './onnx-session';
-import { traceOff, traceOn } from './trace-switch-feeds';
+import { perLayer, traceOff, traceOn } from './trace-switch-feeds';
 import { makeRandomLlamaCheckpoint } from './random-checkpoint';
 import { positionIdsFromMask } from './reference-gpt2';
 import { referenceLlamaForward } from './reference-llama';
@@ -63,7 +63,7 @@ describe('transformers.js with a converted Llama', () => {
       [0, 0, 1, 1, 1],
     ];
     // transformers.js makes position_ids from the attention mask itself; the reference gets the same ones.
-    const outputs = (await model({ ...traceOn(model), input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) })) as Record<string, Tensor>;
+    const outputs = perLayer(await model({ ...traceOn(model), input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) })) as Record<string, Tensor>;
     const reference = referenceLlamaForward(config, parameters, { inputIds, attentionMask, positionIds: positionIdsFromMask(attentionMask) });
 
     const problems = [compareTensor('logits', asOrt(outputs.logits), reference.logits)];

@@ -1,6 +1,7 @@
 // Runs a converted GPT-2 or Llama graph in onnxruntime-node, with or without a KV cache.
 import * as ort from 'onnxruntime-node';
 import { TRACE_SWITCH_INPUT } from '../../src/trace/output-names';
+import { unstackOutputs } from '../../src/trace/stacked-layer-outputs';
 
 export type OrtOutputs = Record<string, ort.Tensor>;
 
@@ -68,7 +69,8 @@ export async function runDecoder(
         feed.past?.[`present.${layer}.${part}`] ?? new ort.Tensor('float32', new Float32Array(0), [batch, heads, 0, headDim]);
     }
   }
-  return session.run(feeds);
+  // Per-layer trace outputs come stacked (trace.layers.<kind>): split back into the Trace's names.
+  return unstackOutputs(await session.run(feeds), (_, data, dims) => new ort.Tensor('float32', data, dims));
 }
 
 /** The name the GPT-2 tests use. */

@@ -9,7 +9,7 @@ import { convertGpt2 } from '../../src/convert/index';
 import { allTraceOutputs } from '../../src/trace/output-names';
 import { compareTensor } from './compare';
 import { createSession, greedyGenerate, LEFT_PADDED_PROMPT } from './onnx-session';
-import { traceOff, traceOn } from './trace-switch-feeds';
+import { perLayer, traceOff, traceOn } from './trace-switch-feeds';
 import { makeRandomGpt2Checkpoint } from './random-checkpoint';
 import { positionIdsFromMask, referenceGpt2Forward } from './reference-gpt2';
 import { writeModelFolder } from '../fixtures/model-folder';
@@ -51,7 +51,7 @@ describe('transformers.js', () => {
       [0, 0, 1, 1, 1],
     ];
     // transformers.js makes position_ids from the attention mask itself; the reference gets the same ones.
-    const outputs = (await model({ ...traceOn(model), input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) })) as Record<
+    const outputs = perLayer(await model({ ...traceOn(model), input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) })) as Record<
       string,
       Tensor
     >;

@@ -1,0 +1,48 @@
+// The trace outputs as the graph gives them: each per-layer value stacked with the other layers' values of its kind
+// into one output, trace.layers.<kind> [L, ...] (why: src/trace/stacked-layer-outputs.ts); every other traced
+// value copied to its own output name.
+import { attr, type Dim, type GraphBuilder } from './onnx-writer';
+import { layerOutputParts, stackedLayerOutput } from '../trace/stacked-layer-outputs';
+
+export interface TracedValue {
+  /** The Trace's name for it (output-names.ts). */
+  name: string;
+  /** The graph value it is. */
+  value: string;
+  shape: Dim[];
+}
+
+/** The graph value behind a traced name (the logit lens reads the residual stream by its trace name). */
+export function tracedValue(traced: readonly TracedValue[]): (name: string) => string {
+  return (name) => {
+    const found = traced.find((value) => value.name === name);
+    if (!found) throw new Error(`${name} is not traced`);
+    return found.value;
+  };
+}
+
+/** Adds the nodes that give the traced values their outputs; returns the outputs to declare, in forward-pass order. */
+export function traceOutputNodes(g: GraphBuilder, traced: TracedValue[], nLayer: number): { name: string; shape: Dim[] }[] {
+  const outputs: { name: string; shape: Dim[] }[] = [];
+  const stacks = new Map<string, TracedValue[]>();
+  for (const value of traced) {
+    const parts = layerOutputParts(value.name);
+    if (!parts) {
+      g.node('Identity', value.name, [value.value], { outputs: [value.name] }); // one value cannot carry two names
+      outputs.push({ name: value.name, shape: value.shape });
+      continue;
+    }
+    if (!stacks.has(parts.kind)) {
+      stacks.set(parts.kind, []);
+      outputs.push({ name: stackedLayerOutput(parts.kind), shape: [nLayer, ...value.shape] });
+    }
+    stacks.get(parts.kind)![parts.layer] = value;
+  }
+  for (const [kind, layers] of stacks) {
+    const firstAxis = g.constant('axes', 'int64', [0]); // one shared constant (equal constants are)
+    if (layers.length !== nLayer || layers.includes(undefined as unknown as TracedValue)) throw new Error(`trace output ${kind} is not traced in every one of the ${nLayer} layers`);
+    const rows = layers.map(({ name, value }) => g.node('Unsqueeze', `${name}.stacked_row`, [value, firstAxis]));
+    g.node('Concat', stackedLayerOutput(kind), rows, { attributes: { axis: attr.int(0) }, outputs: [stackedLayerOutput(kind)] });
+  }
+  return outputs;
+}
