@@ -19,7 +19,7 @@ describe('stacked per-layer trace outputs', () => {
   });
 
   it('gives the outputs back under the per-layer names, other outputs untouched', () => {
-    const tensor = (values: number[], dims: number[]) => ({ data: Float32Array.from(values), dims });
+    const tensor = (values: number[], dims: number[]): { data: Float32Array; dims: number[] } => ({ data: Float32Array.from(values), dims });
     const logits = tensor([1, 2], [1, 1, 2]);
     const named = unstackOutputs({ logits, 'trace.layers.mlp.out': tensor([1, 2, 3, 4], [2, 1, 1, 2]) }, (_, data, dims) => ({ data, dims }));
     expect(Object.keys(named)).toEqual(['logits', 'trace.layer.0.mlp.out', 'trace.layer.1.mlp.out']);
