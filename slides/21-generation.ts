@@ -25,7 +25,7 @@ import { html } from '../src/viz/dom';
 import { formatCount, formatPercent, plural, quoteToken } from '../src/viz/format';
 import { currentGeneration, generatingMark, notStartedMessage, samplingDescription, stopSentence } from '../src/viz/generation-parts';
 import { rerenderKeepingFragments } from '../src/viz/fragment-state';
-import { replayItem } from '../src/viz/replay';
+import { prefersReducedMotion, replayItem } from '../src/viz/replay';
 import { startLiveSlide } from '../src/viz/slide-frame';
 import { tokenChip } from '../src/viz/token-chip';
 import { knockOutAnswerNote, knockOutAnswerSentence } from '../src/viz/knock-out-controls';
@@ -206,7 +206,7 @@ function draw(root: HTMLElement, context: SlideContext): void {
   const reason = stopReason(generation, run, trace.model.contextLength);
   Object.assign(body.dataset, { generated: String(run.steps.length), maxNewTokens: String(generation.maxNewTokens), done: String(run.done), stopReason: reason });
 
-  const replay = run.done && run.steps.length > 0;
+  const replay = run.done && run.steps.length > 0 && !prefersReducedMotion(); // reduced motion: the table of steps, no presses
   if (replay) body.dataset.replayedSteps = String(replayedStepCount(run.steps.length));
   body.append(
     sequenceRow(trace, run.steps, !run.done, replay),
@@ -241,7 +241,7 @@ function notesFor(trace: Trace, generation: Generation): string {
   });
   lines.push(stopSentence(reason, generation, run.steps.length, trace.model.contextLength));
   lines.push('Point at the orange chips: each one was fed back in to get the next.');
-  if (run.done && run.steps.length > 0) {
+  if (run.done && run.steps.length > 0 && !prefersReducedMotion()) {
     const own = replayedStepCount(run.steps.length);
     lines.push(
       `Press → to replay: ${own === run.steps.length ? `each of the ${run.steps.length} steps` : `steps 1 to ${own}`} one press at a time, each with its top 5` +
