@@ -93,3 +93,8 @@ export function maskedAttention(g: GraphBuilder, name: string, scores: string, a
   const context = g.node('MatMul', `${name}.context`, [probs, values]); // [b, h, s, hd]
   return { maskedScores, probs, context };
 }
+
+/** The logits' log-sum-exp over the vocabulary, [b, s] (a token's log-probability is its logit minus it). */
+export function logitsLogSumExp(g: GraphBuilder, logits: string): string {
+  return g.node('ReduceLogSumExp', 'logits.logsumexp', [logits], { attributes: { axes: attr.ints([-1]), keepdims: attr.int(0) } }); // opset 17: axes is an attribute
+}

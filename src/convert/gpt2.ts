@@ -1,14 +1,14 @@
 // Builds the ONNX graph of a GPT-2 forward pass with a KV cache, reading top to bottom like nanoGPT.
 // Parameters keep their Hugging Face names; every intermediate named in src/trace/output-names.ts can be exposed.
 import type { Gpt2Config, Gpt2Weights } from './gpt2-checkpoint';
-import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, maskedAttention, seq, total } from './decoder-graph';
+import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, logitsLogSumExp, maskedAttention, seq, total } from './decoder-graph';
 import { buildLogitLens } from './logit-lens-graph';
 import { declareTraceSwitch } from './trace-branch-graph';
 import { traceOutputNodes, tracedValue, type TracedValue } from './stacked-trace-graph';
 import { buildAttributionOutputs } from './attribution-graph';
 import { declareKnockOutInputs, maskHeads, maskMlp, type KnockOutInputs } from './knock-out-graph';
 import { attr, GraphBuilder, type Dim, type OnnxWriteOptions } from './onnx-writer';
-import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from '../trace/output-names';
+import { embedOutputs, finalNormOutput, layerOutput, logitsLogSumExpOutput, type LayerOutputKind } from '../trace/output-names';
 
 export interface Gpt2GraphOptions extends OnnxWriteOptions {
   /** Expose the trace.* intermediates as extra outputs (default true); false gives a plain baseline graph. */
@@ -58,6 +58,7 @@ export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options
     x = mlpBlock(ctx, layer, x);
   }
   const headTransposed = lmHead(ctx, x);
+  if (traceOutputs) ctx.trace(logitsLogSumExpOutput, logitsLogSumExp(g, 'logits'), [batch, seq]); // the log-probabilities' denominators
   const lens = traceOutputs
     ? buildLogitLens({ g, nLayer: config.n_layer, inputIds: inputs.inputIds, attentionMask: inputs.attentionMask, finalNorm: (value) => layerNorm(ctx, value, 'transformer.ln_f'), headTransposed, logits: 'logits', valueOf: tracedValue(traced), vocabSize: config.vocab_size })
     : [];

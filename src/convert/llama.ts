@@ -2,7 +2,7 @@
 // Qwen2 and Mistral are the same graph: Qwen2 adds biases to q_proj, k_proj and v_proj (config.qkv_bias).
 // Parameters keep their Hugging Face names; every intermediate named in src/trace/output-names.ts can be exposed.
 // Only ops of the writer's opset that ONNX Runtime runs on CPU, WASM and WebGPU (no RMSNormalization, no contrib ops).
-import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, maskedAttention, seq, total } from './decoder-graph';
+import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, logitsLogSumExp, maskedAttention, seq, total } from './decoder-graph';
 import type { LlamaConfig, LlamaWeights } from './llama-checkpoint';
 import { ropeInverseFrequencies } from './llama-rope';
 import { DataType } from './onnx-proto';
@@ -12,7 +12,7 @@ import { traceOutputNodes, tracedValue, type TracedValue } from './stacked-trace
 import { buildAttributionOutputs } from './attribution-graph';
 import { declareKnockOutInputs, maskHeads, maskMlp, type KnockOutInputs } from './knock-out-graph';
 import { attr, GraphBuilder, type Dim, type OnnxWriteOptions } from './onnx-writer';
-import { embedOutputs, finalNormOutput, layerOutput, type LayerOutputKind } from '../trace/output-names';
+import { embedOutputs, finalNormOutput, layerOutput, logitsLogSumExpOutput, type LayerOutputKind } from '../trace/output-names';
 import { sinCos } from './sin-cos';
 
 export interface LlamaGraphOptions extends OnnxWriteOptions {
@@ -72,6 +72,7 @@ export function buildLlamaGraph(config: LlamaConfig, weights: LlamaWeights, opti
     x = mlpBlock(ctx, layer, x);
   }
   const headTransposed = lmHead(ctx, x);
+  if (traceOutputs) ctx.trace(logitsLogSumExpOutput, logitsLogSumExp(g, 'logits'), [batch, seq]); // the log-probabilities' denominators
   const lens = traceOutputs
     ? buildLogitLens({ g, nLayer: config.num_hidden_layers, inputIds: inputs.inputIds, attentionMask: inputs.attentionMask, finalNorm: (value) => rmsNorm(ctx, value, 'model.norm'), headTransposed, logits: 'logits', valueOf: tracedValue(traced), vocabSize: config.vocab_size })
     : [];

@@ -12,6 +12,7 @@ import { computeAttribution, isAttributionOutput, readAttributionOutputs } from 
 import { knockOutFeeds } from './knock-out';
 import { traceSwitchFeeds } from './trace-switch';
 import { unstackOutputs } from '../trace/stacked-layer-outputs';
+import { logitsLogSumExpOutput } from '../trace/output-names';
 import { isKnockOutEmpty, type KnockOut } from '../trace/knock-out';
 
 export const TOP_K = 10;
@@ -68,7 +69,7 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
   const tensors: Record<string, TraceTensor> = {};
   for (const name of loaded.traceOutputs) {
     const output = outputs[name];
-    if (output && !isLogitLensOutput(name) && !isAttributionOutput(name)) tensors[name] = withoutBatch(output);
+    if (output && !isLogitLensOutput(name) && !isAttributionOutput(name) && name !== logitsLogSumExpOutput) tensors[name] = withoutBatch(output);
   }
   const logits = withoutBatch(outputs.logits);
   const vocab = logits.shape[1];
@@ -82,10 +83,13 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
   }));
   const candidateTexts: Record<number, string> = {};
   for (const id of topKIndices(probs, CANDIDATE_TEXTS)) candidateTexts[id] = describeToken(loaded, id).text;
+  // Each token's log-probability given the ones before it: its logit minus the row's log-sum-exp, from the graph when
+  // it gives it (a JavaScript pass over every position's logits took 12 ms for 32 tokens of a 49,152-token vocabulary).
+  const logSumExps = outputs[logitsLogSumExpOutput]?.data as Float32Array | undefined;
   const nextTokenLogProbs: number[] = [];
   for (let i = 0; i + 1 < n; i++) {
     const row = logits.data.subarray(i * vocab, (i + 1) * vocab);
-    nextTokenLogProbs.push(row[ids[i + 1]] - logSumExp(row));
+    nextTokenLogProbs.push(row[ids[i + 1]] - (logSumExps ? logSumExps[i] : logSumExp(row)));
   }
   // Weight-derived extras: the graph's logit lens, merges, and the converter's embedding map, analogy, weight excerpt.
   const extras = computeExtras({

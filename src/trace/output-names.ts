@@ -103,6 +103,12 @@ export function layerOutput(layer: number, kind: LayerOutputKind): string {
 
 export const finalNormOutput = 'trace.ln_f';
 
+/**
+ * log Σ exp(logits) over the vocabulary at every position, [b, s]: a token's log-probability is its logit minus
+ * this. Computed in the graph (ONNX ReduceLogSumExp) rather than by a JavaScript pass over every position's logits.
+ */
+export const logitsLogSumExpOutput = 'trace.logits.logsumexp';
+
 /** The in-graph logit lens's outputs (not in allTraceOutputs: a model without them gets the engine's own lens). */
 export const logitLensOutputs = {
   ids: 'trace.lens.ids',

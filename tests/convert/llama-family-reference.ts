@@ -4,7 +4,7 @@
 import type * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertModel } from '../../src/convert/index';
-import { allTraceOutputs, logitLensOutputs } from '../../src/trace/output-names';
+import { allTraceOutputs, logitLensOutputs, logitsLogSumExpOutput } from '../../src/trace/output-names';
 import { isAttributionOutput } from '../../src/engine/attribution';
 import { mismatches, REFERENCE_BATCH } from './compare';
 import { createSession, runDecoder } from './onnx-session';
@@ -46,7 +46,7 @@ export function describeAgainstReference(family: string, cases: ReferenceCase[])
 
       it('matches the reference on logits and every trace output in one pass', async () => {
         const outputs = await runDecoder(session, config, { inputIds, attentionMask, positionIds });
-        expect(Object.keys(outputs).filter((name) => name.startsWith('trace.') && !isAttributionOutput(name)).sort()).toEqual([...traceNames, ...Object.values(logitLensOutputs)].sort()); // the lens: tests/engine/graph-lens.test.ts; the attribution's: tests/engine/attribution.test.ts
+        expect(Object.keys(outputs).filter((name) => name.startsWith('trace.') && !isAttributionOutput(name)).sort()).toEqual([...traceNames, ...Object.values(logitLensOutputs), logitsLogSumExpOutput].sort()); // the lens: tests/engine/graph-lens.test.ts; the attribution's: tests/engine/attribution.test.ts
         expect(mismatches(outputs, reference, traceNames, 0, T)).toEqual([]);
       });
 
