@@ -71,7 +71,7 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
     const output = outputs[name];
     if (output && !isLogitLensOutput(name) && !isAttributionOutput(name) && name !== logitsLogSumExpOutput) tensors[name] = withoutBatch(output);
   }
-  const logits = withoutBatch(outputs.logits);
+  const logits = batchRow(outputs.logits); // read in place: only the last row is kept (a copy of every position's was megabytes per edit)
   const vocab = logits.shape[1];
   const lastLogits = logits.data.slice((n - 1) * vocab, n * vocab);
   const probs = softmax(lastLogits);
@@ -131,7 +131,7 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
 async function plainTopK(loaded: LoadedModel, inputIds: Tensor, attentionMask: Tensor): Promise<NextTokenCandidate[]> {
   const outputs = (await loaded.model({ input_ids: inputIds, attention_mask: attentionMask, ...knockOutFeeds(loaded, null), ...traceSwitchFeeds(loaded, false) })) as Record<string, Tensor>; // the logits only
   disposeGpuTensors(Object.values(outputs).filter((t) => t.location === 'gpu-buffer'));
-  const logits = withoutBatch(outputs.logits);
+  const logits = batchRow(outputs.logits);
   const vocab = logits.shape[1];
   const last = logits.data.slice(logits.data.length - vocab);
   const probs = softmax(last);
@@ -152,6 +152,11 @@ export function extrasInput(loaded: LoadedModel, ids: number[], tensors: Record<
 }
 
 /** Drops the batch dimension (always 1 here) and copies the data out of the runtime's buffer. */
+/** The tensor's only batch row, in place (no copy): for values read here and not kept in the Trace. */
+function batchRow(tensor: Tensor): TraceTensor {
+  return { shape: tensor.dims.slice(1), data: tensor.data as Float32Array };
+}
+
 function withoutBatch(tensor: Tensor): TraceTensor {
   return { shape: tensor.dims.slice(1), data: (tensor.data as Float32Array).slice() }; // slice(): a memcpy, not an element-wise copy
 }
