@@ -40,7 +40,8 @@ export function traceOutputNodes(g: GraphBuilder, traced: TracedValue[], nLayer:
   }
   for (const [kind, layers] of stacks) {
     const firstAxis = g.constant('axes', 'int64', [0]); // one shared constant (equal constants are)
-    if (layers.length !== nLayer || layers.includes(undefined as unknown as TracedValue)) throw new Error(`trace output ${kind} is not traced in every one of the ${nLayer} layers`);
+    // Array.from: a layer never traced is a hole, which some() would skip.
+    if (layers.length !== nLayer || Array.from(layers).some((layer) => layer === undefined)) throw new Error(`trace output ${kind} is not traced in every one of the ${nLayer} layers`);
     const rows = layers.map(({ name, value }) => g.node('Unsqueeze', `${name}.stacked_row`, [value, firstAxis]));
     g.node('Concat', stackedLayerOutput(kind), rows, { attributes: { axis: attr.int(0) }, outputs: [stackedLayerOutput(kind)] });
   }

@@ -6,15 +6,12 @@
 // with one graph and one copy of the weights (the branch reads them from the main graph's scope).
 import { AttributeType, DataType, type NodeProto, type ValueInfoProto } from './onnx-proto';
 import type { GraphBuilder } from './onnx-writer';
-import { TRACE_SWITCH_INPUT } from '../trace/output-names';
+import { isStepOutput, TRACE_SWITCH_INPUT } from '../trace/output-names';
 
 export interface SwitchableGraph {
   nodes: NodeProto[];
   outputs: ValueInfoProto[];
 }
-
-/** What a run always needs: the logits and the grown cache. Everything else is the trace's. */
-export const isAlwaysComputed = (output: string) => output === 'logits' || output.startsWith('present.');
 
 /** Declares the switch input (a bool scalar) and has the builder put the trace outputs behind it when it writes the graph. */
 export function declareTraceSwitch(g: GraphBuilder): string {
@@ -33,14 +30,14 @@ export function switchTraceNodes({ nodes, outputs }: SwitchableGraph, switchInpu
 
   // The always-computed nodes: everything the logits and the cache depend on.
   const needed = new Set<NodeProto>();
-  const pending = outputs.filter(({ name }) => isAlwaysComputed(name)).map(({ name }) => name);
+  const pending = outputs.filter(({ name }) => isStepOutput(name)).map(({ name }) => name);
   while (pending.length > 0) {
     const node = producer.get(pending.pop()!);
     if (!node || needed.has(node)) continue;
     needed.add(node);
     pending.push(...node.input.filter((value) => value !== ''));
   }
-  const traceOutputs = outputs.filter(({ name }) => !isAlwaysComputed(name));
+  const traceOutputs = outputs.filter(({ name }) => !isStepOutput(name));
   if (traceOutputs.length === 0) return nodes;
   for (const { name } of traceOutputs) {
     const source = producer.get(name);

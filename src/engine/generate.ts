@@ -11,6 +11,7 @@ import { describeToken } from './run-trace';
 import { knockOutFeeds } from './knock-out';
 import { traceSwitchFeeds } from './trace-switch';
 import type { KnockOut } from '../trace/knock-out';
+import { isStepOutput } from '../trace/output-names';
 
 export type { GenerationStep };
 
@@ -48,7 +49,7 @@ export const int64 = (values: number[], dims: number[]) => new Tensor('int64', B
 
 /** The outputs a generation step reads: the logits and the grown cache (present.*), none of the trace outputs. */
 export function stepOutputNames(outputNames: readonly string[]): string[] {
-  return outputNames.filter((name) => name === 'logits' || name.startsWith('present.'));
+  return outputNames.filter(isStepOutput);
 }
 
 interface OrtSession {

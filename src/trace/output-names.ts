@@ -59,6 +59,11 @@
 
 export const TRACE_PREFIX = 'trace.';
 
+/** What every run needs, a generation step included: the logits and the grown KV cache (present.*); the rest is the trace's. */
+export function isStepOutput(name: string): boolean {
+  return name === 'logits' || name.startsWith('present.');
+}
+
 /**
  * A bool scalar input of graphs converted since the trace switch: true computes the trace outputs, false gives
  * them empty (a generation step), so a step costs what the plain graph costs (src/convert/trace-branch-graph.ts).
