@@ -24,7 +24,7 @@ import { logitLensLayers, logitLensReading, type LogitLensRow, type NextTokenCan
 import type { SlideContext, SlideModule } from './slide';
 import './17-logit-lens.css';
 
-const ROOT_HOOKS = ['stageCount', 'answerId', 'lastRowMatches'] as const;
+const ROOT_HOOKS = ['stageCount', 'answerId', 'lastRowMatches', 'lensPending'] as const;
 /** float32 graph vs float64 lens: probabilities agree to about 1e-5; this leaves room and still catches a different Trace. */
 const SAME_PROB_TOLERANCE = 1e-3;
 
@@ -117,9 +117,15 @@ function render(root: HTMLElement, context: SlideContext): void {
   for (const key of ROOT_HOOKS) delete root.dataset[key];
   const trace = startLiveSlide(root, logitLens.title, context);
   if (!trace) return;
-  const lens = logitLensReading(trace);
+  const lens = logitLensReading(trace, context.generation);
   if (!lens) {
     root.append(missingMessage("This model's weights could not be read, so its early guesses after each layer cannot be computed.", ['trace.extras']));
+    return;
+  }
+  if (lens.pending) {
+    // The engine computes the lens with the answer's first token (src/engine/answer-stream.ts): a moment away.
+    root.dataset.lensPending = 'true';
+    root.append(html('p', { className: 'live-caption lens-pending', text: 'Reading the stream after each layer… (computed with the answer’s first token)' }));
     return;
   }
   const rows = lens.rows;
@@ -173,7 +179,9 @@ function notes(context: SlideContext): string {
   const trace = context.trace;
   if (!trace) return `No Trace yet: ${context.waitingMessage}`;
   if (!trace.extras) return "The model's weights could not be read (trace.extras is null): no logit lens. The slide says so.";
-  const rows = trace.extras.logitLens;
+  const lens = logitLensReading(trace, context.generation);
+  if (lens?.pending) return 'The logit lens comes with the answer’s first token (the engine computes it in that step): a moment away.';
+  const rows = lens?.rows ?? [];
   if (rows.length === 0) return 'This Trace has no logit lens rows (trace.extras.logitLens is empty).';
   const answer = answerOf(trace, rows);
   const lines = [`Each row: the residual stream at the last position, through ${finalNormName(trace.model)} and the LM head, as if the model stopped there.`];
@@ -195,6 +203,7 @@ function notes(context: SlideContext): string {
 const logitLens = {
   id: 'logit-lens',
   title: 'The logit lens: the guess after each layer',
+  usesGenerationLens: true,
   render,
   notes,
 } satisfies SlideModule;

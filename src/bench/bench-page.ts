@@ -3,7 +3,8 @@
 // below through page.evaluate. It loads the deck's traced model and the same weights converted
 // without the trace outputs ("plain"), and times, on the page's own thread:
 //   - a raw forward pass, `await model({ input_ids, attention_mask })`, of each model;
-//   - the deck's runTrace (forward pass + collecting the Trace) on the traced model;
+//   - the traced pass with and without the logit lens (the deck's worker leaves it to the answer's first step);
+//   - the deck's runTrace (forward pass + collecting the Trace) on the traced model, as the worker runs it;
 //   - generation: the deck's generate() loop (traced model, KV cache, greedy) and transformers.js's
 //     model.generate() (greedy) on each model, interleaved.
 import { env, Tensor } from '@huggingface/transformers';
@@ -27,7 +28,10 @@ export interface ForwardTimes {
   tokens: number;
   /** Milliseconds per repetition, in the order run (plain, traced and runTrace interleaved). */
   plainMs: number[];
+  /** The traced pass as the deck's worker runs it: the logit lens left to the answer's first step. */
   tracedMs: number[];
+  /** The traced pass with the lens (how every edit ran before the lens moved to the answer's first step). */
+  tracedWithLensMs: number[];
   runTraceMs: number[];
   /** runTrace's own split: its forward pass, and collecting the Trace from the outputs. */
   runTraceForwardMs: number[];
@@ -100,10 +104,10 @@ function configureRuntime(): void {
 
 const int64 = (values: number[]) => new Tensor('int64', BigInt64Array.from(values, BigInt), [1, values.length]);
 
-async function forwardOnce(loaded: LoadedModel, ids: number[]): Promise<{ ms: number; logits: Float32Array }> {
+async function forwardOnce(loaded: LoadedModel, ids: number[], lens = false): Promise<{ ms: number; logits: Float32Array }> {
   const started = performance.now();
   // The knock-out masks (all ones) when the graph takes them: transformers.js refuses a run with an input unfed.
-  const outputs = (await loaded.model({ input_ids: int64(ids), attention_mask: int64(ids.map(() => 1)), ...knockOutFeeds(loaded, null), ...traceSwitchFeeds(loaded, true) })) as Record<string, Tensor>;
+  const outputs = (await loaded.model({ input_ids: int64(ids), attention_mask: int64(ids.map(() => 1)), ...knockOutFeeds(loaded, null), ...traceSwitchFeeds(loaded, true, lens) })) as Record<string, Tensor>;
   const ms = performance.now() - started;
   return { ms, logits: outputs.logits.data as Float32Array };
 }
@@ -160,13 +164,14 @@ const api: BenchApi = {
     // The prompt must reach the model as exactly these tokens, or the figures are for another length.
     const got = (await runTrace(m.traced, prompt)).tokens.map((token) => token.id);
     if (got.join(',') !== ids.join(',')) throw new Error(`the prompt tokenizes to ${got.length} tokens here, not the ${ids.length} expected`);
-    const result: ForwardTimes = { tokens: ids.length, plainMs: [], tracedMs: [], runTraceMs: [], runTraceForwardMs: [], runTraceCollectMs: [], maxLogitDifference: 0 };
+    const result: ForwardTimes = { tokens: ids.length, plainMs: [], tracedMs: [], tracedWithLensMs: [], runTraceMs: [], runTraceForwardMs: [], runTraceCollectMs: [], maxLogitDifference: 0 };
     for (let rep = -warmUps; rep < reps; rep++) {
-      // Interleaved, so a slow moment of the machine falls on all three alike.
+      // Interleaved, so a slow moment of the machine falls on all four alike.
       const p = await forwardOnce(m.plain, ids);
       const t = await forwardOnce(m.traced, ids);
+      const withLens = await forwardOnce(m.traced, ids, true);
       const started = performance.now();
-      const trace = await runTrace(m.traced, prompt);
+      const trace = await runTrace(m.traced, prompt, { deferLens: true }); // as the worker runs it
       const runTraceMs = performance.now() - started;
       if (rep === -warmUps) {
         for (let i = 0; i < p.logits.length; i++) result.maxLogitDifference = Math.max(result.maxLogitDifference, Math.abs(p.logits[i] - t.logits[i]));
@@ -174,6 +179,7 @@ const api: BenchApi = {
       if (rep < 0) continue;
       result.plainMs.push(p.ms);
       result.tracedMs.push(t.ms);
+      result.tracedWithLensMs.push(withLens.ms);
       result.runTraceMs.push(runTraceMs);
       result.runTraceForwardMs.push(trace.timings.forwardMs);
       result.runTraceCollectMs.push(trace.timings.collectMs);
@@ -192,10 +198,10 @@ const api: BenchApi = {
     for (let rep = -warmUps; rep < reps; rep++) {
       // Interleaved, as the forward passes are.
       let started = performance.now();
-      const steps = await generate(m.traced, ids, { maxNewTokens, useCache: true });
+      const steps = await generate(m.traced, ids, { maxNewTokens, useCache: true, onLens: () => undefined }); // the lens in its first step, as the deck's answer
       if (rep >= 0) record(result.deck, started, steps.map((step) => step.id));
       started = performance.now();
-      const everyOutput = await generate(m.traced, ids, { maxNewTokens, useCache: true, allOutputs: true });
+      const everyOutput = await generate(m.traced, ids, { maxNewTokens, useCache: true, allOutputs: true, onLens: () => undefined });
       if (rep >= 0) record(result.deckEveryOutput, started, everyOutput.map((step) => step.id));
       started = performance.now();
       const plainIds = await libraryGenerate(m.plain, ids, maxNewTokens);
@@ -237,8 +243,8 @@ const api: BenchApi = {
     if (!memoryModel) throw new Error('bench.memoryLoad() first');
     const { loaded, kind } = memoryModel;
     if (kind === 'traced') {
-      await runTrace(loaded, prompt);
-      if (newTokens > 0) await generate(loaded, ids, { maxNewTokens: newTokens, useCache: true });
+      await runTrace(loaded, prompt, { deferLens: true });
+      if (newTokens > 0) await generate(loaded, ids, { maxNewTokens: newTokens, useCache: true, onLens: () => undefined });
     } else {
       await forwardOnce(loaded, ids);
       if (newTokens > 0) await libraryGenerate(loaded, ids, newTokens);

@@ -27,12 +27,15 @@ export function report(options: {
   const forward = page.forward.map((f) => {
     const plain = summary(f.plainMs);
     const traced = summary(f.tracedMs);
+    const tracedWithLens = summary(f.tracedWithLensMs);
     const trace = summary(f.runTraceMs);
     const edit = deck.find((d) => d.tokens === f.tokens) ?? null; // a real-shaped model's deck is timed at fewer lengths
     return {
       tokens: f.tokens,
       baselinePlainForward: plain,
       tracedForward: traced,
+      /** The traced pass with the logit lens, which the deck now leaves to the answer's first step (the figure before). */
+      tracedForwardWithLens: tracedWithLens,
       runTrace: trace,
       runTraceForwardMedianMs: round(median(f.runTraceForwardMs)),
       runTraceCollectMedianMs: round(median(f.runTraceCollectMs)),
@@ -46,6 +49,7 @@ export function report(options: {
       deckRunTraceInWorker: edit?.runTraceInWorker ?? null,
       ratiosToBaseline: {
         tracedForward: ratio(traced.medianMs, plain.medianMs),
+        tracedForwardWithLens: ratio(tracedWithLens.medianMs, plain.medianMs),
         runTrace: ratio(trace.medianMs, plain.medianMs),
         deckPromptToSlides: edit ? ratio(edit.summary.medianMs, plain.medianMs) : null,
         deckPromptToVisibleSlide: edit ? ratio(edit.visibleSlide.medianMs, plain.medianMs) : null,
@@ -154,7 +158,8 @@ export function printTable(r: Report): void {
   console.log(line(rows[0]));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows.slice(1)) console.log(line(row));
-  console.log('\nrunTrace split (median ms): ' + r.forwardAndPromptEdit.map((f) => `${f.tokens} tok: forward ${f.runTraceForwardMedianMs} + collect ${f.runTraceCollectMedianMs}`).join('; '));
+  console.log('\ntraced forward with the logit lens (the deck leaves it to the answer\'s first step): ' + r.forwardAndPromptEdit.map((f) => `${f.tokens} tok: ${ms(f.tracedForwardWithLens)} = ${f.ratiosToBaseline.tracedForwardWithLens}×`).join('; '));
+  console.log('runTrace split (median ms): ' + r.forwardAndPromptEdit.map((f) => `${f.tokens} tok: forward ${f.runTraceForwardMedianMs} + collect ${f.runTraceCollectMedianMs}`).join('; '));
   const g = r.generation;
   const gen = (name: string, s: { tokensPerSecond: number; medianMs: number; newTokens: number } | { error: string }, ratioText: string) =>
     'error' in s ? `  ${name.padEnd(40)} failed: ${s.error}` : `  ${name.padEnd(40)} ${s.tokensPerSecond.toFixed(1).padStart(7)} tok/s  (${s.newTokens} tokens in ${s.medianMs.toFixed(0)} ms)  ${ratioText}`;

@@ -19,11 +19,11 @@ import { writeTraceExtras } from './trace-extras-writer';
 const isCheckpointParameter = (name: string) =>
   (name.startsWith('transformer.') || name.startsWith('model.') || name.startsWith('lm_head.')) && !name.startsWith('model.rotary_emb.');
 
-/** The old graph's initializers (weights and constants) the new one lacks or holds with other bytes, type or shape. */
-function changedInitializers(oldOnnx: Uint8Array, newOnnx: Uint8Array): string[] {
+/** The old graph's weights the new one lacks or holds with other bytes, type or shape (its own constants may change with the converter). */
+function changedWeights(oldOnnx: Uint8Array, newOnnx: Uint8Array): string[] {
   const key = (t: InitializerFields) => `${t.data_type}:${t.dims.join('x')}:${Buffer.from(t.raw_data ?? new Uint8Array(0)).toString('base64')}`;
   const fresh = new Map(readInitializerFields(newOnnx).map((t) => [t.name, key(t)]));
-  return readInitializerFields(oldOnnx).filter((t) => fresh.get(t.name) !== key(t)).map((t) => t.name);
+  return readInitializerFields(oldOnnx).filter((t) => isCheckpointParameter(t.name) && fresh.get(t.name) !== key(t)).map((t) => t.name);
 }
 
 function main(): number {
@@ -38,8 +38,8 @@ function main(): number {
   const oldBytes = new Uint8Array(readFileSync(onnxPath));
   const weights = readInitializers(oldBytes, isCheckpointParameter);
   const onnx = convertModel({ config, weights: writeSafetensors(weights), knockOut });
-  const changed = changedInitializers(oldBytes, onnx);
-  if (changed.length > 0) throw new Error(`the new graph's initializers differ from the old (${changed.join(', ')}): nothing written`);
+  const changed = changedWeights(oldBytes, onnx);
+  if (changed.length > 0) throw new Error(`the new graph's weights differ from the old (${changed.join(', ')}): nothing written`);
   const newConfig = knockOut ? { ...config, [KNOCK_OUT_CONFIG_KEY]: true } : config;
   // Written whole beside the folder, then renamed into place: the deck never sees half a model.
   const staging = mkdtempSync(join(modelRoot, `.${name}-reconvert-`));

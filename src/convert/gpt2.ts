@@ -3,7 +3,7 @@
 import type { Gpt2Config, Gpt2Weights } from './gpt2-checkpoint';
 import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, logitsLogSumExp, maskedAttention, seq, total } from './decoder-graph';
 import { buildLogitLens } from './logit-lens-graph';
-import { declareTraceSwitch } from './trace-branch-graph';
+import { declareLensSwitch, declareTraceSwitch } from './trace-branch-graph';
 import { traceOutputNodes, tracedValue, type TracedValue } from './stacked-trace-graph';
 import { buildAttributionOutputs } from './attribution-graph';
 import { declareKnockOutInputs, maskHeads, maskMlp, type KnockOutInputs } from './knock-out-graph';
@@ -48,7 +48,10 @@ export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options
   const cache = { layers: config.n_layer, heads: config.n_head, headDim: ctx.headDim };
   const inputs = declareDecoderInputs(g, cache);
   if (options.knockOut) ctx.knockOut = declareKnockOutInputs(g, config.n_layer, config.n_head);
-  if (traceOutputs) declareTraceSwitch(g);
+  if (traceOutputs) {
+    declareLensSwitch(g); // first: the trace switch takes every trace output the lens's does not
+    declareTraceSwitch(g);
+  }
   for (const [name, weight] of weights) g.weight(name, () => weight.data, weight.shape); // read when written
 
   const allowed = attentionAllowed(g, inputs.inputIds, inputs.attentionMask);
@@ -60,7 +63,7 @@ export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options
   const headTransposed = lmHead(ctx, x);
   if (traceOutputs) ctx.trace(logitsLogSumExpOutput, logitsLogSumExp(g, 'logits'), [batch, seq]); // the log-probabilities' denominators
   const lens = traceOutputs
-    ? buildLogitLens({ g, nLayer: config.n_layer, inputIds: inputs.inputIds, attentionMask: inputs.attentionMask, finalNorm: (value) => layerNorm(ctx, value, 'transformer.ln_f'), headTransposed, logits: 'logits', valueOf: tracedValue(traced), vocabSize: config.vocab_size })
+    ? buildLogitLens({ g, nLayer: config.n_layer, finalNorm: (value) => layerNorm(ctx, value, 'transformer.ln_f'), headTransposed, logits: 'logits', valueOf: tracedValue(traced), vocabSize: config.vocab_size })
     : [];
   const attribution = traceOutputs
     ? buildAttributionOutputs({

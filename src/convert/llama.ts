@@ -7,7 +7,7 @@ import type { LlamaConfig, LlamaWeights } from './llama-checkpoint';
 import { ropeInverseFrequencies } from './llama-rope';
 import { DataType } from './onnx-proto';
 import { buildLogitLens } from './logit-lens-graph';
-import { declareTraceSwitch } from './trace-branch-graph';
+import { declareLensSwitch, declareTraceSwitch } from './trace-branch-graph';
 import { traceOutputNodes, tracedValue, type TracedValue } from './stacked-trace-graph';
 import { buildAttributionOutputs } from './attribution-graph';
 import { declareKnockOutInputs, maskHeads, maskMlp, type KnockOutInputs } from './knock-out-graph';
@@ -61,7 +61,10 @@ export function buildLlamaGraph(config: LlamaConfig, weights: LlamaWeights, opti
   const cache = { layers: config.num_hidden_layers, heads: config.num_key_value_heads, headDim: config.head_dim };
   const inputs = declareDecoderInputs(g, cache);
   if (options.knockOut) ctx.knockOut = declareKnockOutInputs(g, config.num_hidden_layers, config.num_attention_heads);
-  if (traceOutputs) declareTraceSwitch(g);
+  if (traceOutputs) {
+    declareLensSwitch(g); // first: the trace switch takes every trace output the lens's does not
+    declareTraceSwitch(g);
+  }
   for (const [name, weight] of weights) g.weight(name, () => weight.data, weight.shape); // read when written
 
   const allowed = attentionAllowed(g, inputs.inputIds, inputs.attentionMask);
@@ -74,7 +77,7 @@ export function buildLlamaGraph(config: LlamaConfig, weights: LlamaWeights, opti
   const headTransposed = lmHead(ctx, x);
   if (traceOutputs) ctx.trace(logitsLogSumExpOutput, logitsLogSumExp(g, 'logits'), [batch, seq]); // the log-probabilities' denominators
   const lens = traceOutputs
-    ? buildLogitLens({ g, nLayer: config.num_hidden_layers, inputIds: inputs.inputIds, attentionMask: inputs.attentionMask, finalNorm: (value) => rmsNorm(ctx, value, 'model.norm'), headTransposed, logits: 'logits', valueOf: tracedValue(traced), vocabSize: config.vocab_size })
+    ? buildLogitLens({ g, nLayer: config.num_hidden_layers, finalNorm: (value) => rmsNorm(ctx, value, 'model.norm'), headTransposed, logits: 'logits', valueOf: tracedValue(traced), vocabSize: config.vocab_size })
     : [];
   const attribution = traceOutputs
     ? buildAttributionOutputs({

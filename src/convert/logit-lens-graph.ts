@@ -1,10 +1,8 @@
 // The logit lens inside the graph: each shown stage's residual stream at the last position, through the
 // final norm and the LM head, softmax over the vocabulary and the top k (ONNX TopK), so only [stages, k]
 // ids and probabilities leave the runtime instead of a JavaScript pass over the head's weights.
-// Computed only on a call without a cache (the prompt's forward pass): on a generation step the earlier stages are
-// sliced to no rows before the head, leaving the last stage's row (the step's own logits), so TopK never sees an
-// empty tensor (onnxruntime's CPU TopK dies of a division by zero on one).
-import { DataType } from './onnx-proto';
+// Behind its own switch (trace_lens, src/convert/trace-branch-graph.ts): it reads only the residuals at the call's
+// last position, so any call whose last input is the prompt's last token gives it, the answer's first step included.
 import { attr, type Dim, type GraphBuilder } from './onnx-writer';
 import { batch } from './decoder-graph';
 import { layerOutput, logitLensOutputs } from '../trace/output-names';
@@ -13,8 +11,6 @@ import { LOGIT_LENS_TOP, logitLensStages } from '../trace/logit-lens';
 export interface LogitLensGraphInput {
   g: GraphBuilder;
   nLayer: number;
-  inputIds: string;
-  attentionMask: string;
   /** The model's final norm applied to `x` (LayerNorm or RMSNorm, with its own weights). */
   finalNorm: (x: string) => string;
   /** The LM head as the graph multiplies by it, [d, V] (the same value the logits use: no second copy). */
@@ -35,7 +31,7 @@ export interface LensOutput {
 
 const LAST_POSITION = { starts: [-1], ends: [2 ** 62] };
 
-export function buildLogitLens({ g, nLayer, inputIds, attentionMask, finalNorm, headTransposed, logits, valueOf, vocabSize }: LogitLensGraphInput): LensOutput[] {
+export function buildLogitLens({ g, nLayer, finalNorm, headTransposed, logits, valueOf, vocabSize }: LogitLensGraphInput): LensOutput[] {
   const stages = logitLensStages(nLayer);
   const last = stages.at(-1)!;
   if (last.output !== layerOutput(nLayer - 1, 'resid.after_mlp')) throw new Error('the logit lens must end on the last layer');
@@ -44,19 +40,10 @@ export function buildLogitLens({ g, nLayer, inputIds, attentionMask, finalNorm, 
   const lastPosition = (x: string, name: string) =>
     g.node('Slice', name, [x, g.constant('last_start', 'int64', LAST_POSITION.starts), g.constant('last_end', 'int64', LAST_POSITION.ends), axisOne]);
 
-  // 1 on a call without a cache (sequence_length == total_sequence_length), 0 on a generation step, as a [1] tensor.
-  const lengthOf = (x: string, name: string) =>
-    g.node('Gather', name, [g.node('Shape', `${name}.shape`, [x]), g.scalar('i64_1', 'int64', 1)], { attributes: { axis: attr.int(0) } });
-  const firstCall = g.node('Equal', 'lens.first_call', [lengthOf(inputIds, 'lens.sequence_length'), lengthOf(attentionMask, 'lens.total_sequence_length')]);
-  const keep = g.node('Unsqueeze', 'lens.keep', [g.node('Cast', 'lens.keep_scalar', [firstCall], { attributes: { to: attr.int(DataType.INT64) } }), g.constant('axes', 'int64', [0])]);
-  const zero = g.constant('zero_start', 'int64', [0]);
-
-  // The earlier stages' last positions, stacked [b, S-1, d], cut to no rows on a generation step before the head.
+  // The earlier stages' last positions, stacked [b, S-1, d], through the final norm and the head.
   const earlier = stages.slice(0, -1).map((stage, i) => lastPosition(valueOf(stage.output), `lens.stage_${i}`));
   const stacked = earlier.length === 1 ? earlier[0] : g.node('Concat', 'lens.stacked', earlier, { attributes: { axis: attr.int(1) } });
-  const rows = g.node('Mul', 'lens.rows', [keep, g.constant('lens_earlier_stages', 'int64', [earlier.length])]);
-  const kept = g.node('Slice', 'lens.kept', [stacked, zero, rows, axisOne]);
-  const earlierLogits = g.node('MatMul', 'lens.head', [finalNorm(kept), headTransposed]); // [b, m, V]
+  const earlierLogits = g.node('MatMul', 'lens.head', [finalNorm(stacked), headTransposed]); // [b, S-1, V]
   const allLogits = g.node('Concat', 'lens.logits_all', [earlierLogits, lastPosition(logits, 'lens.last_logits')], { attributes: { axis: attr.int(1) } });
 
   const probs = g.node('Softmax', 'lens.softmax', [allLogits], { attributes: { axis: attr.int(-1) } });

@@ -2,7 +2,7 @@
 // Values are plain strings (ONNX tensor names); node outputs get unique names derived from a hint.
 import { halfPrecisionMatMuls } from './fp16-graph';
 import { float32ToFloat16 } from './fp16';
-import { switchTraceNodes } from './trace-branch-graph';
+import { switchTraceNodes, type OutputSwitch } from './trace-branch-graph';
 import {
   AttributeType,
   DataLocation,
@@ -143,8 +143,8 @@ export class GraphBuilder {
   private readonly outputs: ValueInfoProto[] = [];
   private readonly usedNames = new Set<string>();
   private readonly constantsByValue = new Map<string, string>();
-  /** The bool input that switches the trace outputs on (see trace-branch-graph.ts); none: always computed. */
-  private traceSwitch: string | null = null;
+  /** The bool inputs that switch trace outputs on (see trace-branch-graph.ts); none: always computed. */
+  private readonly outputSwitches: OutputSwitch[] = [];
 
   constructor(private readonly name: string) {}
 
@@ -221,9 +221,9 @@ export class GraphBuilder {
     return outputs;
   }
 
-  /** When written, the nodes only trace outputs need are run only when `input` is true (see trace-branch-graph.ts). */
-  switchTraceOutputs(input: string): void {
-    this.traceSwitch = input;
+  /** When written, the nodes only the switch's outputs need run only when its input is true (see trace-branch-graph.ts). */
+  switchOutputs(outputSwitch: OutputSwitch): void {
+    this.outputSwitches.push(outputSwitch);
   }
 
   /**
@@ -235,7 +235,7 @@ export class GraphBuilder {
       options.dtype === 'fp16'
         ? halfPrecisionMatMuls({ nodes: this.nodes, initializers: this.initializers }, (hint) => this.uniqueName(hint))
         : { nodes: this.nodes, initializers: this.initializers };
-    const nodes = this.traceSwitch ? switchTraceNodes({ nodes: allNodes, outputs: this.outputs }, this.traceSwitch, (hint) => this.uniqueName(hint)) : allNodes;
+    const nodes = this.outputSwitches.length > 0 ? switchTraceNodes({ nodes: allNodes, outputs: this.outputs }, this.outputSwitches, (hint) => this.uniqueName(hint)) : allNodes;
     const weightBytes = initializers.reduce((sum, { dims, dataType }) => sum + elementCount(dims) * bytesPerElementOf[dataType], 0);
     const external = options.externalData;
     const threshold = external?.threshold ?? DEFAULT_EXTERNAL_DATA_THRESHOLD;

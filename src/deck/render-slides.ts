@@ -93,7 +93,8 @@ function browserIdle(callback: (deadline: IdleDeadlineLike) => void): void {
 
 /**
  * Renders only what changed (progress events come often): every slide for a new Trace or waiting
- * message, only the generation slides for a new generation step, only a view's slides when it changes.
+ * message, only the generation slides for a new generation step (and the lens's when it arrives with the
+ * answer's first step), only a view's slides when it changes.
  * With `lazy`, slides off screen are drawn later (see LazyDrawing); the slides-drawn event and the bench's
  * deck:slides-rendered mark come once every slide shows the last context.
  */
@@ -152,8 +153,9 @@ export function slideRenderer(initial: readonly BuiltSection[], views: ViewStore
       const sameTrace = last !== null && last.trace === context.trace && last.waitingMessage === context.waitingMessage;
       const sameGeneration = last !== null && last.generation === context.generation;
       if (sameTrace && sameGeneration) return false;
+      const lensArrived = (last?.generation?.logitLens ?? null) !== (context.generation?.logitLens ?? null);
       last = context;
-      const wanted = sameTrace ? sections.filter(({ slide }) => slide.usesGeneration === true) : sections;
+      const wanted = sameTrace ? sections.filter(({ slide }) => slide.usesGeneration === true || (lensArrived && slide.usesGenerationLens === true)) : sections;
       const newTrace = !sameTrace && context.trace ? context.trace.prompt : null;
       if (newTrace !== null) {
         traceToMark = newTrace;

@@ -26,7 +26,7 @@ export interface FileProgress {
 /** What the host needs of a model: loading it, a Trace, and the streamed answer. */
 export interface Engine<Model extends { info: ModelInfo }> {
   load(request: LoadRequest, onProgress: (progress: FileProgress) => void): Promise<Model>;
-  trace(model: Model, input: string | Conversation, options?: { knockOut?: KnockOut | null }): Promise<Trace>;
+  trace(model: Model, input: string | Conversation, options?: { knockOut?: KnockOut | null; deferLens?: boolean }): Promise<Trace>;
   answer(model: Model, input: AnswerInput, session: AnswerSession, callbacks: { publish: (generation: Generation) => void; superseded: () => boolean }): Promise<void>;
   /** On WebGPU, once the model is loaded: calls `lost` when the GPU device is lost (the worker's: GPUDevice.lost). */
   watchGpu?(model: Model, lost: (reason: string) => void): void;
@@ -97,17 +97,19 @@ export function createEngineHost<Model extends { info: ModelInfo }>(post: PostMe
       const conversation = { prompt: request.prompt, system: request.system, history: request.history, chat: request.chat };
       let trace: Trace;
       try {
-        trace = await engine.trace(loaded, conversation, { knockOut: request.knockOut });
+        // The lens is left to the answer's first step, which follows at once: the slide on screen comes sooner.
+        trace = await engine.trace(loaded, conversation, { knockOut: request.knockOut, deferLens: true });
       } catch (error) {
         if (!(error instanceof KnockOutError)) throw error;
         // A knock-out this model cannot do: the plain run, with the reason for the slides to say.
-        trace = { ...(await engine.trace(loaded, conversation)), knockOutRefused: error.message };
+        trace = { ...(await engine.trace(loaded, conversation, { deferLens: true })), knockOutRefused: error.message };
         request = { ...request, knockOut: null };
       }
       const promptIds = trace.tokens.map((token) => token.id);
       const chatModel = trace.chat.template === 'model';
       post({ type: 'trace', requestId: request.requestId, trace }, traceTransferables(trace));
-      await engine.answer(loaded, { request, prompt: trace.prompt, promptIds, chatModel }, session, {
+      const lensFromAnswer = trace.extras?.logitLensFromAnswer === true;
+      await engine.answer(loaded, { request, prompt: trace.prompt, promptIds, chatModel, lensFromAnswer }, session, {
         publish: (generation) => post({ type: 'generation', requestId: request.requestId, generation }),
         superseded: () => newestRequestId > request.requestId,
       });

@@ -4,12 +4,13 @@
 import { Tensor } from '@huggingface/transformers';
 import { drawFrom, GREEDY, samplingDistribution, seededRandom, type SamplingSettings } from '../maths/sampling';
 import { softmax, topKIndices } from '../maths/softmax';
-import type { GenerationRun, GenerationStep } from '../trace';
+import type { GenerationRun, GenerationStep, LogitLensRow } from '../trace';
 import { cacheOnCpu, disposeGpuTensors, presentToPast, type KvCache } from './kv-cache';
 import type { LoadedModel } from './load-model';
 import { describeToken } from './run-trace';
 import { knockOutFeeds } from './knock-out';
-import { traceSwitchFeeds } from './trace-switch';
+import { hasLensSwitch, traceSwitchFeeds } from './trace-switch';
+import { graphLogitLens, isLogitLensOutput } from './graph-lens';
 import type { KnockOut } from '../trace/knock-out';
 import { isStepOutput } from '../trace/output-names';
 
@@ -35,6 +36,20 @@ export interface GenerateOptions {
   knockOut?: KnockOut | null;
   /** Ask the session for every output, trace outputs included (the loop before the lean steps; tests and the bench compare). */
   allOutputs?: boolean;
+  /**
+   * The logit lens at the prompt's last position, computed by the first step (its last input is that token) and
+   * handed here, when the graph has the lens's switch (a deferred lens: the traced pass left it out).
+   */
+  onLens?: (rows: LogitLensRow[]) => void;
+}
+
+/** What a forward call computes besides the logits and the cache. */
+export interface ForwardOptions {
+  knockOut?: KnockOut | null;
+  /** Every output, trace outputs included. */
+  allOutputs?: boolean;
+  /** The logit lens (its outputs fetched with the step's). */
+  lens?: boolean;
 }
 
 export interface GenerateResult {
@@ -58,6 +73,7 @@ interface OrtSession {
 }
 type Forwardable = { forward(inputs: Record<string, unknown>): Promise<unknown> };
 const leanModels = new WeakMap<LoadedModel['model'], Forwardable>();
+const leanLensModels = new WeakMap<LoadedModel['model'], Forwardable>();
 
 /**
  * The model, its session asked for the step's outputs only: onnxruntime then neither copies the trace outputs
@@ -65,21 +81,23 @@ const leanModels = new WeakMap<LoadedModel['model'], Forwardable>();
  * asks for every output, so its forward() is handed a view of the session whose run() names the fetches; the rest
  * (input checks, the cache's empty first inputs, the runs' serialisation on the web) stays the library's.
  */
-function leanModel(model: LoadedModel['model']): Forwardable {
-  let lean = leanModels.get(model);
+function leanModel(model: LoadedModel['model'], lens: boolean): Forwardable {
+  const cache = lens ? leanLensModels : leanModels;
+  let lean = cache.get(model);
   if (!lean) {
     const sessions = model.sessions as Record<string, OrtSession>;
     const session = sessions.model;
-    const fetches = stepOutputNames(session.outputNames);
+    const fetches = [...stepOutputNames(session.outputNames), ...(lens ? session.outputNames.filter(isLogitLensOutput) : [])];
     const leanSession = Object.create(session, { run: { value: (feeds: unknown, options?: unknown) => session.run(feeds, fetches, options) } }) as OrtSession;
     lean = Object.create(model, { sessions: { value: { ...sessions, model: leanSession } } }) as Forwardable;
-    leanModels.set(model, lean);
+    cache.set(model, lean);
   }
   return lean;
 }
 
-/** One forward pass over `fresh`, the ids after the `past` cache's `offset` positions; `allOutputs`: every output, trace ones too. */
-export async function forward(loaded: LoadedModel, fresh: number[], offset: number, past: Record<string, Tensor> | null, knockOut?: KnockOut | null, allOutputs = false): Promise<Record<string, Tensor>> {
+/** One forward pass over `fresh`, the ids after the `past` cache's `offset` positions. */
+export async function forward(loaded: LoadedModel, fresh: number[], offset: number, past: Record<string, Tensor> | null, options: ForwardOptions = {}): Promise<Record<string, Tensor>> {
+  const { knockOut, allOutputs = false, lens = false } = options;
   const total = offset + fresh.length;
   const inputs: Record<string, unknown> = {
     input_ids: int64(fresh, [1, fresh.length]),
@@ -88,9 +106,9 @@ export async function forward(loaded: LoadedModel, fresh: number[], offset: numb
   };
   if (past) inputs.past_key_values = past;
   Object.assign(inputs, knockOutFeeds(loaded, knockOut)); // ones for a model with the mask inputs, nothing for one without
-  Object.assign(inputs, traceSwitchFeeds(loaded, allOutputs)); // a step computes no trace output it does not read
+  Object.assign(inputs, traceSwitchFeeds(loaded, allOutputs, allOutputs || lens)); // a step computes no trace output it does not read
   if (allOutputs) return (await loaded.model(inputs)) as Record<string, Tensor>;
-  return (await leanModel(loaded.model).forward(inputs)) as Record<string, Tensor>;
+  return (await leanModel(loaded.model, lens).forward(inputs)) as Record<string, Tensor>;
 }
 
 /** The logits at the last position of a forward pass's output. */
@@ -125,8 +143,13 @@ export async function generateRun(loaded: LoadedModel, promptIds: number[], opti
     if (stoppedBy || options.shouldStop?.()) break;
     const started = performance.now();
     // With a cache, only the ids it does not hold go in (after the first step: the newest token).
-    const outputs = await forward(loaded, ids.slice(pastLength), pastLength, past, options.knockOut, options.allOutputs);
+    const lens = steps.length === 0 && options.onLens !== undefined && hasLensSwitch(loaded);
+    const outputs = await forward(loaded, ids.slice(pastLength), pastLength, past, { knockOut: options.knockOut, allOutputs: options.allOutputs, lens });
     const last = lastPositionLogits(outputs);
+    if (lens) {
+      const rows = graphLogitLens(outputs, loaded.traceOutputs, loaded.info.nLayer, (tokenId) => describeToken(loaded, tokenId).text);
+      if (rows) options.onLens!(rows);
+    }
     if (useCache) {
       const next = presentToPast(outputs);
       if (past) disposeGpuTensors(Object.values(past));

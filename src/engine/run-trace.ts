@@ -10,7 +10,7 @@ import { computeExtras, type ExtrasInput } from './trace-extras';
 import { graphLogitLens, isLogitLensOutput } from './graph-lens';
 import { computeAttribution, isAttributionOutput, readAttributionOutputs } from './attribution';
 import { knockOutFeeds } from './knock-out';
-import { traceSwitchFeeds } from './trace-switch';
+import { hasLensSwitch, traceSwitchFeeds } from './trace-switch';
 import { unstackOutputs } from '../trace/stacked-layer-outputs';
 import { logitsLogSumExpOutput } from '../trace/output-names';
 import { isKnockOutEmpty, type KnockOut } from '../trace/knock-out';
@@ -44,8 +44,18 @@ export function describeToken(loaded: LoadedModel, id: number): TraceToken {
   return { id, piece, text, bytes, special: loaded.specialIds.has(id) };
 }
 
+export interface TraceOptions {
+  knockOut?: KnockOut | null;
+  /**
+   * Leave the logit lens to the answer's first step (the deck's worker, which always answers): the traced pass then
+   * skips the lens's head products, a quarter of a short prompt's pass on a 49,152-token vocabulary. Ignored for a
+   * graph without the lens's own switch.
+   */
+  deferLens?: boolean;
+}
+
 /** A prompt alone, or a conversation: a chat model reads it through its template (see chat-input.ts). */
-export async function runTrace(loaded: LoadedModel, input: string | Conversation, options: { knockOut?: KnockOut | null } = {}): Promise<Trace> {
+export async function runTrace(loaded: LoadedModel, input: string | Conversation, options: TraceOptions = {}): Promise<Trace> {
   const started = performance.now();
   const conversation = typeof input === 'string' ? { prompt: input } : input;
   const prompt = conversation.prompt;
@@ -61,7 +71,8 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
   const inputIds = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]);
   const attentionMask = new Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
   const masks = knockOutFeeds(loaded, options.knockOut); // before the run: a knock-out this model cannot do throws here
-  const graphOutputs = (await loaded.model({ input_ids: inputIds, attention_mask: attentionMask, ...masks, ...traceSwitchFeeds(loaded, true) })) as Record<string, Tensor>;
+  const deferLens = options.deferLens === true && hasLensSwitch(loaded);
+  const graphOutputs = (await loaded.model({ input_ids: inputIds, attention_mask: attentionMask, ...masks, ...traceSwitchFeeds(loaded, true, !deferLens) })) as Record<string, Tensor>;
   const forwarded = performance.now();
   disposeGpuTensors(Object.values(graphOutputs).filter((t) => t.location === 'gpu-buffer')); // the cache (WebGPU): not needed here
   const outputs = unstackOutputs(graphOutputs, (source, data, dims) => new Tensor(source.type as 'float32', data, dims)); // per-layer names again
@@ -94,7 +105,8 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
   // Weight-derived extras: the graph's logit lens, merges, and the converter's embedding map, analogy, weight excerpt.
   const extras = computeExtras({
     ...extrasInput(loaded, ids, tensors, prompt),
-    graphLens: graphLogitLens(outputs, loaded.traceOutputs, loaded.info.nLayer, (id) => describeToken(loaded, id).text),
+    graphLens: deferLens ? null : graphLogitLens(outputs, loaded.traceOutputs, loaded.info.nLayer, (id) => describeToken(loaded, id).text),
+    lensFromAnswer: deferLens,
   });
   // Which parts of the model voted for the top token: the graph's per-head outputs and readout rows, dotted here.
   const attributed = computeAttribution({ info: loaded.info, tensors, graph: readAttributionOutputs(outputs), topk });
@@ -151,12 +163,12 @@ export function extrasInput(loaded: LoadedModel, ids: number[], tensors: Record<
   };
 }
 
-/** Drops the batch dimension (always 1 here) and copies the data out of the runtime's buffer. */
 /** The tensor's only batch row, in place (no copy): for values read here and not kept in the Trace. */
 function batchRow(tensor: Tensor): TraceTensor {
   return { shape: tensor.dims.slice(1), data: tensor.data as Float32Array };
 }
 
+/** Drops the batch dimension (always 1 here) and copies the data out of the runtime's buffer. */
 function withoutBatch(tensor: Tensor): TraceTensor {
   return { shape: tensor.dims.slice(1), data: (tensor.data as Float32Array).slice() }; // slice(): a memcpy, not an element-wise copy
 }

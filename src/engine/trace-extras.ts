@@ -60,6 +60,8 @@ export interface ExtrasInput {
   decode: (id: number) => string;
   /** The lens as the graph computed it (graph-lens.ts); null for a model whose graph lacks it. */
   graphLens: LogitLensRow[] | null;
+  /** The lens is left to the answer's first step (Generation.logitLens): not missing, to come. */
+  lensFromAnswer?: boolean;
 }
 
 export function computeExtras(input: ExtrasInput): TraceExtras {
@@ -67,7 +69,8 @@ export function computeExtras(input: ExtrasInput): TraceExtras {
   const analogy = file?.analogy;
   return {
     logitLens: input.graphLens ?? [],
-    logitLensMissing: input.graphLens ? [] : [{ part: EVERY_LENS_STAGE, needs: 'trace.lens.ids', reason: "the model's graph does not compute it: convert it again with today's converter" }],
+    ...(input.lensFromAnswer ? { logitLensFromAnswer: true } : {}),
+    logitLensMissing: input.graphLens || input.lensFromAnswer ? [] : [{ part: EVERY_LENS_STAGE, needs: 'trace.lens.ids', reason: "the model's graph does not compute it: convert it again with today's converter" }],
     merges: input.encoder ? wordMerges(input.prompt, input.encoder) : [],
     embeddingSpace: file ? embeddingSpace(input, file) : { points: [], explainedVariance: [0, 0], skippedWords: [] },
     analogy: {

@@ -1,21 +1,33 @@
-// The trace switch: a graph converted with it (src/convert/trace-branch-graph.ts) takes a bool
+// The trace switches: a graph converted with them (src/convert/trace-branch-graph.ts) takes a bool
 // `trace_outputs` on every call (transformers.js refuses a run with a graph input missing): true for the
-// prompt's traced pass, false for a generation step, which then costs what the plain graph costs. A graph
-// converted before it has no such input and computes its trace outputs on every call, as it always did.
+// prompt's traced pass, false for a generation step, which then costs what the plain graph costs; and a bool
+// `trace_lens` for the logit lens, which the answer's first step can compute instead of the traced pass. A graph
+// converted before them has no such inputs and computes its trace outputs on every call, as it always did.
 import { Tensor } from '@huggingface/transformers';
-import { TRACE_SWITCH_INPUT } from '../trace/output-names';
+import { LENS_SWITCH_INPUT, TRACE_SWITCH_INPUT } from '../trace/output-names';
 import type { LoadedModel } from './load-model';
+
+function graphInputs(loaded: Pick<LoadedModel, 'model'>): readonly string[] {
+  return (loaded.model.sessions as Record<string, { inputNames: readonly string[] }> | undefined)?.model?.inputNames ?? [];
+}
 
 /** The model's graph takes the trace switch. */
 export function hasTraceSwitch(loaded: Pick<LoadedModel, 'model'>): boolean {
-  const session = (loaded.model.sessions as Record<string, { inputNames: readonly string[] }> | undefined)?.model;
-  return Boolean(session?.inputNames.includes(TRACE_SWITCH_INPUT));
+  return graphInputs(loaded).includes(TRACE_SWITCH_INPUT);
 }
 
-/** The switch's feed for this run: nothing for a graph without it. */
-export function traceSwitchFeeds(loaded: Pick<LoadedModel, 'model'>, traceOutputs: boolean): Record<string, Tensor> {
-  if (!hasTraceSwitch(loaded)) return {};
-  return { [TRACE_SWITCH_INPUT]: new Tensor('bool', Uint8Array.of(traceOutputs ? 1 : 0), []) };
+/** The model's graph takes the logit lens's own switch: the lens can come from another call than the traced pass. */
+export function hasLensSwitch(loaded: Pick<LoadedModel, 'model'>): boolean {
+  return graphInputs(loaded).includes(LENS_SWITCH_INPUT);
+}
+
+/** The switches' feeds for this run (the lens's follows the trace's unless told): nothing for a graph without them. */
+export function traceSwitchFeeds(loaded: Pick<LoadedModel, 'model'>, traceOutputs: boolean, lens = traceOutputs): Record<string, Tensor> {
+  const feeds: Record<string, Tensor> = {};
+  const flag = (on: boolean) => new Tensor('bool', Uint8Array.of(on ? 1 : 0), []);
+  if (hasTraceSwitch(loaded)) feeds[TRACE_SWITCH_INPUT] = flag(traceOutputs);
+  if (hasLensSwitch(loaded)) feeds[LENS_SWITCH_INPUT] = flag(lens);
+  return feeds;
 }
 
 /**

@@ -1,4 +1,5 @@
 // The continuation of a prompt, generated token by token after its Trace (what the generation, KV-cache and chat slides show).
+import type { LogitLensRow } from './types';
 
 /** One token of an autoregressive generation. */
 export interface GenerationStep {
@@ -54,4 +55,9 @@ export interface Generation {
   uncachedLimit: number;
   /** For a follow-up turn: the previous turn's cache reused for the shared prefix; null for a first turn. */
   prefixReuse: PrefixReuse | null;
+  /**
+   * The logit lens at the prompt's last position when the Trace left it to the answer (trace.extras.logitLensFromAnswer):
+   * the answer's first step computes it (that step's last input is the same token). Absent or null until then.
+   */
+  logitLens?: LogitLensRow[] | null;
 }

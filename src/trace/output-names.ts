@@ -49,9 +49,9 @@
 //   trace.layer.N.mlp.out           [b, s, d]    after down_proj
 //   trace.ln_f                      [b, s, d]    model.norm (RMSNorm), the LM head's input
 //
-// The logit lens, computed in the graph (src/convert/logit-lens-graph.ts), both families. S = the stages of
-// logitLensStages (src/trace/logit-lens.ts) on a call without a cache; on a call with a cache (a generation step)
-// S = 1, the last stage only (the step's own top k); k = LOGIT_LENS_TOP:
+// The logit lens, computed in the graph (src/convert/logit-lens-graph.ts), both families, behind its own switch
+// (LENS_SWITCH_INPUT) at the call's last position. S = the stages of logitLensStages (src/trace/logit-lens.ts);
+// k = LOGIT_LENS_TOP:
 //   trace.lens.ids                  [b, S, k] int64  top-k token ids of softmax(head(final_norm(residual))) at the
 //                                                    last position, per stage, most probable first
 //   trace.lens.probs                [b, S, k]    their probabilities (softmax over the whole vocabulary, float32)
@@ -69,6 +69,12 @@ export function isStepOutput(name: string): boolean {
  * them empty (a generation step), so a step costs what the plain graph costs (src/convert/trace-branch-graph.ts).
  */
 export const TRACE_SWITCH_INPUT = 'trace_outputs';
+
+/**
+ * The logit lens's own bool switch: the lens reads only values the logits need, so the answer's first step can
+ * compute it (the prompt's last position is that step's too) and the prompt's traced pass can leave it out.
+ */
+export const LENS_SWITCH_INPUT = 'trace_lens';
 
 export const embedOutputs = {
   tokens: 'trace.embed.tokens',

@@ -3,6 +3,7 @@
 import { EVERY_LENS_STAGE, logitLensStages } from './logit-lens';
 import { embedOutputs, finalNormOutput, layerOutput } from './output-names';
 import { tensorRow } from './tensors';
+import type { Generation } from './generation';
 import type { LogitLensRow, MissingPart, Trace, TraceTensor } from './types';
 
 /** A reading that failed: the outputs the Trace lacks (empty when present but misshapen), and the problem in words. */
@@ -123,21 +124,27 @@ export interface LogitLensReading {
   rows: LogitLensRow[];
   /** Stages without a row, each with what it needed and why; or the weights that stopped every stage. */
   missing: MissingPart[];
+  /** The lens is left to the answer's first step, which has not come yet (rows and missing are empty). */
+  pending: boolean;
 }
 
 /**
- * The logit lens's rows and what is missing from it. A stage without a row takes the engine's recorded
- * reason (trace.extras.logitLensMissing); null when the Trace has no extras (the weights were unreadable).
+ * The logit lens's rows and what is missing from it: the Trace's own, or the answer's first step's when the Trace
+ * left the lens to it (trace.extras.logitLensFromAnswer). A stage without a row takes the engine's recorded reason
+ * (trace.extras.logitLensMissing); null when the Trace has no extras (the weights were unreadable).
  */
-export function logitLensReading(trace: Trace): LogitLensReading | null {
+export function logitLensReading(trace: Trace, generation?: Generation | null): LogitLensReading | null {
   const extras = trace.extras;
   if (!extras) return null;
+  const fromAnswer = extras.logitLensFromAnswer === true;
+  const rows = fromAnswer ? (generation?.logitLens ?? null) : extras.logitLens;
+  if (rows === null) return { rows: [], missing: [], pending: true };
   const recorded = extras.logitLensMissing ?? []; // absent from a Trace saved as JSON before the field existed
   const everyStage = recorded.filter((m) => m.part === EVERY_LENS_STAGE);
-  if (everyStage.length > 0) return { rows: extras.logitLens, missing: everyStage };
-  const shown = new Set(extras.logitLens.map((row) => row.label));
+  if (everyStage.length > 0) return { rows, missing: everyStage, pending: false };
+  const shown = new Set(rows.map((row) => row.label));
   const missing = logitLensStages(trace.model.nLayer)
     .filter((stage) => !shown.has(stage.label))
     .map((stage) => recorded.find((m) => m.part === stage.label) ?? { part: stage.label, needs: stage.output, reason: 'this Trace holds no row for it' });
-  return { rows: extras.logitLens, missing };
+  return { rows, missing, pending: false };
 }

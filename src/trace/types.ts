@@ -158,6 +158,11 @@ export interface TraceExtras {
   logitLens: LogitLensRow[];
   /** The lens stages (or weights) the engine lacked: their rows are absent from logitLens. */
   logitLensMissing: MissingPart[];
+  /**
+   * True: the traced pass left the lens out (logitLens is empty) and the answer's first step computes it, in
+   * Generation.logitLens, so a prompt edit draws the slide on screen sooner. Absent: logitLens is this Trace's.
+   */
+  logitLensFromAnswer?: boolean;
   merges: WordMerges[];
   embeddingSpace: { points: EmbeddingPoint[]; explainedVariance: [number, number]; skippedWords: string[] };
   analogy: AnalogyResult;

@@ -28,7 +28,7 @@ describe('the summary\'s memoryRatio', () => {
     const generation = { promptTokens: 8, maxNewTokens: 32, runs: [{ ms: 100, newTokens: 32 }], ids: [1] };
     const page = {
       load: { traced: { name: 'm', loadMs: 1, outputs: 80 }, plain: { name: 'p', loadMs: 1, outputs: 9 }, crossOriginIsolated: false, numThreads: 1 },
-      forward: [{ tokens: 32, plainMs: [10], tracedMs: [11], runTraceMs: [20], runTraceForwardMs: [11], runTraceCollectMs: [9], maxLogitDifference: 0 }],
+      forward: [{ tokens: 32, plainMs: [10], tracedMs: [11], tracedWithLensMs: [12], runTraceMs: [20], runTraceForwardMs: [11], runTraceCollectMs: [9], maxLogitDifference: 0 }],
       deckGeneration: generation,
       plainGeneration: generation,
       tracedGeneration: generation,

@@ -10,6 +10,7 @@ const forward = (tokens: number, plainMs: number, tracedMs: number) => ({
   tokens,
   plainMs: [plainMs, plainMs],
   tracedMs: [tracedMs, tracedMs],
+  tracedWithLensMs: [tracedMs + 1, tracedMs + 1],
   runTraceMs: [2 * tracedMs, 2 * tracedMs],
   runTraceForwardMs: [tracedMs, tracedMs],
   runTraceCollectMs: [tracedMs, tracedMs],

@@ -1,6 +1,6 @@
 // Runs a converted GPT-2 or Llama graph in onnxruntime-node, with or without a KV cache.
 import * as ort from 'onnxruntime-node';
-import { TRACE_SWITCH_INPUT } from '../../src/trace/output-names';
+import { LENS_SWITCH_INPUT, TRACE_SWITCH_INPUT } from '../../src/trace/output-names';
 import { unstackOutputs } from '../../src/trace/stacked-layer-outputs';
 
 export type OrtOutputs = Record<string, ort.Tensor>;
@@ -30,6 +30,8 @@ export interface DecoderFeed {
   past?: OrtOutputs;
   /** The trace switch, for a graph that has it (default on: every output computed). */
   traceOutputs?: boolean;
+  /** The logit lens's switch (trace_lens): default, as traceOutputs. */
+  lens?: boolean;
 }
 
 const int64 = (rows: number[][]) =>
@@ -63,6 +65,7 @@ export async function runDecoder(
     position_ids: int64(feed.positionIds),
   };
   if (session.inputNames.includes(TRACE_SWITCH_INPUT)) feeds[TRACE_SWITCH_INPUT] = new ort.Tensor('bool', Uint8Array.of(feed.traceOutputs === false ? 0 : 1), []);
+  if (session.inputNames.includes(LENS_SWITCH_INPUT)) feeds[LENS_SWITCH_INPUT] = new ort.Tensor('bool', Uint8Array.of((feed.lens ?? feed.traceOutputs) === false ? 0 : 1), []);
   for (let layer = 0; layer < nLayer; layer++) {
     for (const part of ['key', 'value']) {
       feeds[`past_key_values.${layer}.${part}`] =

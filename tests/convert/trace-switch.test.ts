@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { convertModel } from '../../src/convert/index';
 import { decodeModel, type NodeProto } from '../../src/convert/onnx-proto';
 import { switchTraceNodes } from '../../src/convert/trace-branch-graph';
-import { TRACE_SWITCH_INPUT } from '../../src/trace/output-names';
+import { layerOutput, LENS_SWITCH_INPUT, logitLensOutputs, TRACE_SWITCH_INPUT } from '../../src/trace/output-names';
 import { createSession, runDecoder, type DecoderFeed } from './onnx-session';
 import { makeRandomGpt2Checkpoint, makeRandomLlamaCheckpoint } from './random-checkpoint';
 
@@ -54,10 +54,33 @@ describe.each(Object.entries(checkpoints))('the trace switch on a converted %s',
     expect(stepOff.logits.data).toEqual(stepOn.logits.data);
   });
 
+  it('the lens alone: its own switch gives the traced pass\'s lens, the rest empty, from a cache of the earlier tokens too', async () => {
+    const session = await createSession(convertModel({ config, weights: bytes }));
+    const run = (feed: DecoderFeed) => runDecoder(session, config, feed);
+    const traced = await run(PROMPT);
+    const lensOnly = await run({ ...PROMPT, traceOutputs: false, lens: true });
+    const withoutLens = await run({ ...PROMPT, lens: false });
+    const lensNames = Object.values(logitLensOutputs);
+    expect(traced[logitLensOutputs.ids].dims[1]).toBeGreaterThan(1);
+    for (const name of lensNames) {
+      expect(lensOnly[name].dims, name).toEqual(traced[name].dims);
+      expect(lensOnly[name].data, name).toEqual(traced[name].data);
+      expect(withoutLens[name].size, name).toBe(0);
+    }
+    expect(lensOnly[layerOutput(0, 'attn.probs')].size).toBe(0);
+    expect(withoutLens[layerOutput(0, 'attn.probs')].data).toEqual(traced[layerOutput(0, 'attn.probs')].data);
+    // The prompt's last token after a cache of the others (the answer's first step after a reused prefix).
+    const prefix = await run({ inputIds: [PROMPT.inputIds[0].slice(0, 3)], attentionMask: [[1, 1, 1]], positionIds: [[0, 1, 2]], traceOutputs: false, lens: false });
+    const last = await run({ inputIds: [[9]], attentionMask: [[1, 1, 1, 1]], positionIds: [[3]], past: prefix, traceOutputs: false, lens: true });
+    expect(last[logitLensOutputs.ids].data).toEqual(traced[logitLensOutputs.ids].data);
+    const probs = traced[logitLensOutputs.probs].data as Float32Array;
+    (last[logitLensOutputs.probs].data as Float32Array).forEach((p, i) => expect(p).toBeCloseTo(probs[i], 5));
+  });
+
   it('off, runs the plain conversion\'s nodes and no other', () => {
     const switched = decodeModel(convertModel({ config, weights: bytes }));
     const plain = decodeModel(convertModel({ config, weights: bytes, traceOutputs: false }));
-    expect(switched.graph.node.filter((node) => node.op_type === 'If')).toHaveLength(1);
+    expect(switched.graph.node.filter((node) => node.op_type === 'If').map((node) => node.input[0])).toEqual([LENS_SWITCH_INPUT, TRACE_SWITCH_INPUT]);
     expect(mainOpCounts(switched.graph.node)).toEqual(mainOpCounts(plain.graph.node));
   });
 });
@@ -79,13 +102,35 @@ describe('switchTraceNodes', () => {
   let count = 0;
   const uniqueName = (hint: string) => `${hint}_${++count}`;
 
+  const everyTraceOutput = [{ input: 'on', gates: () => true, name: 'trace' }];
+  const lensFirst = [{ input: 'lens_on', gates: (name: string) => name.startsWith('trace.lens'), name: 'lens' }, ...everyTraceOutput];
+
   it('refuses a trace output the logits also need: an If output cannot share a main-graph value name', () => {
     const nodes = [node('a', ['x'], 'trace.a'), node('b', ['trace.a'], 'logits')];
-    expect(() => switchTraceNodes({ nodes, outputs: [output('logits'), output('trace.a')] }, 'on', uniqueName)).toThrow(/trace\.a/);
+    expect(() => switchTraceNodes({ nodes, outputs: [output('logits'), output('trace.a')] }, everyTraceOutput, uniqueName)).toThrow(/trace\.a/);
   });
 
   it('leaves a graph without trace outputs as it is', () => {
     const nodes = [node('b', ['x'], 'logits')];
-    expect(switchTraceNodes({ nodes, outputs: [output('logits')] }, 'on', uniqueName)).toBe(nodes);
+    expect(switchTraceNodes({ nodes, outputs: [output('logits')] }, everyTraceOutput, uniqueName)).toBe(nodes);
+  });
+
+  it('gives each switch its own If, a node both need staying in the main graph', () => {
+    const nodes = [
+      node('core', ['x'], 'logits'),
+      node('shared', ['logits'], 'both'),
+      node('lens', ['both'], 'trace.lens.ids'),
+      node('rest', ['both'], 'trace.a'),
+    ];
+    const switched = switchTraceNodes({ nodes, outputs: [output('logits'), output('trace.lens.ids'), output('trace.a')] }, lensFirst, uniqueName);
+    expect(switched.filter((n) => n.op_type !== 'If').map((n) => n.name)).toEqual(['core', 'shared']);
+    const ifs = switched.filter((n) => n.op_type === 'If');
+    expect(ifs.map((n) => [n.input[0], n.output])).toEqual([['lens_on', ['trace.lens.ids']], ['on', ['trace.a']]]);
+    expect(ifs.map((n) => n.attribute[0].g!.node.map((inner) => inner.name))).toEqual([['lens'], ['rest']]);
+  });
+
+  it('refuses a trace output no switch takes', () => {
+    const nodes = [node('core', ['x'], 'logits'), node('lens', ['logits'], 'trace.lens.ids'), node('rest', ['logits'], 'trace.a')];
+    expect(() => switchTraceNodes({ nodes, outputs: [output('logits'), output('trace.lens.ids'), output('trace.a')] }, lensFirst.slice(0, 1), uniqueName)).toThrow(/trace\.a/);
   });
 });

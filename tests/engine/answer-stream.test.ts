@@ -1,6 +1,6 @@
 // The worker's answer stream in Node: default limits (128 chat, 24 base), the uncached run capped at
-// 16, stoppedBy set when each run is done, seeded sampling from the request, and a follow-up turn that
-// reports and uses the previous turn's cache.
+// 16, stoppedBy set when each run is done, seeded sampling from the request, a follow-up turn that
+// reports and uses the previous turn's cache, and the logit lens a Trace left to the answer's first step.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelInNode } from '../../src/cli/model-folder';
 import { streamAnswer, type AnswerInput, type AnswerSession } from '../../src/engine/answer-stream';
 import type { LoadedModel } from '../../src/engine/load-model';
-import { chatInput } from '../../src/engine/run-trace';
+import { chatInput, runTrace } from '../../src/engine/run-trace';
 import { answerText } from '../../src/maths/generation-summary';
-import type { Generation } from '../../src/trace';
+import { logitLensReading, type Generation, type LogitLensRow } from '../../src/trace';
 import { TINY_CHAT_PROMPT, TINY_CHAT_STOP_IDS, TINY_CHAT_STOP_STEP, writeTinyChatFolder } from '../fixtures/tiny-chat';
 
 const modelsRoot = mkdtempSync(join(tmpdir(), 'answer-stream-'));
@@ -135,4 +135,32 @@ describe('streamAnswer', () => {
     expect(published.at(-1)!.cached.steps).toHaveLength(2);
     expect(published.every((g) => !g.cached.done && g.uncached === null)).toBe(true);
   });
+
+  it('brings the logit lens the Trace left to it: the first step computes it, the same as the traced pass\'s', async () => {
+    const prompt = 'The state of the union is';
+    const inline = await runTrace(base, prompt);
+    const deferred = await runTrace(base, prompt, { deferLens: true });
+    expect(deferred.extras!.logitLensFromAnswer).toBe(true);
+    expect(deferred.extras!.logitLens).toEqual([]);
+    expect(logitLensReading(deferred)).toEqual({ rows: [], missing: [], pending: true });
+    const input = { request: { maxNewTokens: 3 }, prompt, promptIds: deferred.tokens.map((t) => t.id), chatModel: false, lensFromAnswer: true };
+    const published = await stream(base, input, { previousTurn: null });
+    const withLens = published.findIndex((g) => g.logitLens);
+    expect(withLens).toBe(0); // published before the first token's own
+    expect(published[0].cached.steps).toHaveLength(0);
+    expectSameLens(published.at(-1)!.logitLens!, inline.extras!.logitLens);
+    expect(logitLensReading(deferred, published.at(-1))).toEqual({ rows: published.at(-1)!.logitLens, missing: [], pending: false });
+    // No step (no tokens asked for): a pass of its own.
+    const none = await stream(base, { ...input, request: { maxNewTokens: 0 } }, { previousTurn: null });
+    expect(none.at(-1)!.cached.steps).toEqual([]);
+    expectSameLens(none.at(-1)!.logitLens!, inline.extras!.logitLens);
+    // A Trace that kept its lens: the answer computes none.
+    const kept = await stream(base, { ...input, lensFromAnswer: false }, { previousTurn: null });
+    expect(kept.at(-1)!.logitLens).toBeUndefined();
+  });
 });
+
+function expectSameLens(rows: LogitLensRow[], expected: LogitLensRow[]): void {
+  expect(rows.map((row) => [row.label, row.top.map((c) => c.id)])).toEqual(expected.map((row) => [row.label, row.top.map((c) => c.id)]));
+  rows.forEach((row, stage) => row.top.forEach((c, rank) => expect(Math.abs(c.prob - expected[stage].top[rank].prob)).toBeLessThanOrEqual(1e-5)));
+}

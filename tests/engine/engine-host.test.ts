@@ -192,7 +192,7 @@ describe('engine host on the real model', () => {
   let loaded: LoadedModel | undefined;
   afterAll(async () => loaded?.model.dispose());
 
-  it("posts ready with the model's info, then the Trace runTrace gives and a streamed answer", async () => {
+  it("posts ready with the model's info, then the Trace runTrace gives and a streamed answer that brings the lens", async () => {
     const { messages, post } = recorder();
     const host = createEngineHost(post, {
       load: async () => (loaded = await loadModelInNode('sotu-gpt')),
@@ -210,6 +210,10 @@ describe('engine host on the real model', () => {
     const generations = messages.flatMap((m) => (m.type === 'generation' ? [m.generation] : []));
     expect(generations.at(-1)?.cached).toMatchObject({ done: true });
     expect(generations.at(-1)?.cached.steps).toHaveLength(3);
+    // The Trace leaves the logit lens to the answer's first step, whose lens equals the one a traced pass gives.
+    expect(trace?.type === 'trace' && trace.trace.extras?.logitLensFromAnswer).toBe(true);
+    const lens = generations.at(-1)?.logitLens;
+    expect(lens?.map((row) => row.top.map((c) => c.id))).toEqual(expected.extras!.logitLens.map((row) => row.top.map((c) => c.id)));
     expect(messages.some((m) => m.type === 'error')).toBe(false);
   }, 120_000);
 });

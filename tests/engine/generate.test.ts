@@ -34,7 +34,7 @@ describe('generate', () => {
       });
     }
     const outputs = await forward(loaded, ids, 0, null);
-    expect(Object.keys(outputs).sort()).toEqual(stepOutputNames(Object.keys(await forward(loaded, ids, 0, null, null, true))).sort());
+    expect(Object.keys(outputs).sort()).toEqual(stepOutputNames(Object.keys(await forward(loaded, ids, 0, null, { allOutputs: true }))).sort());
     expect(Object.keys(outputs).some((name) => name.startsWith('trace.'))).toBe(false);
   });
 

@@ -1,7 +1,7 @@
 // The logit lens computed in the graph (trace.lens.*, src/convert/logit-lens-graph.ts) against a JavaScript lens
 // over the weights read from the model file (logitLensFromWeights; the engine itself holds no weights): the same ids and
 // probabilities within 1e-5, on the embedded model and on random GPT-2 (deep enough for the spread stages,
-// untied head) and Llama (grouped-query, tied) checkpoints. A generation step with the cache computes only the last stage.
+// untied head) and Llama (grouped-query, tied) checkpoints. The answer's first step gives the same lens (its own switch).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { convertModel } from '../../src/convert/index';
 import { readInitializers } from '../../src/convert/onnx-reader';
 import { forward } from '../../src/engine/generate';
 import { graphLogitLens } from '../../src/engine/graph-lens';
+import { presentToPast } from '../../src/engine/kv-cache';
 import type { LoadedModel } from '../../src/engine/load-model';
 import { describeToken, runTrace, tokenize } from '../../src/engine/run-trace';
 import { extrasWeightNames, logitLensFromWeights } from '../../src/engine/trace-extras';
@@ -74,22 +75,24 @@ describe.each(models)('the in-graph logit lens on $name', ({ folder, stages }) =
       });
     });
     // The Trace's rows are the graph's own (not the fallback), and the last row is the model's own answer.
-    const outputs = await forward(loaded, trace.tokens.map((token) => token.id), 0, null, null, true); // every output, the lens's too
+    const outputs = await forward(loaded, trace.tokens.map((token) => token.id), 0, null, { allOutputs: true }); // every output, the lens's too
     expect(graphLogitLens(outputs, loaded.traceOutputs, loaded.info.nLayer, (id) => describeToken(loaded, id).text)).toEqual(graphLens);
     expect(graphLens.at(-1)!.top.map((c) => c.id)).toEqual(trace.topk.slice(0, 5).map((c) => c.id));
   }, 120_000);
 
-  it('computes only the last stage (the step\'s own top 5) on a generation step with the cache', async () => {
+  it('the answer\'s first step gives the same lens, from a cache of the earlier tokens too, and only its outputs and the step\'s', async () => {
     const ids = tokenize(loaded, prompt);
-    const first = await forward(loaded, ids, 0, null, null, true);
-    expect(first[logitLensOutputs.ids].dims).toEqual([1, stages, 5]);
-    const past: Record<string, (typeof first)[string]> = {};
-    for (const [name, tensor] of Object.entries(first)) if (name.startsWith('present.')) past[name.replace('present.', 'past_key_values.')] = tensor;
-    const step = await forward(loaded, [ids[0]], ids.length, past, null, true);
-    expect(step[logitLensOutputs.ids].dims).toEqual([1, 1, 5]);
-    const logits = step.logits.data as Float32Array;
-    const top = [...logits.keys()].sort((a, b) => logits[b] - logits[a]).slice(0, 5);
-    expect(Array.from(step[logitLensOutputs.ids].data as BigInt64Array, Number)).toEqual(top);
+    const decode = (id: number) => describeToken(loaded, id).text;
+    const traced = graphLogitLens(await forward(loaded, ids, 0, null, { allOutputs: true }), loaded.traceOutputs, loaded.info.nLayer, decode)!;
+    const past = presentToPast(await forward(loaded, ids.slice(0, -1), 0, null));
+    const step = await forward(loaded, ids.slice(-1), ids.length - 1, past, { lens: true });
+    expect(Object.keys(step).filter((name) => name.startsWith('trace.')).sort()).toEqual(Object.values(logitLensOutputs).sort());
+    const fromStep = graphLogitLens(step, loaded.traceOutputs, loaded.info.nLayer, decode)!;
+    expect(fromStep.map((row) => row.top.map((c) => c.id))).toEqual(traced.map((row) => row.top.map((c) => c.id)));
+    fromStep.forEach((row, stage) => row.top.forEach((c, rank) => expect(Math.abs(c.prob - traced[stage].top[rank].prob)).toBeLessThanOrEqual(1e-5)));
+    // A plain step fetches none of them.
+    const plainStep = await forward(loaded, ids.slice(-1), ids.length - 1, past);
+    expect(Object.keys(plainStep).filter((name) => name.startsWith('trace.'))).toEqual([]);
   }, 60_000);
 });
 

@@ -3,10 +3,10 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import logitLens from '../../slides/17-logit-lens';
 import { logitLensLayers } from '../../src/trace/logit-lens';
 import { formatPercent } from '../../src/viz/format';
-import type { LogitLensRow, Trace } from '../../src/trace';
+import type { Generation, LogitLensRow, Trace } from '../../src/trace';
 import { makeTrace } from '../fixtures/synthetic-trace';
 import { loadRealTraces, type RealTraces } from './real-traces';
-import { notesOf, renderSlide, tagNames, WAITING } from './render-slide';
+import { notesOf, renderInto, renderSlide, tagNames, WAITING } from './render-slide';
 
 let real: RealTraces;
 beforeAll(async () => {
@@ -35,6 +35,25 @@ describe('logit-lens slide', () => {
         expect(cell.querySelector('.lens-prob')?.textContent).toBe(formatPercent(lens[r].top[k].prob));
       });
     });
+  });
+
+  it('a lens left to the answer: says it is coming, then draws the rows the answer\'s first step brought', () => {
+    const trace = real.ordinary;
+    const rows = trace.extras!.logitLens;
+    const deferred: Trace = { ...trace, extras: { ...trace.extras!, logitLens: [], logitLensMissing: [], logitLensFromAnswer: true } };
+    const waiting = document.createElement('section');
+    document.body.append(waiting);
+    renderInto(logitLens, waiting, { trace: deferred, waitingMessage: '' });
+    expect(waiting.dataset.lensPending).toBe('true');
+    expect(waiting.querySelector('.lens-pending')?.textContent).toContain('answer’s first token');
+    expect(waiting.querySelectorAll('.lens-stage-row')).toHaveLength(0);
+    expect(notesOf(logitLens, { trace: deferred, waitingMessage: '' })).toContain('first token');
+    const generation = { logitLens: rows } as Generation;
+    renderInto(logitLens, waiting, { trace: deferred, waitingMessage: '', generation });
+    expect(waiting.dataset.lensPending).toBeUndefined();
+    expect(Array.from(waiting.querySelectorAll<HTMLElement>('.lens-stage-row')).map((row) => row.dataset.stage)).toEqual(rows.map((row) => row.label));
+    expect(waiting.dataset.lastRowMatches).toBe('true');
+    expect(notesOf(logitLens, { trace: deferred, waitingMessage: '', generation })).toBe(notesOf(logitLens, { trace, waitingMessage: '' }));
   });
 
   it('the last row is the model’s real output (trace.topk)', () => {
