@@ -212,6 +212,11 @@ function comparisonSentence(comparison: RunComparison | null, uncached: Generati
   return uncached.done && comparison.sameLength ? `${sameTokens}: the cache changes the speed, not the answer.` : `${sameTokens} so far.`;
 }
 
+/** Said when the cached run's first step also computed the logit lens (its time includes it). */
+function lensStepNote(run: GenerationRun): string {
+  return run.steps[0]?.withLogitLens ? ' Step 1 with the cache also computed the logit lens.' : '';
+}
+
 function timingFigure(root: HTMLElement, generation: Generation): HTMLElement {
   const cached = generation.cached;
   const uncached = generation.uncached;
@@ -255,7 +260,7 @@ function timingFigure(root: HTMLElement, generation: Generation): HTMLElement {
   return html('figure', { className: 'kv-figure kv-timing' }, [
     chart,
     legend,
-    html('figcaption', { className: 'live-caption kv-same-tokens', text: `Mean per token, measured live. ${comparisonSentence(comparison, uncached, cappedRun(generation))}` }),
+    html('figcaption', { className: 'live-caption kv-same-tokens', text: `Mean per token, measured live.${lensStepNote(cached)} ${comparisonSentence(comparison, uncached, cappedRun(generation))}` }),
     html('p', {
       className: 'live-caption kv-uncached-cap',
       attrs: { 'data-uncached-limit': generation.uncachedLimit },
@@ -357,6 +362,11 @@ function notes(context: SlideContext): string {
   const cachedMean = meanStepMs(generation.cached);
   const uncachedMean = generation.uncached ? meanStepMs(generation.uncached) : null;
   if (cachedMean !== null) lines.push(`With the cache: ${formatMs(cachedMean)} per token over ${plural(generation.cached.steps.length, 'step')}.`);
+  const first = generation.cached.steps[0];
+  if (first?.withLogitLens) {
+    const uncachedFirst = generation.uncached?.steps[0];
+    lines.push(`Step 1 with the cache also computed the logit lens for its slide: ${formatMs(first.ms)}${uncachedFirst ? ` (step 1 without the cache, no lens: ${formatMs(uncachedFirst.ms)})` : ''}.`);
+  }
   if (uncachedMean !== null && cachedMean !== null && cachedMean > 0) {
     lines.push(`Without: ${formatMs(uncachedMean)} per token, ${formatRatio(uncachedMean / cachedMean)} the cached time.`);
   }

@@ -169,6 +169,7 @@ export async function generateRun(loaded: LoadedModel, promptIds: number[], opti
       prob: probs[id],
       top5: topKIndices(probs, 5).map((k) => ({ id: k, text: decode(k), prob: probs[k] })),
       ms: performance.now() - started,
+      ...(lens ? { withLogitLens: true } : {}),
     };
     steps.push(step);
     options.onStep?.(step);

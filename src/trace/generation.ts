@@ -13,6 +13,8 @@ export interface GenerationStep {
   top5: { id: number; text: string; prob: number }[];
   /** Wall time of this step's forward pass and choice. */
   ms: number;
+  /** This step also computed the logit lens (the answer's first, when the Trace left the lens to it): its ms include that. */
+  withLogitLens?: boolean;
 }
 
 export interface GenerationRun {

@@ -118,6 +118,16 @@ describe('kv-cache slide', () => {
     expect(Number(body(longRoot).dataset.sequenceLength)).toBe(256);
   });
 
+  it('says so when the cached run\'s first step also computed the logit lens, quoting both first steps in the notes', () => {
+    const { trace, generation } = ordinary;
+    expect(renderWithGeneration(kvCache, trace, generation).querySelector('.kv-same-tokens')?.textContent).not.toContain('logit lens');
+    const [first, ...rest] = generation.cached.steps;
+    const withLens: Generation = { ...generation, cached: { ...generation.cached, steps: [{ ...first, withLogitLens: true }, ...rest] } };
+    expect(renderWithGeneration(kvCache, trace, withLens).querySelector('.kv-same-tokens')?.textContent).toContain('Step 1 with the cache also computed the logit lens.');
+    const notes = notesOf(kvCache, { trace, waitingMessage: WAITING, generation: withLens });
+    expect(notes).toContain(`logit lens for its slide: ${formatMs(first.ms)} (step 1 without the cache, no lens: ${formatMs(generation.uncached!.steps[0].ms)})`);
+  });
+
   it('renders hostile token text as text', () => {
     const trace = makeTrace({ tokens: HOSTILE_TOKENS });
     const generation = makeGeneration(trace, { steps: ['<script>x</script>', ' <img src=x onerror=alert(1)>'] });
