@@ -39,11 +39,14 @@ export function traceOutputNodes(g: GraphBuilder, traced: TracedValue[], nLayer:
     stacks.get(parts.kind)![parts.layer] = value;
   }
   for (const [kind, layers] of stacks) {
-    const firstAxis = g.constant('axes', 'int64', [0]); // one shared constant (equal constants are)
     // Array.from: a layer never traced is a hole, which some() would skip.
     if (layers.length !== nLayer || Array.from(layers).some((layer) => layer === undefined)) throw new Error(`trace output ${kind} is not traced in every one of the ${nLayer} layers`);
-    const rows = layers.map(({ name, value }) => g.node('Unsqueeze', `${name}.stacked_row`, [value, firstAxis]));
-    g.node('Concat', stackedLayerOutput(kind), rows, { attributes: { axis: attr.int(0) }, outputs: [stackedLayerOutput(kind)] });
+    // Concatenated along their first (batch) axis, [L * b, ...], which is [L, b, ...] laid out: one copy of the
+    // values and four nodes, where an Unsqueeze per layer before the Concat copied them twice (L + 1 nodes).
+    const name = stackedLayerOutput(kind);
+    const joined = g.node('Concat', `${name}.joined`, layers.map(({ value }) => value), { attributes: { axis: attr.int(0) } });
+    const shape = g.node('Concat', `${name}.shape`, [g.constant('layer_count', 'int64', [nLayer]), g.node('Shape', `${name}.row_shape`, [layers[0].value])], { attributes: { axis: attr.int(0) } });
+    g.node('Reshape', name, [joined, shape], { outputs: [name] });
   }
   return outputs;
 }
