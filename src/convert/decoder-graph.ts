@@ -94,12 +94,12 @@ export function maskedAttention(g: GraphBuilder, name: string, scores: string, a
   return { maskedScores, probs, context };
 }
 
-/** The logits' log-sum-exp over the vocabulary, [b, s] (a token's log-probability is its logit minus it). */
-export function logitsLogSumExp(g: GraphBuilder, logits: string): string {
+/** The logits' log-sum-exp over the vocabulary (the last axis dropped: a token's log-probability is its logit minus it); `name` names its value. */
+export function logitsLogSumExp(g: GraphBuilder, logits: string, name = 'logits.logsumexp'): string {
   // max(x) - log(max(softmax(x))), softmax(x) being 1/sum(exp(x - max)) at the argmax: not ReduceLogSumExp, whose exp loop is scalar (1 thread, [32, 8192] logits: 1.40 -> 0.46 ms in onnxruntime-web WASM, 1.10 -> 0.08 ms in onnxruntime-node; [128, 49152]: 33.2 -> 10.9, 26.6 -> 3.4 ms).
   const lastAxis = { axes: attr.ints([-1]), keepdims: attr.int(0) }; // opset 17: ReduceMax's axes are an attribute
-  const probs = g.node('Softmax', 'logits.logsumexp.probs', [logits], { attributes: { axis: attr.int(-1) } });
-  const top = g.node('ReduceMax', 'logits.logsumexp.max', [logits], { attributes: lastAxis });
-  const topProb = g.node('ReduceMax', 'logits.logsumexp.max_prob', [probs], { attributes: lastAxis });
-  return g.node('Sub', 'logits.logsumexp', [top, g.node('Log', 'logits.logsumexp.log_max_prob', [topProb])]);
+  const probs = g.node('Softmax', `${name}.probs`, [logits], { attributes: { axis: attr.int(-1) } });
+  const top = g.node('ReduceMax', `${name}.max`, [logits], { attributes: lastAxis });
+  const topProb = g.node('ReduceMax', `${name}.max_prob`, [probs], { attributes: lastAxis });
+  return g.node('Sub', name, [top, g.node('Log', `${name}.log_max_prob`, [topProb])]);
 }

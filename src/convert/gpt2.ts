@@ -3,7 +3,8 @@
 import type { Gpt2Config, Gpt2Weights } from './gpt2-checkpoint';
 import { attentionAllowed, batch, declareDecoderInputs, declarePresentOutputs, logitsLogSumExp, maskedAttention, seq, total } from './decoder-graph';
 import { buildLogitLens } from './logit-lens-graph';
-import { declareLensSwitch, declareTraceSwitch } from './trace-branch-graph';
+import { declareLensSwitch, declareStepTopSwitch, declareTraceSwitch } from './trace-branch-graph';
+import { buildStepTop } from './step-top-graph';
 import { traceOutputNodes, tracedValue, type TracedValue } from './stacked-trace-graph';
 import { buildAttributionOutputs } from './attribution-graph';
 import { declareKnockOutInputs, maskHeads, maskMlp, type KnockOutInputs } from './knock-out-graph';
@@ -49,7 +50,8 @@ export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options
   const inputs = declareDecoderInputs(g, cache);
   if (options.knockOut) ctx.knockOut = declareKnockOutInputs(g, config.n_layer, config.n_head);
   if (traceOutputs) {
-    declareLensSwitch(g); // first: the trace switch takes every trace output the lens's does not
+    declareStepTopSwitch(g); // first: the trace switch takes every output the step's and the lens's do not
+    declareLensSwitch(g);
     declareTraceSwitch(g);
   }
   for (const [name, weight] of weights) g.weight(name, () => weight.data, weight.shape); // read when written
@@ -73,11 +75,12 @@ export function buildGpt2Graph(config: Gpt2Config, weights: Gpt2Weights, options
       })
     : [];
 
-  // Outputs: logits, the grown cache, then the trace outputs in forward-pass order, then the logit lens and the attribution's.
+  // Outputs: logits, the grown cache, then the trace outputs in forward-pass order, the logit lens, the attribution's, a step's top 5.
   g.output('logits', 'float32', [batch, seq, config.vocab_size]);
   declarePresentOutputs(g, cache);
   for (const { name, shape } of traceOutputNodes(g, traced, config.n_layer)) g.output(name, 'float32', shape);
-  for (const { name, type, shape } of [...lens, ...attribution]) g.output(name, type, shape);
+  const stepTop = traceOutputs ? buildStepTop(g, 'logits', config.vocab_size) : [];
+  for (const { name, type, shape } of [...lens, ...attribution, ...stepTop]) g.output(name, type, shape);
 
   return g.toBytes({ model_type: 'gpt2', trace_outputs: String(traceOutputs) }, options);
 }

@@ -1,12 +1,12 @@
-// The trace outputs behind switches: a bool input, `trace_outputs`, decides whether a run computes them, and the
-// logit lens has its own, `trace_lens`. Every node the logits and the KV cache (present.*) need stays in the main
+// The trace outputs behind switches: a bool input, `trace_outputs`, decides whether a run computes them, the
+// logit lens has its own, `trace_lens`, and a generation step's top 5 (`step_top`) too. Every node the logits and the KV cache (present.*) need stays in the main
 // graph; every other node (the trace's Identity copies, the attribution's products...; the lens's) moves into the
 // then-branch of one ONNX `If` per switch, whose else-branch gives empty tensors. onnxruntime runs every node of a graph
 // whatever outputs a run asks for, so this is what lets a generation step cost what the plain model costs,
 // with one graph and one copy of the weights (the branch reads them from the main graph's scope).
 import { AttributeType, DataType, type NodeProto, type ValueInfoProto } from './onnx-proto';
 import type { GraphBuilder } from './onnx-writer';
-import { isStepOutput, LENS_SWITCH_INPUT, logitLensOutputs, TRACE_SWITCH_INPUT } from '../trace/output-names';
+import { isStepOutput, LENS_SWITCH_INPUT, logitLensOutputs, STEP_TOP_SWITCH_INPUT, stepTopOutputs, TRACE_SWITCH_INPUT } from '../trace/output-names';
 
 export interface SwitchableGraph {
   nodes: NodeProto[];
@@ -37,6 +37,16 @@ export function declareTraceSwitch(g: GraphBuilder): string {
 export function declareLensSwitch(g: GraphBuilder): string {
   const input = g.input(LENS_SWITCH_INPUT, 'bool', []);
   g.switchOutputs({ input, gates: (output) => (Object.values(logitLensOutputs) as string[]).includes(output), name: 'trace_lens' });
+  return input;
+}
+
+/**
+ * Declares the generation step's summary switch (a bool scalar, src/convert/step-top-graph.ts): a generation step
+ * turns it on, the traced pass and transformers.js's own generate() leave it off. Declare it before the trace switch.
+ */
+export function declareStepTopSwitch(g: GraphBuilder): string {
+  const input = g.input(STEP_TOP_SWITCH_INPUT, 'bool', []);
+  g.switchOutputs({ input, gates: (output) => (Object.values(stepTopOutputs) as string[]).includes(output), name: 'step_top' });
   return input;
 }
 

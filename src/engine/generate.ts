@@ -2,8 +2,7 @@
 // Written over model() rather than transformers.js's generate(): generate() hides each step's
 // distribution and cannot be seeded, and the deck shows both.
 import { Tensor } from '@huggingface/transformers';
-import { drawFrom, GREEDY, samplingDistribution, seededRandom, type SamplingSettings } from '../maths/sampling';
-import { softmax, topKIndices } from '../maths/softmax';
+import { GREEDY, seededRandom, type SamplingSettings } from '../maths/sampling';
 import type { GenerationRun, GenerationStep, LogitLensRow } from '../trace';
 import { cacheOnCpu, disposeGpuTensors, presentToPast, type KvCache } from './kv-cache';
 import type { LoadedModel } from './load-model';
@@ -12,7 +11,8 @@ import { knockOutFeeds } from './knock-out';
 import { hasLensSwitch, traceSwitchFeeds } from './trace-switch';
 import { graphLogitLens, isLogitLensOutput } from './graph-lens';
 import type { KnockOut } from '../trace/knock-out';
-import { isStepOutput } from '../trace/output-names';
+import { isStepOutput, stepTopOutputs } from '../trace/output-names';
+import { chooseStepToken } from './step-choice';
 
 export type { GenerationStep };
 
@@ -62,6 +62,8 @@ export interface GenerateResult {
 
 export const int64 = (values: number[], dims: number[]) => new Tensor('int64', BigInt64Array.from(values, BigInt), dims);
 
+const isStepTopOutput = (name: string) => (Object.values(stepTopOutputs) as string[]).includes(name);
+
 /** The outputs a generation step reads: the logits and the grown cache (present.*), none of the trace outputs. */
 export function stepOutputNames(outputNames: readonly string[]): string[] {
   return outputNames.filter(isStepOutput);
@@ -87,7 +89,7 @@ function leanModel(model: LoadedModel['model'], lens: boolean): Forwardable {
   if (!lean) {
     const sessions = model.sessions as Record<string, OrtSession>;
     const session = sessions.model;
-    const fetches = [...stepOutputNames(session.outputNames), ...(lens ? session.outputNames.filter(isLogitLensOutput) : [])];
+    const fetches = [...stepOutputNames(session.outputNames), ...session.outputNames.filter((name) => isStepTopOutput(name) || (lens && isLogitLensOutput(name)))];
     const leanSession = Object.create(session, { run: { value: (feeds: unknown, options?: unknown) => session.run(feeds, fetches, options) } }) as OrtSession;
     lean = Object.create(model, { sessions: { value: { ...sessions, model: leanSession } } }) as Forwardable;
     cache.set(model, lean);
@@ -106,10 +108,20 @@ export async function forward(loaded: LoadedModel, fresh: number[], offset: numb
   };
   if (past) inputs.past_key_values = past;
   Object.assign(inputs, knockOutFeeds(loaded, knockOut)); // ones for a model with the mask inputs, nothing for one without
-  Object.assign(inputs, traceSwitchFeeds(loaded, allOutputs, allOutputs || lens)); // a step computes no trace output it does not read
+  Object.assign(inputs, traceSwitchFeeds(loaded, allOutputs, allOutputs || lens, true)); // a step computes no trace output it does not read; its top 5 in the graph
   if (allOutputs) return (await loaded.model(inputs)) as Record<string, Tensor>;
   return (await leanModel(loaded.model, lens).forward(inputs)) as Record<string, Tensor>;
 }
+
+/** A token's text as a generation step shows it, decoded once per model (a decode costs microseconds, six a step). */
+function stepText(loaded: LoadedModel, id: number): string {
+  let texts = stepTexts.get(loaded);
+  if (!texts) stepTexts.set(loaded, (texts = new Map()));
+  let text = texts.get(id);
+  if (text === undefined) texts.set(id, (text = loaded.tokenizer.decode([id], { skip_special_tokens: false })));
+  return text;
+}
+const stepTexts = new WeakMap<LoadedModel, Map<number, string>>();
 
 /** The logits at the last position of a forward pass's output. */
 export function lastPositionLogits(outputs: Record<string, Tensor>): Float32Array {
@@ -145,11 +157,11 @@ export async function generateRun(loaded: LoadedModel, promptIds: number[], opti
     // With a cache, only the ids it does not hold go in (after the first step: the newest token).
     const lens = steps.length === 0 && options.onLens !== undefined && hasLensSwitch(loaded);
     const outputs = await forward(loaded, ids.slice(pastLength), pastLength, past, { knockOut: options.knockOut, allOutputs: options.allOutputs, lens });
-    const last = lastPositionLogits(outputs);
     if (lens) {
       const rows = graphLogitLens(outputs, loaded.traceOutputs, loaded.info.nLayer, (tokenId) => describeToken(loaded, tokenId).text);
       if (rows) options.onLens!(rows);
     }
+    const choice = chooseStepToken(outputs, () => lastPositionLogits(outputs), sampling, random()); // read before the buffers go
     if (useCache) {
       const next = presentToPast(outputs);
       if (past) disposeGpuTensors(Object.values(past));
@@ -158,16 +170,13 @@ export async function generateRun(loaded: LoadedModel, promptIds: number[], opti
     }
     disposeGpuTensors(Object.values(outputs), new Set(past ? Object.values(past) : []));
 
-    const distribution = samplingDistribution(last, sampling);
-    const id = drawFrom(distribution, random());
-    const probs = softmax(last);
-    const decode = (tokenId: number) => loaded.tokenizer.decode([tokenId], { skip_special_tokens: false });
+    const id = choice.id;
     const step: GenerationStep = {
       id,
-      text: decode(id),
+      text: stepText(loaded, id),
       bytes: describeToken(loaded, id).bytes,
-      prob: probs[id],
-      top5: topKIndices(probs, 5).map((k) => ({ id: k, text: decode(k), prob: probs[k] })),
+      prob: choice.prob,
+      top5: choice.top.map((candidate) => ({ id: candidate.id, text: stepText(loaded, candidate.id), prob: candidate.prob })),
       ms: performance.now() - started,
       ...(lens ? { withLogitLens: true } : {}),
     };

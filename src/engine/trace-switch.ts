@@ -1,10 +1,11 @@
 // The trace switches: a graph converted with them (src/convert/trace-branch-graph.ts) takes a bool
 // `trace_outputs` on every call (transformers.js refuses a run with a graph input missing): true for the
 // prompt's traced pass, false for a generation step, which then costs what the plain graph costs; and a bool
-// `trace_lens` for the logit lens, which the answer's first step can compute instead of the traced pass. A graph
+// `trace_lens` for the logit lens, which the answer's first step can compute instead of the traced pass; and a bool
+// `step_top` for a generation step's top 5 (src/convert/step-top-graph.ts). A graph
 // converted before them has no such inputs and computes its trace outputs on every call, as it always did.
 import { Tensor } from '@huggingface/transformers';
-import { LENS_SWITCH_INPUT, TRACE_SWITCH_INPUT } from '../trace/output-names';
+import { LENS_SWITCH_INPUT, STEP_TOP_SWITCH_INPUT, TRACE_SWITCH_INPUT } from '../trace/output-names';
 import type { LoadedModel } from './load-model';
 
 function graphInputs(loaded: Pick<LoadedModel, 'model'>): readonly string[] {
@@ -21,12 +22,21 @@ export function hasLensSwitch(loaded: Pick<LoadedModel, 'model'>): boolean {
   return graphInputs(loaded).includes(LENS_SWITCH_INPUT);
 }
 
-/** The switches' feeds for this run (the lens's follows the trace's unless told): nothing for a graph without them. */
-export function traceSwitchFeeds(loaded: Pick<LoadedModel, 'model'>, traceOutputs: boolean, lens = traceOutputs): Record<string, Tensor> {
+/** The model's graph can give a generation step's top 5 (step.top.*) when asked. */
+export function hasStepTopSwitch(loaded: Pick<LoadedModel, 'model'>): boolean {
+  return graphInputs(loaded).includes(STEP_TOP_SWITCH_INPUT);
+}
+
+/**
+ * The switches' feeds for this run (the lens's follows the trace's unless told; a step's top 5 is off unless
+ * asked): nothing for a graph without them.
+ */
+export function traceSwitchFeeds(loaded: Pick<LoadedModel, 'model'>, traceOutputs: boolean, lens = traceOutputs, stepTop = false): Record<string, Tensor> {
   const feeds: Record<string, Tensor> = {};
   const flag = (on: boolean) => new Tensor('bool', Uint8Array.of(on ? 1 : 0), []);
   if (hasTraceSwitch(loaded)) feeds[TRACE_SWITCH_INPUT] = flag(traceOutputs);
   if (hasLensSwitch(loaded)) feeds[LENS_SWITCH_INPUT] = flag(lens);
+  if (hasStepTopSwitch(loaded)) feeds[STEP_TOP_SWITCH_INPUT] = flag(stepTop);
   return feeds;
 }
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { convertModel } from '../../src/convert/index';
 import { makeRandomGpt2Checkpoint } from './random-checkpoint';
 import { createSession, runDecoder } from './onnx-session';
-import { LENS_SWITCH_INPUT, TRACE_SWITCH_INPUT } from '../../src/trace/output-names';
+import { LENS_SWITCH_INPUT, STEP_TOP_SWITCH_INPUT, TRACE_SWITCH_INPUT } from '../../src/trace/output-names';
 
 describe('knock-out inputs in an fp16 conversion', () => {
   it('runs with the masks: ones give the plain fp16 logits, a zeroed MLP moves them', async () => {
@@ -22,6 +22,7 @@ describe('knock-out inputs in an fp16 conversion', () => {
       feeds.mlp_mask = new ort.Tensor('float32', Float32Array.from(mlp), [2]);
       feeds[TRACE_SWITCH_INPUT] = new ort.Tensor('bool', Uint8Array.of(1), []);
       feeds[LENS_SWITCH_INPUT] = new ort.Tensor('bool', Uint8Array.of(1), []);
+      feeds[STEP_TOP_SWITCH_INPUT] = new ort.Tensor('bool', Uint8Array.of(1), []);
       return masked.run(feeds);
     };
     expect((await run([1, 1])).logits.data).toEqual(plain.logits.data);

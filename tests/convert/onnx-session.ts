@@ -1,6 +1,6 @@
 // Runs a converted GPT-2 or Llama graph in onnxruntime-node, with or without a KV cache.
 import * as ort from 'onnxruntime-node';
-import { LENS_SWITCH_INPUT, TRACE_SWITCH_INPUT } from '../../src/trace/output-names';
+import { LENS_SWITCH_INPUT, STEP_TOP_SWITCH_INPUT, TRACE_SWITCH_INPUT } from '../../src/trace/output-names';
 import { unstackOutputs } from '../../src/trace/stacked-layer-outputs';
 
 export type OrtOutputs = Record<string, ort.Tensor>;
@@ -32,6 +32,8 @@ export interface DecoderFeed {
   traceOutputs?: boolean;
   /** The logit lens's switch (trace_lens): default, as traceOutputs. */
   lens?: boolean;
+  /** A step's top-5 switch (step_top): default, as traceOutputs. */
+  stepTop?: boolean;
 }
 
 const int64 = (rows: number[][]) =>
@@ -66,6 +68,7 @@ export async function runDecoder(
   };
   if (session.inputNames.includes(TRACE_SWITCH_INPUT)) feeds[TRACE_SWITCH_INPUT] = new ort.Tensor('bool', Uint8Array.of(feed.traceOutputs === false ? 0 : 1), []);
   if (session.inputNames.includes(LENS_SWITCH_INPUT)) feeds[LENS_SWITCH_INPUT] = new ort.Tensor('bool', Uint8Array.of((feed.lens ?? feed.traceOutputs) === false ? 0 : 1), []);
+  if (session.inputNames.includes(STEP_TOP_SWITCH_INPUT)) feeds[STEP_TOP_SWITCH_INPUT] = new ort.Tensor('bool', Uint8Array.of((feed.stepTop ?? feed.traceOutputs) === false ? 0 : 1), []);
   for (let layer = 0; layer < nLayer; layer++) {
     for (const part of ['key', 'value']) {
       feeds[`past_key_values.${layer}.${part}`] =

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { convertModel } from '../../src/convert/index';
 import { decodeModel, type NodeProto } from '../../src/convert/onnx-proto';
 import { switchTraceNodes } from '../../src/convert/trace-branch-graph';
-import { layerOutput, LENS_SWITCH_INPUT, logitLensOutputs, TRACE_SWITCH_INPUT } from '../../src/trace/output-names';
+import { layerOutput, LENS_SWITCH_INPUT, logitLensOutputs, STEP_TOP_SWITCH_INPUT, stepTopOutputs, TRACE_SWITCH_INPUT } from '../../src/trace/output-names';
 import { createSession, runDecoder, type DecoderFeed } from './onnx-session';
 import { makeRandomGpt2Checkpoint, makeRandomLlamaCheckpoint } from './random-checkpoint';
 
@@ -77,10 +77,27 @@ describe.each(Object.entries(checkpoints))('the trace switch on a converted %s',
     (last[logitLensOutputs.probs].data as Float32Array).forEach((p, i) => expect(p).toBeCloseTo(probs[i], 5));
   });
 
+  it('a step\'s top 5 alone: the last position\'s largest logits, ties to the lower id, and its log-sum-exp', async () => {
+    const session = await createSession(convertModel({ config, weights: bytes }));
+    const step = await runDecoder(session, config, { ...PROMPT, traceOutputs: false, stepTop: true });
+    const logits = step.logits.data as Float32Array;
+    const vocab = step.logits.dims[2];
+    const last = Array.from(logits.subarray(logits.length - vocab));
+    const order = last.map((_, id) => id).sort((a, b) => last[b] - last[a] || a - b).slice(0, 5);
+    expect(Array.from(step[stepTopOutputs.ids].data as BigInt64Array, Number)).toEqual(order);
+    expect(Array.from(step[stepTopOutputs.logits].data as Float32Array)).toEqual(order.map((id) => Math.fround(last[id])));
+    const max = Math.max(...last);
+    const logSumExp = max + Math.log(last.reduce((sum, x) => sum + Math.exp(x - max), 0));
+    expect(Math.abs((step[stepTopOutputs.logSumExp].data as Float32Array)[0] - logSumExp)).toBeLessThan(1e-5 * Math.max(1, Math.abs(logSumExp)));
+    expect(step[layerOutput(0, 'attn.probs')].size).toBe(0);
+    const off = await runDecoder(session, config, { ...PROMPT, stepTop: false });
+    expect(off[stepTopOutputs.ids].size).toBe(0);
+  });
+
   it('off, runs the plain conversion\'s nodes and no other', () => {
     const switched = decodeModel(convertModel({ config, weights: bytes }));
     const plain = decodeModel(convertModel({ config, weights: bytes, traceOutputs: false }));
-    expect(switched.graph.node.filter((node) => node.op_type === 'If').map((node) => node.input[0])).toEqual([LENS_SWITCH_INPUT, TRACE_SWITCH_INPUT]);
+    expect(switched.graph.node.filter((node) => node.op_type === 'If').map((node) => node.input[0])).toEqual([STEP_TOP_SWITCH_INPUT, LENS_SWITCH_INPUT, TRACE_SWITCH_INPUT]);
     expect(mainOpCounts(switched.graph.node)).toEqual(mainOpCounts(plain.graph.node));
   });
 });
