@@ -1,6 +1,6 @@
 // Direct logit attribution's weight-side products inside the graph, at the last position only, so the engine needs
-// no copy of the output projections or the LM head: each head's context through its own slice of the output
-// projection, the LM head's rows of the two likeliest tokens times the final norm's gain, the final norm's bias
+// no copy of the output projections or the LM head: each head's vote (its context through its own slice of the
+// output projection, dotted with each readout row), the LM head's rows of the two likeliest tokens times the final norm's gain, the final norm's bias
 // along those rows, and each layer's output-projection bias. The engine (src/engine/attribution.ts) takes the dot
 // products with the other parts of the residual stream in float64.
 import { attr, type Dim, type GraphBuilder } from './onnx-writer';
@@ -36,20 +36,6 @@ export function buildAttributionOutputs(input: AttributionGraphInput): LensOutpu
   const lastOf = (x: string, axis: number, name: string) =>
     g.node('Slice', name, [x, g.constant('last_start', 'int64', LAST_POSITION.starts), g.constant('last_end', 'int64', LAST_POSITION.ends), g.constant(`axes_${axis}`, 'int64', [axis])]);
 
-  // Each head through its own rows of the projection, without reshaping the weight (onnxruntime would fold that
-  // into a second copy): the contexts laid out block-diagonally, [b, h, h * hd] (head i's in block i, zeros
-  // elsewhere), times the whole projection [h * hd, d] -> [b, h, d] -> [b, 1, h, d].
-  const eye = Array.from({ length: heads * heads }, (_, i) => (Math.floor(i / heads) === i % heads ? 1 : 0));
-  const identity = g.constant('attr_heads_identity', 'float32', eye, [heads, heads, 1]);
-  const perHead = contexts.map((context, layer) => {
-    const prefix = `attr.layer_${layer}`;
-    const last = g.node('Reshape', `${prefix}.context_row`, [lastOf(context, 2, `${prefix}.context_last`), g.constant('attr_context_shape', 'int64', [-1, 1, heads, headDim])]); // [b, 1, h, hd]
-    const blocks = g.node('Reshape', `${prefix}.context_blocks`, [g.node('Mul', `${prefix}.context_diagonal`, [last, identity]), g.constant('attr_blocks_shape', 'int64', [-1, heads, heads * headDim])]);
-    const out = g.node('MatMul', `${prefix}.head_out`, [blocks, projections[layer]]); // [b, h, d]
-    return g.node('Unsqueeze', `${prefix}.head_out_row`, [out, g.constant('axes', 'int64', [1])]);
-  });
-  g.node('Concat', 'attr.heads_all', perHead, { attributes: { axis: attr.int(1) }, outputs: [attributionOutputs.heads] });
-
   // The two likeliest next tokens at the last position, and their rows of the head times the norm's gain.
   const lastLogits = lastOf(logits, 1, 'attr.last_logits'); // [b, 1, V]
   const [, topIds] = g.nodeWithOutputs('TopK', 'attr.top_two', [lastLogits, g.constant('attr_k', 'int64', [2])], {
@@ -61,8 +47,28 @@ export function buildAttributionOutputs(input: AttributionGraphInput): LensOutpu
   const rows = g.node('Reshape', 'attr.rows', [gathered, g.constant('attr_rows_shape', 'int64', [0, 2, width])]);
   g.node('Mul', 'attr.readout_gain', [rows, finalNormGain], { outputs: [attributionOutputs.readout] });
 
+  // Each head's vote along each readout row: head i's last-position context c_i [hd] dotted with W_O_i · centre(r_j),
+  // W_O_i its rows of the projection. u = W_O [h * hd, d] × centre(readout)ᵀ [d, 2] per layer (the weight in a
+  // MatMul as the forward pass multiplies by it: no Reshape or Slice of it, which onnxruntime would fold into a
+  // second copy), then each head's context times its hd rows of u: 2 × h·hd × d multiply-adds a layer instead of
+  // the h × h·hd × d of each head's whole output (the time is mostly reading the weight, which both do once).
+  // LayerNorm's mean is taken out of the rows here (RMSNorm has none); the final norm's divisor is the engine's.
+  const readout = attributionOutputs.readout;
+  const centred = finalNormBias
+    ? g.node('Sub', 'attr.readout_centred', [readout, g.node('ReduceMean', 'attr.readout_mean', [readout], { attributes: { axes: attr.ints([-1]), keepdims: attr.int(1) } })])
+    : readout;
+  const columns = g.node('Transpose', 'attr.readout_columns', [centred], { attributes: { perm: attr.ints([0, 2, 1]) } }); // [b, d, 2]
+  const perHead = contexts.map((context, layer) => {
+    const prefix = `attr.layer_${layer}`;
+    const along = g.node('MatMul', `${prefix}.projected_readout`, [projections[layer], columns]); // [b, h * hd, 2]
+    const alongPerHead = g.node('Reshape', `${prefix}.projected_readout_heads`, [along, g.constant('attr_head_columns_shape', 'int64', [0, heads, headDim, 2])]); // [b, h, hd, 2]
+    return g.node('MatMul', `${prefix}.head_votes`, [lastOf(context, 2, `${prefix}.context_last`), alongPerHead]); // [b, h, 1, hd] x [b, h, hd, 2] -> [b, h, 1, 2]
+  });
+  const votes = g.node('Concat', 'attr.head_votes_by_head', perHead, { attributes: { axis: attr.int(2) } }); // [b, h, L, 2]
+  g.node('Transpose', 'attr.head_votes_all', [votes], { attributes: { perm: attr.ints([0, 2, 1, 3]) }, outputs: [attributionOutputs.headVotes] });
+
   const outputs: LensOutput[] = [
-    { name: attributionOutputs.heads, type: 'float32', shape: [batch, nLayer, heads, width] },
+    { name: attributionOutputs.headVotes, type: 'float32', shape: [batch, nLayer, heads, 2] },
     { name: attributionOutputs.readoutIds, type: 'int64', shape: [batch, 2] },
     { name: attributionOutputs.readout, type: 'float32', shape: [batch, 2, width] },
   ];

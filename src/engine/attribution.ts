@@ -1,37 +1,39 @@
 // The engine's direct logit attribution: the top token's logit (and the top-two gap) at the last position split
 // into what each part of the model wrote into the residual stream. The weight-side products come from the graph
-// (trace.attr.*, src/convert/attribution-graph.ts): each head's output through its own slice of the projection,
-// the LM head's rows of the two likeliest tokens times the final norm's gain, the final bias along them, the
+// (trace.attr.*, src/convert/attribution-graph.ts): each head's vote (its output through its own slice of the
+// projection, dotted with each readout row), the LM head's rows of the two likeliest tokens times the final norm's gain, the final bias along them, the
 // projections' biases. Here only the float64 dot products with the Trace's last-position vectors: no weights in JavaScript.
 import type { Tensor } from '@huggingface/transformers';
 import { componentSum, finalNormScale, type AttributionComponent, type FinalNorm } from '../maths/attribution';
 import { attributionOutputs, embedOutputs, layerOutput } from '../trace/output-names';
 import type { AttributionTarget, LogitAttribution, MissingPart, ModelInfo, NextTokenCandidate, TraceAttribution, TraceTensor } from '../trace';
 
-/** The graph's attribution outputs, batch dropped: [L, h, d] heads, [2] ids, [2, d] readout rows, [2] final bias, [L, d] biases. */
+/** The graph's attribution outputs, batch dropped: [L, h, 2] head votes, [2] ids, [2, d] readout rows, [2] final bias, [L, d] biases. */
 export interface GraphAttributionOutputs {
-  heads: TraceTensor;
+  headVotes: TraceTensor;
   readoutIds: number[];
   readout: TraceTensor;
   finalBias: Float32Array | null;
   projectionBias: TraceTensor | null;
 }
 
-/** Whether a graph output is one of the attribution's (read here, not shipped in trace.tensors). */
+const ATTRIBUTION_PREFIX = 'trace.attr.';
+
+/** Whether a graph output is one of the attribution's (read here, not shipped in trace.tensors); by prefix, so an older graph's trace.attr.heads is left out too. */
 export function isAttributionOutput(name: string): boolean {
-  return (Object.values(attributionOutputs) as string[]).includes(name);
+  return name.startsWith(ATTRIBUTION_PREFIX);
 }
 
 /** The attribution's outputs of one run, or null when the graph has none (a model converted before they existed). */
 export function readAttributionOutputs(outputs: Record<string, Tensor>): GraphAttributionOutputs | null {
-  const heads = outputs[attributionOutputs.heads];
+  const headVotes = outputs[attributionOutputs.headVotes];
   const ids = outputs[attributionOutputs.readoutIds];
   const readout = outputs[attributionOutputs.readout];
-  if (!heads || !ids || !readout) return null;
+  if (!headVotes || !ids || !readout) return null;
   const bias = outputs[attributionOutputs.finalBias];
   const projectionBias = outputs[attributionOutputs.projectionBias];
   return {
-    heads: { shape: heads.dims.slice(1), data: (heads.data as Float32Array).slice() },
+    headVotes: { shape: headVotes.dims.slice(1), data: (headVotes.data as Float32Array).slice() },
     readoutIds: Array.from(ids.data as BigInt64Array, Number).slice(0, 2),
     readout: { shape: readout.dims.slice(1), data: (readout.data as Float32Array).slice() },
     finalBias: bias ? (bias.data as Float32Array).slice(0, 2) : null,
@@ -106,11 +108,13 @@ function components(parts: Parts, graph: GraphAttributionOutputs, info: ModelInf
   const along = direction(combined, info.architecture.norm, scale);
   const result: AttributionComponent[] = [{ kind: 'embed', layer: null, head: null, value: dot64(parts.tokenEmbedding, along) }];
   if (parts.positionEmbedding) result.push({ kind: 'pos', layer: null, head: null, value: dot64(parts.positionEmbedding, along) });
-  const [layers, heads] = graph.heads.shape;
+  // The graph's head votes are each head's dot product with the two centred rows: combined here, divided by the scale.
+  const [layers, heads] = graph.headVotes.shape;
+  const votes = graph.headVotes.data;
   for (let layer = 0; layer < layers; layer++) {
     for (let head = 0; head < heads; head++) {
-      const at = (layer * heads + head) * width;
-      result.push({ kind: 'head', layer, head, value: dot64(graph.heads.data.subarray(at, at + width), along) });
+      const at = (layer * heads + head) * 2;
+      result.push({ kind: 'head', layer, head, value: (weights[0] * votes[at] + (weights[1] === 0 ? 0 : weights[1] * votes[at + 1])) / scale });
     }
     if (graph.projectionBias) result.push({ kind: 'bias', layer, head: null, value: dot64(graph.projectionBias.data.subarray(layer * width, (layer + 1) * width), along) });
     result.push({ kind: 'mlp', layer, head: null, value: dot64(parts.mlpOut[layer], along) });
@@ -126,7 +130,7 @@ function targetOf(candidate: NextTokenCandidate): AttributionTarget {
 /** The top token's logit and the top-two gap, attributed; or what was missing. */
 export function computeAttribution(input: AttributionInput): AttributionResult {
   const { info, tensors, graph, topk } = input;
-  if (!graph) return { attribution: null, missing: [{ part: PART, needs: attributionOutputs.heads, reason: "the model's graph does not expose it: convert it again with today's converter" }] };
+  if (!graph) return { attribution: null, missing: [{ part: PART, needs: attributionOutputs.headVotes, reason: "the model's graph does not expose it: convert it again with today's converter" }] };
   const parts = partsOf(info, tensors);
   if ('missing' in parts) return { attribution: null, missing: parts.missing };
   const [top, second] = topk;

@@ -148,13 +148,14 @@ export const logitLensOutputs = {
 
 // Direct logit attribution's weight-side products, computed in the graph at the last position
 // (src/convert/attribution-graph.ts), so the engine holds no copy of the projections or the head:
-//   trace.attr.heads           [b, L, h, d]  each head's context through its own rows of the output projection
+//   trace.attr.head_votes      [b, L, h, 2]  each head's context through its own rows of the output projection, dotted
+//                                            with each readout row (centred for LayerNorm), not yet divided by the final norm's scale
 //   trace.attr.readout_ids     [b, 2] int64  the two likeliest next tokens (by logit)
 //   trace.attr.readout         [b, 2, d]     their LM-head rows times the final norm's gain
 //   trace.attr.final_bias      [b, 2]        the final LayerNorm's bias along those rows (absent for RMSNorm)
 //   trace.attr.proj_bias       [L, d]        each layer's output-projection bias (absent when the projection has none)
 export const attributionOutputs = {
-  heads: 'trace.attr.heads',
+  headVotes: 'trace.attr.head_votes',
   readoutIds: 'trace.attr.readout_ids',
   readout: 'trace.attr.readout',
   finalBias: 'trace.attr.final_bias',

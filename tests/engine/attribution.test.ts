@@ -4,15 +4,18 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Tensor } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelInNode } from '../../src/cli/model-folder';
 import { convertModel } from '../../src/convert/index';
 import { readInitializers } from '../../src/convert/onnx-reader';
+import { computeAttribution, isAttributionOutput, readAttributionOutputs } from '../../src/engine/attribution';
 import type { LoadedModel } from '../../src/engine/load-model';
 import { runTrace, tokenize } from '../../src/engine/run-trace';
 import { extrasWeightNames } from '../../src/engine/trace-extras';
 import { attributeLogit, componentSum, rowDifference, type AttributionComponent, type AttributionParts } from '../../src/maths/attribution';
 import { embedOutputs, layerOutput, type ModelInfo, type Trace } from '../../src/trace';
+import { attributionOutputs } from '../../src/trace/output-names';
 import { makeRandomGpt2Checkpoint, makeRandomLlamaCheckpoint } from '../convert/random-checkpoint';
 import { referenceGpt2Forward, type ReferenceOutputs } from '../convert/reference-gpt2';
 import { referenceLlamaForward } from '../convert/reference-llama';
@@ -167,4 +170,18 @@ describe.each(checkpoints)('attribution on $label', ({ make, forward }) => {
   });
 
   expectAgreesWithReference(() => state);
+});
+
+describe('a model converted before the head votes (trace.attr.heads, [b, L, h, d])', () => {
+  it('has no attribution outputs, keeps the old output out of the Trace, and asks for a conversion with today\'s converter', () => {
+    const old = {
+      'trace.attr.heads': new Tensor('float32', new Float32Array(2 * 4 * 8), [1, 2, 4, 8]),
+      [attributionOutputs.readoutIds]: new Tensor('int64', BigInt64Array.from([1n, 2n]), [1, 2]),
+      [attributionOutputs.readout]: new Tensor('float32', new Float32Array(2 * 8), [1, 2, 8]),
+    };
+    expect(readAttributionOutputs(old)).toBeNull();
+    expect(isAttributionOutput('trace.attr.heads')).toBe(true);
+    const result = computeAttribution({ info: {} as ModelInfo, tensors: {}, graph: null, topk: [] });
+    expect(result).toEqual({ attribution: null, missing: [{ part: 'attribution', needs: attributionOutputs.headVotes, reason: "the model's graph does not expose it: convert it again with today's converter" }] });
+  });
 });
