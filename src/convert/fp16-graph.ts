@@ -24,7 +24,8 @@ export function halfPrecisionMatMuls(graph: GraphParts, uniqueName: (hint: strin
       consumers.get(value)!.push({ node, index });
     });
   }
-  const isMatMulWeightInput = ({ node, index }: { node: NodeProto; index: number }) => node.op_type === 'MatMul' && index === 1;
+  // A weight is usually a MatMul's second input; the attribution's projected readout (attribution-graph.ts) has it first.
+  const isMatMulWeightInput = ({ node }: { node: NodeProto; index: number }) => node.op_type === 'MatMul';
   const feedsOnlyMatMuls = (value: string) => (consumers.get(value) ?? []).every(isMatMulWeightInput);
 
   // The weights to narrow, and the MatMuls and Gathers whose float16 results need a Cast back.
@@ -49,6 +50,9 @@ export function halfPrecisionMatMuls(graph: GraphParts, uniqueName: (hint: strin
     }
   }
 
+  // The narrowed weights and their Transposes' outputs: what a MatMul reads in float16 without a Cast.
+  const halfWeightValues = new Set(halfWeights);
+  for (const node of graph.nodes) if (node.op_type === 'Transpose' && halfWeights.has(node.input[0])) halfWeightValues.add(node.output[0]);
   const nodes: NodeProto[] = [];
   const halfActivations = new Map<string, string>(); // float32 value -> its Cast to float16, shared by its MatMuls
   for (const node of graph.nodes) {
@@ -58,13 +62,15 @@ export function halfPrecisionMatMuls(graph: GraphParts, uniqueName: (hint: strin
     }
     const input = [...node.input];
     if (node.op_type === 'MatMul') {
-      let half = halfActivations.get(input[0]);
+      // The activation is the input that is not a narrowed weight (or its Transpose): Cast to float16.
+      const at = halfWeightValues.has(input[0]) ? 1 : 0;
+      let half = halfActivations.get(input[at]);
       if (!half) {
-        half = uniqueName(`${input[0]}.fp16`);
-        halfActivations.set(input[0], half);
-        nodes.push({ name: half, op_type: 'Cast', input: [input[0]], output: [half], attribute: castTo(DataType.FLOAT16) });
+        half = uniqueName(`${input[at]}.fp16`);
+        halfActivations.set(input[at], half);
+        nodes.push({ name: half, op_type: 'Cast', input: [input[at]], output: [half], attribute: castTo(DataType.FLOAT16) });
       }
-      input[0] = half;
+      input[at] = half;
     }
     const result = node.output[0];
     const halfResult = uniqueName(`${result}.fp16`);

@@ -13,7 +13,7 @@ import { readSafetensors, shardedSource, safetensorsSource, writeSafetensors, ty
 import { externalDataRange, readInitializers, readInitializersWithExternalData } from '../../src/convert/onnx-reader';
 import { DataType, decodeModel } from '../../src/convert/onnx-proto';
 import { loadModel } from '../../src/engine/load-model';
-import { attributionOutputs, logitLensOutputs } from '../../src/trace/output-names';
+import { attributionOutputs, logitLensOutputs, stepTopOutputs } from '../../src/trace/output-names';
 import { END_OF_TEXT } from '../fixtures/model-folder';
 import { makeRandomLlamaCheckpoint } from './random-checkpoint';
 import { traceOn } from './trace-switch-feeds';
@@ -203,9 +203,10 @@ describe('in transformers.js (Node)', () => {
     const typeOf = (name: string) => fp16Graph.initializer.find((tensor) => tensor.name === name)!.data_type;
     expect(typeOf('model.embed_tokens.weight')).toBe(DataType.FLOAT16);
     expect(typeOf('model.layers.0.mlp.down_proj.weight')).toBe(DataType.FLOAT16);
+    expect(typeOf('model.layers.0.self_attn.o_proj.weight')).toBe(DataType.FLOAT16); // the attribution's MatMul reads it as its first input
     expect(typeOf('model.layers.0.input_layernorm.weight')).toBe(DataType.FLOAT); // norms stay float32
-    // Every float output stays float32; the lens's ids are int64 (tests/engine/graph-lens.test.ts).
-    const integerOutputs: string[] = [logitLensOutputs.ids, attributionOutputs.readoutIds];
+    // Every float output stays float32; the lens's and a step's top ids are int64 (tests/engine/graph-lens.test.ts).
+    const integerOutputs: string[] = [logitLensOutputs.ids, attributionOutputs.readoutIds, stepTopOutputs.ids];
     const floatOutputs = fp16Graph.output.filter((output) => !integerOutputs.includes(output.name));
     expect(floatOutputs.every((output) => output.type.tensor_type.elem_type === DataType.FLOAT)).toBe(true);
     for (const name of integerOutputs) expect(fp16Graph.output.find((output) => output.name === name)!.type.tensor_type.elem_type).toBe(DataType.INT64);
