@@ -5,6 +5,7 @@ import type { LoadedModel } from '../../src/engine/load-model';
 import { loadModelInNode } from '../../src/cli/model-folder';
 import { tokenize } from '../../src/engine/run-trace';
 import { hasTraceSwitch } from '../../src/engine/trace-switch';
+import { stepTopOutputs } from '../../src/trace/output-names';
 
 let loaded: LoadedModel;
 beforeAll(async () => {
@@ -21,7 +22,7 @@ describe('generate', () => {
     expect(cached[0].top5[0].id).toBe(cached[0].id); // greedy takes the likeliest
   });
 
-  it('asks the session for the logits and the cache only, the trace switch off, and generates the same tokens as the loop that read every output', async () => {
+  it('asks the session for the logits, the cache and its top 5 only, the trace switch off, and generates the same tokens as the loop that read every output', async () => {
     expect(hasTraceSwitch(loaded)).toBe(true); // the embedded model is converted with it
     const ids = tokenize(loaded, 'The Congress should');
     for (const useCache of [true, false]) {
@@ -34,7 +35,9 @@ describe('generate', () => {
       });
     }
     const outputs = await forward(loaded, ids, 0, null);
-    expect(Object.keys(outputs).sort()).toEqual(stepOutputNames(Object.keys(await forward(loaded, ids, 0, null, { allOutputs: true }))).sort());
+    const stepTop = Object.values(stepTopOutputs) as string[];
+    expect(Object.keys(outputs).sort()).toEqual([...stepOutputNames(Object.keys(await forward(loaded, ids, 0, null, { allOutputs: true }))), ...stepTop].sort());
+    expect(outputs[stepTopOutputs.ids].dims).toEqual([1, 5]); // the embedded model gives a step's top 5
     expect(Object.keys(outputs).some((name) => name.startsWith('trace.'))).toBe(false);
   });
 
