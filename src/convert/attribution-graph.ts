@@ -57,15 +57,22 @@ export function buildAttributionOutputs(input: AttributionGraphInput): LensOutpu
   const centred = finalNormBias
     ? g.node('Sub', 'attr.readout_centred', [readout, g.node('ReduceMean', 'attr.readout_mean', [readout], { attributes: { axes: attr.ints([-1]), keepdims: attr.int(1) } })])
     : readout;
-  const columns = g.node('Transpose', 'attr.readout_columns', [centred], { attributes: { perm: attr.ints([0, 2, 1]) } }); // [b, d, 2]
+  const rowsFlat = g.node('Reshape', 'attr.readout_rows_flat', [centred, g.constant('attr_rows_flat_shape', 'int64', [-1, width])]); // [b * 2, d]
+  const contextShape = g.constant('attr_context_flat_shape', 'int64', [-1, 1, heads * headDim]);
+  const alongShape = g.constant('attr_along_shape', 'int64', [-1, 2, heads * headDim]);
+  const perHeadShape = g.constant('attr_per_head_shape', 'int64', [0, 2, heads, headDim]);
+  const lastAxis = g.constant('axes_last', 'int64', [-1]);
   const perHead = contexts.map((context, layer) => {
     const prefix = `attr.layer_${layer}`;
-    const along = g.node('MatMul', `${prefix}.projected_readout`, [projections[layer], columns]); // [b, h * hd, 2]
-    const alongPerHead = g.node('Reshape', `${prefix}.projected_readout_heads`, [along, g.constant('attr_head_columns_shape', 'int64', [0, heads, headDim, 2])]); // [b, h, hd, 2]
-    return g.node('MatMul', `${prefix}.head_votes`, [lastOf(context, 2, `${prefix}.context_last`), alongPerHead]); // [b, h, 1, hd] x [b, h, hd, 2] -> [b, h, 1, 2]
+    // Gemm with transB: the rows times W_Oᵀ, [b * 2, h * hd], the weight read as the forward pass's MatMul reads it.
+    const along = g.node('Reshape', `${prefix}.projected_readout`, [g.node('Gemm', `${prefix}.projected_readout_flat`, [rowsFlat, projections[layer]], { attributes: { transB: attr.int(1) } }), alongShape]); // [b, 2, h * hd]
+    const last = g.node('Reshape', `${prefix}.context_flat`, [g.node('Transpose', `${prefix}.context_last_heads`, [lastOf(context, 2, `${prefix}.context_last`)], { attributes: { perm: attr.ints([0, 2, 1, 3]) } }), contextShape]); // [b, 1, h * hd]
+    const products = g.node('Reshape', `${prefix}.vote_terms`, [g.node('Mul', `${prefix}.vote_products`, [last, along]), perHeadShape]); // [b, 2, h, hd]
+    return g.node('ReduceSum', `${prefix}.head_votes`, [products, lastAxis], { attributes: { keepdims: attr.int(0) } }); // [b, 2, h]
   });
-  const votes = g.node('Concat', 'attr.head_votes_by_head', perHead, { attributes: { axis: attr.int(2) } }); // [b, h, L, 2]
-  g.node('Transpose', 'attr.head_votes_all', [votes], { attributes: { perm: attr.ints([0, 2, 1, 3]) }, outputs: [attributionOutputs.headVotes] });
+  const stacked = perHead.map((votes, layer) => g.node('Unsqueeze', `attr.layer_${layer}.head_votes_row`, [votes, g.constant('axes', 'int64', [1])])); // [b, 1, 2, h]
+  const votes = g.node('Concat', 'attr.head_votes_by_layer', stacked, { attributes: { axis: attr.int(1) } }); // [b, L, 2, h]
+  g.node('Transpose', 'attr.head_votes_all', [votes], { attributes: { perm: attr.ints([0, 1, 3, 2]) }, outputs: [attributionOutputs.headVotes] });
 
   const outputs: LensOutput[] = [
     { name: attributionOutputs.headVotes, type: 'float32', shape: [batch, nLayer, heads, 2] },

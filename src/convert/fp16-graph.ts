@@ -1,6 +1,6 @@
 // The fp16 variant of a graph, as a pass over any family's float32 graph: the weight matrices that only
-// feed MatMul (directly or through a Transpose) or a Gather (an embedding lookup) are stored as float16,
-// each such MatMul runs in float16 on a Cast of its activation, and its result, like each Gather's, is
+// feed MatMul or Gemm as its second input (directly or through a Transpose) or a Gather (an embedding lookup)
+// are stored as float16, each such MatMul runs in float16 on a Cast of its activation, and its result, like each Gather's, is
 // Cast back to float32. Everything else stays float32: norms, softmax, the residual stream, biases,
 // the KV cache, the logits and the trace outputs. So the graph's inputs and outputs, transformers.js's
 // cache handling and the deck's Trace are the same as for fp32, while the weights (the download, the
@@ -24,8 +24,8 @@ export function halfPrecisionMatMuls(graph: GraphParts, uniqueName: (hint: strin
       consumers.get(value)!.push({ node, index });
     });
   }
-  // A weight is usually a MatMul's second input; the attribution's projected readout (attribution-graph.ts) has it first.
-  const isMatMulWeightInput = ({ node }: { node: NodeProto; index: number }) => node.op_type === 'MatMul';
+  // A MatMul's second input, or a Gemm's (the attribution's projected readout, attribution-graph.ts, reads W_O transposed).
+  const isMatMulWeightInput = ({ node, index }: { node: NodeProto; index: number }) => (node.op_type === 'MatMul' || node.op_type === 'Gemm') && index === 1;
   const feedsOnlyMatMuls = (value: string) => (consumers.get(value) ?? []).every(isMatMulWeightInput);
 
   // The weights to narrow, and the MatMuls and Gathers whose float16 results need a Cast back.
@@ -50,9 +50,6 @@ export function halfPrecisionMatMuls(graph: GraphParts, uniqueName: (hint: strin
     }
   }
 
-  // The narrowed weights and their Transposes' outputs: what a MatMul reads in float16 without a Cast.
-  const halfWeightValues = new Set(halfWeights);
-  for (const node of graph.nodes) if (node.op_type === 'Transpose' && halfWeights.has(node.input[0])) halfWeightValues.add(node.output[0]);
   const nodes: NodeProto[] = [];
   const halfActivations = new Map<string, string>(); // float32 value -> its Cast to float16, shared by its MatMuls
   for (const node of graph.nodes) {
@@ -61,16 +58,14 @@ export function halfPrecisionMatMuls(graph: GraphParts, uniqueName: (hint: strin
       continue;
     }
     const input = [...node.input];
-    if (node.op_type === 'MatMul') {
-      // The activation is the input that is not a narrowed weight (or its Transpose): Cast to float16.
-      const at = halfWeightValues.has(input[0]) ? 1 : 0;
-      let half = halfActivations.get(input[at]);
+    if (node.op_type === 'MatMul' || node.op_type === 'Gemm') {
+      let half = halfActivations.get(input[0]);
       if (!half) {
-        half = uniqueName(`${input[at]}.fp16`);
-        halfActivations.set(input[at], half);
-        nodes.push({ name: half, op_type: 'Cast', input: [input[at]], output: [half], attribute: castTo(DataType.FLOAT16) });
+        half = uniqueName(`${input[0]}.fp16`);
+        halfActivations.set(input[0], half);
+        nodes.push({ name: half, op_type: 'Cast', input: [input[0]], output: [half], attribute: castTo(DataType.FLOAT16) });
       }
-      input[at] = half;
+      input[0] = half;
     }
     const result = node.output[0];
     const halfResult = uniqueName(`${result}.fp16`);

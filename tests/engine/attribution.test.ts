@@ -172,6 +172,25 @@ describe.each(checkpoints)('attribution on $label', ({ make, forward }) => {
   expectAgreesWithReference(() => state);
 });
 
+describe('attribution on an fp16 conversion (the projected readout\'s Gemm reads W_O in float16)', () => {
+  it('adds up to the fp16 model\'s own logit and gap', async () => {
+    const { config, bytes } = checkpoints[1].make();
+    const folderConfig = { ...config, bos_token_id: END_OF_TEXT, eos_token_id: END_OF_TEXT };
+    const modelsRoot = mkdtempSync(join(tmpdir(), 'attribution-fp16-'));
+    const folder = writeModelFolder(modelsRoot, 'tiny', { config: folderConfig, onnx: convertModel({ config: folderConfig, weights: bytes, dtype: 'fp16' }), withTokenizer: true });
+    const loaded = await loadModelInNode(folder);
+    try {
+      const trace = await runTrace(loaded, PROMPT);
+      const attribution = trace.attribution!;
+      expect(Math.abs(attribution.logit.sum - trace.topk[0].logit)).toBeLessThan(1e-3);
+      expect(Math.abs(attribution.gap!.sum - (trace.topk[0].logit - trace.topk[1].logit))).toBeLessThan(1e-3);
+    } finally {
+      await loaded.model.dispose();
+      rmSync(modelsRoot, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe('a model converted before the head votes (trace.attr.heads, [b, L, h, d])', () => {
   it('has no attribution outputs, keeps the old output out of the Trace, and asks for a conversion with today\'s converter', () => {
     const old = {
