@@ -48,10 +48,11 @@ export function buildAttributionOutputs(input: AttributionGraphInput): LensOutpu
   g.node('Mul', 'attr.readout_gain', [rows, finalNormGain], { outputs: [attributionOutputs.readout] });
 
   // Each head's vote along each readout row: head i's last-position context c_i [hd] dotted with W_O_i · centre(r_j),
-  // W_O_i its rows of the projection. u = W_O [h * hd, d] × centre(readout)ᵀ [d, 2] per layer (the weight in a
-  // MatMul as the forward pass multiplies by it: no Reshape or Slice of it, which onnxruntime would fold into a
-  // second copy), then each head's context times its hd rows of u: 2 × h·hd × d multiply-adds a layer instead of
-  // the h × h·hd × d of each head's whole output (the time is mostly reading the weight, which both do once).
+  // W_O_i its rows of the projection. uᵀ = centre(readout) [2, d] × W_Oᵀ per layer, a Gemm with transB (the weight
+  // as stored: no Reshape, Slice or Transpose of it, which onnxruntime would fold into a second copy; and wide
+  // output rows, where a MatMul with W_O first gave [h * hd, 2], slow in WASM), then each head's context times its
+  // hd entries of u, summed: 2 × h·hd × d multiply-adds a layer instead of the h × h·hd × d of each head's whole
+  // output (the time is mostly reading the weight, which both do once).
   // LayerNorm's mean is taken out of the rows here (RMSNorm has none); the final norm's divisor is the engine's.
   const readout = attributionOutputs.readout;
   const centred = finalNormBias
