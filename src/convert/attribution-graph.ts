@@ -59,21 +59,17 @@ export function buildAttributionOutputs(input: AttributionGraphInput): LensOutpu
     ? g.node('Sub', 'attr.readout_centred', [readout, g.node('ReduceMean', 'attr.readout_mean', [readout], { attributes: { axes: attr.ints([-1]), keepdims: attr.int(1) } })])
     : readout;
   const rowsFlat = g.node('Reshape', 'attr.readout_rows_flat', [centred, g.constant('attr_rows_flat_shape', 'int64', [-1, width])]); // [b * 2, d]
-  const contextShape = g.constant('attr_context_flat_shape', 'int64', [-1, 1, heads * headDim]);
-  const alongShape = g.constant('attr_along_shape', 'int64', [-1, 2, heads * headDim]);
-  const perHeadShape = g.constant('attr_per_head_shape', 'int64', [0, 2, heads, headDim]);
-  const lastAxis = g.constant('axes_last', 'int64', [-1]);
-  const perHead = contexts.map((context, layer) => {
-    const prefix = `attr.layer_${layer}`;
-    // Gemm with transB: the rows times W_Oᵀ, [b * 2, h * hd], the weight read as the forward pass's MatMul reads it.
-    const along = g.node('Reshape', `${prefix}.projected_readout`, [g.node('Gemm', `${prefix}.projected_readout_flat`, [rowsFlat, projections[layer]], { attributes: { transB: attr.int(1) } }), alongShape]); // [b, 2, h * hd]
-    const last = g.node('Reshape', `${prefix}.context_flat`, [g.node('Transpose', `${prefix}.context_last_heads`, [lastOf(context, 2, `${prefix}.context_last`)], { attributes: { perm: attr.ints([0, 2, 1, 3]) } }), contextShape]); // [b, 1, h * hd]
-    const products = g.node('Reshape', `${prefix}.vote_terms`, [g.node('Mul', `${prefix}.vote_products`, [last, along]), perHeadShape]); // [b, 2, h, hd]
-    return g.node('ReduceSum', `${prefix}.head_votes`, [products, lastAxis], { attributes: { keepdims: attr.int(0) } }); // [b, 2, h]
-  });
-  const stacked = perHead.map((votes, layer) => g.node('Unsqueeze', `attr.layer_${layer}.head_votes_row`, [votes, g.constant('axes', 'int64', [1])])); // [b, 1, 2, h]
-  const votes = g.node('Concat', 'attr.head_votes_by_layer', stacked, { attributes: { axis: attr.int(1) } }); // [b, L, 2, h]
-  g.node('Transpose', 'attr.head_votes_all', [votes], { attributes: { perm: attr.ints([0, 1, 3, 2]) }, outputs: [attributionOutputs.headVotes] });
+  // Two nodes a layer (onnxruntime-web pays for every node): the Gemm, and the slice of the context's last position;
+  // the rest on all layers at once.
+  const along = contexts.map((_, layer) => g.node('Gemm', `attr.layer_${layer}.projected_readout`, [rowsFlat, projections[layer]], { attributes: { transB: attr.int(1) } })); // [b * 2, h * hd]
+  const lasts = contexts.map((context, layer) => lastOf(context, 2, `attr.layer_${layer}.context_last`)); // [b, h, 1, hd]
+  const concat = (name: string, values: string[]) => g.node('Concat', name, values, { attributes: { axis: attr.int(0) } });
+  const reshape = (name: string, value: string, shape: number[]) => g.node('Reshape', name, [value, g.constant(`${name.replace(/\./g, '_')}_shape`, 'int64', shape)]);
+  const alongAll = reshape('attr.projected_readouts', concat('attr.projected_readouts_joined', along), [nLayer, -1, 2, heads * headDim]); // [L, b, 2, h * hd]
+  const contextsAll = reshape('attr.contexts_last', concat('attr.contexts_last_joined', lasts), [nLayer, -1, 1, heads * headDim]); // [L, b, 1, h * hd], head-major as W_O's rows
+  const terms = reshape('attr.vote_terms', g.node('Mul', 'attr.vote_products', [contextsAll, alongAll]), [nLayer, -1, 2, heads, headDim]); // [L, b, 2, h, hd]
+  const votes = g.node('ReduceSum', 'attr.head_votes_by_layer', [terms, g.constant('axes_last', 'int64', [-1])], { attributes: { keepdims: attr.int(0) } }); // [L, b, 2, h]
+  g.node('Transpose', 'attr.head_votes_all', [votes], { attributes: { perm: attr.ints([1, 0, 3, 2]) }, outputs: [attributionOutputs.headVotes] }); // [b, L, h, 2]
 
   const outputs: LensOutput[] = [
     { name: attributionOutputs.headVotes, type: 'float32', shape: [batch, nLayer, heads, 2] },

@@ -1,5 +1,5 @@
 // The trace outputs as the graph gives them: each per-layer value stacked with the other layers' values of its kind
-// into one output, trace.layers.<kind> [L, ...] (why: src/trace/stacked-layer-outputs.ts); every other traced
+// into one output, trace.layers.<kind> [L * b, ...] (why: src/trace/stacked-layer-outputs.ts); every other traced
 // value copied to its own output name.
 import { attr, type Dim, type GraphBuilder } from './onnx-writer';
 import { layerOutputParts, stackedLayerOutput } from '../trace/stacked-layer-outputs';
@@ -34,19 +34,16 @@ export function traceOutputNodes(g: GraphBuilder, traced: TracedValue[], nLayer:
     }
     if (!stacks.has(parts.kind)) {
       stacks.set(parts.kind, []);
-      outputs.push({ name: stackedLayerOutput(parts.kind), shape: [nLayer, ...value.shape] });
+      outputs.push({ name: stackedLayerOutput(parts.kind), shape: [`layers_x_${value.shape[0]}`, ...value.shape.slice(1)] });
     }
     stacks.get(parts.kind)![parts.layer] = value;
   }
   for (const [kind, layers] of stacks) {
     // Array.from: a layer never traced is a hole, which some() would skip.
     if (layers.length !== nLayer || Array.from(layers).some((layer) => layer === undefined)) throw new Error(`trace output ${kind} is not traced in every one of the ${nLayer} layers`);
-    // Concatenated along their first (batch) axis, [L * b, ...], which is [L, b, ...] laid out: one copy of the
-    // values and four nodes, where an Unsqueeze per layer before the Concat copied them twice (L + 1 nodes).
-    const name = stackedLayerOutput(kind);
-    const joined = g.node('Concat', `${name}.joined`, layers.map(({ value }) => value), { attributes: { axis: attr.int(0) } });
-    const shape = g.node('Concat', `${name}.shape`, [g.constant('layer_count', 'int64', [nLayer]), g.node('Shape', `${name}.row_shape`, [layers[0].value])], { attributes: { axis: attr.int(0) } });
-    g.node('Reshape', name, [joined, shape], { outputs: [name] });
+    // Concatenated along their first (batch) axis, [L * b, ...]: one node and one copy of the values, where an
+    // Unsqueeze per layer before the Concat took L + 1 nodes and two copies (onnxruntime-web pays per node).
+    g.node('Concat', stackedLayerOutput(kind), layers.map(({ value }) => value), { attributes: { axis: attr.int(0) }, outputs: [stackedLayerOutput(kind)] });
   }
   return outputs;
 }

@@ -75,7 +75,7 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
   const graphOutputs = (await loaded.model({ input_ids: inputIds, attention_mask: attentionMask, ...masks, ...traceSwitchFeeds(loaded, true, !deferLens) })) as Record<string, Tensor>;
   const forwarded = performance.now();
   disposeGpuTensors(Object.values(graphOutputs).filter((t) => t.location === 'gpu-buffer')); // the cache (WebGPU): not needed here
-  const outputs = unstackOutputs(graphOutputs, (source, data, dims) => new Tensor(source.type as 'float32', data, dims)); // per-layer names again
+  const outputs = unstackOutputs(graphOutputs, loaded.info.nLayer, (source, data, dims) => new Tensor(source.type as 'float32', data, dims)); // per-layer names again
 
   const tensors: Record<string, TraceTensor> = {};
   for (const name of loaded.traceOutputs) {

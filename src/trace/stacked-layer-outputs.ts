@@ -1,5 +1,6 @@
-// Per-layer trace outputs leave the graph stacked: one output per kind, `trace.layers.<kind>` [L, b, ...], rather
-// than L outputs `trace.layer.N.<kind>` [b, ...]. onnxruntime pays a fixed cost for every output of a run (and, on
+// Per-layer trace outputs leave the graph stacked: one output per kind, `trace.layers.<kind>` [L * b, ...] (the L
+// layers' [b, ...] values concatenated along their first axis: one Concat, no node per layer), rather than L outputs
+// `trace.layer.N.<kind>` [b, ...]. onnxruntime pays a fixed cost for every output of a run (and, on
 // WebGPU, one read-back from the GPU each): 17 × 30 of them per prompt on a 30-layer model. The engine and the tests
 // split the stacks back into the per-layer names, which stay the Trace's contract (output-names.ts).
 import { layerOutput, type LayerOutputKind } from './output-names';
@@ -31,20 +32,22 @@ interface Viewable<T> {
   subarray(start: number, end: number): T;
 }
 
-/** A stack [L, ...rest] as L views of its data, each with dims `rest`. */
-export function splitLayers<T extends Viewable<T>>(data: T, dims: readonly number[]): { data: T; dims: number[] }[] {
-  const [layers, ...rest] = dims;
-  const size = rest.reduce((count, dim) => count * dim, 1);
-  if (data.length !== layers * size) throw new Error(`a stack of ${layers} layers of [${rest.join(', ')}] holds ${data.length} values`);
-  return Array.from({ length: layers }, (_, layer) => ({ data: data.subarray(layer * size, (layer + 1) * size), dims: rest }));
+/** A stack [layers * b, ...rest] as `layers` views of its data, each with dims [b, ...rest]. */
+export function splitLayers<T extends Viewable<T>>(data: T, dims: readonly number[], layers: number): { data: T; dims: number[] }[] {
+  const [stacked, ...rest] = dims;
+  const layerDims = [stacked / layers, ...rest];
+  const size = layerDims.reduce((count, dim) => count * dim, 1);
+  if (!Number.isInteger(layerDims[0]) || data.length !== layers * size) throw new Error(`a stack of ${layers} layers cannot have the shape [${dims.join(', ')}] with ${data.length} values`);
+  return Array.from({ length: layers }, (_, layer) => ({ data: data.subarray(layer * size, (layer + 1) * size), dims: layerDims }));
 }
 
 /**
- * The outputs with every stack replaced by its layers, under their per-layer names; `make` builds the library's
- * tensor (transformers.js's or onnxruntime's) from a view of the stack's data.
+ * The outputs with every stack replaced by its `nLayer` layers, under their per-layer names; `make` builds the
+ * library's tensor (transformers.js's or onnxruntime's) from a view of the stack's data.
  */
 export function unstackOutputs<Tensor extends { data: unknown; dims: readonly number[] }>(
   outputs: Record<string, Tensor>,
+  nLayer: number,
   make: (source: Tensor, data: Float32Array, dims: number[]) => Tensor,
 ): Record<string, Tensor> {
   const named: Record<string, Tensor> = {};
@@ -54,7 +57,7 @@ export function unstackOutputs<Tensor extends { data: unknown; dims: readonly nu
       continue;
     }
     const kind = name.slice(STACKED_PREFIX.length) as LayerOutputKind;
-    splitLayers(tensor.data as Float32Array, tensor.dims).forEach(({ data, dims }, layer) => {
+    splitLayers(tensor.data as Float32Array, tensor.dims, nLayer).forEach(({ data, dims }, layer) => {
       named[layerOutput(layer, kind)] = make(tensor, data, dims);
     });
   }

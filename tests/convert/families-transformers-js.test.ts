@@ -70,7 +70,7 @@ describe.each(families)('transformers.js with a converted $family', ({ family, c
       [1, 1, 1, 1, 1],
       [0, 0, 1, 1, 1],
     ];
-    const outputs = perLayer(await model({ ...traceOn(model), input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) })) as Record<string, Tensor>;
+    const outputs = perLayer(await model({ ...traceOn(model), input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) }), config.num_hidden_layers as number) as Record<string, Tensor>;
     const reference = referenceLlamaForward(config, parameters, { inputIds, attentionMask, positionIds: positionIdsFromMask(attentionMask) });
     const problems = [compareTensor('logits', asOrt(outputs.logits), reference.logits)];
     for (const name of allTraceOutputs(config.num_hidden_layers as number, { learnedPositions: false })) {

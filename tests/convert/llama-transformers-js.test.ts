@@ -63,7 +63,7 @@ describe('transformers.js with a converted Llama', () => {
       [0, 0, 1, 1, 1],
     ];
     // transformers.js makes position_ids from the attention mask itself; the reference gets the same ones.
-    const outputs = perLayer(await model({ ...traceOn(model), input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) })) as Record<string, Tensor>;
+    const outputs = perLayer(await model({ ...traceOn(model), input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) }), config.num_hidden_layers as number) as Record<string, Tensor>;
     const reference = referenceLlamaForward(config, parameters, { inputIds, attentionMask, positionIds: positionIdsFromMask(attentionMask) });
 
     const problems = [compareTensor('logits', asOrt(outputs.logits), reference.logits)];

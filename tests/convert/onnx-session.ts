@@ -76,7 +76,7 @@ export async function runDecoder(
     }
   }
   // Per-layer trace outputs come stacked (trace.layers.<kind>): split back into the Trace's names.
-  return unstackOutputs(await session.run(feeds), (_, data, dims) => new ort.Tensor('float32', data, dims));
+  return unstackOutputs(await session.run(feeds), nLayer, (_, data, dims) => new ort.Tensor('float32', data, dims));
 }
 
 /** The name the GPT-2 tests use. */

@@ -9,4 +9,4 @@ export const traceOn = (model: PreTrainedModel) => traceSwitchFeeds({ model }, t
 export const traceOff = (model: PreTrainedModel) => feedThroughGenerate(model, traceSwitchFeeds({ model }, false));
 
 /** A transformers.js forward call's outputs with the stacked per-layer trace outputs split back into their names. */
-export const perLayer = (outputs: Record<string, Tensor>) => unstackOutputs(outputs, (source, data, dims) => new Tensor(source.type as 'float32', data, dims));
+export const perLayer = (outputs: Record<string, Tensor>, nLayer: number) => unstackOutputs(outputs, nLayer, (source, data, dims) => new Tensor(source.type as 'float32', data, dims));

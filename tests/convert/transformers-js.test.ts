@@ -51,7 +51,7 @@ describe('transformers.js', () => {
       [0, 0, 1, 1, 1],
     ];
     // transformers.js makes position_ids from the attention mask itself; the reference gets the same ones.
-    const outputs = perLayer(await model({ ...traceOn(model), input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) })) as Record<
+    const outputs = perLayer(await model({ ...traceOn(model), input_ids: int64Tensor(inputIds), attention_mask: int64Tensor(attentionMask) }), config.n_layer as number) as Record<
       string,
       Tensor
     >;
