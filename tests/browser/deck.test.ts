@@ -1,5 +1,5 @@
 // The deck in headless chromium shows the numbers `npm run trace -- --json` computes in Node:
-// the same token ids, attention weights and next-token probabilities, on WASM and on WebGPU.
+// the same token ids, attention weights, next-token probabilities and logit lens, on WASM and on WebGPU.
 // It works from a sub-path, keeps the prompt in the URL, and asks nothing of any other origin.
 import { describe, expect, it } from 'vitest';
 import { traceSummaryJson } from '../../src/engine/trace-summary';
@@ -74,6 +74,20 @@ describe.each(['wasm', 'webgpu'] as const)('the deck on %s', (backend) => {
     const chosen = (await readSlideNumbers(page)).attention;
     expect([chosen.layer, chosen.head]).toEqual([lastLayer, lastHead]);
     expectAttentionMatches(chosen, expected.attention);
+
+    // The logit lens comes with the answer's first step (the traced pass leaves it out): the same rows as Node's
+    // traced pass computes, the slide (off screen) drawn when it arrives.
+    const lens = page.locator('section#logit-lens .slide-content');
+    await expect.poll(() => lens.getAttribute('data-stage-count'), { timeout: 60_000 }).toBe(String(expectedTrace.extras!.logitLens.length));
+    expect(await lens.getAttribute('data-lens-pending')).toBeNull();
+    const lensCells = await page.$$eval('section#logit-lens .lens-stage-row', (rows) =>
+      rows.map((row) => Array.from(row.querySelectorAll<HTMLElement>('.lens-cell[data-rank]'), (cell) => ({ id: Number(cell.dataset.tokenId), prob: Number(cell.dataset.prob) }))),
+    );
+    lensCells.forEach((cells, stage) => {
+      const nodeRow = expectedTrace.extras!.logitLens[stage].top;
+      expect(cells.map((cell) => cell.id), `lens stage ${stage}`).toEqual(nodeRow.map((candidate) => candidate.id));
+      cells.forEach((cell, rank) => expect(Math.abs(cell.prob - nodeRow[rank].prob), `lens stage ${stage} rank ${rank + 1}`).toBeLessThan(PROB_TOLERANCE));
+    });
 
     // The prompt is in the URL, so a link reproduces the deck.
     await expect.poll(() => new URL(page.url()).searchParams.get('prompt')).toBe(PROMPT);
