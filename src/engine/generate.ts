@@ -78,7 +78,8 @@ const leanModels = new WeakMap<LoadedModel['model'], Forwardable>();
 const leanLensModels = new WeakMap<LoadedModel['model'], Forwardable>();
 
 /**
- * The model, its session asked for the step's outputs only: onnxruntime then neither copies the trace outputs
+ * The model, its session asked for the step's outputs only (the logits, the cache, the step's top 5; the lens's
+ * with `lens`): onnxruntime then neither copies the trace outputs
  * out of its memory (nor, on WebGPU, reads them back from the GPU) nor keeps them. transformers.js's run() always
  * asks for every output, so its forward() is handed a view of the session whose run() names the fetches; the rest
  * (input checks, the cache's empty first inputs, the runs' serialisation on the web) stays the library's.

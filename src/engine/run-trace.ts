@@ -32,7 +32,17 @@ export function chatInput(loaded: Pick<LoadedModel, 'tokenizer' | 'chatTemplate'
   return { chat, ids: tokenize(loaded, chat.templated) };
 }
 
+/** A token's piece, text and bytes, worked out once per model and id (each takes a decode: ~80 of them a Trace). */
 export function describeToken(loaded: LoadedModel, id: number): TraceToken {
+  let known = describedTokens.get(loaded);
+  if (!known) describedTokens.set(loaded, (known = new Map()));
+  let token = known.get(id);
+  if (!token) known.set(id, (token = tokenDescription(loaded, id)));
+  return { ...token }; // a copy: a Trace's tokens are its own
+}
+const describedTokens = new WeakMap<LoadedModel, Map<number, TraceToken>>();
+
+function tokenDescription(loaded: LoadedModel, id: number): TraceToken {
   const piece = loaded.pieces[id] ?? '';
   const text = loaded.tokenizer.decode([id], { skip_special_tokens: false, clean_up_tokenization_spaces: false });
   let bytes: number[];
