@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { buildModelsFolder } from '../bench/baseline-model';
 import { benchText, promptsOfLength } from '../bench/bench-prompts';
-import { BENCH_MODELS, GENERATION_REPS, log, MEMORY_NEW_TOKENS, type BenchBackend, MODEL, PROMPT_LENGTHS, SMOLLM_SHAPED, SUMMARY_PROMPT_TOKENS } from '../bench/bench-settings';
+import { BENCH_MODELS, EMBEDDED_GENERATION_REPS, GENERATION_REPS, log, MEMORY_NEW_TOKENS, type BenchBackend, MODEL, PROMPT_LENGTHS, SMOLLM_SHAPED, SUMMARY_PROMPT_TOKENS } from '../bench/bench-settings';
 import { measureMemory } from '../bench/measure-memory';
 import { compareBackends } from '../bench/compare-backends';
 import { benchPage } from '../bench/drive-bench-page';
@@ -77,8 +77,9 @@ async function main(): Promise<number> {
     const reports: Report[] = [];
     for (const model of benchModels) {
       const notes: string[] = [];
-      // The embedded model keeps its 5 generation runs; the real-shaped one, whose steps take ~10x longer, reps + 1.
-      const generationReps = model.traced === MODEL ? GENERATION_REPS : Math.min(GENERATION_REPS, reps + 1);
+      // The embedded model's generation runs are short on WASM (25 of them steady its median; on SwiftShader, where a
+      // token takes 0.3 s, 5); the real-shaped one, whose steps take ~30x longer, reps + 1.
+      const generationReps = model.traced !== MODEL ? Math.min(GENERATION_REPS, reps + 1) : backend === 'wasm' ? EMBEDDED_GENERATION_REPS : GENERATION_REPS;
       const page = await benchPage(browser, server.deckUrl, pairsOf(model.lengths), reps, model, generationReps, backend);
       const deck = await benchDeck(browser, server.deckUrl, pairsOf(model.deckLengths), reps, notes, `${model.deckSearch}&model=${model.traced}`, backend);
       const conversionMs = model.traced === MODEL ? models.plainMs : models.smolLmShapedMs;
