@@ -1,9 +1,10 @@
-// The trace outputs behind switches: a bool input, `trace_outputs`, decides whether a run computes them, the
-// logit lens has its own, `trace_lens`, and a generation step's top 5 (`step_top`) too. Every node the logits and the KV cache (present.*) need stays in the main
-// graph; every other node (the trace's Identity copies, the attribution's products...; the lens's) moves into the
-// then-branch of one ONNX `If` per switch, whose else-branch gives empty tensors. onnxruntime runs every node of a graph
-// whatever outputs a run asks for, so this is what lets a generation step cost what the plain model costs,
-// with one graph and one copy of the weights (the branch reads them from the main graph's scope).
+// The trace outputs behind switches: a bool input, `trace_outputs`, decides whether a run computes them; the logit
+// lens has its own, `trace_lens`, and a generation step's top 5 its own, `step_top`. Every node the logits and the
+// KV cache (present.*) need stays in the main graph; every other node (the trace's Identity copies, the
+// attribution's products...; the lens's; the step's top 5) moves into the then-branch of one ONNX `If` per switch,
+// whose else-branch gives empty tensors. onnxruntime runs every node of a graph whatever outputs a run asks for, so
+// this is what lets a generation step cost what the plain model costs, with one graph and one copy of the weights
+// (the branches read them from the main graph's scope).
 import { AttributeType, DataType, type NodeProto, type ValueInfoProto } from './onnx-proto';
 import type { GraphBuilder } from './onnx-writer';
 import { isStepOutput, LENS_SWITCH_INPUT, logitLensOutputs, STEP_TOP_SWITCH_INPUT, stepTopOutputs, TRACE_SWITCH_INPUT } from '../trace/output-names';
