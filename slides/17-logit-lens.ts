@@ -9,7 +9,9 @@
 //
 // Test hooks:
 //   root   data-stage-count, data-answer-id (the model's top token, trace.topk[0]),
-//          data-last-row-matches ("true" when the last row's top 5 are trace.topk's first 5)
+//          data-last-row-matches ("true" when the last row's top 5 are trace.topk's first 5),
+//          data-lens-source ("trace": computed with the Trace; "answer": by the answer's first step),
+//          data-lens-pending ("true" while the answer's first step has not brought it yet)
 //   .lens-row[data-stage][data-stage-index]                       one per stage, in order
 //   .lens-cell[data-rank][data-token-id][data-prob]               the top 5 of each row
 //   .lens-answer[data-answer-prob] or .lens-answer[data-answer-bound]   the answer's probability in that row,
@@ -24,7 +26,7 @@ import { logitLensLayers, logitLensReading, type LogitLensRow, type NextTokenCan
 import type { SlideContext, SlideModule } from './slide';
 import './17-logit-lens.css';
 
-const ROOT_HOOKS = ['stageCount', 'answerId', 'lastRowMatches', 'lensPending'] as const;
+const ROOT_HOOKS = ['stageCount', 'answerId', 'lastRowMatches', 'lensPending', 'lensSource'] as const;
 /** float32 graph vs float64 lens: probabilities agree to about 1e-5; this leaves room and still catches a different Trace. */
 const SAME_PROB_TOLERANCE = 1e-3;
 
@@ -141,6 +143,7 @@ function render(root: HTMLElement, context: SlideContext): void {
   const answer = answerOf(trace, rows);
   const matches = lastRowMatchesOutput(rows, trace.topk);
   root.dataset.stageCount = String(rows.length);
+  root.dataset.lensSource = trace.extras?.logitLensFromAnswer ? 'answer' : 'trace'; // which pass computed it
   if (answer) root.dataset.answerId = String(answer.id);
   root.dataset.lastRowMatches = String(matches);
 

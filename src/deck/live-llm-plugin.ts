@@ -100,6 +100,10 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     await options.beforeEngine?.().catch((error: unknown) => console.warn('live-llm: before the engine started:', error));
     // A function, not a worker: the client replaces a worker that dies or hangs (engine supervision).
     const engine = new EngineClient(() => new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' }));
+    // On the logit lens's slide the lens comes with the Trace; elsewhere with the answer's first step (a shorter pass).
+    const lensOnScreen = () => engine.setLensWithTrace(showsLogitLens(deck.getCurrentSlide()));
+    lensOnScreen();
+    deck.on('slidechanged', lensOnScreen);
     const writePromptToUrl = debouncedPromptWriter();
     const runPrompt = (prompt: string, { immediate }: { immediate: boolean }) => {
       if (immediate) markLatest('deck:prompt-submitted', { prompt }); // npm run bench times from here
@@ -163,4 +167,10 @@ function warnAboutSize(deck: RevealApi): void {
   if (width !== LIVE_SLIDE_SIZE.width || height !== LIVE_SLIDE_SIZE.height) {
     console.warn(`live-llm: the live slides are laid out for width ${LIVE_SLIDE_SIZE.width} and height ${LIVE_SLIDE_SIZE.height} in Reveal's config (this deck: ${width} x ${height})`);
   }
+}
+
+/** Whether a section is a live slide that shows the logit lens. */
+function showsLogitLens(section: HTMLElement | undefined): boolean {
+  const id = section?.dataset.live;
+  return deckSlides.some((slide) => slide.id === id && slide.usesGenerationLens === true);
 }

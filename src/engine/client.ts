@@ -143,6 +143,8 @@ export class EngineClient {
   readonly #supervision: Required<SupervisionOptions>;
   readonly #debounceMs: number;
   #debounceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The slide on screen shows the logit lens (setLensWithTrace). */
+  #lensWithTrace = false;
   /** Bytes read and expected per model file: the files load in parallel, progress is their sum. */
   readonly #fileProgress = new Map<string, { loaded: number; total: number }>();
   /** Id of the newest run sent; answers to any other id are stale. */
@@ -333,6 +335,11 @@ export class EngineClient {
     this.#sendRun();
   }
 
+  /** Whether the slide on screen shows the logit lens: later runs compute it with the Trace (no run of its own). */
+  setLensWithTrace(onScreen: boolean): void {
+    this.#lensWithTrace = onScreen;
+  }
+
   #sendRun(): void {
     this.#debounceTimer = null;
     if (this.#state.phase !== 'ready') return; // sent when the model is ready
@@ -340,6 +347,7 @@ export class EngineClient {
     const { system, history, chat, maxNewTokens, sampling, knockOut } = this.#state.runOptions;
     const request: RunRequest = { type: 'run', requestId, prompt: this.#state.prompt, system, history, chat, sampling, knockOut };
     if (maxNewTokens !== null) request.maxNewTokens = maxNewTokens;
+    if (this.#lensWithTrace) request.lensWithTrace = true;
     this.#runSentAt = Date.now();
     this.#worker.postMessage(request);
   }

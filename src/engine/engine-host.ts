@@ -95,14 +95,16 @@ export function createEngineHost<Model extends { info: ModelInfo }>(post: PostMe
       if (!loading) throw new Error('the model is not loaded');
       const loaded = await loading;
       const conversation = { prompt: request.prompt, system: request.system, history: request.history, chat: request.chat };
+      const deferLens = request.lensWithTrace !== true;
       let trace: Trace;
       try {
-        // The lens is left to the answer's first step, which follows at once: the slide on screen comes sooner.
-        trace = await engine.trace(loaded, conversation, { knockOut: request.knockOut, deferLens: true });
+        // The lens is left to the answer's first step, which follows at once, unless its slide is on screen: the
+        // slide on screen comes sooner either way.
+        trace = await engine.trace(loaded, conversation, { knockOut: request.knockOut, deferLens });
       } catch (error) {
         if (!(error instanceof KnockOutError)) throw error;
         // A knock-out this model cannot do: the plain run, with the reason for the slides to say.
-        trace = { ...(await engine.trace(loaded, conversation, { deferLens: true })), knockOutRefused: error.message };
+        trace = { ...(await engine.trace(loaded, conversation, { deferLens })), knockOutRefused: error.message };
         request = { ...request, knockOut: null };
       }
       const promptIds = trace.tokens.map((token) => token.id);

@@ -55,6 +55,11 @@ export interface RunRequest {
   sampling?: AnswerSampling | null;
   /** Heads and MLPs switched off for the Trace and the answer; absent or null: the plain model. */
   knockOut?: KnockOut | null;
+  /**
+   * The slide on screen shows the logit lens: compute it in the traced pass, with the Trace. Absent or false: the
+   * answer's first step computes it (the traced pass is shorter, so any other slide comes sooner).
+   */
+  lensWithTrace?: boolean;
 }
 
 /** The client's heartbeat: a live worker answers at once with a PongMessage, whatever it is doing. */

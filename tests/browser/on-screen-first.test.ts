@@ -1,6 +1,7 @@
 // What is seen first (issue 13 item 2): after a prompt edit only the slide on screen is drawn at once, the
 // others when the browser is idle (data-live-stale until then); reaching a slide draws it with the current
-// Trace, never an older one; print mode draws every slide before printing. The page's requestIdleCallback is
+// Trace, never an older one; print mode draws every slide before printing. The logit lens comes with the Trace on
+// its own slide, with the answer's first step elsewhere. The page's requestIdleCallback is
 // replaced by a queue the test empties, so "before the next idle period" is a moment the test controls.
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -102,6 +103,28 @@ describe('the slide on screen first', () => {
     await generationDrawnDone(page);
     await noStaleAfterIdle(page);
     expect(await allDrawnMarks(page, SECOND)).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await close();
+  }, 240_000);
+
+  it('on the logit lens\'s slide the Trace brings the lens; elsewhere the answer\'s first step does', async () => {
+    const { page, errors, close } = await openHoldingIdle(deck.browser, `?backend=wasm&prompt=${encodeURIComponent(FIRST)}#/logit-lens`);
+    const lens = page.locator('section#logit-lens .slide-content');
+    await traceArrived(page, FIRST);
+    // Drawn as the Trace arrived, from the Trace itself: no wait for the answer.
+    expect(await lens.getAttribute('data-lens-source')).toBe('trace');
+    expect(await lens.getAttribute('data-lens-pending')).toBeNull();
+    expect(Number(await lens.getAttribute('data-stage-count'))).toBeGreaterThan(1);
+    await generationDrawnDone(page);
+
+    await page.evaluate(() => (window.location.hash = '#/attention'));
+    await page.waitForFunction(() => document.querySelector('section#attention')?.classList.contains('present'));
+    await submitThroughPromptBar(page, SECOND);
+    await traceArrived(page, SECOND);
+    await generationDrawnDone(page);
+    await noStaleAfterIdle(page);
+    expect(await lens.getAttribute('data-lens-source')).toBe('answer');
+    expect(await lens.getAttribute('data-lens-pending')).toBeNull();
     expect(errors).toEqual([]);
     await close();
   }, 240_000);

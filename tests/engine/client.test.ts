@@ -48,6 +48,17 @@ describe('EngineClient', () => {
     expect(worker.runs().map((r) => r.prompt)).toEqual(['Hello']);
   });
 
+  it('asks for the logit lens with the Trace while its slide is on screen, without running again', () => {
+    const { worker, client } = readyClient();
+    client.setPrompt('Hello', { immediate: true });
+    client.setLensWithTrace(true);
+    expect(worker.runs()).toHaveLength(1); // the slide changing runs nothing
+    client.setPrompt('Hello there', { immediate: true });
+    client.setLensWithTrace(false);
+    client.setPrompt('Hello again', { immediate: true });
+    expect(worker.runs().map((r) => r.lensWithTrace)).toEqual([undefined, true, undefined]);
+  });
+
   it('runs at once on Enter, even while a run for the same text waits for the typing pause', () => {
     const { worker, client } = readyClient(1000);
     client.setPrompt('Hello');

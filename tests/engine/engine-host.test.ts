@@ -214,6 +214,13 @@ describe('engine host on the real model', () => {
     expect(trace?.type === 'trace' && trace.trace.extras?.logitLensFromAnswer).toBe(true);
     const lens = generations.at(-1)?.logitLens;
     expect(lens?.map((row) => row.top.map((c) => c.id))).toEqual(expected.extras!.logitLens.map((row) => row.top.map((c) => c.id)));
+    // With the lens's slide on screen, the Trace brings it and the answer computes none.
+    messages.length = 0;
+    await host.receive({ ...runRequest(2, 'The Congress should'), maxNewTokens: 2, lensWithTrace: true });
+    const withLens = messages.find((m) => m.type === 'trace');
+    expect(withLens?.type === 'trace' && withLens.trace.extras?.logitLensFromAnswer).toBeUndefined();
+    expect(withLens?.type === 'trace' && withLens.trace.extras?.logitLens.map((row) => row.top.map((c) => c.id))).toEqual(expected.extras!.logitLens.map((row) => row.top.map((c) => c.id)));
+    expect(messages.flatMap((m) => (m.type === 'generation' ? [m.generation.logitLens] : [])).every((rows) => rows === undefined)).toBe(true);
     expect(messages.some((m) => m.type === 'error')).toBe(false);
   }, 120_000);
 });
