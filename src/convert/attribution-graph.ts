@@ -4,7 +4,7 @@
 // along those rows, and each layer's output-projection bias. The engine (src/engine/attribution.ts) takes the dot
 // products with the other parts of the residual stream in float64.
 import { attr, type Dim, type GraphBuilder } from './onnx-writer';
-import { batch } from './decoder-graph';
+import { batch, lastPosition } from './decoder-graph';
 import { attributionOutputs } from '../trace/output-names';
 import type { LensOutput } from './logit-lens-graph';
 
@@ -28,13 +28,10 @@ export interface AttributionGraphInput {
   finalNormBias: string | null;
 }
 
-const LAST_POSITION = { starts: [-1], ends: [2 ** 62] };
-
 export function buildAttributionOutputs(input: AttributionGraphInput): LensOutput[] {
   const { g, heads, headDim, width, contexts, projections, biases, head, logits, finalNormGain, finalNormBias } = input;
   const nLayer = contexts.length;
-  const lastOf = (x: string, axis: number, name: string) =>
-    g.node('Slice', name, [x, g.constant('last_start', 'int64', LAST_POSITION.starts), g.constant('last_end', 'int64', LAST_POSITION.ends), g.constant(`axes_${axis}`, 'int64', [axis])]);
+  const lastOf = (x: string, axis: number, name: string) => lastPosition(g, x, axis, name);
 
   // The two likeliest next tokens at the last position, and their rows of the head times the norm's gain.
   const lastLogits = lastOf(logits, 1, 'attr.last_logits'); // [b, 1, V]

@@ -5,6 +5,11 @@ import { attr, type GraphBuilder } from './onnx-writer';
 
 // Symbolic dimensions, named as transformers.js and optimum exports name them.
 export const batch = 'batch_size';
+
+/** `x` cut to its last position along `axis` (a Slice from -1 to the end; the axis kept, of size 1). */
+export function lastPosition(g: GraphBuilder, x: string, axis: number, name: string): string {
+  return g.node('Slice', name, [x, g.constant('last_start', 'int64', [-1]), g.constant('last_end', 'int64', [2 ** 62]), g.constant(`axes_${axis}`, 'int64', [axis])]);
+}
 export const seq = 'sequence_length';
 export const past = 'past_sequence_length';
 export const total = 'total_sequence_length';

@@ -4,7 +4,7 @@
 // Behind its own switch (trace_lens, src/convert/trace-branch-graph.ts): it reads only the residuals at the call's
 // last position, so any call whose last input is the prompt's last token gives it, the answer's first step included.
 import { attr, type Dim, type GraphBuilder } from './onnx-writer';
-import { batch } from './decoder-graph';
+import { batch, lastPosition } from './decoder-graph';
 import { layerOutput, logitLensOutputs } from '../trace/output-names';
 import { LOGIT_LENS_TOP, logitLensStages } from '../trace/logit-lens';
 
@@ -29,22 +29,18 @@ export interface LensOutput {
   shape: Dim[];
 }
 
-const LAST_POSITION = { starts: [-1], ends: [2 ** 62] };
-
 export function buildLogitLens({ g, nLayer, finalNorm, headTransposed, logits, valueOf, vocabSize }: LogitLensGraphInput): LensOutput[] {
   const stages = logitLensStages(nLayer);
   const last = stages.at(-1)!;
   if (last.output !== layerOutput(nLayer - 1, 'resid.after_mlp')) throw new Error('the logit lens must end on the last layer');
   const k = Math.min(LOGIT_LENS_TOP, vocabSize);
-  const axisOne = g.constant('axes', 'int64', [1]);
-  const lastPosition = (x: string, name: string) =>
-    g.node('Slice', name, [x, g.constant('last_start', 'int64', LAST_POSITION.starts), g.constant('last_end', 'int64', LAST_POSITION.ends), axisOne]);
+  const lastOf = (x: string, name: string) => lastPosition(g, x, 1, name);
 
   // The earlier stages' last positions, stacked [b, S-1, d], through the final norm and the head.
-  const earlier = stages.slice(0, -1).map((stage, i) => lastPosition(valueOf(stage.output), `lens.stage_${i}`));
+  const earlier = stages.slice(0, -1).map((stage, i) => lastOf(valueOf(stage.output), `lens.stage_${i}`));
   const stacked = earlier.length === 1 ? earlier[0] : g.node('Concat', 'lens.stacked', earlier, { attributes: { axis: attr.int(1) } });
   const earlierLogits = g.node('MatMul', 'lens.head', [finalNorm(stacked), headTransposed]); // [b, S-1, V]
-  const allLogits = g.node('Concat', 'lens.logits_all', [earlierLogits, lastPosition(logits, 'lens.last_logits')], { attributes: { axis: attr.int(1) } });
+  const allLogits = g.node('Concat', 'lens.logits_all', [earlierLogits, lastOf(logits, 'lens.last_logits')], { attributes: { axis: attr.int(1) } });
 
   const probs = g.node('Softmax', 'lens.softmax', [allLogits], { attributes: { axis: attr.int(-1) } });
   g.nodeWithOutputs('TopK', 'lens.top_k', [probs, g.constant('lens_k', 'int64', [k])], {

@@ -7,7 +7,7 @@
 // (the branches read them from the main graph's scope).
 import { AttributeType, DataType, type NodeProto, type ValueInfoProto } from './onnx-proto';
 import type { GraphBuilder } from './onnx-writer';
-import { isStepOutput, LENS_SWITCH_INPUT, logitLensOutputs, STEP_TOP_SWITCH_INPUT, stepTopOutputs, TRACE_SWITCH_INPUT } from '../trace/output-names';
+import { isLogitLensOutput, isStepOutput, isStepTopOutput, LENS_SWITCH_INPUT, STEP_TOP_SWITCH_INPUT, TRACE_SWITCH_INPUT } from '../trace/output-names';
 
 export interface SwitchableGraph {
   nodes: NodeProto[];
@@ -37,7 +37,7 @@ export function declareTraceSwitch(g: GraphBuilder): string {
  */
 export function declareLensSwitch(g: GraphBuilder): string {
   const input = g.input(LENS_SWITCH_INPUT, 'bool', []);
-  g.switchOutputs({ input, gates: (output) => (Object.values(logitLensOutputs) as string[]).includes(output), name: 'trace_lens' });
+  g.switchOutputs({ input, gates: isLogitLensOutput, name: 'trace_lens' });
   return input;
 }
 
@@ -47,7 +47,7 @@ export function declareLensSwitch(g: GraphBuilder): string {
  */
 export function declareStepTopSwitch(g: GraphBuilder): string {
   const input = g.input(STEP_TOP_SWITCH_INPUT, 'bool', []);
-  g.switchOutputs({ input, gates: (output) => (Object.values(stepTopOutputs) as string[]).includes(output), name: 'step_top' });
+  g.switchOutputs({ input, gates: isStepTopOutput, name: 'step_top' });
   return input;
 }
 

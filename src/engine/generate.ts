@@ -9,9 +9,9 @@ import type { LoadedModel } from './load-model';
 import { describeToken } from './run-trace';
 import { knockOutFeeds } from './knock-out';
 import { hasLensSwitch, traceSwitchFeeds } from './trace-switch';
-import { graphLogitLens, isLogitLensOutput } from './graph-lens';
+import { graphLogitLens } from './graph-lens';
 import type { KnockOut } from '../trace/knock-out';
-import { isStepOutput, stepTopOutputs } from '../trace/output-names';
+import { isLogitLensOutput, isStepOutput, isStepTopOutput } from '../trace/output-names';
 import { chooseStepToken } from './step-choice';
 
 export type { GenerationStep };
@@ -61,8 +61,6 @@ export interface GenerateResult {
 }
 
 export const int64 = (values: number[], dims: number[]) => new Tensor('int64', BigInt64Array.from(values, BigInt), dims);
-
-const isStepTopOutput = (name: string) => (Object.values(stepTopOutputs) as string[]).includes(name);
 
 /** The outputs a generation step reads: the logits and the grown cache (present.*), none of the trace outputs. */
 export function stepOutputNames(outputNames: readonly string[]): string[] {

@@ -6,11 +6,6 @@ import type { LogitLensRow } from '../trace';
 import { logitLensStages } from '../trace/logit-lens';
 import { logitLensOutputs } from '../trace/output-names';
 
-/** Whether a trace output is one of the lens's (they become trace.extras.logitLens, not trace.tensors). */
-export function isLogitLensOutput(name: string): boolean {
-  return (Object.values(logitLensOutputs) as string[]).includes(name);
-}
-
 /**
  * The rows of the graph's lens, or null when the graph has none for this call (an older model, or a call with a
  * cache, which gives the last stage only). `exposed`: the trace outputs the engine reads (LoadedModel.traceOutputs).

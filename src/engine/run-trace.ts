@@ -7,12 +7,12 @@ import { renderConversation, type Conversation } from './chat-input';
 import type { LoadedModel } from './load-model';
 import { disposeGpuTensors } from './kv-cache';
 import { computeExtras, type ExtrasInput } from './trace-extras';
-import { graphLogitLens, isLogitLensOutput } from './graph-lens';
+import { graphLogitLens } from './graph-lens';
 import { computeAttribution, isAttributionOutput, readAttributionOutputs } from './attribution';
 import { knockOutFeeds } from './knock-out';
 import { hasLensSwitch, traceSwitchFeeds } from './trace-switch';
 import { unstackOutputs } from '../trace/stacked-layer-outputs';
-import { logitsLogSumExpOutput } from '../trace/output-names';
+import { isLogitLensOutput, logitsLogSumExpOutput } from '../trace/output-names';
 import { isKnockOutEmpty, type KnockOut } from '../trace/knock-out';
 
 export const TOP_K = 10;

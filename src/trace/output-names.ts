@@ -95,6 +95,11 @@ export const stepTopOutputs = {
 /** How many candidates a generation step shows. */
 export const STEP_TOP = 5;
 
+/** Whether an output is one of a step's top 5 (behind step_top; the engine's loop reads them). */
+export function isStepTopOutput(name: string): boolean {
+  return (Object.values(stepTopOutputs) as string[]).includes(name);
+}
+
 export const embedOutputs = {
   tokens: 'trace.embed.tokens',
   positions: 'trace.embed.positions',
@@ -145,6 +150,11 @@ export const logitLensOutputs = {
   probs: 'trace.lens.probs',
   logits: 'trace.lens.logits',
 } as const;
+
+/** Whether an output is one of the lens's (behind trace_lens; they become trace.extras.logitLens, not trace.tensors). */
+export function isLogitLensOutput(name: string): boolean {
+  return (Object.values(logitLensOutputs) as string[]).includes(name);
+}
 
 // Direct logit attribution's weight-side products, computed in the graph at the last position
 // (src/convert/attribution-graph.ts), so the engine holds no copy of the projections or the head:

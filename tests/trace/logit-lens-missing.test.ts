@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import logitLens from '../../slides/17-logit-lens';
 import { loadModelInNode } from '../../src/cli/model-folder';
 import type { LoadedModel } from '../../src/engine/load-model';
-import { isLogitLensOutput } from '../../src/engine/graph-lens';
+import { isLogitLensOutput } from '../../src/trace/output-names';
 import { runTrace } from '../../src/engine/run-trace';
 import { EVERY_LENS_STAGE, layerOutput, logitLensReading, logitLensStages, type Trace } from '../../src/trace';
 import { renderSlide } from '../slides/render-slide';
