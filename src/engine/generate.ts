@@ -13,6 +13,7 @@ import { graphLogitLens } from './graph-lens';
 import type { KnockOut } from '../trace/knock-out';
 import { isLogitLensOutput, isStepOutput, isStepTopOutput } from '../trace/output-names';
 import { chooseStepToken } from './step-choice';
+import { yieldWhenDue } from './event-loop-yield';
 
 export type { GenerationStep };
 
@@ -149,6 +150,7 @@ export async function generateRun(loaded: LoadedModel, promptIds: number[], opti
   let stoppedBy: GenerationRun['stoppedBy'] = null;
 
   for (;;) {
+    await yieldWhenDue(); // a newer prompt's message gets in between steps (see event-loop-yield.ts)
     if (steps.length >= options.maxNewTokens) stoppedBy = 'limit';
     else if (ids.length >= loaded.info.contextLength) stoppedBy = 'context';
     if (stoppedBy || options.shouldStop?.()) break;
