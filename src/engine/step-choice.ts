@@ -18,29 +18,31 @@ export interface StepChoice {
 interface GraphTop {
   ids: number[];
   logits: number[];
-  logSumExp: number;
+  probs: number[];
 }
 
 /** The graph's step summary for batch row 0, or null when this run has none (an older graph, or the switch off). */
 function readGraphTop(outputs: Record<string, Tensor>): GraphTop | null {
   const ids = outputs[stepTopOutputs.ids];
   const logits = outputs[stepTopOutputs.logits];
-  const logSumExp = outputs[stepTopOutputs.logSumExp];
-  if (!ids || !logits || !logSumExp || logSumExp.size === 0) return null;
-  const k = ids.dims[1];
-  return { ids: Array.from((ids.data as BigInt64Array).subarray(0, k), Number), logits: Array.from((logits.data as Float32Array).subarray(0, k)), logSumExp: (logSumExp.data as Float32Array)[0] };
+  const probs = outputs[stepTopOutputs.probs];
+  if (!ids || !logits || !probs || probs.size === 0) return null;
+  const k = ids.dims[ids.dims.length - 1];
+  const row = (tensor: Tensor) => Array.from((tensor.data as Float32Array).subarray(0, k));
+  return { ids: Array.from((ids.data as BigInt64Array).subarray(0, k), Number), logits: row(logits), probs: row(probs) };
 }
 
 /** Chooses the step's token (`uniform` in [0, 1) for a sampled draw); `lastLogits` reads the last position's logits when needed. */
 export function chooseStepToken(outputs: Record<string, Tensor>, lastLogits: () => Float32Array, sampling: SamplingSettings, uniform: number): StepChoice {
   const graph = readGraphTop(outputs);
   if (graph) {
-    const probOf = (logit: number) => Math.exp(logit - graph.logSumExp);
-    const top = graph.ids.map((id, rank) => ({ id, prob: probOf(graph.logits[rank]) }));
+    const top = graph.ids.map((id, rank) => ({ id, prob: graph.probs[rank] }));
     if (sampling.temperature <= 0) return { id: top[0].id, prob: top[0].prob, top }; // greedy: the argmax, ties to the lower id
+    // The row's log-sum-exp from the likeliest token: its probability is exp(logit - logSumExp).
+    const logSumExp = graph.logits[0] - Math.log(graph.probs[0]);
     const logits = lastLogits();
     const id = drawFrom(samplingDistribution(logits, sampling), uniform);
-    return { id, prob: probOf(logits[id]), top };
+    return { id, prob: Math.exp(logits[id] - logSumExp), top };
   }
   const logits = lastLogits();
   const id = drawFrom(samplingDistribution(logits, sampling), uniform);

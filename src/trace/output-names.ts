@@ -78,18 +78,18 @@ export const LENS_SWITCH_INPUT = 'trace_lens';
 
 /**
  * A bool switch for a generation step's own summary (stepTopOutputs): the five likeliest next tokens at the last
- * position and the row's log-sum-exp, so the engine's loop needs no softmax over the vocabulary in JavaScript.
+ * position and their probabilities, so the engine's loop needs no softmax over the vocabulary in JavaScript.
  */
 export const STEP_TOP_SWITCH_INPUT = 'step_top';
 
 /**
- * The step summary's outputs at the last position: the STEP_TOP largest logits' ids [b, k] (int64, ties to the lower
- * id, as an argmax) and values [b, k], and the row's log-sum-exp [b] (a probability is exp(logit - it)).
+ * The step summary's outputs at the last position: the STEP_TOP largest logits' ids [b, 1, k] (int64, ties to the
+ * lower id, as an argmax), their values [b, 1, k] and their probabilities [b, 1, k] (the row's float32 softmax).
  */
 export const stepTopOutputs = {
   ids: 'step.top.ids',
   logits: 'step.top.logits',
-  logSumExp: 'step.top.logsumexp',
+  probs: 'step.top.probs',
 } as const;
 
 /** How many candidates a generation step shows. */

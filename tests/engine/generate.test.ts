@@ -37,7 +37,7 @@ describe('generate', () => {
     const outputs = await forward(loaded, ids, 0, null);
     const stepTop = Object.values(stepTopOutputs) as string[];
     expect(Object.keys(outputs).sort()).toEqual([...stepOutputNames(Object.keys(await forward(loaded, ids, 0, null, { allOutputs: true }))), ...stepTop].sort());
-    expect(outputs[stepTopOutputs.ids].dims).toEqual([1, 5]); // the embedded model gives a step's top 5
+    expect(outputs[stepTopOutputs.ids].dims).toEqual([1, 1, 5]); // the embedded model gives a step's top 5
     expect(Object.keys(outputs).some((name) => name.startsWith('trace.'))).toBe(false);
   });
 

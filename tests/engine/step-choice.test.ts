@@ -33,7 +33,7 @@ const withoutGraphTop = (outputs: Record<string, Tensor>) => Object.fromEntries(
 describe('chooseStepToken', () => {
   it('gives the JavaScript softmax\'s choice, top 5 and probabilities from the graph\'s summary', async () => {
     const outputs = await forward(loaded, [5, 300, 41, 7000, 12], 0, null);
-    expect(outputs[stepTopOutputs.ids].dims).toEqual([1, 5]);
+    expect(outputs[stepTopOutputs.ids].dims).toEqual([1, 1, 5]);
     const logits = () => lastPositionLogits(outputs);
     const sampled = { temperature: 1.3, topK: 40, topP: 0.9 };
     for (const [sampling, uniform] of [[GREEDY, 0.5], [sampled, 0.02], [sampled, 0.61], [sampled, 0.97]] as const) {
