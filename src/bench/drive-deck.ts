@@ -79,18 +79,16 @@ async function editMs(page: Page, prompt: string): Promise<EditTimes> {
 }
 
 /**
- * After each Trace the worker streams a generation (with, then without, the KV cache). Each
- * measurement starts once it has finished, so no repetition pays for the previous one's tail.
- * Returns false when the kv-cache slide never said so (it is then given a fixed pause instead).
+ * After each Trace the worker streams a generation (with, then without, the KV cache). Each measurement starts once
+ * both have finished (the status badge's data-answer, src/deck/status-badge.ts), so no repetition waits for the
+ * previous one's tail. Returns false when the badge never said so (a fixed pause is used instead).
  */
 async function waitForGenerationDone(page: Page, prompt: string, timeout: number): Promise<boolean> {
   try {
     await page.waitForFunction(
       (expected) => {
         const status = document.querySelector<HTMLElement>('#deck-status');
-        if (status?.dataset.running !== 'false' || status.getAttribute('data-trace-prompt') !== expected) return false;
-        const kv = document.querySelector('section#kv-cache');
-        return !!kv?.querySelector('.kv-timing') && !kv.querySelector('.generation-streaming') && !document.querySelector('[data-live-stale]');
+        return status?.dataset.running === 'false' && status.getAttribute('data-trace-prompt') === expected && status.dataset.answer === 'done' && !document.querySelector('[data-live-stale]');
       },
       prompt,
       { timeout },
@@ -115,7 +113,7 @@ export async function benchDeck(browser: Browser, deckUrl: string, pairs: Prompt
     const settle = async (prompt: string) => {
       if (generationSignal && !(await waitForGenerationDone(deck.page, prompt, 60_000))) {
         generationSignal = false;
-        notes.push('the kv-cache slide never showed its generation finished: a fixed 3 s pause was used between repetitions instead');
+        notes.push('the status badge never showed the answer finished: a fixed 3 s pause was used between repetitions instead');
       }
       if (!generationSignal) await deck.page.waitForTimeout(3000);
     };

@@ -49,6 +49,9 @@ export function createStatusBadge(): StatusBadge {
       element.dataset.running = String(state.running);
       element.dataset.tokenCount = trace ? String(trace.tokens.length) : '';
       element.dataset.droppedTokens = trace ? String(trace.droppedTokens) : '';
+      // The answer's two runs (with, then without, the KV cache) done: the worker is idle until the next edit.
+      const generation = state.generation;
+      element.dataset.answer = !generation || generation.prompt !== trace?.prompt ? 'none' : generation.cached.done && generation.uncached?.done ? 'done' : 'streaming';
       if (trace) element.setAttribute('data-trace-prompt', trace.prompt);
       else element.removeAttribute('data-trace-prompt');
 
