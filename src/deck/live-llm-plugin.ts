@@ -122,6 +122,7 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
         currentPrompt = state.prompt;
         promptChangedForUrl();
       }
+      slides.holdIdleDrawing(state.running); // the slides off screen wait for the coming Trace (render-slides.ts)
       if (slides.render(slideContext(state))) refreshSpeakerNotes(deck);
       // A streamed answer's step (or Enter on a prompt already typed) changes neither the badge nor a prompt field:
       // redrawing the badge and querying the whole document for the fields took 1-8 ms per step on a loaded machine,
@@ -129,7 +130,7 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
       if (shown === null || !sameButTheAnswer(shown, state)) {
         badge.update(state);
         promptInputs.show(state.prompt);
-      }
+      } else badge.updateAnswer(state);
       shown = state;
     });
     slides.render(slideContext(engine.state));

@@ -51,6 +51,11 @@ export interface SlideRenderer {
   add(sections: readonly BuiltSection[]): void;
   /** The presenter reached `section` (Reveal's slidechanged): drawn now if it still shows an older context. */
   reached(section: Element | undefined): void;
+  /**
+   * A newer prompt is running (true) or not: while it runs, idle time draws no slide with the older context (its
+   * Trace redraws them all), so the page is free when that Trace arrives. A reached slide is still drawn.
+   */
+  holdIdleDrawing(held: boolean): void;
 }
 
 /** The deadline requestIdleCallback gives: how long the browser can spare now. */
@@ -103,6 +108,7 @@ export function slideRenderer(initial: readonly BuiltSection[], views: ViewStore
   let last: DeckContext | null = null;
   const stale = new Set<BuiltSection>();
   let idleScheduled = false;
+  let idleHeld = false;
   let traceToMark: string | null = null; // the prompt whose all-slides mark is due once nothing is stale
   const whenIdle = lazy?.whenIdle ?? browserIdle;
 
@@ -127,10 +133,11 @@ export function slideRenderer(initial: readonly BuiltSection[], views: ViewStore
     traceToMark = null;
   };
   const drawWhenIdle = () => {
-    if (idleScheduled || stale.size === 0) return;
+    if (idleScheduled || idleHeld || stale.size === 0) return;
     idleScheduled = true;
     whenIdle((deadline) => {
       idleScheduled = false;
+      if (idleHeld) return; // held since it was asked for: holdIdleDrawing(false) asks again
       // In deck order, at least one per idle period, as many as the period has room for.
       for (const built of sections.filter((candidate) => stale.has(candidate))) {
         draw([built]);
@@ -183,6 +190,10 @@ export function slideRenderer(initial: readonly BuiltSection[], views: ViewStore
     add(more) {
       sections.push(...more);
       if (last && more.length > 0) draw(more);
+    },
+    holdIdleDrawing(held) {
+      idleHeld = held;
+      if (!held) drawWhenIdle();
     },
     reached(section) {
       const built = sections.find((candidate) => candidate.section === section);

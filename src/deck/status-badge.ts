@@ -11,8 +11,16 @@ const backendLabels = { webgpu: 'WebGPU', wasm: 'WASM' } as const;
 export interface StatusBadge {
   element: HTMLElement;
   update(state: EngineState): void;
+  /** Only data-answer, for a streamed answer's step (the rest of the badge does not change then). */
+  updateAnswer(state: EngineState): void;
   /** Why this backend (chooseBackend's reason): shown on hover with the load times. */
   explain(reason: string | null): void;
+}
+
+/** Whether the shown Trace's answer has finished both its runs (with, then without, the KV cache): the worker is then idle until the next edit. */
+function answerState({ trace, generation }: EngineState): 'none' | 'streaming' | 'done' {
+  if (!generation || generation.prompt !== trace?.prompt) return 'none';
+  return generation.cached.done && generation.uncached?.done ? 'done' : 'streaming';
 }
 
 export function createStatusBadge(): StatusBadge {
@@ -42,6 +50,9 @@ export function createStatusBadge(): StatusBadge {
 
   return {
     element,
+    updateAnswer(state) {
+      element.dataset.answer = answerState(state);
+    },
     update(state) {
       const trace = state.trace;
       element.dataset.phase = state.phase;
@@ -49,9 +60,7 @@ export function createStatusBadge(): StatusBadge {
       element.dataset.running = String(state.running);
       element.dataset.tokenCount = trace ? String(trace.tokens.length) : '';
       element.dataset.droppedTokens = trace ? String(trace.droppedTokens) : '';
-      // The answer's two runs (with, then without, the KV cache) done: the worker is idle until the next edit.
-      const generation = state.generation;
-      element.dataset.answer = !generation || generation.prompt !== trace?.prompt ? 'none' : generation.cached.done && generation.uncached?.done ? 'done' : 'streaming';
+      element.dataset.answer = answerState(state);
       if (trace) element.setAttribute('data-trace-prompt', trace.prompt);
       else element.removeAttribute('data-trace-prompt');
 

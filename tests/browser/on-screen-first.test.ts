@@ -107,6 +107,34 @@ describe('the slide on screen first', () => {
     await close();
   }, 240_000);
 
+  it('while a newer prompt runs, idle periods draw no slide with the older Trace', async () => {
+    const { page, errors, close } = await openHoldingIdle(deck.browser, `?backend=wasm&prompt=${encodeURIComponent(FIRST)}#/attention`);
+    await traceArrived(page, FIRST);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('e');
+    await page.locator('#prompt-bar-input').waitFor({ state: 'visible', timeout: 10_000 });
+    // Enter, then the idle periods, in one task: the new Trace cannot have arrived in between.
+    const during = await page.evaluate((prompt) => {
+      const stale = () => Array.from(document.querySelectorAll<HTMLElement>('section[data-live-stale]'), (section) => section.id);
+      const field = document.querySelector<HTMLTextAreaElement>('#prompt-bar-input')!;
+      field.value = prompt;
+      field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste', data: prompt }));
+      field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true }));
+      const before = stale();
+      (window as unknown as { __flushIdle: () => number }).__flushIdle();
+      return { before, after: stale(), running: document.querySelector<HTMLElement>('#deck-status')?.dataset.running };
+    }, SECOND);
+    expect(during.running).toBe('true');
+    expect(during.before).toEqual(expect.arrayContaining(['title', 'tokenization']));
+    expect(during.after).toEqual(during.before); // nothing drawn with the first prompt's Trace
+    await traceArrived(page, SECOND);
+    await generationDrawnDone(page);
+    await noStaleAfterIdle(page);
+    expect(await slideText(page, 'tokenization')).toContain('taxes');
+    expect(errors).toEqual([]);
+    await close();
+  }, 240_000);
+
   it('on the logit lens\'s slide the Trace brings the lens; elsewhere the answer\'s first step does', async () => {
     const { page, errors, close } = await openHoldingIdle(deck.browser, `?backend=wasm&prompt=${encodeURIComponent(FIRST)}#/logit-lens`);
     const lens = page.locator('section#logit-lens .slide-content');

@@ -26,4 +26,13 @@ describe('the status badge\'s data-answer', () => {
     expect(answerOf(makeGeneration(trace, { uncached: 2 }))).toBe('streaming');
     expect(answerOf(makeGeneration(trace))).toBe('done');
   });
+
+  it('follows a streamed answer through updateAnswer alone, as the deck calls it on each step', () => {
+    const badge = createStatusBadge();
+    badge.update({ ...READY_STATE, trace, generation: makeGeneration(trace, { uncached: 1 }) });
+    const summary = badge.element.querySelector('.status-summary')!.textContent;
+    badge.updateAnswer({ ...READY_STATE, trace, generation: makeGeneration(trace) });
+    expect(badge.element.dataset.answer).toBe('done');
+    expect(badge.element.querySelector('.status-summary')!.textContent).toBe(summary);
+  });
 });
