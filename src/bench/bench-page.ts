@@ -13,7 +13,7 @@ import { generate } from '../engine/generate';
 import { knockOutFeeds } from '../engine/knock-out';
 import { feedThroughGenerate, traceSwitchFeeds } from '../engine/trace-switch';
 import { loadModel, type LoadedModel } from '../engine/load-model';
-import { runTrace } from '../engine/run-trace';
+import { runTrace, tracedPassModel } from '../engine/run-trace';
 import { finalNormOutput, layerOutput } from '../trace/output-names';
 
 export interface LoadResult {
@@ -107,7 +107,8 @@ const int64 = (values: number[]) => new Tensor('int64', BigInt64Array.from(value
 async function forwardOnce(loaded: LoadedModel, ids: number[], lens = false): Promise<{ ms: number; logits: Float32Array }> {
   const started = performance.now();
   // The knock-out masks (all ones) when the graph takes them: transformers.js refuses a run with an input unfed.
-  const outputs = (await loaded.model({ input_ids: int64(ids), attention_mask: int64(ids.map(() => 1)), ...knockOutFeeds(loaded, null), ...traceSwitchFeeds(loaded, true, lens) })) as Record<string, Tensor>;
+  // Asking for the outputs runTrace asks for (the plain graph has only the logits and the cache).
+  const outputs = (await tracedPassModel(loaded, lens).forward({ input_ids: int64(ids), attention_mask: int64(ids.map(() => 1)), ...knockOutFeeds(loaded, null), ...traceSwitchFeeds(loaded, true, lens) })) as Record<string, Tensor>;
   const ms = performance.now() - started;
   return { ms, logits: outputs.logits.data as Float32Array };
 }

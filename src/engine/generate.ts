@@ -14,6 +14,7 @@ import type { KnockOut } from '../trace/knock-out';
 import { isLogitLensOutput, isStepOutput, isStepTopOutput } from '../trace/output-names';
 import { chooseStepToken } from './step-choice';
 import { yieldWhenDue } from './event-loop-yield';
+import { fetchingModel, type Forwardable } from './fetching-model';
 
 export type { GenerationStep };
 
@@ -68,33 +69,12 @@ export function stepOutputNames(outputNames: readonly string[]): string[] {
   return outputNames.filter(isStepOutput);
 }
 
-interface OrtSession {
-  outputNames: readonly string[];
-  run(feeds: unknown, fetches?: unknown, options?: unknown): Promise<unknown>;
-}
-type Forwardable = { forward(inputs: Record<string, unknown>): Promise<unknown> };
-const leanModels = new WeakMap<LoadedModel['model'], Forwardable>();
-const leanLensModels = new WeakMap<LoadedModel['model'], Forwardable>();
-
 /**
- * The model, its session asked for the step's outputs only (the logits, the cache, the step's top 5; the lens's
- * with `lens`): onnxruntime then neither copies the trace outputs
- * out of its memory (nor, on WebGPU, reads them back from the GPU) nor keeps them. transformers.js's run() always
- * asks for every output, so its forward() is handed a view of the session whose run() names the fetches; the rest
- * (input checks, the cache's empty first inputs, the runs' serialisation on the web) stays the library's.
+ * The model asking only for a step's outputs (the logits, the cache, the step's top 5; the lens's with `lens`):
+ * onnxruntime then neither copies the trace outputs out of its memory (nor, on WebGPU, reads them back) nor keeps them.
  */
-function leanModel(model: LoadedModel['model'], lens: boolean): Forwardable {
-  const cache = lens ? leanLensModels : leanModels;
-  let lean = cache.get(model);
-  if (!lean) {
-    const sessions = model.sessions as Record<string, OrtSession>;
-    const session = sessions.model;
-    const fetches = [...stepOutputNames(session.outputNames), ...session.outputNames.filter((name) => isStepTopOutput(name) || (lens && isLogitLensOutput(name)))];
-    const leanSession = Object.create(session, { run: { value: (feeds: unknown, options?: unknown) => session.run(feeds, fetches, options) } }) as OrtSession;
-    lean = Object.create(model, { sessions: { value: { ...sessions, model: leanSession } } }) as Forwardable;
-    cache.set(model, lean);
-  }
-  return lean;
+function stepModel(model: LoadedModel['model'], lens: boolean): Forwardable {
+  return fetchingModel(model, lens ? 'step+lens' : 'step', (name) => isStepOutput(name) || isStepTopOutput(name) || (lens && isLogitLensOutput(name)));
 }
 
 /** One forward pass over `fresh`, the ids after the `past` cache's `offset` positions. */
@@ -110,7 +90,7 @@ export async function forward(loaded: LoadedModel, fresh: number[], offset: numb
   Object.assign(inputs, knockOutFeeds(loaded, knockOut)); // ones for a model with the mask inputs, nothing for one without
   Object.assign(inputs, traceSwitchFeeds(loaded, allOutputs, allOutputs || lens, true)); // a step computes no trace output it does not read; its top 5 in the graph
   if (allOutputs) return (await loaded.model(inputs)) as Record<string, Tensor>;
-  return (await leanModel(loaded.model, lens).forward(inputs)) as Record<string, Tensor>;
+  return (await stepModel(loaded.model, lens).forward(inputs)) as Record<string, Tensor>;
 }
 
 /** A token's text as a generation step shows it, decoded once per model (a decode costs microseconds, six a step). */

@@ -11,8 +11,9 @@ import { graphLogitLens } from './graph-lens';
 import { computeAttribution, isAttributionOutput, readAttributionOutputs } from './attribution';
 import { knockOutFeeds } from './knock-out';
 import { hasLensSwitch, traceSwitchFeeds } from './trace-switch';
+import { fetchingModel, type Forwardable } from './fetching-model';
 import { unstackOutputs } from '../trace/stacked-layer-outputs';
-import { isLogitLensOutput, logitsLogSumExpOutput } from '../trace/output-names';
+import { isLogitLensOutput, isStepOutput, isStepTopOutput, logitsLogSumExpOutput } from '../trace/output-names';
 import { isKnockOutEmpty, type KnockOut } from '../trace/knock-out';
 
 export const TOP_K = 10;
@@ -54,6 +55,14 @@ function tokenDescription(loaded: LoadedModel, id: number): TraceToken {
   return { id, piece, text, bytes, special: loaded.specialIds.has(id) };
 }
 
+/**
+ * The model asking for what the traced pass computes (every output but a step's top 5, which is off, and the
+ * lens's rows unless `lens`): onnxruntime copies each output it is asked for, ~8 µs each in WASM.
+ */
+export function tracedPassModel(loaded: LoadedModel, lens: boolean): Forwardable {
+  return fetchingModel(loaded.model, lens ? 'trace+lens' : 'trace', (name) => !isStepTopOutput(name) && (lens || !isLogitLensOutput(name)));
+}
+
 export interface TraceOptions {
   knockOut?: KnockOut | null;
   /**
@@ -82,7 +91,7 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
   const attentionMask = new Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
   const masks = knockOutFeeds(loaded, options.knockOut); // before the run: a knock-out this model cannot do throws here
   const deferLens = options.deferLens === true && hasLensSwitch(loaded);
-  const graphOutputs = (await loaded.model({ input_ids: inputIds, attention_mask: attentionMask, ...masks, ...traceSwitchFeeds(loaded, true, !deferLens) })) as Record<string, Tensor>;
+  const graphOutputs = (await tracedPassModel(loaded, !deferLens).forward({ input_ids: inputIds, attention_mask: attentionMask, ...masks, ...traceSwitchFeeds(loaded, true, !deferLens) })) as Record<string, Tensor>;
   const forwarded = performance.now();
   disposeGpuTensors(Object.values(graphOutputs).filter((t) => t.location === 'gpu-buffer')); // the cache (WebGPU): not needed here
   const outputs = unstackOutputs(graphOutputs, loaded.info.nLayer, (source, data, dims) => new Tensor(source.type as 'float32', data, dims)); // per-layer names again
@@ -151,7 +160,8 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
 
 /** The plain model's top 10 (every mask one) for the same ids: the 'before' of a knock-out. */
 async function plainTopK(loaded: LoadedModel, inputIds: Tensor, attentionMask: Tensor): Promise<NextTokenCandidate[]> {
-  const outputs = (await loaded.model({ input_ids: inputIds, attention_mask: attentionMask, ...knockOutFeeds(loaded, null), ...traceSwitchFeeds(loaded, false) })) as Record<string, Tensor>; // the logits only
+  const logitsOnly = fetchingModel(loaded.model, 'logits', isStepOutput); // the logits (and the cache, which a decoder's run always returns)
+  const outputs = (await logitsOnly.forward({ input_ids: inputIds, attention_mask: attentionMask, ...knockOutFeeds(loaded, null), ...traceSwitchFeeds(loaded, false) })) as Record<string, Tensor>;
   disposeGpuTensors(Object.values(outputs).filter((t) => t.location === 'gpu-buffer'));
   const logits = batchRow(outputs.logits);
   const vocab = logits.shape[1];
