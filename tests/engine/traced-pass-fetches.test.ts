@@ -1,8 +1,9 @@
 // The traced pass asks the session only for what it computes: onnxruntime copies every output it is asked for
 // (~8 µs each in WASM), and a step's top 5 (switched off) and, when the answer computes it, the lens give nothing.
-import { Tensor } from '@huggingface/transformers';
+import type { Tensor } from '@huggingface/transformers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModelInNode } from '../../src/cli/model-folder';
+import { int64 } from '../../src/engine/generate';
 import { knockOutFeeds } from '../../src/engine/knock-out';
 import type { LoadedModel } from '../../src/engine/load-model';
 import { tokenize, tracedPassModel } from '../../src/engine/run-trace';
@@ -17,8 +18,7 @@ beforeAll(async () => {
 describe('the traced pass\'s fetches', () => {
   const run = async (lens: boolean, asked: 'lean' | 'every') => {
     const ids = tokenize(loaded, 'The Congress should');
-    const int64 = (values: number[]) => new Tensor('int64', BigInt64Array.from(values, BigInt), [1, values.length]);
-    const inputs = { input_ids: int64(ids), attention_mask: int64(ids.map(() => 1)), ...knockOutFeeds(loaded, null), ...traceSwitchFeeds(loaded, true, lens) };
+    const inputs = { input_ids: int64(ids, [1, ids.length]), attention_mask: int64(ids.map(() => 1), [1, ids.length]), ...knockOutFeeds(loaded, null), ...traceSwitchFeeds(loaded, true, lens) };
     return (await (asked === 'lean' ? tracedPassModel(loaded, lens).forward(inputs) : loaded.model(inputs))) as Record<string, Tensor>;
   };
 
