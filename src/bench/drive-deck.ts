@@ -22,6 +22,12 @@ export interface PromptEditResult {
   runTraceInWorker: Summary;
   /** Repetitions whose slide already showed the prompt at Enter, counted as 0 ms (none expected: see editMs). */
   drawnBeforeEnter: number;
+  /**
+   * The same edit made while the previous prompt's answer streams (each sent as soon as that answer has begun):
+   * Enter until the slide on screen is painted, and until the Trace is in the page. Null when no edit caught an
+   * answer streaming (a model that answers within a frame).
+   */
+  duringAnswer: { edits: number; visibleSlide: Summary; traceReceived: Summary } | null;
 }
 
 interface EditTimes {
@@ -31,6 +37,8 @@ interface EditTimes {
   received: number;
   runTraceInWorker: number;
   drawnBeforeEnter: boolean;
+  /** The previous prompt's answer was still streaming at Enter (the status badge's data-answer). */
+  answerStreamingAtEnter: boolean;
 }
 
 /**
@@ -52,11 +60,13 @@ async function editMs(page: Page, prompt: string): Promise<EditTimes> {
   });
   await page.keyboard.press('e');
   await page.locator('#prompt-bar-input').waitFor({ state: 'visible', timeout: 10_000 });
-  await page.evaluate((text) => {
+  const answerStreamingAtEnter = await page.evaluate((text) => {
+    const streaming = document.querySelector<HTMLElement>('#deck-status')?.dataset.answer === 'streaming';
     const field = document.querySelector<HTMLTextAreaElement>('#prompt-bar-input')!;
     field.value = text;
     field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste', data: text }));
     field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true }));
+    return streaming;
   }, prompt);
   const names = ['deck:prompt-submitted', 'deck:trace-received', 'deck:visible-slide-rendered', 'deck:visible-slide-painted', 'deck:slides-rendered'];
   await page.waitForFunction(
@@ -75,7 +85,7 @@ async function editMs(page: Page, prompt: string): Promise<EditTimes> {
   );
   const drawnBeforeEnter = built < submitted;
   const since = (time: number) => Math.max(0, time - submitted);
-  return { all: since(all), visible: since(painted), built: since(built), received: since(received), runTraceInWorker: runTraceInWorker ?? Number.NaN, drawnBeforeEnter };
+  return { all: since(all), visible: since(painted), built: since(built), received: since(received), runTraceInWorker: runTraceInWorker ?? Number.NaN, drawnBeforeEnter, answerStreamingAtEnter };
 }
 
 /**
@@ -83,6 +93,23 @@ async function editMs(page: Page, prompt: string): Promise<EditTimes> {
  * both have finished (the status badge's data-answer, src/deck/status-badge.ts), so no repetition waits for the
  * previous one's tail. Returns false when the badge never said so (a fixed pause is used instead).
  */
+/** Waits until `prompt`'s answer is streaming (false when it was done first, or never started within `timeout`). */
+async function waitForAnswerStreaming(page: Page, prompt: string, timeout: number): Promise<boolean> {
+  try {
+    await page.waitForFunction(
+      (expected) => {
+        const status = document.querySelector<HTMLElement>('#deck-status');
+        return status?.getAttribute('data-trace-prompt') === expected && status.dataset.answer !== 'none';
+      },
+      prompt,
+      { timeout, polling: 'raf' },
+    );
+    return (await page.getAttribute('#deck-status', 'data-answer')) === 'streaming';
+  } catch {
+    return false;
+  }
+}
+
 async function waitForGenerationDone(page: Page, prompt: string, timeout: number): Promise<boolean> {
   try {
     await page.waitForFunction(
@@ -143,7 +170,20 @@ export async function benchDeck(browser: Browser, deckUrl: string, pairs: Prompt
         `deck${search}, ${pair.tokens} tokens, from Enter: median ${median(of((t) => t.received)).toFixed(1)} ms to the Trace in the page (runTrace in the worker ${median(of((t) => t.runTraceInWorker)).toFixed(1)} ms), ${median(of((t) => t.built)).toFixed(1)} ms to the slide on screen built, ` +
           `${median(of((t) => t.visible)).toFixed(1)} ms to it painted, ${median(of((t) => t.all)).toFixed(1)} ms to every slide`,
       );
+      // Then edits made while the answer streams, as a presenter typing on: each sent once the last one's answer has begun.
+      const during: EditTimes[] = [];
+      let previous = pair.texts[(2 * reps + warmUps - 1) % 2];
+      for (let rep = 0; rep < 2 * reps; rep++) {
+        const prompt = pair.texts[(rep + 2 * reps + warmUps) % 2];
+        await waitForAnswerStreaming(deck.page, previous, 10_000);
+        const ms = await editMs(deck.page, prompt);
+        if (ms.answerStreamingAtEnter) during.push(ms);
+        previous = prompt;
+      }
+      await settle(previous);
+      if (during.length > 0) log(`deck${search}, ${pair.tokens} tokens, edits during the answer (${during.length} of ${2 * reps}): median ${median(during.map((t) => t.received)).toFixed(1)} ms to the Trace in the page, ${median(during.map((t) => t.visible)).toFixed(1)} ms to the slide on screen painted`);
       results.push({
+        duringAnswer: during.length > 0 ? { edits: during.length, visibleSlide: summary(during.map((t) => t.visible)), traceReceived: summary(during.map((t) => t.received)) } : null,
         tokens: pair.tokens,
         prompts: pair.texts,
         warmUps,

@@ -47,6 +47,10 @@ export function report(options: {
       deckPromptToTraceReceived: edit?.traceReceived ?? null,
       /** runTrace's own time in the deck's worker during those edits (the Trace's timings.totalMs). */
       deckRunTraceInWorker: edit?.runTraceInWorker ?? null,
+      /** The same edit made while the previous answer streams: Enter until the slide on screen is painted (how many such edits). */
+      deckPromptToVisibleSlideDuringAnswer: edit?.duringAnswer?.visibleSlide ?? null,
+      deckPromptToTraceReceivedDuringAnswer: edit?.duringAnswer?.traceReceived ?? null,
+      deckEditsDuringAnswer: edit?.duringAnswer?.edits ?? 0,
       ratiosToBaseline: {
         tracedForward: ratio(traced.medianMs, plain.medianMs),
         tracedForwardWithLens: ratio(tracedWithLens.medianMs, plain.medianMs),
@@ -54,6 +58,7 @@ export function report(options: {
         deckPromptToSlides: edit ? ratio(edit.summary.medianMs, plain.medianMs) : null,
         deckPromptToVisibleSlide: edit ? ratio(edit.visibleSlide.medianMs, plain.medianMs) : null,
         deckPromptToTraceReceived: edit ? ratio(edit.traceReceived.medianMs, plain.medianMs) : null,
+        deckPromptToVisibleSlideDuringAnswer: edit?.duringAnswer ? ratio(edit.duringAnswer.visibleSlide.medianMs, plain.medianMs) : null,
       },
       maxLogitDifference: f.maxLogitDifference,
       prompts: edit?.prompts ?? null,
@@ -80,7 +85,7 @@ export function report(options: {
     ratioConvention:
       'times: figure / baseline (2.0 = takes twice as long as the plain forward pass); throughput: baseline tokens/s / figure tokens/s (2.0 = half the baseline speed). Baselines are measured in this same run.',
     method: {
-      promptEdit: `prompt bar (E, the prompt as one input event, Enter in the same task, so the typing debounce never runs first) in the built deck on ?backend=${options.backend ?? 'wasm'}${options.model.deckSearch}, on the attention slide; time from the deck's deck:prompt-submitted mark (set by its Enter handler, which runs the prompt at once) to the performance marks deck:trace-received (the Trace in the page), deck:visible-slide-rendered (the slide on screen's DOM built and laid out), deck:visible-slide-painted (the next frame painted: the visible-slide figure) and deck:slides-rendered (all slides' DOM and notes built for the new Trace); a slide already drawn for the prompt at Enter would count 0 ms (drawnBeforeEnter); two different prompts of the same length alternated; one uncounted warm-up round over all prompts, then per length 2 warm-ups, then ${2 * options.reps} repetitions (${options.reps} per prompt), each started after the previous prompt's streamed generation had finished`,
+      promptEdit: `prompt bar (E, the prompt as one input event, Enter in the same task, so the typing debounce never runs first) in the built deck on ?backend=${options.backend ?? 'wasm'}${options.model.deckSearch}, on the attention slide; time from the deck's deck:prompt-submitted mark (set by its Enter handler, which runs the prompt at once) to the performance marks deck:trace-received (the Trace in the page), deck:visible-slide-rendered (the slide on screen's DOM built and laid out), deck:visible-slide-painted (the next frame painted: the visible-slide figure) and deck:slides-rendered (all slides' DOM and notes built for the new Trace); a slide already drawn for the prompt at Enter would count 0 ms (drawnBeforeEnter); two different prompts of the same length alternated; one uncounted warm-up round over all prompts, then per length 2 warm-ups, then ${2 * options.reps} repetitions (${options.reps} per prompt), each started after the previous prompt's streamed generation had finished (the status badge's data-answer); then ${2 * options.reps} more, each sent once the previous one's answer had begun streaming, of which those that found it still streaming at Enter are the DuringAnswer figures`,
       forwardPasses: `bench page (bench.html), same chromium, WASM backend and runtime files, models run on the page's thread; plain forward, traced forward and runTrace interleaved; one uncounted warm-up round over all lengths, then per length 2 warm-ups, then ${2 * options.reps} repetitions, on the first prompt of each length`,
       generation: `${NEW_TOKENS} new tokens after a ${GENERATION_PROMPT_TOKENS}-token prompt, greedy, KV cache, prefill included; 1 warm-up then ${options.generationReps} runs, the three loops interleaved; deck = src/engine/generate.ts on the traced model, baseline = transformers.js model.generate({ do_sample: false }) on the plain model`,
     },
@@ -129,6 +134,8 @@ export function summaryOf(r: Report) {
     tracedForwardRatio: Math.max(...r.forwardAndPromptEdit.map((f) => f.ratiosToBaseline.tracedForward)),
     /** Prompt edit (Enter) until the slide on screen is drawn (painted) ÷ the plain forward pass, 32 tokens, attention slide (goal ≤ 1.5). */
     visibleSlideRatio: at?.ratiosToBaseline.deckPromptToVisibleSlide ?? null,
+    /** The same, for an edit made while the previous answer streams (no goal: a presenter typing on); null when none caught it. */
+    visibleSlideDuringAnswerRatio: at?.ratiosToBaseline.deckPromptToVisibleSlideDuringAnswer ?? null,
     /** Prompt edit (Enter) until every slide is drawn, 32 tokens, ms. */
     allSlidesMs: at?.deckPromptToSlides?.medianMs ?? null,
     /** Plain generate() tokens/s ÷ the deck's tokens/s (goal ≤ 1.05). */

@@ -25,12 +25,13 @@ const page: PageResults = {
   tracedGeneration: generation(380),
   errors: [],
 };
-const deck: PromptEditResult[] = [{ tokens: 32, prompts: ['a', 'b'], warmUps: 2, summary: summary([200, 300]), visibleSlide: summary([25, 35]), visibleSlideBuilt: summary([15, 25]), traceReceived: summary([10, 20]), runTraceInWorker: summary([8, 18]), drawnBeforeEnter: 0 }];
+const deck: PromptEditResult[] = [{ tokens: 32, prompts: ['a', 'b'], warmUps: 2, summary: summary([200, 300]), visibleSlide: summary([25, 35]), visibleSlideBuilt: summary([15, 25]), traceReceived: summary([10, 20]), runTraceInWorker: summary([8, 18]), drawnBeforeEnter: 0, duringAnswer: { edits: 2, visibleSlide: summary([30, 50]), traceReceived: summary([15, 25]) } }];
 
 describe('the bench summary', () => {
   it('takes the worst traced/plain ratio, the 32-token edits, and plain ÷ deck generation speed', () => {
     const r = report({ model, generationReps: 1, chromium: 'x', conversionMs: 1, page, deck, deckErrors: [], notes: [], reps: 1 });
-    expect(summaryOf(r)).toEqual({ tracedForwardRatio: 1.3, visibleSlideRatio: 1.5, allSlidesMs: 250, generationRatio: 1.25, memoryRatio: null, slideValuesEqualWasm: null });
+    expect(summaryOf(r)).toEqual({ tracedForwardRatio: 1.3, visibleSlideRatio: 1.5, visibleSlideDuringAnswerRatio: 2, allSlidesMs: 250, generationRatio: 1.25, memoryRatio: null, slideValuesEqualWasm: null });
+    expect(r.forwardAndPromptEdit[1].deckEditsDuringAnswer).toBe(2);
     // A length the deck did not time has no edit figures, and says so.
     expect(r.forwardAndPromptEdit[0].deckPromptToSlides).toBeNull();
   });
