@@ -93,21 +93,18 @@ async function editMs(page: Page, prompt: string): Promise<EditTimes> {
  * both have finished (the status badge's data-answer, src/deck/status-badge.ts), so no repetition waits for the
  * previous one's tail. Returns false when the badge never said so (a fixed pause is used instead).
  */
-/** Waits until `prompt`'s answer is streaming (false when it was done first, or never started within `timeout`). */
-async function waitForAnswerStreaming(page: Page, prompt: string, timeout: number): Promise<boolean> {
-  try {
-    await page.waitForFunction(
+/** Waits until `prompt`'s answer has begun (streaming, or already done); gives up quietly after `timeout`. */
+async function waitForAnswerBegun(page: Page, prompt: string, timeout: number): Promise<void> {
+  await page
+    .waitForFunction(
       (expected) => {
         const status = document.querySelector<HTMLElement>('#deck-status');
         return status?.getAttribute('data-trace-prompt') === expected && status.dataset.answer !== 'none';
       },
       prompt,
       { timeout, polling: 'raf' },
-    );
-    return (await page.getAttribute('#deck-status', 'data-answer')) === 'streaming';
-  } catch {
-    return false;
-  }
+    )
+    .catch(() => undefined); // editMs records whether the answer was still streaming at Enter
 }
 
 async function waitForGenerationDone(page: Page, prompt: string, timeout: number): Promise<boolean> {
@@ -175,7 +172,7 @@ export async function benchDeck(browser: Browser, deckUrl: string, pairs: Prompt
       let previous = pair.texts[(2 * reps + warmUps - 1) % 2];
       for (let rep = 0; rep < 2 * reps; rep++) {
         const prompt = pair.texts[(rep + 2 * reps + warmUps) % 2];
-        await waitForAnswerStreaming(deck.page, previous, 10_000);
+        await waitForAnswerBegun(deck.page, previous, 10_000);
         const ms = await editMs(deck.page, prompt);
         if (ms.answerStreamingAtEnter) during.push(ms);
         previous = prompt;

@@ -64,11 +64,6 @@ export interface GenerateResult {
 
 export const int64 = (values: number[], dims: number[]) => new Tensor('int64', BigInt64Array.from(values, BigInt), dims);
 
-/** The outputs a generation step reads: the logits and the grown cache (present.*), none of the trace outputs. */
-export function stepOutputNames(outputNames: readonly string[]): string[] {
-  return outputNames.filter(isStepOutput);
-}
-
 /**
  * The model asking only for a step's outputs (the logits, the cache, the step's top 5; the lens's with `lens`):
  * onnxruntime then neither copies the trace outputs out of its memory (nor, on WebGPU, reads them back) nor keeps them.
