@@ -10,8 +10,8 @@
 // Test hooks:
 //   root   data-stage-count, data-answer-id (the model's top token, trace.topk[0]),
 //          data-last-row-matches ("true" when the last row's top 5 are trace.topk's first 5),
-//          data-lens-source ("trace": computed with the Trace; "answer": by the answer's first step),
-//          data-lens-pending ("true" while the answer's first step has not brought it yet)
+//          data-lens-source ("trace": computed with the Trace; "answer": by the answer, see answer-stream.ts),
+//          data-lens-pending ("true" while the answer has not brought it yet)
 //   .lens-row[data-stage][data-stage-index]                       one per stage, in order
 //   .lens-cell[data-rank][data-token-id][data-prob]               the top 5 of each row
 //   .lens-answer[data-answer-prob] or .lens-answer[data-answer-bound]   the answer's probability in that row,
@@ -125,9 +125,9 @@ function render(root: HTMLElement, context: SlideContext): void {
     return;
   }
   if (lens.pending) {
-    // The engine computes the lens with the answer's first token (src/engine/answer-stream.ts): a moment away.
+    // The answer computes the lens once its slide is on screen, before its next token (src/engine/answer-stream.ts).
     root.dataset.lensPending = 'true';
-    root.append(html('p', { className: 'live-caption lens-pending', text: 'Reading the stream after each layer… (computed with the answer’s first token)' }));
+    root.append(html('p', { className: 'live-caption lens-pending', text: 'Reading the stream after each layer… (computed between two tokens of the answer)' }));
     return;
   }
   const rows = lens.rows;
@@ -183,7 +183,7 @@ function notes(context: SlideContext): string {
   if (!trace) return `No Trace yet: ${context.waitingMessage}`;
   if (!trace.extras) return "The model's weights could not be read (trace.extras is null): no logit lens. The slide says so.";
   const lens = logitLensReading(trace, context.generation);
-  if (lens?.pending) return 'The logit lens comes with the answer’s first token (the engine computes it in that step): a moment away.';
+  if (lens?.pending) return 'The logit lens is on its way: with this slide on screen the engine computes it before the answer’s next token (otherwise after the answer).';
   const rows = lens?.rows ?? [];
   if (rows.length === 0) return 'This Trace has no logit lens rows (trace.extras.logitLens is empty).';
   const answer = answerOf(trace, rows);

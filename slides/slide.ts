@@ -40,7 +40,7 @@ export interface SlideModule<View extends object = object> {
   title: string;
   /** Redrawn on every streamed generation step (the others only when the Trace changes). */
   usesGeneration?: boolean;
-  /** Redrawn when the answer's first step brings the logit lens (Generation.logitLens), not on the other steps. */
+  /** Redrawn when the answer brings the logit lens (Generation.logitLens), not on the other steps. */
   usesGenerationLens?: boolean;
   /** The view when the presenter has chosen nothing; absent for a slide with no choices. */
   defaultView?: View;

@@ -9,7 +9,8 @@
 //     model.generate() (greedy) on each model, interleaved.
 import { env, Tensor } from '@huggingface/transformers';
 import { modelRootPath, ortRuntimeUrls } from '../deck/asset-urls';
-import { generate } from '../engine/generate';
+import { generate, generateRun } from '../engine/generate';
+import { promptLens } from '../engine/prompt-lens';
 import { knockOutFeeds } from '../engine/knock-out';
 import { feedThroughGenerate, traceSwitchFeeds } from '../engine/trace-switch';
 import { loadModel, type LoadedModel } from '../engine/load-model';
@@ -50,7 +51,12 @@ export interface GenerationTimes {
 }
 
 export interface GenerationResults {
+  /** The deck's answer while no slide shows the logit lens: the lens comes after it (lensAfterAnswerMs). */
   deck: GenerationTimes;
+  /** The deck's answer while the lens's slide is on screen: its first step computes the lens. */
+  deckLensInFirstStep: GenerationTimes;
+  /** The lens after `deck`'s answer: one step against the answer's cache (src/engine/prompt-lens.ts), ms per run. */
+  lensAfterAnswerMs: number[];
   /** The deck's loop asking the session for every output, trace outputs included (before the lean steps). */
   deckEveryOutput: GenerationTimes;
   plain: GenerationTimes;
@@ -191,7 +197,7 @@ const api: BenchApi = {
   async generation(ids, maxNewTokens, warmUps, reps) {
     const m = models();
     const empty = (): GenerationTimes => ({ promptTokens: ids.length, maxNewTokens, runs: [], ids: [] });
-    const result = { deck: empty(), deckEveryOutput: empty(), plain: empty(), traced: empty() as GenerationTimes | { error: string } };
+    const result = { deck: empty(), deckLensInFirstStep: empty(), lensAfterAnswerMs: [] as number[], deckEveryOutput: empty(), plain: empty(), traced: empty() as GenerationTimes | { error: string } };
     const record = (times: GenerationTimes, started: number, newIds: number[]) => {
       times.runs.push({ ms: performance.now() - started, newTokens: newIds.length });
       times.ids = newIds;
@@ -199,8 +205,14 @@ const api: BenchApi = {
     for (let rep = -warmUps; rep < reps; rep++) {
       // Interleaved, as the forward passes are.
       let started = performance.now();
-      const steps = await generate(m.traced, ids, { maxNewTokens, useCache: true, onLens: () => undefined }); // the lens in its first step, as the deck's answer
-      if (rep >= 0) record(result.deck, started, steps.map((step) => step.id));
+      const answer = await generateRun(m.traced, ids, { maxNewTokens, useCache: true, keepCache: true }); // as the deck's answer, the lens after it
+      if (rep >= 0) record(result.deck, started, answer.steps.map((step) => step.id));
+      started = performance.now();
+      await promptLens(m.traced, ids, null, answer.cache);
+      if (rep >= 0) result.lensAfterAnswerMs.push(performance.now() - started);
+      started = performance.now();
+      const lensFirst = await generate(m.traced, ids, { maxNewTokens, useCache: true, onLens: () => undefined }); // the lens's slide on screen
+      if (rep >= 0) record(result.deckLensInFirstStep, started, lensFirst.map((step) => step.id));
       started = performance.now();
       const everyOutput = await generate(m.traced, ids, { maxNewTokens, useCache: true, allOutputs: true, onLens: () => undefined });
       if (rep >= 0) record(result.deckEveryOutput, started, everyOutput.map((step) => step.id));
@@ -245,7 +257,10 @@ const api: BenchApi = {
     const { loaded, kind } = memoryModel;
     if (kind === 'traced') {
       await runTrace(loaded, prompt, { deferLens: true });
-      if (newTokens > 0) await generate(loaded, ids, { maxNewTokens: newTokens, useCache: true, onLens: () => undefined });
+      if (newTokens > 0) {
+        const answer = await generateRun(loaded, ids, { maxNewTokens: newTokens, useCache: true, keepCache: true });
+        await promptLens(loaded, ids, null, answer.cache); // the deck's lens after its answer
+      }
     } else {
       await forwardOnce(loaded, ids);
       if (newTokens > 0) await libraryGenerate(loaded, ids, newTokens);

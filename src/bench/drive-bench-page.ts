@@ -9,6 +9,8 @@ export interface PageResults {
   load: LoadResult;
   forward: ForwardTimes[];
   deckGeneration: GenerationTimes;
+  deckLensInFirstStepGeneration: GenerationTimes;
+  lensAfterAnswerMs: number[];
   /** The deck's loop asking for every output (the loop before the lean steps): generation before/after in one run. */
   deckEveryOutputGeneration?: GenerationTimes;
   plainGeneration: GenerationTimes;
@@ -41,7 +43,7 @@ export async function benchPage(browser: Browser, deckUrl: string, pairs: Prompt
     const genArgs = { ids: genIds, n: NEW_TOKENS, reps: generationReps };
     const generation = await page.evaluate((a) => window.bench.generation(a.ids, a.n, 1, a.reps), genArgs);
     log(`bench page, ${model.traced}, generation: done`);
-    return { load, forward, deckGeneration: generation.deck, deckEveryOutputGeneration: generation.deckEveryOutput, plainGeneration: generation.plain, tracedGeneration: generation.traced, errors };
+    return { load, forward, deckGeneration: generation.deck, deckLensInFirstStepGeneration: generation.deckLensInFirstStep, lensAfterAnswerMs: generation.lensAfterAnswerMs, deckEveryOutputGeneration: generation.deckEveryOutput, plainGeneration: generation.plain, tracedGeneration: generation.traced, errors };
   } finally {
     await context.close();
   }

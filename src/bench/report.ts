@@ -65,6 +65,7 @@ export function report(options: {
     };
   });
   const deckGen = generationSummary(page.deckGeneration);
+  const lensFirstGen = generationSummary(page.deckLensInFirstStepGeneration);
   const plainGen = generationSummary(page.plainGeneration);
   const everyOutputGen = page.deckEveryOutputGeneration ? generationSummary(page.deckEveryOutputGeneration) : null;
   const tracedGen = 'error' in page.tracedGeneration ? page.tracedGeneration : generationSummary(page.tracedGeneration);
@@ -94,12 +95,17 @@ export function report(options: {
       promptTokens: GENERATION_PROMPT_TOKENS,
       maxNewTokens: NEW_TOKENS,
       deckLoopTracedModel: deckGen,
+      /** The deck's loop while the logit lens's slide is on screen: its first step computes the lens. */
+      deckLoopLensInFirstStep: lensFirstGen,
+      /** Otherwise the lens comes after the answer: one step against its cache. */
+      lensAfterAnswer: summary(page.lensAfterAnswerMs),
       /** The deck's loop before the lean steps: every output, trace ones included, asked of the session at every step. */
       deckLoopEveryOutput: everyOutputGen,
       baselineGeneratePlainModel: plainGen,
       libraryGenerateTracedModel: tracedGen,
       ratioToBaseline: {
         deckLoopTracedModel: round(plainGen.tokensPerSecond / deckGen.tokensPerSecond, 2),
+        deckLoopLensInFirstStep: round(plainGen.tokensPerSecond / lensFirstGen.tokensPerSecond, 2),
         deckLoopEveryOutput: everyOutputGen ? round(plainGen.tokensPerSecond / everyOutputGen.tokensPerSecond, 2) : null,
         libraryGenerateTracedModel: 'error' in tracedGen ? null : round(plainGen.tokensPerSecond / tracedGen.tokensPerSecond, 2),
       },
@@ -173,6 +179,8 @@ export function printTable(r: Report): void {
   console.log(`\nGeneration, ${g.maxNewTokens} new tokens after ${g.promptTokens} prompt tokens (greedy, KV cache). Ratio: baseline tok/s ÷ figure tok/s.`);
   console.log(gen('baseline: model.generate, plain model', g.baselineGeneratePlainModel, ''));
   console.log(gen("deck's generate() loop, traced model", g.deckLoopTracedModel, `${g.ratioToBaseline.deckLoopTracedModel}×`));
+  console.log(`  ${'then the logit lens, one cached step'.padEnd(40)} ${ms(g.lensAfterAnswer)} ms`);
+  console.log(gen("deck's loop, the lens in its first step", g.deckLoopLensInFirstStep, `${g.ratioToBaseline.deckLoopLensInFirstStep}×`));
   if (g.deckLoopEveryOutput) console.log(gen("deck's loop asking for every output (before)", g.deckLoopEveryOutput, `${g.ratioToBaseline.deckLoopEveryOutput}×`));
   console.log(gen('model.generate, traced model', g.libraryGenerateTracedModel, g.ratioToBaseline.libraryGenerateTracedModel === null ? '' : `${g.ratioToBaseline.libraryGenerateTracedModel}×`));
   console.log(`  same tokens from the deck's loop and the baseline: ${g.sameTokens ? 'yes' : 'no'}`);

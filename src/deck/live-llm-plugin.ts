@@ -100,7 +100,7 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     await options.beforeEngine?.().catch((error: unknown) => console.warn('live-llm: before the engine started:', error));
     // A function, not a worker: the client replaces a worker that dies or hangs (engine supervision).
     const engine = new EngineClient(() => new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' }));
-    // On the logit lens's slide the lens comes with the Trace; elsewhere with the answer's first step (a shorter pass).
+    // On the logit lens's slide the lens comes with the Trace; elsewhere after the answer (a shorter pass and answer).
     const lensOnScreen = () => engine.setLensWithTrace(showsLogitLens(deck.getCurrentSlide()));
     lensOnScreen();
     deck.on('slidechanged', lensOnScreen);

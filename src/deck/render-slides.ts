@@ -98,8 +98,8 @@ function browserIdle(callback: (deadline: IdleDeadlineLike) => void): void {
 
 /**
  * Renders only what changed (progress events come often): every slide for a new Trace or waiting
- * message, only the generation slides for a new generation step (and the lens's when it arrives with the
- * answer's first step), only a view's slides when it changes.
+ * message, only the generation slides for a new generation step (and the lens's when the answer brings
+ * it), only a view's slides when it changes.
  * With `lazy`, slides off screen are drawn later (see LazyDrawing); the slides-drawn event and the bench's
  * deck:slides-rendered mark come once every slide shows the last context.
  */

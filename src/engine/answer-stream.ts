@@ -3,15 +3,14 @@
 // For a follow-up turn the previous answer's cache serves the shared prefix, and what that saves is
 // measured first. Kept apart from the worker (no postMessage, no globals) so Node can test it.
 import { GREEDY } from '../maths/sampling';
-import type { Generation, GenerationRun, LogitLensRow } from '../trace';
+import type { Generation, GenerationRun } from '../trace';
 import { isKnockOutEmpty } from '../trace/knock-out';
-import { forward, generateRun } from './generate';
-import { graphLogitLens } from './graph-lens';
-import { disposeGpuTensors, type KvCache } from './kv-cache';
+import { generateRun } from './generate';
+import type { KvCache } from './kv-cache';
 import type { LoadedModel } from './load-model';
 import { measurePrefixReuse } from './prefix-reuse';
 import type { RunRequest } from './protocol';
-import { describeToken } from './run-trace';
+import { promptLens } from './prompt-lens';
 
 /** The answer's default token limit: a chat model's answer runs to its end-of-turn id, a base model's is a glimpse. */
 export const CHAT_ANSWER_TOKENS = 128;
@@ -31,8 +30,20 @@ export interface AnswerInput {
   prompt: string;
   promptIds: number[];
   chatModel: boolean;
-  /** The Trace left the logit lens to the answer (trace.extras.logitLensFromAnswer): the first step computes it. */
+  /**
+   * The Trace left the logit lens to the answer (trace.extras.logitLensFromAnswer): computed as soon as a slide that
+   * shows it is on screen (by the first step, or a pass of its own before a later one), else once the answer is done.
+   */
   lensFromAnswer?: boolean;
+}
+
+export interface AnswerCallbacks {
+  /** The whole Generation so far, after each change. */
+  publish: (generation: Generation) => void;
+  /** A newer prompt makes this answer moot. */
+  superseded: () => boolean;
+  /** A slide that shows the logit lens is on screen now. Absent: the lens is computed at once. */
+  lensOnScreen?: () => boolean;
 }
 
 /** Streams the answer through `publish` (the whole Generation so far, after each change); a superseded run stops quietly. */
@@ -40,7 +51,7 @@ export async function streamAnswer(
   loaded: LoadedModel,
   input: AnswerInput,
   session: AnswerSession,
-  callbacks: { publish: (generation: Generation) => void; superseded: () => boolean },
+  callbacks: AnswerCallbacks,
 ): Promise<void> {
   const { request, promptIds } = input;
   const maxNewTokens = request.maxNewTokens ?? (input.chatModel ? CHAT_ANSWER_TOKENS : BASE_ANSWER_TOKENS);
@@ -87,7 +98,9 @@ export async function streamAnswer(
       keepCache: useCache,
       shouldStop: callbacks.superseded,
       knockOut: request.knockOut,
+      // The lens waits for the answer unless its slide is on screen: no slide on screen waits for it.
       onLens: useCache && input.lensFromAnswer ? (rows) => publish({ logitLens: rows }) : undefined,
+      lensWanted: callbacks.lensOnScreen,
       onStep: (step) => {
         run = { ...run, steps: [...run.steps, step] };
         publish(useCache ? { cached: run } : { uncached: run });
@@ -96,20 +109,12 @@ export async function streamAnswer(
     if (result.cache) session.previousTurn = plainModel ? result.cache : null;
     if (callbacks.superseded()) return;
     if (useCache && input.lensFromAnswer && !generation.logitLens) {
-      // No step ran (the prompt fills the context, or no tokens were asked for): the lens gets a pass of its own.
-      const rows = await lensPass(loaded, promptIds, request.knockOut);
+      // Not wanted during the answer, or no step ran: one step against the answer's cache, or a pass of its own.
+      const rows = await promptLens(loaded, promptIds, request.knockOut, result.cache);
       if (callbacks.superseded()) return;
       if (rows) publish({ logitLens: rows });
     }
     run = { ...run, done: true, stoppedBy: result.stoppedBy };
     publish(useCache ? { cached: run } : { uncached: run });
   }
-}
-
-/** The logit lens alone over the prompt: the step's outputs and the lens's, no other trace output. */
-async function lensPass(loaded: LoadedModel, promptIds: number[], knockOut: RunRequest['knockOut']): Promise<LogitLensRow[] | null> {
-  const outputs = await forward(loaded, promptIds, 0, null, { knockOut, lens: true });
-  const rows = graphLogitLens(outputs, loaded.traceOutputs, loaded.info.nLayer, (id) => describeToken(loaded, id).text);
-  disposeGpuTensors(Object.values(outputs));
-  return rows;
 }

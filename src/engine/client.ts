@@ -174,6 +174,7 @@ export class EngineClient {
       // An uncaught error in the worker: its script failed to start, or it broke mid-run.
       if (generation === this.#workerGeneration) this.#workerDied(event.message || 'the engine worker failed to start');
     });
+    if (this.#lensWithTrace) worker.postMessage({ type: 'lens-on-screen', onScreen: true }); // a replacement starts knowing
     return worker;
   }
 
@@ -335,9 +336,14 @@ export class EngineClient {
     this.#sendRun();
   }
 
-  /** Whether the slide on screen shows the logit lens: later runs compute it with the Trace (no run of its own). */
+  /**
+   * Whether the slide on screen shows the logit lens: later runs compute it with the Trace (no run of its own), and an
+   * answer under way that the lens was left to computes it before its next step.
+   */
   setLensWithTrace(onScreen: boolean): void {
+    if (onScreen === this.#lensWithTrace) return;
     this.#lensWithTrace = onScreen;
+    this.#worker.postMessage({ type: 'lens-on-screen', onScreen });
   }
 
   #sendRun(): void {

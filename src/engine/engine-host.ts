@@ -2,8 +2,8 @@
 // requests run one at a time, in order; a run superseded while it waited is skipped, and one
 // superseded while it streams its answer stops; a failed load names the model file it is blamed on.
 // The model itself comes through `engine` (the worker passes the real loader and runTrace; tests a fake).
-import type { Generation, KnockOut, ModelInfo, Trace } from '../trace';
-import type { AnswerInput, AnswerSession } from './answer-stream';
+import type { KnockOut, ModelInfo, Trace } from '../trace';
+import type { AnswerCallbacks, AnswerInput, AnswerSession } from './answer-stream';
 import type { Conversation } from './chat-input';
 import type { EngineMessage, EngineRequest, LoadRequest, RunRequest } from './protocol';
 import { traceTransferables } from './protocol';
@@ -27,7 +27,7 @@ export interface FileProgress {
 export interface Engine<Model extends { info: ModelInfo }> {
   load(request: LoadRequest, onProgress: (progress: FileProgress) => void): Promise<Model>;
   trace(model: Model, input: string | Conversation, options?: { knockOut?: KnockOut | null; deferLens?: boolean }): Promise<Trace>;
-  answer(model: Model, input: AnswerInput, session: AnswerSession, callbacks: { publish: (generation: Generation) => void; superseded: () => boolean }): Promise<void>;
+  answer(model: Model, input: AnswerInput, session: AnswerSession, callbacks: AnswerCallbacks): Promise<void>;
   /** On WebGPU, once the model is loaded: calls `lost` when the GPU device is lost (the worker's: GPUDevice.lost). */
   watchGpu?(model: Model, lost: (reason: string) => void): void;
 }
@@ -49,6 +49,8 @@ export function createEngineHost<Model extends { info: ModelInfo }>(post: PostMe
   let backend: LoadRequest['backend'] | null = null;
   /** Why the GPU was lost (said once to the client), or null while it works. */
   let gpuLost: string | null = null;
+  /** A slide that shows the logit lens is on screen: an answer computes a lens the Trace left to it at once. */
+  let lensOnScreen = false;
 
   /** The GPU failed: said once; this worker runs nothing more on it (the client moves the model to WASM). */
   function loseGpu(reason: string): void {
@@ -98,8 +100,8 @@ export function createEngineHost<Model extends { info: ModelInfo }>(post: PostMe
       const deferLens = request.lensWithTrace !== true;
       let trace: Trace;
       try {
-        // The lens is left to the answer's first step, which follows at once, unless its slide is on screen: the
-        // slide on screen comes sooner either way.
+        // The lens is left to the answer unless its slide is on screen: the slide on screen comes sooner either way,
+        // and the answer computes it once done, or at once if its slide comes on screen meanwhile (lensOnScreen).
         trace = await engine.trace(loaded, conversation, { knockOut: request.knockOut, deferLens });
       } catch (error) {
         if (!(error instanceof KnockOutError)) throw error;
@@ -114,6 +116,7 @@ export function createEngineHost<Model extends { info: ModelInfo }>(post: PostMe
       await engine.answer(loaded, { request, prompt: trace.prompt, promptIds, chatModel, lensFromAnswer }, session, {
         publish: (generation) => post({ type: 'generation', requestId: request.requestId, generation }),
         superseded: () => newestRequestId > request.requestId,
+        lensOnScreen: () => lensOnScreen,
       });
     } catch (error) {
       if (backend === 'webgpu' && (gpuLost !== null || isGpuFailure(errorText(error)))) {
@@ -129,6 +132,10 @@ export function createEngineHost<Model extends { info: ModelInfo }>(post: PostMe
     receive(request) {
       if (request.type === 'ping') {
         post({ type: 'pong', id: request.id }); // at once, not queued: it says the worker lives, even mid-run
+        return Promise.resolve();
+      }
+      if (request.type === 'lens-on-screen') {
+        lensOnScreen = request.onScreen; // at once, not queued: the answer under way reads it before its next step
         return Promise.resolve();
       }
       if (request.type === 'run') newestRequestId = Math.max(newestRequestId, request.requestId);

@@ -1,20 +1,19 @@
 // Autoregressive generation, one token at a time, with or without the KV cache, reporting each step.
 // Written over model() rather than transformers.js's generate(): generate() hides each step's
 // distribution and cannot be seeded, and the deck shows both.
-import { Tensor } from '@huggingface/transformers';
+import type { Tensor } from '@huggingface/transformers';
 import { GREEDY, seededRandom, type SamplingSettings } from '../maths/sampling';
 import type { GenerationRun, GenerationStep, LogitLensRow } from '../trace';
 import { cacheOnCpu, disposeGpuTensors, presentToPast, type KvCache } from './kv-cache';
 import type { LoadedModel } from './load-model';
 import { describeToken } from './run-trace';
-import { knockOutFeeds } from './knock-out';
-import { hasLensSwitch, traceSwitchFeeds } from './trace-switch';
-import { graphLogitLens } from './graph-lens';
 import type { KnockOut } from '../trace/knock-out';
-import { isLogitLensOutput, isStepOutput, isStepTopOutput } from '../trace/output-names';
+import { hasLensSwitch } from './trace-switch';
+import { graphLogitLens } from './graph-lens';
 import { chooseStepToken } from './step-choice';
 import { yieldWhenDue } from './event-loop-yield';
-import { fetchingModel, type Forwardable } from './fetching-model';
+import { forward, lastPositionLogits } from './forward';
+import { promptLens } from './prompt-lens';
 
 export type { GenerationStep };
 
@@ -39,19 +38,13 @@ export interface GenerateOptions {
   /** Ask the session for every output, trace outputs included (the loop before the lean steps; tests and the bench compare). */
   allOutputs?: boolean;
   /**
-   * The logit lens at the prompt's last position, computed by the first step (its last input is that token) and
-   * handed here, when the graph has the lens's switch (a deferred lens: the traced pass left it out).
+   * The logit lens at the prompt's last position (a deferred lens: the traced pass left it out), handed here when
+   * the graph has the lens's switch: computed by the first step, whose last input is that token, or, when
+   * `lensWanted` turns true later, by a pass of its own before the next step.
    */
   onLens?: (rows: LogitLensRow[]) => void;
-}
-
-/** What a forward call computes besides the logits and the cache. */
-export interface ForwardOptions {
-  knockOut?: KnockOut | null;
-  /** Every output, trace outputs included. */
-  allOutputs?: boolean;
-  /** The logit lens (its outputs fetched with the step's). */
-  lens?: boolean;
+  /** With onLens, checked before each step until the lens is computed: whether it is wanted now. Absent: at once. */
+  lensWanted?: () => boolean;
 }
 
 export interface GenerateResult {
@@ -60,32 +53,6 @@ export interface GenerateResult {
   stoppedBy: GenerationRun['stoppedBy'];
   /** With keepCache and useCache: every layer's keys and values for `ids` (the prompt and all answer tokens but the last). */
   cache: KvCache | null;
-}
-
-export const int64 = (values: number[], dims: number[]) => new Tensor('int64', BigInt64Array.from(values, BigInt), dims);
-
-/**
- * The model asking only for a step's outputs (the logits, the cache, the step's top 5; the lens's with `lens`):
- * onnxruntime then neither copies the trace outputs out of its memory (nor, on WebGPU, reads them back) nor keeps them.
- */
-function stepModel(model: LoadedModel['model'], lens: boolean): Forwardable {
-  return fetchingModel(model, lens ? 'step+lens' : 'step', (name) => isStepOutput(name) || isStepTopOutput(name) || (lens && isLogitLensOutput(name)));
-}
-
-/** One forward pass over `fresh`, the ids after the `past` cache's `offset` positions. */
-export async function forward(loaded: LoadedModel, fresh: number[], offset: number, past: Record<string, Tensor> | null, options: ForwardOptions = {}): Promise<Record<string, Tensor>> {
-  const { knockOut, allOutputs = false, lens = false } = options;
-  const total = offset + fresh.length;
-  const inputs: Record<string, unknown> = {
-    input_ids: int64(fresh, [1, fresh.length]),
-    attention_mask: int64(new Array(total).fill(1), [1, total]),
-    position_ids: int64(fresh.map((_, i) => offset + i), [1, fresh.length]),
-  };
-  if (past) inputs.past_key_values = past;
-  Object.assign(inputs, knockOutFeeds(loaded, knockOut)); // ones for a model with the mask inputs, nothing for one without
-  Object.assign(inputs, traceSwitchFeeds(loaded, allOutputs, allOutputs || lens, true)); // a step computes no trace output it does not read; its top 5 in the graph
-  if (allOutputs) return (await loaded.model(inputs)) as Record<string, Tensor>;
-  return (await stepModel(loaded.model, lens).forward(inputs)) as Record<string, Tensor>;
 }
 
 /** A token's text as a generation step shows it, decoded once per model (a decode costs microseconds, six a step). */
@@ -97,13 +64,6 @@ function stepText(loaded: LoadedModel, id: number): string {
   return text;
 }
 const stepTexts = new WeakMap<LoadedModel, Map<number, string>>();
-
-/** The logits at the last position of a forward pass's output. */
-export function lastPositionLogits(outputs: Record<string, Tensor>): Float32Array {
-  const logits = outputs.logits;
-  const [, positions, vocab] = logits.dims;
-  return (logits.data as Float32Array).slice((positions - 1) * vocab, positions * vocab);
-}
 
 export async function generate(loaded: LoadedModel, promptIds: number[], options: GenerateOptions): Promise<GenerationStep[]> {
   return (await generateRun(loaded, promptIds, options)).steps;
@@ -123,15 +83,24 @@ export async function generateRun(loaded: LoadedModel, promptIds: number[], opti
   let past: Record<string, Tensor> | null = start?.past ?? null;
   let pastLength = start?.ids.length ?? 0; // the ids the cache holds
   let stoppedBy: GenerationRun['stoppedBy'] = null;
+  let lensPending = options.onLens !== undefined && hasLensSwitch(loaded);
 
   for (;;) {
     await yieldWhenDue(); // a newer prompt's message gets in between steps (see event-loop-yield.ts)
     if (steps.length >= options.maxNewTokens) stoppedBy = 'limit';
     else if (ids.length >= loaded.info.contextLength) stoppedBy = 'context';
     if (stoppedBy || options.shouldStop?.()) break;
+    const lensNow = lensPending && (options.lensWanted?.() ?? true);
+    if (lensNow && steps.length > 0) {
+      // Wanted mid-answer: the step's input is no longer the prompt's last token, so a pass of its own.
+      lensPending = false;
+      const rows = await promptLens(loaded, promptIds, options.knockOut);
+      if (rows) options.onLens!(rows);
+    }
     const started = performance.now();
     // With a cache, only the ids it does not hold go in (after the first step: the newest token).
-    const lens = steps.length === 0 && options.onLens !== undefined && hasLensSwitch(loaded);
+    const lens = lensNow && steps.length === 0;
+    if (lens) lensPending = false;
     const outputs = await forward(loaded, ids.slice(pastLength), pastLength, past, { knockOut: options.knockOut, allOutputs: options.allOutputs, lens });
     if (lens) {
       const rows = graphLogitLens(outputs, loaded.traceOutputs, loaded.info.nLayer, (tokenId) => describeToken(loaded, tokenId).text);

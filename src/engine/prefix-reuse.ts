@@ -4,7 +4,7 @@
 // against a prefill recomputing all of them, in the same run.
 import { topKIndices } from '../maths/softmax';
 import type { PrefixReuse } from '../trace';
-import { forward, lastPositionLogits } from './generate';
+import { forward, lastPositionLogits } from './forward';
 import { commonPrefixLength, disposeGpuTensors, sliceCache, type KvCache } from './kv-cache';
 import type { LoadedModel } from './load-model';
 

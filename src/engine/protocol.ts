@@ -57,9 +57,16 @@ export interface RunRequest {
   knockOut?: KnockOut | null;
   /**
    * The slide on screen shows the logit lens: compute it in the traced pass, with the Trace. Absent or false: the
-   * answer's first step computes it (the traced pass is shorter, so any other slide comes sooner).
+   * answer computes it, once it is done or as soon as the lens's slide comes on screen (LensOnScreenRequest), so the
+   * traced pass and the answer are shorter and any other slide and the answer come sooner.
    */
   lensWithTrace?: boolean;
+}
+
+/** Whether a slide that shows the logit lens is on screen: handled at once, even mid-answer (see RunRequest.lensWithTrace). */
+export interface LensOnScreenRequest {
+  type: 'lens-on-screen';
+  onScreen: boolean;
 }
 
 /** The client's heartbeat: a live worker answers at once with a PongMessage, whatever it is doing. */
@@ -68,7 +75,7 @@ export interface PingRequest {
   id: number;
 }
 
-export type EngineRequest = LoadRequest | RunRequest | PingRequest;
+export type EngineRequest = LoadRequest | RunRequest | PingRequest | LensOnScreenRequest;
 
 export interface LoadingMessage {
   type: 'loading';

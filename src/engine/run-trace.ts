@@ -66,7 +66,7 @@ export function tracedPassModel(loaded: LoadedModel, lens: boolean): Forwardable
 export interface TraceOptions {
   knockOut?: KnockOut | null;
   /**
-   * Leave the logit lens to the answer's first step (the deck's worker, which always answers): the traced pass then
+   * Leave the logit lens to the answer (the deck's worker, which always answers; answer-stream.ts): the traced pass then
    * skips the lens's head products, a quarter of a short prompt's pass on a 49,152-token vocabulary. Ignored for a
    * graph without the lens's own switch.
    */

@@ -60,7 +60,7 @@ export interface ExtrasInput {
   decode: (id: number) => string;
   /** The lens as the graph computed it (graph-lens.ts); null for a model whose graph lacks it. */
   graphLens: LogitLensRow[] | null;
-  /** The lens is left to the answer's first step (Generation.logitLens): not missing, to come. */
+  /** The lens is left to the answer (Generation.logitLens): not missing, to come. */
   lensFromAnswer?: boolean;
 }
 

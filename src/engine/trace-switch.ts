@@ -1,7 +1,7 @@
 // The trace switches: a graph converted with them (src/convert/trace-branch-graph.ts) takes a bool
 // `trace_outputs` on every call (transformers.js refuses a run with a graph input missing): true for the
 // prompt's traced pass, false for a generation step, which then costs what the plain graph costs; and a bool
-// `trace_lens` for the logit lens, which the answer's first step can compute instead of the traced pass; and a bool
+// `trace_lens` for the logit lens, which the answer can compute instead of the traced pass; and a bool
 // `step_top` for a generation step's top 5 (src/convert/step-top-graph.ts). A graph
 // converted before them has no such inputs and computes its trace outputs on every call, as it always did.
 import { Tensor } from '@huggingface/transformers';

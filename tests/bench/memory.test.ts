@@ -30,6 +30,8 @@ describe('the summary\'s memoryRatio', () => {
       load: { traced: { name: 'm', loadMs: 1, outputs: 80 }, plain: { name: 'p', loadMs: 1, outputs: 9 }, crossOriginIsolated: false, numThreads: 1 },
       forward: [{ tokens: 32, plainMs: [10], tracedMs: [11], tracedWithLensMs: [12], runTraceMs: [20], runTraceForwardMs: [11], runTraceCollectMs: [9], maxLogitDifference: 0 }],
       deckGeneration: generation,
+      deckLensInFirstStepGeneration: generation,
+      lensAfterAnswerMs: [1],
       plainGeneration: generation,
       tracedGeneration: generation,
       errors: [],

@@ -21,6 +21,8 @@ const page: PageResults = {
   load: { traced: { name: 'm', loadMs: 1, outputs: 80 }, plain: { name: 'm-plain', loadMs: 1, outputs: 9 }, crossOriginIsolated: false, numThreads: 1 },
   forward: [forward(8, 10, 13), forward(32, 20, 22)],
   deckGeneration: generation(400),
+  deckLensInFirstStepGeneration: generation(440),
+  lensAfterAnswerMs: [3, 5],
   plainGeneration: generation(320),
   tracedGeneration: generation(380),
   errors: [],
@@ -32,6 +34,9 @@ describe('the bench summary', () => {
     const r = report({ model, generationReps: 1, chromium: 'x', conversionMs: 1, page, deck, deckErrors: [], notes: [], reps: 1 });
     expect(summaryOf(r)).toEqual({ tracedForwardRatio: 1.3, visibleSlideRatio: 1.5, visibleSlideDuringAnswerRatio: 2, allSlidesMs: 250, generationRatio: 1.25, memoryRatio: null, slideValuesEqualWasm: null });
     expect(r.forwardAndPromptEdit[1].deckEditsDuringAnswer).toBe(2);
+    // The loop with the lens in its first step (its slide on screen) is reported beside it, not in the goal.
+    expect(r.generation.ratioToBaseline.deckLoopLensInFirstStep).toBe(1.38);
+    expect(r.generation.lensAfterAnswer.medianMs).toBe(4);
     // A length the deck did not time has no edit figures, and says so.
     expect(r.forwardAndPromptEdit[0].deckPromptToSlides).toBeNull();
   });

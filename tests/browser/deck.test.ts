@@ -75,7 +75,7 @@ describe.each(['wasm', 'webgpu'] as const)('the deck on %s', (backend) => {
     expect([chosen.layer, chosen.head]).toEqual([lastLayer, lastHead]);
     expectAttentionMatches(chosen, expected.attention);
 
-    // The logit lens comes with the answer's first step (the traced pass leaves it out): the same rows as Node's
+    // The logit lens comes after the answer (the traced pass leaves it out, no slide on screen shows it): the same rows as Node's
     // traced pass computes, the slide (off screen) drawn when it arrives.
     const lens = page.locator('section#logit-lens .slide-content');
     await expect.poll(() => lens.getAttribute('data-stage-count'), { timeout: 60_000 }).toBe(String(expectedTrace.extras!.logitLens.length));

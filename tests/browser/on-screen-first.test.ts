@@ -1,7 +1,7 @@
 // What is seen first (issue 13 item 2): after a prompt edit only the slide on screen is drawn at once, the
 // others when the browser is idle (data-live-stale until then); reaching a slide draws it with the current
 // Trace, never an older one; print mode draws every slide before printing. The logit lens comes with the Trace on
-// its own slide, with the answer's first step elsewhere. The page's requestIdleCallback is
+// its own slide, after the answer elsewhere. The page's requestIdleCallback is
 // replaced by a queue the test empties, so "before the next idle period" is a moment the test controls.
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -135,7 +135,7 @@ describe('the slide on screen first', () => {
     await close();
   }, 240_000);
 
-  it('on the logit lens\'s slide the Trace brings the lens; elsewhere the answer\'s first step does', async () => {
+  it('on the logit lens\'s slide the Trace brings the lens; elsewhere the answer does, once it is done', async () => {
     const { page, errors, close } = await openHoldingIdle(deck.browser, `?backend=wasm&prompt=${encodeURIComponent(FIRST)}#/logit-lens`);
     const lens = page.locator('section#logit-lens .slide-content');
     await traceArrived(page, FIRST);

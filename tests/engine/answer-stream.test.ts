@@ -158,6 +158,40 @@ describe('streamAnswer', () => {
     const kept = await stream(base, { ...input, lensFromAnswer: false }, { previousTurn: null });
     expect(kept.at(-1)!.logitLens).toBeUndefined();
   });
+
+  it("leaves the lens until the answer is done while no slide shows it, and computes it before the next step once one does", async () => {
+    const prompt = 'The state of the union is';
+    const inline = await runTrace(base, prompt);
+    const promptIds = inline.tokens.map((t) => t.id);
+    const input = { request: { maxNewTokens: 4 }, prompt, promptIds, chatModel: false, lensFromAnswer: true };
+    const run = async (lensOnScreen: (steps: number) => boolean) => {
+      const published: Generation[] = [];
+      let steps = 0;
+      await streamAnswer(base, input, { previousTurn: null }, {
+        publish: (g) => {
+          published.push(g);
+          steps = g.cached.steps.length;
+        },
+        superseded: () => false,
+        lensOnScreen: () => lensOnScreen(steps),
+      });
+      return published;
+    };
+    // Off screen throughout: after the answer's last token, before the run is said done and the uncached run begins.
+    const later = await run(() => false);
+    const lensAt = later.findIndex((g) => g.logitLens);
+    expect(later[lensAt].cached.steps).toHaveLength(4);
+    expect(later[lensAt].cached.done).toBe(false);
+    expect(later[lensAt].uncached).toBeNull();
+    expectSameLens(later[lensAt].logitLens!, inline.extras!.logitLens);
+    // On screen from the second token on: before the third step.
+    const midway = await run((steps) => steps >= 2);
+    const midwayAt = midway.findIndex((g) => g.logitLens);
+    expect(midway[midwayAt].cached.steps).toHaveLength(2);
+    expectSameLens(midway[midwayAt].logitLens!, inline.extras!.logitLens);
+    // The answer is the same whenever the lens came.
+    expect(midway.at(-1)!.cached.steps.map((s) => s.id)).toEqual(later.at(-1)!.cached.steps.map((s) => s.id));
+  });
 });
 
 function expectSameLens(rows: LogitLensRow[], expected: LogitLensRow[]): void {

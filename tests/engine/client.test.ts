@@ -57,6 +57,12 @@ describe('EngineClient', () => {
     client.setLensWithTrace(false);
     client.setPrompt('Hello again', { immediate: true });
     expect(worker.runs().map((r) => r.lensWithTrace)).toEqual([undefined, true, undefined]);
+    // The worker hears of each change at once (an answer under way computes a lens left to it), and of no non-change.
+    client.setLensWithTrace(false);
+    expect(worker.sent.filter((m) => m.type === 'lens-on-screen')).toEqual([
+      { type: 'lens-on-screen', onScreen: true },
+      { type: 'lens-on-screen', onScreen: false },
+    ]);
   });
 
   it('runs at once on Enter, even while a run for the same text waits for the typing pause', () => {
@@ -207,6 +213,14 @@ describe('EngineClient supervising its worker', () => {
     workers[1]!.reply({ type: 'trace', requestId: rerun.requestId, trace: fakeTrace('Hello') });
     expect(client.state).toMatchObject({ phase: 'ready', running: false, runError: null });
     expect(client.state.trace?.prompt).toBe('Hello');
+  });
+
+  it("tells a replacement worker that the lens's slide is on screen", () => {
+    const { workers, client } = supervised();
+    client.setLensWithTrace(true);
+    workers[0]!.fail('Uncaught RuntimeError: memory access out of bounds');
+    expect(workers[1]!.sent.slice(0, 2).map((m) => m.type)).toEqual(['lens-on-screen', 'load']);
+    expect(workers[1]!.sent[0]).toEqual({ type: 'lens-on-screen', onScreen: true });
   });
 
   it('stops after a second failure in a row, and says so; running and failed never both hold', () => {

@@ -210,13 +210,23 @@ describe('engine host on the real model', () => {
     const generations = messages.flatMap((m) => (m.type === 'generation' ? [m.generation] : []));
     expect(generations.at(-1)?.cached).toMatchObject({ done: true });
     expect(generations.at(-1)?.cached.steps).toHaveLength(3);
-    // The Trace leaves the logit lens to the answer's first step, whose lens equals the one a traced pass gives.
+    // The Trace leaves the logit lens to the answer, which computes it once its last token is out (no slide shows
+    // it), equal to the one a traced pass gives.
     expect(trace?.type === 'trace' && trace.trace.extras?.logitLensFromAnswer).toBe(true);
     const lens = generations.at(-1)?.logitLens;
     expect(lens?.map((row) => row.top.map((c) => c.id))).toEqual(expected.extras!.logitLens.map((row) => row.top.map((c) => c.id)));
+    expect(generations.find((g) => g.logitLens)?.cached.steps).toHaveLength(3);
+    // Told at once that the lens's slide is on screen (not queued behind a run): the next answer's first step computes it.
+    messages.length = 0;
+    const running = host.receive({ ...runRequest(3, 'The Congress should'), maxNewTokens: 3 });
+    await host.receive({ type: 'lens-on-screen', onScreen: true });
+    await running;
+    const onScreen = messages.flatMap((m) => (m.type === 'generation' ? [m.generation] : []));
+    expect(onScreen.find((g) => g.logitLens)?.cached.steps).toHaveLength(0);
+    await host.receive({ type: 'lens-on-screen', onScreen: false });
     // With the lens's slide on screen, the Trace brings it and the answer computes none.
     messages.length = 0;
-    await host.receive({ ...runRequest(2, 'The Congress should'), maxNewTokens: 2, lensWithTrace: true });
+    await host.receive({ ...runRequest(4, 'The Congress should'), maxNewTokens: 2, lensWithTrace: true });
     const withLens = messages.find((m) => m.type === 'trace');
     expect(withLens?.type === 'trace' && withLens.trace.extras?.logitLensFromAnswer).toBeUndefined();
     expect(withLens?.type === 'trace' && withLens.trace.extras?.logitLens.map((row) => row.top.map((c) => c.id))).toEqual(expected.extras!.logitLens.map((row) => row.top.map((c) => c.id)));

@@ -1,6 +1,7 @@
 // Generation with the KV cache must give exactly what recomputing everything gives.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { forward, generate } from '../../src/engine/generate';
+import { forward } from '../../src/engine/forward';
+import { generate } from '../../src/engine/generate';
 import type { LoadedModel } from '../../src/engine/load-model';
 import { loadModelInNode } from '../../src/cli/model-folder';
 import { tokenize } from '../../src/engine/run-trace';

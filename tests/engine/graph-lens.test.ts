@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadModelInNode } from '../../src/cli/model-folder';
 import { convertModel } from '../../src/convert/index';
 import { readInitializers } from '../../src/convert/onnx-reader';
-import { forward } from '../../src/engine/generate';
+import { forward } from '../../src/engine/forward';
 import { graphLogitLens } from '../../src/engine/graph-lens';
 import { presentToPast } from '../../src/engine/kv-cache';
 import type { LoadedModel } from '../../src/engine/load-model';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '@huggingface/transformers';
 import { loadModelInNode } from '../../src/cli/model-folder';
 import { convertModel } from '../../src/convert/index';
-import { forward, lastPositionLogits } from '../../src/engine/generate';
+import { forward, lastPositionLogits } from '../../src/engine/forward';
 import type { LoadedModel } from '../../src/engine/load-model';
 import { chooseStepToken } from '../../src/engine/step-choice';
 import { GREEDY } from '../../src/maths/sampling';

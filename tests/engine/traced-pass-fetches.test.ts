@@ -3,7 +3,7 @@
 import type { Tensor } from '@huggingface/transformers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModelInNode } from '../../src/cli/model-folder';
-import { int64 } from '../../src/engine/generate';
+import { int64 } from '../../src/engine/forward';
 import { knockOutFeeds } from '../../src/engine/knock-out';
 import type { LoadedModel } from '../../src/engine/load-model';
 import { tokenize, tracedPassModel } from '../../src/engine/run-trace';
