@@ -212,9 +212,11 @@ function comparisonSentence(comparison: RunComparison | null, uncached: Generati
   return uncached.done && comparison.sameLength ? `${sameTokens}: the cache changes the speed, not the answer.` : `${sameTokens} so far.`;
 }
 
-/** Said when the cached run's first step also computed the logit lens (its time includes it). */
-function lensStepNote(run: GenerationRun): string {
-  return run.steps[0]?.withLogitLens ? ' Step 1 with the cache also computed the logit lens.' : '';
+/** What the cached run's first step was, when not a plain step: the prompt's own pass, or a step that also computed the logit lens. */
+function firstStepNote(run: GenerationRun): string {
+  const first = run.steps[0];
+  if (first?.fromPromptPass) return ' Step 1 with the cache is the prompt’s own pass, the one the earlier slides show: its keys and values are the cache’s first rows.';
+  return first?.withLogitLens ? ' Step 1 with the cache also computed the logit lens.' : '';
 }
 
 function timingFigure(root: HTMLElement, generation: Generation): HTMLElement {
@@ -260,7 +262,7 @@ function timingFigure(root: HTMLElement, generation: Generation): HTMLElement {
   return html('figure', { className: 'kv-figure kv-timing' }, [
     chart,
     legend,
-    html('figcaption', { className: 'live-caption kv-same-tokens', text: `Mean per token, measured live.${lensStepNote(cached)} ${comparisonSentence(comparison, uncached, cappedRun(generation))}` }),
+    html('figcaption', { className: 'live-caption kv-same-tokens', text: `Mean per token, measured live.${firstStepNote(cached)} ${comparisonSentence(comparison, uncached, cappedRun(generation))}` }),
     html('p', {
       className: 'live-caption kv-uncached-cap',
       attrs: { 'data-uncached-limit': generation.uncachedLimit },
@@ -363,6 +365,9 @@ function notes(context: SlideContext): string {
   const uncachedMean = generation.uncached ? meanStepMs(generation.uncached) : null;
   if (cachedMean !== null) lines.push(`With the cache: ${formatMs(cachedMean)} per token over ${plural(generation.cached.steps.length, 'step')}.`);
   const first = generation.cached.steps[0];
+  if (first?.fromPromptPass) {
+    lines.push(`Step 1 with the cache is the prompt's pass the Trace came from (${formatMs(first.ms)}, trace outputs included): the answer goes on from its keys and values and never reads the prompt twice.`);
+  }
   if (first?.withLogitLens) {
     const uncachedFirst = generation.uncached?.steps[0];
     lines.push(`Step 1 with the cache also computed the logit lens for its slide: ${formatMs(first.ms)}${uncachedFirst ? ` (step 1 without the cache, no lens: ${formatMs(uncachedFirst.ms)})` : ''}.`);

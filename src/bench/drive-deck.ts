@@ -20,6 +20,8 @@ export interface PromptEditResult {
   traceReceived: Summary;
   /** runTrace's own time in the deck's worker (the Trace's timings.totalMs) for the same edits. */
   runTraceInWorker: Summary;
+  /** Enter until the answer's first token is in the page (the answer begun, after the Trace). */
+  firstAnswerToken: Summary;
   /** Repetitions whose slide already showed the prompt at Enter, counted as 0 ms (none expected: see editMs). */
   drawnBeforeEnter: number;
   /**
@@ -36,6 +38,7 @@ interface EditTimes {
   built: number;
   received: number;
   runTraceInWorker: number;
+  firstAnswerToken: number;
   drawnBeforeEnter: boolean;
   /** The previous prompt's answer was still streaming at Enter (the status badge's data-answer). */
   answerStreamingAtEnter: boolean;
@@ -49,7 +52,8 @@ interface EditTimes {
  * partial or of this prompt starts before Enter. Until (performance marks in the page, src/deck/render-slides.ts):
  * 'deck:trace-received' (the Trace is in the page), 'deck:visible-slide-rendered' (the slide on screen's DOM built and laid out),
  * 'deck:visible-slide-painted' (the next frame made and painted: the slide is on screen; the
- * visible-slide figure) and 'deck:slides-rendered' (every slide drawn). Were the slide on screen already drawn for
+ * visible-slide figure), 'deck:slides-rendered' (every slide drawn) and 'deck:first-answer-token' (the answer's
+ * first token in the page). Were the slide on screen already drawn for
  * this prompt at Enter (the bench alternates two prompts, so it never should be), the times would be counted as 0,
  * never negative, and the repetition reported in drawnBeforeEnter.
  */
@@ -68,14 +72,14 @@ async function editMs(page: Page, prompt: string): Promise<EditTimes> {
     field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true }));
     return streaming;
   }, prompt);
-  const names = ['deck:prompt-submitted', 'deck:trace-received', 'deck:visible-slide-rendered', 'deck:visible-slide-painted', 'deck:slides-rendered'];
+  const names = ['deck:prompt-submitted', 'deck:trace-received', 'deck:visible-slide-rendered', 'deck:visible-slide-painted', 'deck:slides-rendered', 'deck:first-answer-token'];
   await page.waitForFunction(
     ({ expected, wanted }) => wanted.every((name) => performance.getEntriesByName(name).some((mark) => (mark as PerformanceMark).detail?.prompt === expected)),
     { expected: prompt, wanted: names },
     { timeout: 120_000 },
   );
   // No named helper inside: tsx would wrap it in __name(), which the page does not have.
-  const [submitted, received, built, painted, all] = await page.evaluate(
+  const [submitted, received, built, painted, all, firstToken] = await page.evaluate(
     ({ expected, wanted }) => wanted.map((name) => performance.getEntriesByName(name).find((mark) => (mark as PerformanceMark).detail?.prompt === expected)!.startTime),
     { expected: prompt, wanted: names },
   );
@@ -85,7 +89,7 @@ async function editMs(page: Page, prompt: string): Promise<EditTimes> {
   );
   const drawnBeforeEnter = built < submitted;
   const since = (time: number) => Math.max(0, time - submitted);
-  return { all: since(all), visible: since(painted), built: since(built), received: since(received), runTraceInWorker: runTraceInWorker ?? Number.NaN, drawnBeforeEnter, answerStreamingAtEnter };
+  return { all: since(all), visible: since(painted), built: since(built), received: since(received), runTraceInWorker: runTraceInWorker ?? Number.NaN, firstAnswerToken: since(firstToken), drawnBeforeEnter, answerStreamingAtEnter };
 }
 
 /**
@@ -165,7 +169,7 @@ export async function benchDeck(browser: Browser, deckUrl: string, pairs: Prompt
       if (drawnBeforeEnter > 0) notes.push(`${pair.tokens} tokens: ${drawnBeforeEnter} repetitions found the slide already drawn for their prompt at Enter (counted as 0 ms)`);
       log(
         `deck${search}, ${pair.tokens} tokens, from Enter: median ${median(of((t) => t.received)).toFixed(1)} ms to the Trace in the page (runTrace in the worker ${median(of((t) => t.runTraceInWorker)).toFixed(1)} ms), ${median(of((t) => t.built)).toFixed(1)} ms to the slide on screen built, ` +
-          `${median(of((t) => t.visible)).toFixed(1)} ms to it painted, ${median(of((t) => t.all)).toFixed(1)} ms to every slide`,
+          `${median(of((t) => t.visible)).toFixed(1)} ms to it painted, ${median(of((t) => t.all)).toFixed(1)} ms to every slide, ${median(of((t) => t.firstAnswerToken)).toFixed(1)} ms to the answer's first token`,
       );
       // Then edits made while the answer streams, as a presenter typing on: each sent once the last one's answer has begun.
       const during: EditTimes[] = [];
@@ -189,6 +193,7 @@ export async function benchDeck(browser: Browser, deckUrl: string, pairs: Prompt
         visibleSlideBuilt: summary(of((t) => t.built)),
         traceReceived: summary(of((t) => t.received)),
         runTraceInWorker: summary(of((t) => t.runTraceInWorker)),
+        firstAnswerToken: summary(of((t) => t.firstAnswerToken)),
         drawnBeforeEnter,
       });
     }

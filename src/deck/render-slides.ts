@@ -110,6 +110,7 @@ export function slideRenderer(initial: readonly BuiltSection[], views: ViewStore
   let idleScheduled = false;
   let idleHeld = false;
   let traceToMark: string | null = null; // the prompt whose all-slides mark is due once nothing is stale
+  let answerMarkedFor: DeckContext['trace'] = null; // the Trace whose answer's first token has been marked
   const whenIdle = lazy?.whenIdle ?? browserIdle;
 
   const draw = (list: readonly BuiltSection[], options: RenderOptions = {}) => {
@@ -172,6 +173,11 @@ export function slideRenderer(initial: readonly BuiltSection[], views: ViewStore
       // A waiting message is cheap and has no Trace to show: every slide says it at once.
       if (context.trace) drawOnScreenFirst(wanted);
       else draw(wanted);
+      const steps = context.generation?.cached.steps.length ?? 0;
+      if (context.trace && answerMarkedFor !== context.trace && steps > 0 && context.generation!.prompt === context.trace.prompt) {
+        answerMarkedFor = context.trace;
+        markLatest('deck:first-answer-token', { prompt: context.trace.prompt }); // npm run bench: the answer has begun
+      }
       if (newTrace !== null) {
         // Style and layout of the slide on screen now, while the browser waits for the next frame anyway: that frame
         // then only paints (one forced layout per Trace, the slides off screen are not drawn yet).

@@ -5,8 +5,8 @@
 import { GREEDY } from '../maths/sampling';
 import type { Generation, GenerationRun } from '../trace';
 import { isKnockOutEmpty } from '../trace/knock-out';
-import { generateRun } from './generate';
-import type { KvCache } from './kv-cache';
+import { generateRun, type PromptPass } from './generate';
+import { disposeGpuTensors, type KvCache } from './kv-cache';
 import type { LoadedModel } from './load-model';
 import { measurePrefixReuse } from './prefix-reuse';
 import type { RunRequest } from './protocol';
@@ -35,6 +35,8 @@ export interface AnswerInput {
    * shows it is on screen (by the first step, or a pass of its own before a later one), else once the answer is done.
    */
   lensFromAnswer?: boolean;
+  /** The Trace's pass (its cache and last logits): the answer continues from it instead of reading the prompt again. */
+  promptPass?: PromptPass;
 }
 
 export interface AnswerCallbacks {
@@ -83,7 +85,10 @@ export async function streamAnswer(
   if (previous && request.history?.length) {
     const measured = await measurePrefixReuse(loaded, promptIds, previous);
     startCache = measured.startCache ?? undefined;
-    if (callbacks.superseded()) return;
+    if (callbacks.superseded()) {
+      disposeGpuTensors(Object.values(input.promptPass?.cache.past ?? {})); // no answer takes it over now
+      return;
+    }
     publish({ prefixReuse: measured.reuse });
   }
 
@@ -94,7 +99,9 @@ export async function streamAnswer(
       sampling,
       seed: chosen.seed,
       useCache,
-      startCache: useCache ? startCache : undefined,
+      // The Trace's pass read the whole prompt: the answer goes on from it (the reuse above is measured, not needed).
+      promptPass: useCache ? input.promptPass : undefined,
+      startCache: useCache && !input.promptPass ? startCache : undefined,
       keepCache: useCache,
       shouldStop: callbacks.superseded,
       knockOut: request.knockOut,

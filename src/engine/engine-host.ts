@@ -10,6 +10,7 @@ import { traceTransferables } from './protocol';
 import { isGpuFailure, namedCause, shortGpuReason } from './error-causes';
 import { PromptError } from './run-trace';
 import { KnockOutError } from './knock-out';
+import { disposeGpuTensors, type KvCache } from './kv-cache';
 
 /** A few tokens through the whole graph, so the presenter's first prompt is not the slow one. */
 export const WARM_UP_PROMPT = 'The state of the union is';
@@ -26,7 +27,7 @@ export interface FileProgress {
 /** What the host needs of a model: loading it, a Trace, and the streamed answer. */
 export interface Engine<Model extends { info: ModelInfo }> {
   load(request: LoadRequest, onProgress: (progress: FileProgress) => void): Promise<Model>;
-  trace(model: Model, input: string | Conversation, options?: { knockOut?: KnockOut | null; deferLens?: boolean }): Promise<Trace>;
+  trace(model: Model, input: string | Conversation, options?: { knockOut?: KnockOut | null; deferLens?: boolean; onCache?: (cache: KvCache) => void }): Promise<Trace>;
   answer(model: Model, input: AnswerInput, session: AnswerSession, callbacks: AnswerCallbacks): Promise<void>;
   /** On WebGPU, once the model is loaded: calls `lost` when the GPU device is lost (the worker's: GPUDevice.lost). */
   watchGpu?(model: Model, lost: (reason: string) => void): void;
@@ -93,32 +94,38 @@ export function createEngineHost<Model extends { info: ModelInfo }>(post: PostMe
   async function run(request: RunRequest): Promise<void> {
     if (request.requestId < newestRequestId) return; // superseded while it waited
     if (gpuLost !== null) return; // nothing runs on a lost GPU: the client is moving the model to WASM
+    const passCache: { kept: KvCache | null } = { kept: null }; // the Trace's pass's cache, until the answer takes it
     try {
       if (!loading) throw new Error('the model is not loaded');
       const loaded = await loading;
       const conversation = { prompt: request.prompt, system: request.system, history: request.history, chat: request.chat };
       const deferLens = request.lensWithTrace !== true;
+      const onCache = (cache: KvCache) => (passCache.kept = cache); // the answer goes on from it
       let trace: Trace;
       try {
         // The lens is left to the answer unless its slide is on screen: the slide on screen comes sooner either way,
         // and the answer computes it once done, or at once if its slide comes on screen meanwhile (lensOnScreen).
-        trace = await engine.trace(loaded, conversation, { knockOut: request.knockOut, deferLens });
+        trace = await engine.trace(loaded, conversation, { knockOut: request.knockOut, deferLens, onCache });
       } catch (error) {
         if (!(error instanceof KnockOutError)) throw error;
         // A knock-out this model cannot do: the plain run, with the reason for the slides to say.
-        trace = { ...(await engine.trace(loaded, conversation, { deferLens })), knockOutRefused: error.message };
+        trace = { ...(await engine.trace(loaded, conversation, { deferLens, onCache })), knockOutRefused: error.message };
         request = { ...request, knockOut: null };
       }
       const promptIds = trace.tokens.map((token) => token.id);
       const chatModel = trace.chat.template === 'model';
+      const cache = passCache.kept;
+      const promptPass = cache ? { cache, lastLogits: trace.lastLogits.slice(), ms: trace.timings.forwardMs } : undefined; // a copy: the Trace's goes to the page
+      passCache.kept = null; // the answer's now
       post({ type: 'trace', requestId: request.requestId, trace }, traceTransferables(trace));
       const lensFromAnswer = trace.extras?.logitLensFromAnswer === true;
-      await engine.answer(loaded, { request, prompt: trace.prompt, promptIds, chatModel, lensFromAnswer }, session, {
+      await engine.answer(loaded, { request, prompt: trace.prompt, promptIds, chatModel, lensFromAnswer, promptPass }, session, {
         publish: (generation) => post({ type: 'generation', requestId: request.requestId, generation }),
         superseded: () => newestRequestId > request.requestId,
         lensOnScreen: () => lensOnScreen,
       });
     } catch (error) {
+      if (passCache.kept) disposeGpuTensors(Object.values(passCache.kept.past)); // the Trace failed after its pass: no answer takes the cache
       if (backend === 'webgpu' && (gpuLost !== null || isGpuFailure(errorText(error)))) {
         loseGpu(gpuLost ?? errorText(error)); // not this prompt's fault: the client reloads on WASM and runs it again
         return;

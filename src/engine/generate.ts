@@ -10,7 +10,7 @@ import { describeToken } from './run-trace';
 import type { KnockOut } from '../trace/knock-out';
 import { hasLensSwitch } from './trace-switch';
 import { graphLogitLens } from './graph-lens';
-import { chooseStepToken } from './step-choice';
+import { chooseStepToken, type StepChoice } from './step-choice';
 import { yieldWhenDue } from './event-loop-yield';
 import { forward, lastPositionLogits } from './forward';
 import { promptLens } from './prompt-lens';
@@ -28,6 +28,8 @@ export interface GenerateOptions {
   stopAtEndOfText?: boolean;
   /** The cache of a prefix of the prompt's ids (the previous turn's, cut to the shared prefix): the first step computes only the rest. */
   startCache?: KvCache;
+  /** The prompt's own pass, already run (the Trace's): with the cache, the first token comes from it, with no call. */
+  promptPass?: PromptPass;
   /** Return the cache after the last step, on the CPU, for the next turn. */
   keepCache?: boolean;
   onStep?: (step: GenerationStep) => void;
@@ -45,6 +47,16 @@ export interface GenerateOptions {
   onLens?: (rows: LogitLensRow[]) => void;
   /** With onLens, checked before each step until the lens is computed: whether it is wanted now. Absent: at once. */
   lensWanted?: () => boolean;
+}
+
+/** A pass over the whole prompt that has already run: what the answer's first step would compute. */
+export interface PromptPass {
+  /** Every prompt id's keys and values (on the GPU on WebGPU: the answer's steps take them over and free them). */
+  cache: KvCache;
+  /** The logits at the prompt's last position. */
+  lastLogits: Float32Array;
+  /** The pass's wall time, reported as the first step's. */
+  ms: number;
 }
 
 export interface GenerateResult {
@@ -78,10 +90,14 @@ export async function generateRun(loaded: LoadedModel, promptIds: number[], opti
   if (start && (start.ids.length >= promptIds.length || start.ids.some((id, i) => id !== promptIds[i]))) {
     throw new Error('the start cache must hold a strict prefix of the prompt');
   }
+  const promptPass = useCache ? options.promptPass : undefined;
+  if (promptPass && (start || promptPass.cache.ids.length !== promptIds.length || promptPass.cache.ids.some((id, i) => id !== promptIds[i]))) {
+    throw new Error("the prompt's pass must hold the whole prompt, and comes instead of a start cache");
+  }
   const ids = [...promptIds];
   const steps: GenerationStep[] = [];
-  let past: Record<string, Tensor> | null = start?.past ?? null;
-  let pastLength = start?.ids.length ?? 0; // the ids the cache holds
+  let past: Record<string, Tensor> | null = (promptPass?.cache ?? start)?.past ?? null;
+  let pastLength = (promptPass?.cache ?? start)?.ids.length ?? 0; // the ids the cache holds
   let stoppedBy: GenerationRun['stoppedBy'] = null;
   let lensPending = options.onLens !== undefined && hasLensSwitch(loaded);
 
@@ -90,30 +106,36 @@ export async function generateRun(loaded: LoadedModel, promptIds: number[], opti
     if (steps.length >= options.maxNewTokens) stoppedBy = 'limit';
     else if (ids.length >= loaded.info.contextLength) stoppedBy = 'context';
     if (stoppedBy || options.shouldStop?.()) break;
+    const fromPromptPass = promptPass !== undefined && steps.length === 0;
     const lensNow = lensPending && (options.lensWanted?.() ?? true);
-    if (lensNow && steps.length > 0) {
-      // Wanted mid-answer: the step's input is no longer the prompt's last token, so a pass of its own.
+    if (lensNow && (steps.length > 0 || fromPromptPass)) {
+      // No step of this answer reads the prompt's last token now: a call of its own (one step, from the pass's cache).
       lensPending = false;
-      const rows = await promptLens(loaded, promptIds, options.knockOut);
+      const rows = await promptLens(loaded, promptIds, options.knockOut, fromPromptPass ? promptPass.cache : null);
       if (rows) options.onLens!(rows);
     }
     const started = performance.now();
-    // With a cache, only the ids it does not hold go in (after the first step: the newest token).
-    const lens = lensNow && steps.length === 0;
+    const lens = lensNow && steps.length === 0 && !fromPromptPass;
     if (lens) lensPending = false;
-    const outputs = await forward(loaded, ids.slice(pastLength), pastLength, past, { knockOut: options.knockOut, allOutputs: options.allOutputs, lens });
-    if (lens) {
-      const rows = graphLogitLens(outputs, loaded.traceOutputs, loaded.info.nLayer, (tokenId) => describeToken(loaded, tokenId).text);
-      if (rows) options.onLens!(rows);
+    let choice: StepChoice;
+    if (fromPromptPass) {
+      choice = chooseStepToken({}, () => promptPass.lastLogits, sampling, random()); // the pass read the prompt: no call
+    } else {
+      // With a cache, only the ids it does not hold go in (after the first step: the newest token).
+      const outputs = await forward(loaded, ids.slice(pastLength), pastLength, past, { knockOut: options.knockOut, allOutputs: options.allOutputs, lens });
+      if (lens) {
+        const rows = graphLogitLens(outputs, loaded.traceOutputs, loaded.info.nLayer, (tokenId) => describeToken(loaded, tokenId).text);
+        if (rows) options.onLens!(rows);
+      }
+      choice = chooseStepToken(outputs, () => lastPositionLogits(outputs), sampling, random()); // read before the buffers go
+      if (useCache) {
+        const next = presentToPast(outputs);
+        if (past) disposeGpuTensors(Object.values(past));
+        past = next;
+        pastLength = ids.length;
+      }
+      disposeGpuTensors(Object.values(outputs), new Set(past ? Object.values(past) : []));
     }
-    const choice = chooseStepToken(outputs, () => lastPositionLogits(outputs), sampling, random()); // read before the buffers go
-    if (useCache) {
-      const next = presentToPast(outputs);
-      if (past) disposeGpuTensors(Object.values(past));
-      past = next;
-      pastLength = ids.length;
-    }
-    disposeGpuTensors(Object.values(outputs), new Set(past ? Object.values(past) : []));
 
     const id = choice.id;
     const step: GenerationStep = {
@@ -122,8 +144,9 @@ export async function generateRun(loaded: LoadedModel, promptIds: number[], opti
       bytes: describeToken(loaded, id).bytes,
       prob: choice.prob,
       top5: choice.top.map((candidate) => ({ id: candidate.id, text: stepText(loaded, candidate.id), prob: candidate.prob })),
-      ms: performance.now() - started,
+      ms: fromPromptPass ? promptPass.ms : performance.now() - started,
       ...(lens ? { withLogitLens: true } : {}),
+      ...(fromPromptPass ? { fromPromptPass: true } : {}),
     };
     steps.push(step);
     options.onStep?.(step);

@@ -5,7 +5,7 @@ import { byteLevelToBytes, utf8Bytes } from '../tokenize/byte-level';
 import type { ChatInput, NextTokenCandidate, Trace, TraceTensor, TraceToken } from '../trace';
 import { renderConversation, type Conversation } from './chat-input';
 import type { LoadedModel } from './load-model';
-import { disposeGpuTensors } from './kv-cache';
+import { disposeGpuTensors, presentToPast, type KvCache } from './kv-cache';
 import { computeExtras, type ExtrasInput } from './trace-extras';
 import { graphLogitLens } from './graph-lens';
 import { computeAttribution, isAttributionOutput, readAttributionOutputs } from './attribution';
@@ -71,6 +71,11 @@ export interface TraceOptions {
    * graph without the lens's own switch.
    */
   deferLens?: boolean;
+  /**
+   * Takes the pass's KV cache (every prompt id's keys and values) instead of letting it go: the deck's answer continues
+   * from it rather than reading the prompt again. Called once the pass has run.
+   */
+  onCache?: (cache: KvCache) => void;
 }
 
 /** A prompt alone, or a conversation: a chat model reads it through its template (see chat-input.ts). */
@@ -93,7 +98,10 @@ export async function runTrace(loaded: LoadedModel, input: string | Conversation
   const deferLens = options.deferLens === true && hasLensSwitch(loaded);
   const graphOutputs = (await tracedPassModel(loaded, !deferLens).forward({ input_ids: inputIds, attention_mask: attentionMask, ...masks, ...traceSwitchFeeds(loaded, true, !deferLens) })) as Record<string, Tensor>;
   const forwarded = performance.now();
-  disposeGpuTensors(Object.values(graphOutputs).filter((t) => t.location === 'gpu-buffer')); // the cache (WebGPU): not needed here
+  const cache = presentToPast(graphOutputs);
+  options.onCache?.({ ids: [...ids], past: cache });
+  // WebGPU: the outputs left on the GPU (the cache's) are freed here, unless the answer took the cache.
+  disposeGpuTensors(Object.values(graphOutputs), new Set(options.onCache ? Object.values(cache) : []));
   const outputs = unstackOutputs(graphOutputs, loaded.info.nLayer, (source, data, dims) => new Tensor(source.type as 'float32', data, dims)); // per-layer names again
 
   const tensors: Record<string, TraceTensor> = {};

@@ -15,6 +15,11 @@ export interface GenerationStep {
   ms: number;
   /** This step also computed the logit lens (the answer's first, when the Trace left the lens to it): its ms include that. */
   withLogitLens?: boolean;
+  /**
+   * The answer's first token came from the prompt's own pass, the one the Trace was read from (its logits, and its keys
+   * and values as the cache's first rows): no call of its own; ms is that pass's time, trace outputs included.
+   */
+  fromPromptPass?: boolean;
 }
 
 export interface GenerationRun {

@@ -27,13 +27,14 @@ const page: PageResults = {
   tracedGeneration: generation(380),
   errors: [],
 };
-const deck: PromptEditResult[] = [{ tokens: 32, prompts: ['a', 'b'], warmUps: 2, summary: summary([200, 300]), visibleSlide: summary([25, 35]), visibleSlideBuilt: summary([15, 25]), traceReceived: summary([10, 20]), runTraceInWorker: summary([8, 18]), drawnBeforeEnter: 0, duringAnswer: { edits: 2, visibleSlide: summary([30, 50]), traceReceived: summary([15, 25]) } }];
+const deck: PromptEditResult[] = [{ tokens: 32, prompts: ['a', 'b'], warmUps: 2, summary: summary([200, 300]), visibleSlide: summary([25, 35]), visibleSlideBuilt: summary([15, 25]), traceReceived: summary([10, 20]), runTraceInWorker: summary([8, 18]), firstAnswerToken: summary([40, 60]), drawnBeforeEnter: 0, duringAnswer: { edits: 2, visibleSlide: summary([30, 50]), traceReceived: summary([15, 25]) } }];
 
 describe('the bench summary', () => {
   it('takes the worst traced/plain ratio, the 32-token edits, and plain ÷ deck generation speed', () => {
     const r = report({ model, generationReps: 1, chromium: 'x', conversionMs: 1, page, deck, deckErrors: [], notes: [], reps: 1 });
     expect(summaryOf(r)).toEqual({ tracedForwardRatio: 1.3, visibleSlideRatio: 1.5, visibleSlideDuringAnswerRatio: 2, allSlidesMs: 250, generationRatio: 1.25, memoryRatio: null, slideValuesEqualWasm: null });
     expect(r.forwardAndPromptEdit[1].deckEditsDuringAnswer).toBe(2);
+    expect(r.forwardAndPromptEdit[1].deckPromptToFirstAnswerToken?.medianMs).toBe(50);
     // The loop with the lens in its first step (its slide on screen) is reported beside it, not in the goal.
     expect(r.generation.ratioToBaseline.deckLoopLensInFirstStep).toBe(1.38);
     expect(r.generation.lensAfterAnswer.medianMs).toBe(4);

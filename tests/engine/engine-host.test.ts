@@ -210,6 +210,10 @@ describe('engine host on the real model', () => {
     const generations = messages.flatMap((m) => (m.type === 'generation' ? [m.generation] : []));
     expect(generations.at(-1)?.cached).toMatchObject({ done: true });
     expect(generations.at(-1)?.cached.steps).toHaveLength(3);
+    // The answer goes on from the Trace's pass: its first token came from that pass, the comparison's did not.
+    expect(generations.at(-1)?.cached.steps.map((s) => s.fromPromptPass === true)).toEqual([true, false, false]);
+    expect(generations.at(-1)?.cached.steps[0].id).toBe(expected.topk[0].id);
+    expect(generations.at(-1)?.uncached?.steps[0].fromPromptPass).toBeUndefined();
     // The Trace leaves the logit lens to the answer, which computes it once its last token is out (no slide shows
     // it), equal to the one a traced pass gives.
     expect(trace?.type === 'trace' && trace.trace.extras?.logitLensFromAnswer).toBe(true);

@@ -128,6 +128,15 @@ describe('kv-cache slide', () => {
     expect(notes).toContain(`logit lens for its slide: ${formatMs(first.ms)} (step 1 without the cache, no lens: ${formatMs(generation.uncached!.steps[0].ms)})`);
   });
 
+  it("says when the cached run's first token came from the prompt's own pass, quoting that pass's time in the notes", () => {
+    const { trace, generation } = ordinary;
+    expect(renderWithGeneration(kvCache, trace, generation).querySelector('.kv-same-tokens')?.textContent).not.toContain('own pass');
+    const [first, ...rest] = generation.cached.steps;
+    const fromPass: Generation = { ...generation, cached: { ...generation.cached, steps: [{ ...first, fromPromptPass: true }, ...rest] } };
+    expect(renderWithGeneration(kvCache, trace, fromPass).querySelector('.kv-same-tokens')?.textContent).toContain('Step 1 with the cache is the prompt’s own pass');
+    expect(notesOf(kvCache, { trace, waitingMessage: WAITING, generation: fromPass })).toContain(`the prompt's pass the Trace came from (${formatMs(first.ms)}, trace outputs included)`);
+  });
+
   it('renders hostile token text as text', () => {
     const trace = makeTrace({ tokens: HOSTILE_TOKENS });
     const generation = makeGeneration(trace, { steps: ['<script>x</script>', ' <img src=x onerror=alert(1)>'] });
