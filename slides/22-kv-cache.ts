@@ -292,7 +292,7 @@ function prefixReusePanel(reuse: PrefixReuse): HTMLElement {
   bar.append(cachedPart, freshPart);
   const sentence =
     reuse.cachedTokens > 0
-      ? `This turn: ${formatCount(reuse.cachedTokens)} of ${plural(reuse.inputTokens, 'input token')} were already in the cache from the last turn; prefill ${formatMs(reuse.reusedPrefillMs)} instead of ${formatMs(reuse.fullPrefillMs)}.`
+      ? `This turn: ${formatCount(reuse.cachedTokens)} of ${plural(reuse.inputTokens, 'input token')} were already in the cache from the last turn; reusing them, prefill takes ${formatMs(reuse.reusedPrefillMs)} instead of ${formatMs(reuse.fullPrefillMs)}.`
       : `This turn: none of its ${plural(reuse.inputTokens, 'input token')} matched the last turn’s cache from the start, so all were computed (${formatMs(reuse.fullPrefillMs)}).`;
   panel.append(html('p', { className: 'kv-prefix-sentence', text: sentence }), bar);
   if (!reuse.sameFirstToken) panel.append(html('p', { className: 'live-notice', text: 'The first token differs between the reused and the recomputed prefill: numeric noise at a near tie.' }));
@@ -386,7 +386,7 @@ function notes(context: SlideContext): string {
   if (reuse) {
     lines.push(
       reuse.cachedTokens > 0
-        ? `Follow-up turn: ${reuse.cachedTokens} of ${reuse.inputTokens} input tokens came from the last turn's cache; prefill took ${formatMs(reuse.reusedPrefillMs)} instead of ${formatMs(reuse.fullPrefillMs)} (${formatRatio(reuse.fullPrefillMs / Math.max(reuse.reusedPrefillMs, 1e-6))} faster). This is prompt caching.`
+        ? `Follow-up turn: ${reuse.cachedTokens} of ${reuse.inputTokens} input tokens were in the last turn's cache; a prefill reusing them took ${formatMs(reuse.reusedPrefillMs)}, one recomputing them ${formatMs(reuse.fullPrefillMs)} (${formatRatio(reuse.fullPrefillMs / Math.max(reuse.reusedPrefillMs, 1e-6))} faster), both measured live. This is prompt caching. (The deck's own answer went on from the prompt's pass, which read every token for the slides.)`
         : `Follow-up turn: nothing matched the last turn's cache, all ${reuse.inputTokens} input tokens were computed.`,
     );
   }

@@ -6,7 +6,7 @@ import { GREEDY } from '../maths/sampling';
 import type { Generation, GenerationRun } from '../trace';
 import { isKnockOutEmpty } from '../trace/knock-out';
 import { generateRun, type PromptPass } from './generate';
-import { disposeGpuTensors, type KvCache } from './kv-cache';
+import type { KvCache } from './kv-cache';
 import type { LoadedModel } from './load-model';
 import { measurePrefixReuse } from './prefix-reuse';
 import type { RunRequest } from './protocol';
@@ -77,18 +77,17 @@ export async function streamAnswer(
     callbacks.publish(generation);
   };
 
-  // A follow-up: reuse the previous turn's cache for the prefix this input shares with it.
+  // A follow-up: the previous turn's cache holds the prefix this input shares with it; what reusing it saves is
+  // measured (the KV-cache slide shows it). With the Trace's pass the answer needs no prefill at all, so that is
+  // measured once the answer is done, and nothing waits for it; without one, first, and the answer starts from it.
   // A cache holds the keys and values of the model that made it: a knock-out's is neither reused nor kept.
   const plainModel = isKnockOutEmpty(request.knockOut);
-  const previous = plainModel ? session.previousTurn : null;
+  const previous = plainModel && request.history?.length ? session.previousTurn : null;
   let startCache: KvCache | undefined;
-  if (previous && request.history?.length) {
+  if (previous && !input.promptPass) {
     const measured = await measurePrefixReuse(loaded, promptIds, previous);
     startCache = measured.startCache ?? undefined;
-    if (callbacks.superseded()) {
-      disposeGpuTensors(Object.values(input.promptPass?.cache.past ?? {})); // no answer takes it over now
-      return;
-    }
+    if (callbacks.superseded()) return;
     publish({ prefixReuse: measured.reuse });
   }
 
@@ -99,9 +98,8 @@ export async function streamAnswer(
       sampling,
       seed: chosen.seed,
       useCache,
-      // The Trace's pass read the whole prompt: the answer goes on from it (the reuse above is measured, not needed).
-      promptPass: useCache ? input.promptPass : undefined,
-      startCache: useCache && !input.promptPass ? startCache : undefined,
+      promptPass: useCache ? input.promptPass : undefined, // the Trace's pass read the whole prompt: the answer goes on from it
+      startCache: useCache ? startCache : undefined,
       keepCache: useCache,
       shouldStop: callbacks.superseded,
       knockOut: request.knockOut,
@@ -120,6 +118,11 @@ export async function streamAnswer(
       const rows = await promptLens(loaded, promptIds, request.knockOut, result.cache);
       if (callbacks.superseded()) return;
       if (rows) publish({ logitLens: rows });
+    }
+    if (useCache && previous && input.promptPass) {
+      const measured = await measurePrefixReuse(loaded, promptIds, previous);
+      if (callbacks.superseded()) return;
+      publish({ prefixReuse: measured.reuse });
     }
     run = { ...run, done: true, stoppedBy: result.stoppedBy };
     publish(useCache ? { cached: run } : { uncached: run });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelInNode } from '../../src/cli/model-folder';
 import { streamAnswer, type AnswerInput, type AnswerSession } from '../../src/engine/answer-stream';
+import type { KvCache } from '../../src/engine/kv-cache';
 import type { LoadedModel } from '../../src/engine/load-model';
 import { chatInput, runTrace } from '../../src/engine/run-trace';
 import { answerText } from '../../src/maths/generation-summary';
@@ -88,6 +89,7 @@ describe('streamAnswer', () => {
     const session: AnswerSession = { previousTurn: null };
     const first = (await stream(chat, chatTurn(TINY_CHAT_PROMPT), session)).at(-1)!;
     const cachedIds = session.previousTurn!.ids;
+    const firstCache = session.previousTurn!.past;
     const history = [
       { role: 'user' as const, content: TINY_CHAT_PROMPT },
       { role: 'assistant' as const, content: answerText(first.cached, first.stopIds) },
@@ -102,6 +104,21 @@ describe('streamAnswer', () => {
     const fresh = (await stream(chat, followUp, { previousTurn: null })).at(-1)!;
     expect(fresh.prefixReuse).toBeNull();
     expect(last.cached.steps.map((s) => s.id)).toEqual(fresh.cached.steps.map((s) => s.id));
+
+    // Going on from the Trace's pass (the deck's worker), the answer needs no prefill: the reuse is measured once the
+    // answer is done, before the run is said done, and nothing waits for it.
+    let cache: KvCache | null = null;
+    const trace = await runTrace(chat, { prompt: 'How long do they bake?', history }, { onCache: (kept) => (cache = kept) });
+    expect(trace.tokens.map((t) => t.id)).toEqual(followUp.promptIds);
+    const promptPass = { cache: cache!, lastLogits: trace.lastLogits, ms: trace.timings.forwardMs };
+    const fromPass = await stream(chat, { ...followUp, promptPass }, { previousTurn: { ids: cachedIds, past: firstCache } });
+    expect(fromPass[0].cached.steps[0].fromPromptPass).toBe(true);
+    expect(fromPass[0].prefixReuse).toBeNull();
+    const reusedAt = fromPass.findIndex((g) => g.prefixReuse);
+    expect(fromPass[reusedAt].cached.steps).toHaveLength(last.cached.steps.length);
+    expect(fromPass[reusedAt].cached.done).toBe(false);
+    expect(fromPass.at(-1)!.prefixReuse).toMatchObject({ cachedTokens: cachedIds.length, inputTokens: followUp.promptIds.length, sameFirstToken: true });
+    expect(fromPass.at(-1)!.cached.steps.map((s) => s.id)).toEqual(fresh.cached.steps.map((s) => s.id));
   });
 
   it("reuses a base model's previous turn too: its conversation is one continuing document", async () => {
