@@ -1,5 +1,5 @@
 // The deck in headless chromium shows the numbers `npm run trace -- --json` computes in Node:
-// the same token ids, attention weights, next-token probabilities and logit lens, on WASM and on WebGPU.
+// the same token ids, attention weights, next-token probabilities, logit lens and greedy answer, on WASM and on WebGPU.
 // It works from a sub-path, keeps the prompt in the URL, and asks nothing of any other origin.
 import { describe, expect, it } from 'vitest';
 import { traceSummaryJson } from '../../src/engine/trace-summary';
@@ -88,6 +88,12 @@ describe.each(['wasm', 'webgpu'] as const)('the deck on %s', (backend) => {
       expect(cells.map((cell) => cell.id), `lens stage ${stage}`).toEqual(nodeRow.map((candidate) => candidate.id));
       cells.forEach((cell, rank) => expect(Math.abs(cell.prob - nodeRow[rank].prob), `lens stage ${stage} rank ${rank + 1}`).toBeLessThan(PROB_TOLERANCE));
     });
+
+    // The answer went on from the Trace's pass (its cache on the GPU on WebGPU), and is the one Node's loop gives.
+    expect(await page.locator('section#kv-cache .kv-same-tokens').textContent()).toContain('Step 1 with the cache is the prompt’s own pass');
+    const generated = await page.$$eval('section#generation .generation-step[data-step]', (rows) => rows.map((row) => Number((row as HTMLElement).dataset.tokenId)));
+    expect(generated.length).toBeGreaterThan(0);
+    expect(generated).toEqual(await reference.answerIds(PROMPT, generated.length));
 
     // The prompt is in the URL, so a link reproduces the deck.
     await expect.poll(() => new URL(page.url()).searchParams.get('prompt')).toBe(PROMPT);

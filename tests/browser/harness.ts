@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { MODEL_NAME, MODELS_FOLDER } from '../../src/browser';
 import { loadModel, type LoadedModel } from '../../src/engine/load-model';
-import { runTrace } from '../../src/engine/run-trace';
+import { generate } from '../../src/engine/generate';
+import { runTrace, tokenize } from '../../src/engine/run-trace';
 import type { Trace } from '../../src/trace';
 
 /** The same prompt through the same engine code in Node (onnxruntime-node on the CPU). */
@@ -18,8 +19,18 @@ export class NodeReference {
   ) {}
 
   async trace(prompt: string): Promise<Trace> {
+    return runTrace(await this.#model(), prompt);
+  }
+
+  /** The greedy answer's ids, as the deck's answer reads the prompt (the loop from the ids, no Trace's pass). */
+  async answerIds(prompt: string, maxNewTokens: number): Promise<number[]> {
+    const loaded = await this.#model();
+    return (await generate(loaded, tokenize(loaded, prompt), { maxNewTokens })).map((step) => step.id);
+  }
+
+  #model(): Promise<LoadedModel> {
     this.#loaded ??= loadModel({ name: this.name, modelRoot: this.modelsFolder + sep, backend: 'node-cpu', readTextFile: (file) => readFile(join(this.modelsFolder, this.name, file), 'utf8').catch(() => null) });
-    return runTrace(await this.#loaded, prompt);
+    return this.#loaded;
   }
 }
 
