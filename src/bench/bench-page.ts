@@ -8,6 +8,8 @@
 //   - generation: the deck's generate() loop (traced model, KV cache, greedy) and transformers.js's
 //     model.generate() (greedy) on each model, interleaved.
 import { env, Tensor } from '@huggingface/transformers';
+import { shuffler } from 'd3-array';
+import { seededRandom } from '../maths/sampling';
 import { modelRootPath, ortRuntimeUrls } from '../deck/asset-urls';
 import { generate, generateRun } from '../engine/generate';
 import { promptLens } from '../engine/prompt-lens';
@@ -202,6 +204,7 @@ const api: BenchApi = {
       times.runs.push({ ms: performance.now() - started, newTokens: newIds.length });
       times.ids = newIds;
     };
+    const shuffle = shuffler(seededRandom(13)); // the same orders in every run
     /** Each loop timed into its figure (from `rep` 0 on); the lens after the deck's answer timed apart. */
     const loops: ((rep: number) => Promise<void>)[] = [
       async (rep) => {
@@ -239,10 +242,10 @@ const api: BenchApi = {
       },
     ];
     for (let rep = -warmUps; rep < reps; rep++) {
-      // Interleaved, as the forward passes are, and in an order that turns each repetition: the loop that runs first
-      // pays for what the one before it left behind (its garbage), and in a fixed order that was always the deck's.
-      const first = ((rep % loops.length) + loops.length) % loops.length;
-      for (let k = 0; k < loops.length; k++) await loops[(first + k) % loops.length](rep);
+      // Interleaved, as the forward passes are, in a new order each repetition: a loop pays for what the one before it
+      // left behind (its garbage, another session's weights in the CPU's caches), and in a fixed order the deck's
+      // always followed transformers.js's generate().
+      for (const loop of shuffle([...loops])) await loop(rep);
     }
     return result;
   },
