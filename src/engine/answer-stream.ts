@@ -1,7 +1,7 @@
-// The answer after a run's Trace, as the worker streams it: token by token with the KV cache, then
-// (capped) without it for the KV-cache slide's comparison. Greedy unless the request asks for sampling.
-// For a follow-up turn the previous answer's cache serves the shared prefix, and what that saves is
-// measured first. Kept apart from the worker (no postMessage, no globals) so Node can test it.
+// The answer after a run's Trace, as the worker streams it: token by token with the KV cache, going on from the
+// Trace's own pass, then (capped) without the cache for the KV-cache slide's comparison. Greedy unless the request
+// asks for sampling. For a follow-up turn, what reusing the previous answer's cache for the shared prefix saves is
+// measured too. Kept apart from the worker (no postMessage, no globals) so Node can test it.
 import { GREEDY } from '../maths/sampling';
 import type { Generation, GenerationRun } from '../trace';
 import { isKnockOutEmpty } from '../trace/knock-out';
