@@ -13,6 +13,7 @@ import { seededRandom } from '../maths/sampling';
 import { modelRootPath, ortRuntimeUrls } from '../deck/asset-urls';
 import { generate, generateRun } from '../engine/generate';
 import { promptLens } from '../engine/prompt-lens';
+import { disposeGpuTensors, type KvCache } from '../engine/kv-cache';
 import { knockOutFeeds } from '../engine/knock-out';
 import { feedThroughGenerate, traceSwitchFeeds } from '../engine/trace-switch';
 import { loadModel, type LoadedModel } from '../engine/load-model';
@@ -275,11 +276,14 @@ const api: BenchApi = {
     if (!memoryModel) throw new Error('bench.memoryLoad() first');
     const { loaded, kind } = memoryModel;
     if (kind === 'traced') {
-      await runTrace(loaded, prompt, { deferLens: true });
-      if (newTokens > 0) {
-        const answer = await generateRun(loaded, ids, { maxNewTokens: newTokens, useCache: true, keepCache: true });
-        await promptLens(loaded, ids, null, answer.cache); // the deck's lens after its answer
-      }
+      // As the deck's worker: the answer goes on from the Trace's pass, and the lens comes after it.
+      let cache: KvCache | null = null;
+      const trace = await runTrace(loaded, prompt, { deferLens: true, onCache: (kept) => (cache = kept) });
+      if (newTokens === 0) return disposeGpuTensors(Object.values(cache!.past)); // no answer takes it
+      const promptIds = trace.tokens.map((token) => token.id);
+      const promptPass = { cache: cache!, lastLogits: trace.lastLogits, ms: trace.timings.forwardMs };
+      const answer = await generateRun(loaded, promptIds, { maxNewTokens: newTokens, useCache: true, keepCache: true, promptPass });
+      await promptLens(loaded, promptIds, null, answer.cache);
     } else {
       await forwardOnce(loaded, ids);
       if (newTokens > 0) await libraryGenerate(loaded, ids, newTokens);
