@@ -125,9 +125,9 @@ function render(root: HTMLElement, context: SlideContext): void {
     return;
   }
   if (lens.pending) {
-    // The answer computes the lens once its slide is on screen, before its next token (src/engine/answer-stream.ts).
+    // The answer computes the lens before its next token once this slide is on screen, else once it is done (answer-stream.ts).
     root.dataset.lensPending = 'true';
-    root.append(html('p', { className: 'live-caption lens-pending', text: 'Reading the stream after each layer… (computed between two tokens of the answer)' }));
+    root.append(html('p', { className: 'live-caption lens-pending', text: 'Reading the stream after each layer… (the engine computes it next: a moment away)' }));
     return;
   }
   const rows = lens.rows;

@@ -215,7 +215,7 @@ function comparisonSentence(comparison: RunComparison | null, uncached: Generati
 /** What the cached run's first step was, when not a plain step: the prompt's own pass, or a step that also computed the logit lens. */
 function firstStepNote(run: GenerationRun): string {
   const first = run.steps[0];
-  if (first?.fromPromptPass) return ' Step 1 with the cache is the prompt’s own pass, the one the earlier slides show: its keys and values are the cache’s first rows.';
+  if (first?.fromPromptPass) return ' Step 1 is the prompt’s own pass.';
   return first?.withLogitLens ? ' Step 1 with the cache also computed the logit lens.' : '';
 }
 

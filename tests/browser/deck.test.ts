@@ -90,7 +90,7 @@ describe.each(['wasm', 'webgpu'] as const)('the deck on %s', (backend) => {
     });
 
     // The answer went on from the Trace's pass (its cache on the GPU on WebGPU), and is the one Node's loop gives.
-    expect(await page.locator('section#kv-cache .kv-same-tokens').textContent()).toContain('Step 1 with the cache is the prompt’s own pass');
+    expect(await page.locator('section#kv-cache .kv-same-tokens').textContent()).toContain('Step 1 is the prompt’s own pass.');
     const generated = await page.$$eval('section#generation .generation-step[data-step]', (rows) => rows.map((row) => Number((row as HTMLElement).dataset.tokenId)));
     expect(generated.length).toBeGreaterThan(0);
     expect(generated).toEqual(await reference.answerIds(PROMPT, generated.length));

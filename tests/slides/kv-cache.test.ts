@@ -133,7 +133,7 @@ describe('kv-cache slide', () => {
     expect(renderWithGeneration(kvCache, trace, generation).querySelector('.kv-same-tokens')?.textContent).not.toContain('own pass');
     const [first, ...rest] = generation.cached.steps;
     const fromPass: Generation = { ...generation, cached: { ...generation.cached, steps: [{ ...first, fromPromptPass: true }, ...rest] } };
-    expect(renderWithGeneration(kvCache, trace, fromPass).querySelector('.kv-same-tokens')?.textContent).toContain('Step 1 with the cache is the prompt’s own pass');
+    expect(renderWithGeneration(kvCache, trace, fromPass).querySelector('.kv-same-tokens')?.textContent).toContain('Step 1 is the prompt’s own pass.');
     expect(notesOf(kvCache, { trace, waitingMessage: WAITING, generation: fromPass })).toContain(`the prompt's pass the Trace came from (${formatMs(first.ms)}, trace outputs included)`);
   });
 

@@ -45,7 +45,7 @@ describe('logit-lens slide', () => {
     document.body.append(waiting);
     renderInto(logitLens, waiting, { trace: deferred, waitingMessage: '' });
     expect(waiting.dataset.lensPending).toBe('true');
-    expect(waiting.querySelector('.lens-pending')?.textContent).toContain('between two tokens of the answer');
+    expect(waiting.querySelector('.lens-pending')?.textContent).toContain('the engine computes it next');
     expect(waiting.querySelectorAll('.lens-stage-row')).toHaveLength(0);
     expect(notesOf(logitLens, { trace: deferred, waitingMessage: '' })).toContain('before the answer’s next token');
     const generation = { logitLens: rows } as Generation;
