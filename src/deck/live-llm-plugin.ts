@@ -100,10 +100,21 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     await options.beforeEngine?.().catch((error: unknown) => console.warn('live-llm: before the engine started:', error));
     // A function, not a worker: the client replaces a worker that dies or hangs (engine supervision).
     const engine = new EngineClient(() => new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' }));
-    // On the logit lens's slide the lens comes with the Trace; elsewhere after the answer (a shorter pass and answer).
-    const lensOnScreen = () => engine.setLensWithTrace(showsLogitLens(deck.getCurrentSlide()));
+    // On the logit lens's slide the lens comes with the Trace, and on the slide before it once a speaker view (whose
+    // preview shows the next slide) has opened; elsewhere after the answer (a shorter pass and answer).
+    let previewsOpen = false;
+    const lensOnScreen = () => {
+      const current = deck.getCurrentSlide();
+      const next = current?.nextElementSibling instanceof HTMLElement ? current.nextElementSibling : undefined;
+      engine.setLensWithTrace(showsLogitLens(current) || (previewsOpen && showsLogitLens(next)));
+    };
     lensOnScreen();
     deck.on('slidechanged', lensOnScreen);
+    channel.onMessage((message) => {
+      if (message.type !== 'hello' || previewsOpen) return;
+      previewsOpen = true;
+      lensOnScreen();
+    });
     const writePromptToUrl = debouncedPromptWriter();
     const runPrompt = (prompt: string, { immediate }: { immediate: boolean }) => {
       if (immediate) markLatest('deck:prompt-submitted', { prompt }); // npm run bench times from here

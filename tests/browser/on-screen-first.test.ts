@@ -1,12 +1,13 @@
 // What is seen first (issue 13 item 2): after a prompt edit only the slide on screen is drawn at once, the
 // others when the browser is idle (data-live-stale until then); reaching a slide draws it with the current
 // Trace, never an older one; print mode draws every slide before printing. The logit lens comes with the Trace on
-// its own slide, after the answer elsewhere. The page's requestIdleCallback is
+// its own slide (and on the one before it while a speaker view previews the next slide), after the answer elsewhere. The page's requestIdleCallback is
 // replaced by a queue the test empties, so "before the next idle period" is a moment the test controls.
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { submitThroughPromptBar } from '../../src/browser';
 import { useBuiltDeck } from './built-deck';
+import { deckSlides } from '../../slides/index';
 
 const deck = useBuiltDeck({ webgpu: false });
 const FIRST = 'The Congress shall have power';
@@ -153,6 +154,36 @@ describe('the slide on screen first', () => {
     await noStaleAfterIdle(page);
     expect(await lens.getAttribute('data-lens-source')).toBe('answer');
     expect(await lens.getAttribute('data-lens-pending')).toBeNull();
+    expect(errors).toEqual([]);
+    await close();
+  }, 240_000);
+
+  it("on the slide before the lens's, the Trace brings the lens once a speaker view previews the next slide", async () => {
+    const before = deckSlides[deckSlides.findIndex((slide) => slide.id === 'logit-lens') - 1].id;
+    const { page, errors, close } = await openHoldingIdle(deck.browser, `?backend=wasm&prompt=${encodeURIComponent(FIRST)}#/${before}`);
+    const lens = page.locator('section#logit-lens .slide-content');
+    await traceArrived(page, FIRST);
+    await generationDrawnDone(page);
+    await noStaleAfterIdle(page);
+    expect(await lens.getAttribute('data-lens-source')).toBe('answer'); // no speaker view: after the answer
+
+    const speakerViewOpened = page.context().waitForEvent('page');
+    await page.keyboard.press('s');
+    const speakerView = await speakerViewOpened;
+    // Its previews have said hello once one draws the presenter's Trace: the upcoming one shows the lens's slide.
+    const previewsDrawn = async () => {
+      for (const frame of speakerView.frames()) {
+        const source = await frame.evaluate(() => document.querySelector('section#logit-lens .slide-content')?.getAttribute('data-lens-source') ?? null).catch(() => null);
+        if (source) return true;
+      }
+      return false;
+    };
+    await expect.poll(previewsDrawn, { timeout: 30_000 }).toBe(true);
+    await page.bringToFront();
+    await submitThroughPromptBar(page, SECOND);
+    await traceArrived(page, SECOND);
+    await noStaleAfterIdle(page);
+    expect(await lens.getAttribute('data-lens-source')).toBe('trace');
     expect(errors).toEqual([]);
     await close();
   }, 240_000);
