@@ -3,10 +3,10 @@
 // below through page.evaluate. It loads the deck's traced model and the same weights converted
 // without the trace outputs ("plain"), and times, on the page's own thread:
 //   - a raw forward pass, `await model({ input_ids, attention_mask })`, of each model;
-//   - the traced pass with and without the logit lens (the deck's worker leaves it to the answer's first step);
+//   - the traced pass with and without the logit lens (the deck's worker leaves it to the answer);
 //   - the deck's runTrace (forward pass + collecting the Trace) on the traced model, as the worker runs it;
-//   - generation: the deck's generate() loop (traced model, KV cache, greedy) and transformers.js's
-//     model.generate() (greedy) on each model, interleaved.
+//   - generation: the deck's generate() loop (traced model, KV cache, greedy; the lens after it, or in its first
+//     step) and transformers.js's model.generate() (greedy) on each model, interleaved in a shuffled order.
 import { env, Tensor } from '@huggingface/transformers';
 import { shuffler } from 'd3-array';
 import { seededRandom } from '../maths/sampling';
@@ -32,7 +32,7 @@ export interface ForwardTimes {
   tokens: number;
   /** Milliseconds per repetition, in the order run (plain, traced and runTrace interleaved). */
   plainMs: number[];
-  /** The traced pass as the deck's worker runs it: the logit lens left to the answer's first step. */
+  /** The traced pass as the deck's worker runs it: the logit lens left to the answer. */
   tracedMs: number[];
   /** The traced pass with the lens (how every edit ran before the lens moved to the answer's first step). */
   tracedWithLensMs: number[];

@@ -64,7 +64,8 @@ export interface Generation {
   prefixReuse: PrefixReuse | null;
   /**
    * The logit lens at the prompt's last position when the Trace left it to the answer (trace.extras.logitLensFromAnswer):
-   * the answer's first step computes it (that step's last input is the same token). Absent or null until then.
+   * computed after the answer, or before its next token once the lens's slide is on screen (src/engine/answer-stream.ts).
+   * Absent or null until then.
    */
   logitLens?: LogitLensRow[] | null;
 }

@@ -71,8 +71,8 @@ export function isStepOutput(name: string): boolean {
 export const TRACE_SWITCH_INPUT = 'trace_outputs';
 
 /**
- * The logit lens's own bool switch: the lens reads only values the logits need, so the answer's first step can
- * compute it (the prompt's last position is that step's too) and the prompt's traced pass can leave it out.
+ * The logit lens's own bool switch: the lens reads only values the logits need, so a call whose last input is the
+ * prompt's last token can compute it (src/engine/prompt-lens.ts) and the prompt's traced pass can leave it out.
  */
 export const LENS_SWITCH_INPUT = 'trace_lens';
 

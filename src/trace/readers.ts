@@ -124,12 +124,12 @@ export interface LogitLensReading {
   rows: LogitLensRow[];
   /** Stages without a row, each with what it needed and why; or the weights that stopped every stage. */
   missing: MissingPart[];
-  /** The lens is left to the answer's first step, which has not come yet (rows and missing are empty). */
+  /** The lens is left to the answer, which has not brought it yet (rows and missing are empty). */
   pending: boolean;
 }
 
 /**
- * The logit lens's rows and what is missing from it: the Trace's own, or the answer's first step's when the Trace
+ * The logit lens's rows and what is missing from it: the Trace's own, or the answer's when the Trace
  * left the lens to it (trace.extras.logitLensFromAnswer). A stage without a row takes the engine's recorded reason
  * (trace.extras.logitLensMissing); null when the Trace has no extras (the weights were unreadable).
  */

@@ -159,7 +159,7 @@ export interface TraceExtras {
   /** The lens stages (or weights) the engine lacked: their rows are absent from logitLens. */
   logitLensMissing: MissingPart[];
   /**
-   * True: the traced pass left the lens out (logitLens is empty) and the answer's first step computes it, in
+   * True: the traced pass left the lens out (logitLens is empty) and the answer computes it, in
    * Generation.logitLens, so a prompt edit draws the slide on screen sooner. Absent: logitLens is this Trace's.
    */
   logitLensFromAnswer?: boolean;
