@@ -6,6 +6,7 @@
 // The channel is named after the deck's path, its model and the presenter window's session, so two
 // decks, or two windows of one deck, never mix their Traces.
 import type { Generation, Trace } from '../trace';
+import { randomId } from './random-id';
 import type { ViewChoices } from './view-store';
 
 export const DECK_CHANNEL_PREFIX = 'live-llm-deck';
@@ -39,6 +40,14 @@ export interface GenerationStepMessage {
 /** From a preview that has just opened: asks for the current ContextMessage. */
 export interface HelloMessage {
   type: 'hello';
+  /** The preview's own id (open-previews.ts). */
+  preview: string;
+}
+
+/** From a preview whose page goes (the speaker view closed): nothing more need be sent to it. */
+export interface ByeMessage {
+  type: 'bye';
+  preview: string;
 }
 
 /** From a preview or the speaker view: a prompt typed there, for the window that runs the model. */
@@ -49,7 +58,7 @@ export interface PromptMessage {
   immediate: boolean;
 }
 
-export type DeckMessage = ContextMessage | ViewsMessage | GenerationStepMessage | HelloMessage | PromptMessage;
+export type DeckMessage = ContextMessage | ViewsMessage | GenerationStepMessage | HelloMessage | ByeMessage | PromptMessage;
 
 /**
  * A deck page loaded by Reveal's notes plugin as a speaker-view preview: the plugin adds
@@ -72,7 +81,7 @@ const SESSION_ATTRIBUTE = 'liveDeckSession';
 
 /** Called by the window that runs the model: makes its session id and shows it to its previews. */
 export function startPresenterSession(): string {
-  const session = crypto.randomUUID();
+  const session = randomId();
   document.documentElement.dataset[SESSION_ATTRIBUTE] = session;
   return session;
 }

@@ -1,18 +1,27 @@
 // A speaker-view preview draws what the presenter's window sends (see deck-channel.ts): it asks
-// for the current context once (hello), then follows every context, generation step and view change.
+// for the current context once (hello), then follows every context, generation step and view change,
+// and says bye when its page goes, so the presenter's window stops sending (open-previews.ts).
 import type { DeckContext } from '../../slides/slide';
 import type { DeckChannel } from './deck-channel';
 import { connectPromptInputs } from './prompt-inputs';
+import { randomId } from './random-id';
 import { addSpeakerPromptField } from './speaker-prompt-field';
 import type { ViewChoices, ViewStore } from './view-store';
 
 export const WAITING_FOR_PRESENTER = 'Waiting for the presenter’s window…';
 
+/** The preview's side of the channel; `greet` says hello again (a page back from the back-forward cache), `leave` says bye. */
+export interface Following {
+  greet(): void;
+  leave(): void;
+}
+
 export function followPresenter(
   channel: DeckChannel,
   show: (context: DeckContext, prompt: string, backend: string | null) => void,
   showViews: (views: ViewChoices) => void = () => undefined,
-): void {
+): Following {
+  const preview = randomId();
   let context: DeckContext | null = null;
   let prompt = '';
   let backend: string | null = null;
@@ -33,7 +42,9 @@ export function followPresenter(
     }
     show(context, prompt, backend);
   });
-  channel.post({ type: 'hello' });
+  const greet = () => channel.post({ type: 'hello', preview });
+  greet();
+  return { greet, leave: () => channel.post({ type: 'bye', preview }) };
 }
 
 /**
@@ -44,7 +55,7 @@ export function startPreview(channel: DeckChannel, render: (context: DeckContext
   const sendPrompt = (prompt: string, { immediate }: { immediate: boolean }) => channel.post({ type: 'prompt', prompt, immediate });
   const promptInputs = connectPromptInputs(sendPrompt);
   const speakerField = addSpeakerPromptField(sendPrompt);
-  followPresenter(
+  const following = followPresenter(
     channel,
     (context, prompt, backend) => {
       render(context);
@@ -54,4 +65,8 @@ export function startPreview(channel: DeckChannel, render: (context: DeckContext
     },
     (choices) => views.replace(choices),
   );
+  window.addEventListener('pagehide', () => following.leave());
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) following.greet();
+  });
 }

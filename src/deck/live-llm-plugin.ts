@@ -17,6 +17,7 @@ import { connectPromptInputs } from './prompt-inputs';
 import { slideRenderer } from './render-slides';
 import { bindLiveSections } from './sections';
 import { shareWithPreviews } from './share-with-previews';
+import { trackOpenPreviews } from './open-previews';
 import { slideContext } from './slide-context';
 import { presenterEngineLine, refreshSpeakerNotes } from './speaker-notes';
 import { createStatusBadge } from './status-badge';
@@ -100,21 +101,17 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     await options.beforeEngine?.().catch((error: unknown) => console.warn('live-llm: before the engine started:', error));
     // A function, not a worker: the client replaces a worker that dies or hangs (engine supervision).
     const engine = new EngineClient(() => new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module' }));
-    // On the logit lens's slide the lens comes with the Trace, and on the slide before it once a speaker view (whose
-    // preview shows the next slide) has opened; elsewhere after the answer (a shorter pass and answer).
-    let previewsOpen = false;
+    // On the logit lens's slide the lens comes with the Trace, and on the slide before it while a speaker view (whose
+    // preview shows the next slide) is open; elsewhere after the answer (a shorter pass and answer).
+    const previews = trackOpenPreviews(channel);
     const lensOnScreen = () => {
       const current = deck.getCurrentSlide();
       const next = current?.nextElementSibling instanceof HTMLElement ? current.nextElementSibling : undefined;
-      engine.setLensWithTrace(showsLogitLens(current) || (previewsOpen && showsLogitLens(next)));
+      engine.setLensWithTrace(showsLogitLens(current) || (previews.open && showsLogitLens(next)));
     };
     lensOnScreen();
     deck.on('slidechanged', lensOnScreen);
-    channel.onMessage((message) => {
-      if (message.type !== 'hello' || previewsOpen) return;
-      previewsOpen = true;
-      lensOnScreen();
-    });
+    previews.onChange(lensOnScreen);
     const writePromptToUrl = debouncedPromptWriter();
     const runPrompt = (prompt: string, { immediate }: { immediate: boolean }) => {
       if (immediate) markLatest('deck:prompt-submitted', { prompt }); // npm run bench times from here
@@ -126,7 +123,7 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     const promptInputs = connectPromptInputs(runPrompt);
     let backendReason: string | null = null; // chooseBackend's reason: the speaker view and the badge's hover say it
     // Prompts typed in the speaker view run here too; its status line says the backend, why, and what befell the engine.
-    shareWithPreviews(channel, engine, runPrompt, views, () => presenterEngineLine(engine.state, backendReason));
+    shareWithPreviews(channel, engine, runPrompt, views, () => presenterEngineLine(engine.state, backendReason), previews);
     let shown: EngineState | null = null;
     engine.subscribe((state) => {
       if (state.prompt !== currentPrompt) {

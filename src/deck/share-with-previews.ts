@@ -1,10 +1,11 @@
 // The presenter's window (the one that runs the model) keeps the speaker view's previews drawing
-// what it draws, once a preview has said hello: the current context at once, then the whole slide
+// what it draws, while a preview is open (from its hello to its bye): the current context at once, then the whole slide
 // context when the Trace (after this window's own next frame) or the waiting message changes, only
 // the generation while it streams (a Trace can be megabytes: it is not cloned again for every token),
 // and the slides' views whenever one changes. Prompts the previews send are run here.
 import type { EngineState } from '../engine/client';
 import type { ContextMessage, DeckChannel, DeckMessage } from './deck-channel';
+import { trackOpenPreviews, type OpenPreviews } from './open-previews';
 import { afterNextPaint } from './render-slides';
 import { slideContext } from './slide-context';
 import type { ViewStore } from './view-store';
@@ -33,11 +34,11 @@ export function shareWithPreviews(
   views: ViewStore,
   /** Why the backend was chosen (chooseBackend's reason), once known: the speaker view shows it, the audience does not. */
   backendReason: () => string | null = () => null,
+  previews: OpenPreviews = trackOpenPreviews(channel),
 ): void {
   let last: ContextMessage | null = null;
-  // Nothing is sent until a preview has said hello: cloning a long prompt's Trace costs ~0.1 s, and
-  // without the speaker view open nobody listens.
-  let previewsOpen = false;
+  // Nothing is sent while no preview is open (none has said hello, or all have said bye): cloning a long prompt's
+  // Trace costs ~0.1 s, and nobody listens. A preview that opens later gets the whole context with its hello.
   // A new Trace goes to the previews once this window's slide on screen shows it (after its next frame): the clone,
   // and the previews' drawing on the same thread, would otherwise come first. Messages sent meanwhile wait behind it.
   let waiting: DeckMessage[] | null = null;
@@ -54,7 +55,7 @@ export function shareWithPreviews(
     }
   };
   engine.subscribe((state) => {
-    if (!previewsOpen) return;
+    if (!previews.open) return;
     const next = contextMessage(state, views, backendReason());
     if (last !== null && last.trace === next.trace && last.waitingMessage === next.waitingMessage && last.backend === next.backend) {
       if (last.generation !== next.generation) send({ type: 'generation', generation: next.generation });
@@ -64,11 +65,10 @@ export function shareWithPreviews(
     last = next;
   });
   views.subscribe(() => {
-    if (previewsOpen) send({ type: 'views', views: views.choices() });
+    if (previews.open) send({ type: 'views', views: views.choices() });
   });
   channel.onMessage((message) => {
     if (message.type === 'hello') {
-      previewsOpen = true;
       last = contextMessage(engine.state, views, backendReason());
       send(last);
     } else if (message.type === 'prompt') {

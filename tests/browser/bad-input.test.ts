@@ -67,7 +67,8 @@ describe('bad input', () => {
     }
     expect(await page.evaluate(() => (window as unknown as { __runs: number }).__runs)).toBe(runsAfterPrompt);
     // The URL follows after the typing pause (src/deck/live-llm-plugin.ts writes it 400 ms after the last edit, Enter too).
-    await expect.poll(() => new URL(page.url()).searchParams.has('prompt'), { timeout: 10_000 }).toBe(false);
+    // Read in the page, not from page.url(): that is Playwright's copy, updated by a protocol event after replaceState.
+    await expect.poll(() => page.evaluate(() => new URLSearchParams(window.location.search).has('prompt')), { timeout: 10_000 }).toBe(false);
     await context.close();
   });
 

@@ -16,7 +16,7 @@ export interface BuiltDeck {
  * launches chromium before its tests, and closes them all after. The fields are set once the file's
  * beforeAll has run.
  */
-export function useBuiltDeck(options: { webgpu: boolean; override?: (path: string) => Override }): BuiltDeck {
+export function useBuiltDeck(options: { webgpu: boolean; override?: (path: string) => Override; hostAliases?: readonly string[] }): BuiltDeck {
   const deck = {} as BuiltDeck;
   let build: Awaited<ReturnType<typeof buildDeck>> | undefined;
   beforeAll(async () => {

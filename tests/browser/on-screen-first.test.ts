@@ -1,7 +1,7 @@
 // What is seen first (issue 13 item 2): after a prompt edit only the slide on screen is drawn at once, the
 // others when the browser is idle (data-live-stale until then); reaching a slide draws it with the current
 // Trace, never an older one; print mode draws every slide before printing. The logit lens comes with the Trace on
-// its own slide (and on the one before it while a speaker view previews the next slide), after the answer elsewhere. The page's requestIdleCallback is
+// its own slide (and on the one before it while a speaker view previews the next slide, until it closes), after the answer elsewhere. The page's requestIdleCallback is
 // replaced by a queue the test empties, so "before the next idle period" is a moment the test controls.
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -184,6 +184,15 @@ describe('the slide on screen first', () => {
     await traceArrived(page, SECOND);
     await noStaleAfterIdle(page);
     expect(await lens.getAttribute('data-lens-source')).toBe('trace');
+
+    // The speaker view closed: its previews said bye, and the lens waits for the answer again.
+    await generationDrawnDone(page);
+    await speakerView.close();
+    await submitThroughPromptBar(page, FIRST);
+    await traceArrived(page, FIRST);
+    await generationDrawnDone(page);
+    await noStaleAfterIdle(page);
+    expect(await lens.getAttribute('data-lens-source')).toBe('answer');
     expect(errors).toEqual([]);
     await close();
   }, 240_000);

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { openDeck, typePrompt, waitForTrace } from '../../src/browser';
 import { useBuiltDeck } from './built-deck';
 
-const deck = useBuiltDeck({ webgpu: false });
+// deck.test resolves here: a plain-http host that is not localhost, as a venue's network serves the deck.
+const PLAIN_HTTP_HOST = 'deck.test';
+const deck = useBuiltDeck({ webgpu: false, hostAliases: [PLAIN_HTTP_HOST] });
 
 function tokenIds(where: Page | Frame): Promise<number[]> {
   return where.evaluate(() =>
@@ -93,6 +95,23 @@ describe('the speaker view', () => {
     await expect.poll(previewTokenIds, { timeout: 10_000 }).toEqual([nationIds, nationIds]);
     expect(await second.inputValue('#title-prompt')).toBe('A second window');
     expect(await second.locator('#deck-status').getAttribute('data-trace-prompt')).toBe('A second window');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('runs, speaker view included, from a plain-http host that is not localhost (no secure context)', async () => {
+    const url = deck.server.deckUrl.replace('127.0.0.1', PLAIN_HTTP_HOST);
+    const { context, page, errors } = await openDeck(deck.browser, url, '?backend=wasm&prompt=Hello');
+    expect(await page.evaluate(() => window.isSecureContext)).toBe(false); // crypto.randomUUID() is not there
+    await waitForTrace(page, 'Hello');
+    const helloIds = await tokenIds(page);
+    expect(helloIds.length).toBeGreaterThan(0);
+    const speakerViewOpened = context.waitForEvent('page');
+    await page.keyboard.press('s');
+    const speakerView = await speakerViewOpened;
+    speakerView.on('pageerror', (error) => errors.push(`speaker view: ${error.message}`));
+    const previews = () => speakerView.frames().filter((frame) => new URL(frame.url()).searchParams.has('receiver'));
+    await expect.poll(() => Promise.all(previews().map((frame) => tokenIds(frame).catch(() => []))), { timeout: 30_000 }).toEqual([helloIds, helloIds]);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -1,12 +1,14 @@
 // The presenter's window and the speaker view's previews over a BroadcastChannel (Node has one):
 // previews are told apart from the URL, a Trace's Float32Arrays arrive whole, the Trace is not sent
-// again for each generation step, a hello gets the current context, and previews' prompts run.
+// again for each generation step, a hello gets the current context, a bye from the last preview stops
+// the sending, and previews' prompts run.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineState } from '../../src/engine/client';
 import { READY_STATE } from './engine-state';
 import { DeckChannel, deckChannelName, isSpeakerPreview, type DeckMessage } from '../../src/deck/deck-channel';
 import { followPresenter } from '../../src/deck/follow-presenter';
 import { shareWithPreviews } from '../../src/deck/share-with-previews';
+import { trackOpenPreviews } from '../../src/deck/open-previews';
 import type { DeckContext } from '../../slides/slide';
 import { createViewStore } from '../../src/deck/view-store';
 import type { Generation, Trace } from '../../src/trace';
@@ -107,6 +109,49 @@ describe('shareWithPreviews and followPresenter', () => {
     speaker.post({ type: 'prompt', prompt: 'The union', immediate: true });
     await settle();
     expect(prompts).toEqual([['The union', true]]);
+  });
+
+  it('stops sending once every preview has said bye, and sends the whole context again to one that opens later', async () => {
+    const engine = new FakeEngine();
+    engine.set({ trace });
+    shareWithPreviews(channel(), engine, () => undefined, createViewStore([]));
+    const wire = received(channel());
+    const first = followPresenter(channel(), () => undefined);
+    const second = followPresenter(channel(), () => undefined);
+    await settle();
+    expect(wire.map((message) => message.type)).toEqual(['hello', 'hello', 'context', 'context']);
+
+    first.leave();
+    await settle(); // the bye crosses the channel
+    engine.set({ generation: { prompt: 'Hello' } as Generation });
+    await settle();
+    expect(wire.map((message) => message.type).slice(4)).toEqual(['bye', 'generation']); // the other preview still listens
+
+    second.leave();
+    await settle();
+    const later = { prompt: 'Later', lastLogits: new Float32Array([4]) } as unknown as Trace;
+    engine.set({ trace: later, generation: null });
+    await settle();
+    expect(wire.map((message) => message.type).slice(6)).toEqual(['bye']); // nobody listens: the Trace is not cloned
+
+    const shown: string[] = [];
+    followPresenter(channel(), (context) => shown.push(context.trace?.prompt ?? ''));
+    await settle();
+    expect(shown).toEqual(['Later']);
+  });
+
+  it('counts a preview that says hello twice once', async () => {
+    const previews = trackOpenPreviews(channel());
+    const changes: boolean[] = [];
+    previews.onChange(() => changes.push(previews.open));
+    const following = followPresenter(channel(), () => undefined);
+    following.greet(); // back from the back-forward cache
+    await settle();
+    expect(previews.open).toBe(true);
+    following.leave();
+    await settle();
+    expect(previews.open).toBe(false);
+    expect(changes).toEqual([true, false]);
   });
 
   it('sends the views with the context and again whenever one changes, and the preview takes them', async () => {
