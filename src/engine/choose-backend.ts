@@ -114,7 +114,12 @@ function browserGpu(): GpuLike | undefined {
   return typeof navigator === 'undefined' ? undefined : (navigator as Navigator & { gpu?: GpuLike }).gpu;
 }
 
-export async function chooseBackend(search: string, gpu: GpuLike | undefined = browserGpu()): Promise<BackendChoice> {
+/** Whether this page is a secure context (https, or localhost): browsers give WebGPU to those only. */
+function browserSecureContext(): boolean {
+  return typeof isSecureContext === 'undefined' || isSecureContext;
+}
+
+export async function chooseBackend(search: string, gpu: GpuLike | undefined = browserGpu(), secureContext = browserSecureContext()): Promise<BackendChoice> {
   const forced = forcedBackend(search);
   const precision = (shaderF16: boolean): PrecisionPreference => ({ forced: forcedPrecision(search), shaderF16 });
   if (forced === 'wasm') return { backend: 'wasm', notice: 'WASM forced by ?backend=wasm', reason: 'WASM forced by ?backend=wasm', precision: precision(false) };
@@ -137,6 +142,10 @@ export async function chooseBackend(search: string, gpu: GpuLike | undefined = b
     const why = `WebGPU's adapter is a software fallback (${softwareAdapterName(adapter)}, emulated on the CPU): running on WASM, which is faster here; ?backend=webgpu forces WebGPU`;
     return { backend: 'wasm', notice: why, reason: why, precision: precision(false) };
   }
-  const notice = gpu ? 'No WebGPU adapter: running on WASM (CPU)' : 'No WebGPU in this browser: running on WASM (CPU)';
+  const notice = gpu
+    ? 'No WebGPU adapter: running on WASM (CPU)'
+    : secureContext
+      ? 'No WebGPU in this browser: running on WASM (CPU)'
+      : 'No WebGPU on plain http (browsers give it to https and localhost only): running on WASM (CPU)';
   return { backend: 'wasm', notice, reason: notice, precision: precision(false) };
 }

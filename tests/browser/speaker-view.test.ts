@@ -101,9 +101,10 @@ describe('the speaker view', () => {
 
   it('runs, speaker view included, from a plain-http host that is not localhost (no secure context)', async () => {
     const url = deck.server.deckUrl.replace('127.0.0.1', PLAIN_HTTP_HOST);
-    const { context, page, errors } = await openDeck(deck.browser, url, '?backend=wasm&prompt=Hello');
+    const { context, page, errors } = await openDeck(deck.browser, url, '?prompt=Hello');
     expect(await page.evaluate(() => window.isSecureContext)).toBe(false); // crypto.randomUUID() is not there
     await waitForTrace(page, 'Hello');
+    expect(await page.locator('#deck-status').textContent()).toContain('No WebGPU on plain http');
     const helloIds = await tokenIds(page);
     expect(helloIds.length).toBeGreaterThan(0);
     const speakerViewOpened = context.waitForEvent('page');

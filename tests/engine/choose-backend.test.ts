@@ -48,6 +48,9 @@ describe('chooseBackend', () => {
   it('falls back to WASM, with a notice, without an adapter or without WebGPU', async () => {
     expect((await chooseBackend('', gpuWith(null))).backend).toBe('wasm');
     expect((await chooseBackend('', undefined)).notice).toMatch(/WASM/);
+    // A page on plain http (not localhost) has no navigator.gpu whatever the browser: the notice says why.
+    expect((await chooseBackend('', undefined, false)).notice).toBe('No WebGPU on plain http (browsers give it to https and localhost only): running on WASM (CPU)');
+    expect((await chooseBackend('', undefined, true)).notice).toBe('No WebGPU in this browser: running on WASM (CPU)');
     const throwing = { requestAdapter: async () => Promise.reject(new Error('blocked')) };
     expect((await chooseBackend('', throwing)).backend).toBe('wasm');
   });
