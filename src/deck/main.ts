@@ -12,6 +12,7 @@ import { printOptions } from './print-mode';
 import { appendLiveSections } from './sections';
 
 async function start(): Promise<void> {
+  document.getElementById('deck-not-started')?.remove(); // index.html's message for a deck whose script never ran
   const revealElement = document.querySelector<HTMLElement>('.reveal')!;
   appendLiveSections(revealElement.querySelector<HTMLElement>('.slides')!, deckSlides);
   // Reveal starts whatever the model does: a model that fails to load must leave the deck navigable.

@@ -1,6 +1,7 @@
 // Bad input never breaks the deck: an empty prompt invites, a long one is cut with a notice,
 // markup in a prompt stays text, odd Unicode runs cleanly, a missing or corrupt model file is
-// named on screen while Reveal still navigates, and a browser without WebGPU runs on WASM.
+// named on screen while Reveal still navigates, a browser without WebGPU runs on WASM, and a deck
+// opened as a file says how to open it.
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { deckSlides } from '../../slides/index';
@@ -32,6 +33,20 @@ async function countRuns(page: Page): Promise<void> {
 }
 
 describe('bad input', () => {
+  it('says how to open the deck when it is opened as a file (no script runs), and never shows that when it starts', async () => {
+    const context = await deck.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`file://${deck.dir}/index.html`);
+    const message = page.locator('#deck-not-started');
+    await expect.poll(() => message.evaluate((element) => getComputedStyle(element).opacity), { timeout: 10_000 }).toBe('1');
+    expect(await message.textContent()).toContain('npm run preview');
+
+    await page.goto(deck.server.deckUrl);
+    await waitForEngineIdle(page);
+    expect(await page.locator('#deck-not-started').count()).toBe(0);
+    await context.close();
+  });
+
   it('runs on WASM with a quiet notice when the browser has no WebGPU adapter', async () => {
     const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl);
     await waitForEngineIdle(page);
