@@ -53,14 +53,14 @@ export interface Recommendation {
  * The faster backend by the forward pass for the fixed prompt (the work of every prompt edit; a
  * generation step is one more pass): the one that ran, when only one did.
  */
-export function recommendBackend(measured: readonly BackendMeasurement[], softwareAdapter: boolean): Recommendation | null {
+export function recommendBackend(measured: readonly BackendMeasurement[], softwareAdapter: boolean, onlyBackendWhy = 'the only backend in this browser'): Recommendation | null {
   const ran = measured.filter((m) => m.error === null && m.forwardMs !== null);
   if (ran.length === 0) return null;
   const software = (backend: Backend) => (backend === 'webgpu' && softwareAdapter ? ' (a software adapter)' : '');
   if (ran.length === 1) {
     const [only] = ran;
     const other = measured.find((m) => m.backend !== only.backend);
-    const why = other ? `${BACKEND_NAMES[other.backend]}${software(other.backend)} did not run: ${other.error}` : 'the only backend in this browser';
+    const why = other ? `${BACKEND_NAMES[other.backend]}${software(other.backend)} did not run: ${other.error}` : onlyBackendWhy;
     return { backend: only.backend, reason: `${BACKEND_NAMES[only.backend]}: ${why}` };
   }
   const [fast, slow] = [...ran].sort((a, b) => a.forwardMs! - b.forwardMs!);
@@ -82,6 +82,8 @@ export interface PreflightFacts {
   webgpuAdapter: boolean;
   /** That adapter is a software fallback (SwiftShader, llvmpipe): slower than WASM, never chosen by itself. */
   softwareAdapter?: boolean;
+  /** The page is on plain http other than localhost: browsers hide WebGPU there (not a secure context). */
+  plainHttp?: boolean;
   crossOriginIsolated: boolean;
   loadMs: number | null;
   forwardMs: number | null;
@@ -116,6 +118,9 @@ export function preflightWarnings(facts: PreflightFacts): string[] {
       "WebGPU's only adapter here is a software fallback (emulated on the CPU): this browser cannot use the GPU, so the deck runs on WASM. " +
         'If this machine has a GPU, check the browser\'s GPU settings (chrome://gpu).',
     );
+  }
+  if (facts.plainHttp && !facts.webgpuAdapter) {
+    warnings.push('This page is on plain http (not localhost): browsers hide WebGPU there, so the deck runs on WASM. To use a GPU, open the deck over https or from localhost.');
   }
   if (facts.loadMs !== null && facts.loadMs > SLOW_LOAD_MS) {
     warnings.push(`Loading took ${(facts.loadMs / 1000).toFixed(1)} s (over ${SLOW_LOAD_MS / 1000} s): open the deck well before the talk.`);

@@ -167,6 +167,9 @@ async function start(): Promise<void> {
     root.dataset.shaderF16 = String(summary.shaderF16);
     const kind = softwareAdapter ? 'a software fallback (emulated on the CPU, slower than WASM): the deck does not choose it; ' : '';
     check('adapter', 'WebGPU adapter', softwareAdapter ? 'warn' : 'ok', summary.text, `${kind}shader-f16: ${summary.shaderF16 ? 'yes' : 'no'}`);
+  } else if (!window.isSecureContext) {
+    // Browsers hide navigator.gpu from plain http other than localhost: this machine's GPU may be there all the same.
+    check('adapter', 'WebGPU adapter', 'warn', 'hidden: this page is on plain http', 'browsers give WebGPU to https and localhost only: open the deck that way to use a GPU; WASM runs here');
   } else {
     check('adapter', 'WebGPU adapter', 'ok', 'none found in this browser', 'WASM is the only backend here');
   }
@@ -288,7 +291,7 @@ async function start(): Promise<void> {
   }
 
   function finish(state: EngineState, measured: BackendMeasurement[]): void {
-    const recommendation = recommendBackend(measured, softwareAdapter);
+    const recommendation = recommendBackend(measured, softwareAdapter, window.isSecureContext ? undefined : 'the only backend on plain http (WebGPU needs https or localhost)');
     const recommendedUrl = recommendation ? new URL(deckLink(searchWithBackend(search, recommendation.backend)), window.location.href).href : null;
     if (recommendation && recommendedUrl) {
       Object.assign(root.dataset, { recommendedBackend: recommendation.backend, recommendedUrl });
@@ -313,6 +316,7 @@ async function start(): Promise<void> {
       backend: choice.backend,
       webgpuAdapter: adapter !== null,
       softwareAdapter,
+      plainHttp: !window.isSecureContext,
       crossOriginIsolated: isolated,
       loadMs: state.loadMs,
       forwardMs: main.forwardMs,

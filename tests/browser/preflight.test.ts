@@ -81,6 +81,21 @@ describe('the preflight page', () => {
     browser = null;
   });
 
+  it('on plain http other than localhost, warns that the browser hides WebGPU there, and says why WASM is recommended', async () => {
+    browser = await launchChromium({ webgpu: false, hostAliases: ['deck.test'] });
+    const { context, page, errors } = await openDeck(browser, server.deckUrl.replace('127.0.0.1', 'deck.test'), 'preflight.html');
+    await page.waitForSelector('#preflight[data-state="done"]', { timeout: 90_000 });
+    const row = (name: string) => page.locator(`[data-check="${name}"]`);
+    expect(await row('adapter').getAttribute('data-status')).toBe('warn');
+    expect(await row('adapter').textContent()).toContain('browsers give WebGPU to https and localhost only');
+    expect(await row('recommendation').textContent()).toContain('the only backend on plain http');
+    expect(await page.locator('#preflight-deck').textContent()).not.toMatch(/^All green/);
+    expect(errors).toEqual([]);
+    await context.close();
+    await browser.close();
+    browser = null;
+  });
+
   it('names the missing model file in plain words', async () => {
     const broken = await serveFolder(build.dir, (path) => (path.endsWith('onnx/model.onnx') ? { status: 404, body: 'not found' } : null));
     browser = await launchChromium({ webgpu: false });

@@ -66,6 +66,9 @@ describe('preflightWarnings', () => {
   it('flags a software adapter: WASM over it is right but the GPU is out of reach, WebGPU forced onto it is a warning', () => {
     expect(preflightWarnings({ ...allGood, backend: 'wasm', softwareAdapter: true })).toEqual([expect.stringMatching(/software fallback.*cannot use the GPU, so the deck runs on WASM/)]);
     expect(preflightWarnings({ ...allGood, backend: 'webgpu', softwareAdapter: true })).toEqual([expect.stringMatching(/software fallback.*\?backend=wasm/)]);
+    // Plain http hides WebGPU whatever the machine has: worth a warning, as the GPU may be there.
+    expect(preflightWarnings({ ...allGood, backend: 'wasm', webgpuAdapter: false, plainHttp: true })).toEqual([expect.stringMatching(/plain http.*over https or from localhost/)]);
+    expect(preflightWarnings({ ...allGood, backend: 'wasm', webgpuAdapter: false, plainHttp: false })).toEqual([]);
   });
 });
 
@@ -85,6 +88,7 @@ describe('recommendBackend', () => {
       reason: 'WASM: WebGPU (a software adapter) did not run: no answer within 150 s',
     });
     expect(recommendBackend([wasm], false)).toEqual({ backend: 'wasm', reason: 'WASM: the only backend in this browser' });
+    expect(recommendBackend([wasm], false, 'the only backend on plain http')).toEqual({ backend: 'wasm', reason: 'WASM: the only backend on plain http' });
     expect(recommendBackend([{ ...wasm, forwardMs: null, error: 'failed' }], false)).toBeNull();
   });
 });
