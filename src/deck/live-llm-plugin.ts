@@ -120,7 +120,8 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
       // runs competes with it for the CPU (sotu-gpt, 32 tokens: the Trace reached the page 7 ms later, 25 -> 32 ms).
       writePromptToUrl(prompt, { immediate: false });
     };
-    const promptInputs = connectPromptInputs(runPrompt);
+    // A clicker's PageDown / PageUp in a prompt field moves the slides too.
+    const promptInputs = connectPromptInputs(runPrompt, (direction) => (direction === 'next' ? deck.next() : deck.prev()));
     let backendReason: string | null = null; // chooseBackend's reason: the speaker view and the badge's hover say it
     // Prompts typed in the speaker view run here too; its status line says the backend, why, and what befell the engine.
     shareWithPreviews(channel, engine, runPrompt, views, () => presenterEngineLine(engine.state, backendReason), previews);

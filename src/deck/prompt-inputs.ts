@@ -10,7 +10,18 @@ export interface PromptInputs {
   show(prompt: string): void;
 }
 
-export function connectPromptInputs(onPrompt: (prompt: string, options: { immediate: boolean }) => void): PromptInputs {
+/** Moves the slides on (Reveal's next/prev), for a clicker's key pressed in a prompt field. */
+export type Navigate = (direction: 'next' | 'previous') => void;
+
+/**
+ * The keys a presenter's clicker sends for "next" and "previous". A prompt field gives them up: it has two or three
+ * lines to page through, and a clicker that does nothing because the presenter typed without Enter is a stage trap.
+ */
+export function isClickerKey(event: Pick<KeyboardEvent, 'key' | 'isComposing'>): boolean {
+  return !event.isComposing && (event.key === 'PageDown' || event.key === 'PageUp');
+}
+
+export function connectPromptInputs(onPrompt: (prompt: string, options: { immediate: boolean }) => void, navigate?: Navigate): PromptInputs {
   const fieldOf = (target: EventTarget | null): PromptField | null =>
     target instanceof Element && target.matches(PROMPT_INPUT_SELECTOR) ? (target as PromptField) : null;
 
@@ -22,7 +33,7 @@ export function connectPromptInputs(onPrompt: (prompt: string, options: { immedi
   // keys while a field has focus. Shift+Enter is a new line.
   document.addEventListener('keydown', (event) => {
     const field = fieldOf(event.target);
-    if (field) handlePromptKey(event, field, onPrompt);
+    if (field) handlePromptKey(event, field, onPrompt, navigate);
   });
 
   return {
@@ -34,11 +45,15 @@ export function connectPromptInputs(onPrompt: (prompt: string, options: { immedi
   };
 }
 
-/** Enter runs the field's prompt at once and leaves the field; Esc leaves it; Shift+Enter is a new line. */
+/**
+ * Enter runs the field's prompt at once and leaves the field; Esc leaves it; Shift+Enter is a new line. With
+ * `navigate`, a clicker's PageDown / PageUp leaves it and moves the slides (Reveal ignores keys while a field has focus).
+ */
 export function handlePromptKey(
   event: KeyboardEvent,
   field: { value: string; blur(): void },
   onPrompt: (prompt: string, options: { immediate: boolean }) => void,
+  navigate?: Navigate,
 ): void {
   if (event.isComposing) return;
   if (event.key === 'Enter' && !event.shiftKey) {
@@ -48,6 +63,10 @@ export function handlePromptKey(
   } else if (event.key === 'Escape') {
     event.preventDefault();
     leaveAfterThisKey(field);
+  } else if (navigate && isClickerKey(event)) {
+    event.preventDefault();
+    leaveAfterThisKey(field);
+    navigate(event.key === 'PageDown' ? 'next' : 'previous');
   }
 }
 

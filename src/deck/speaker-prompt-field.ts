@@ -2,7 +2,7 @@
 // own page (same origin as the deck), so the preview in its "current slide" frame adds the field
 // to it and hands what the presenter types there to `onPrompt`. Under the field: the backend and why it
 // was chosen, for the presenter's eyes only (the audience's badge hides once the model is loaded).
-import { handlePromptKey } from './prompt-inputs';
+import { handlePromptKey, isClickerKey } from './prompt-inputs';
 
 export interface SpeakerPromptField {
   /** Shows `prompt` unless the presenter is typing in the field. */
@@ -47,6 +47,10 @@ export function addSpeakerPromptField(onPrompt: (prompt: string, options: { imme
 
   field.addEventListener('input', () => onPrompt(field.value, { immediate: false }));
   field.addEventListener('keydown', (event) => {
+    if (isClickerKey(event)) {
+      field.blur(); // and on it goes: the speaker view sends it to the slides, as with no field focused
+      return;
+    }
     event.stopPropagation(); // the speaker view sends every other key to the preview as a slide command
     handlePromptKey(event, field, onPrompt);
   });

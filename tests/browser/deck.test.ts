@@ -142,6 +142,33 @@ describe('the deck', () => {
     await context.close();
   });
 
+  // A presenter's clicker sends PageDown / PageUp. Typed without Enter, the prompt keeps the field focused, and Reveal
+  // ignores keys while a field has focus: the clicker must still move the slides, here and in the speaker view.
+  it("moves the slides on a clicker's PageDown / PageUp while a prompt field has focus, and the typed prompt still runs", async () => {
+    const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl, '?backend=wasm');
+    await waitForEngineIdle(page);
+    await page.click('#title-prompt');
+    await page.keyboard.type('The Congress shall'); // no Enter: the typing pause runs it
+    await page.keyboard.press('PageDown');
+    await expect.poll(() => new URL(page.url()).hash, { timeout: 10_000 }).toBe(`#/${slideAfter('title')}`);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id ?? null)).not.toBe('title-prompt'); // Reveal has the keys back
+    await waitForTrace(page, 'The Congress shall');
+    await page.keyboard.press('PageUp');
+    await expect.poll(() => new URL(page.url()).hash, { timeout: 10_000 }).toBe('#/title');
+
+    // The speaker view's prompt field gives the clicker's keys to the speaker view, which moves the slides.
+    const speakerViewOpened = context.waitForEvent('page');
+    await page.keyboard.press('s');
+    const speakerView = await speakerViewOpened;
+    const speakerPrompt = speakerView.locator('#speaker-prompt');
+    await expect.poll(() => speakerPrompt.inputValue(), { timeout: 30_000 }).toBe('The Congress shall');
+    await speakerPrompt.click();
+    await speakerView.keyboard.press('PageDown');
+    await expect.poll(() => new URL(page.url()).hash, { timeout: 10_000 }).toBe(`#/${slideAfter('title')}`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("fills the speaker view (S) with the live notes, and refreshes them when the Trace changes", async () => {
     const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl, '?backend=wasm&prompt=Hello');
     await waitForTrace(page, 'Hello');
