@@ -91,6 +91,24 @@ export function afterNextPaint(callback: () => void): void {
   else setTimeout(callback, 0);
 }
 
+/** How long afterNextFrameOrSoon waits for a frame: a frame is ~17 ms, a heavy one on a loaded machine ~100 ms. */
+export const FRAME_WAIT_MS = 250;
+
+/**
+ * afterNextPaint, for work that must not wait for ever: a hidden page (a minimised window, or one the speaker view
+ * covers) makes no frames, so it calls back at once when hidden, and after FRAME_WAIT_MS if no frame has come.
+ */
+export function afterNextFrameOrSoon(callback: () => void): void {
+  let called = false;
+  const once = () => {
+    if (called) return;
+    called = true;
+    callback();
+  };
+  afterNextPaint(once);
+  setTimeout(once, typeof document !== 'undefined' && document.hidden ? 0 : FRAME_WAIT_MS);
+}
+
 function browserIdle(callback: (deadline: IdleDeadlineLike) => void): void {
   if (typeof requestIdleCallback === 'function') requestIdleCallback(callback, { timeout: IDLE_TIMEOUT_MS });
   else setTimeout(() => callback({ timeRemaining: () => 0, didTimeout: true }), 16);

@@ -6,7 +6,7 @@
 import type { EngineState } from '../engine/client';
 import type { ContextMessage, DeckChannel, DeckMessage } from './deck-channel';
 import { trackOpenPreviews, type OpenPreviews } from './open-previews';
-import { afterNextPaint } from './render-slides';
+import { afterNextFrameOrSoon } from './render-slides';
 import { slideContext } from './slide-context';
 import type { ViewStore } from './view-store';
 
@@ -39,15 +39,16 @@ export function shareWithPreviews(
   let last: ContextMessage | null = null;
   // Nothing is sent while no preview is open (none has said hello, or all have said bye): cloning a long prompt's
   // Trace costs ~0.1 s, and nobody listens. A preview that opens later gets the whole context with its hello.
-  // A new Trace goes to the previews once this window's slide on screen shows it (after its next frame): the clone,
-  // and the previews' drawing on the same thread, would otherwise come first. Messages sent meanwhile wait behind it.
+  // A new Trace goes to the previews once this window's slide on screen shows it (after its next frame, or soon if
+  // this window makes none: hidden behind the speaker view): the clone, and the previews' drawing on the same thread,
+  // would otherwise come first. Messages sent meanwhile wait behind it.
   let waiting: DeckMessage[] | null = null;
   const send = (message: DeckMessage, afterOwnFrame = false) => {
     if (waiting) waiting.push(message);
     else if (!afterOwnFrame) channel.post(message);
     else {
       waiting = [message];
-      afterNextPaint(() => {
+      afterNextFrameOrSoon(() => {
         const queued = waiting ?? [];
         waiting = null;
         for (const each of queued) channel.post(each);

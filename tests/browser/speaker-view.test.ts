@@ -99,6 +99,35 @@ describe('the speaker view', () => {
     await context.close();
   });
 
+  it('keeps the previews following while the presenter’s window makes no frames (hidden behind the speaker view)', async () => {
+    const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl, '?backend=wasm&prompt=Hello');
+    await waitForTrace(page, 'Hello');
+    const speakerViewOpened = context.waitForEvent('page');
+    await page.keyboard.press('s');
+    const speakerView = await speakerViewOpened;
+    speakerView.on('pageerror', (error) => errors.push(`speaker view: ${error.message}`));
+    const previews = () => speakerView.frames().filter((frame) => new URL(frame.url()).searchParams.has('receiver'));
+    const previewTokenIds = async () => Promise.all(previews().map((frame) => tokenIds(frame).catch(() => [])));
+    const helloIds = await tokenIds(page);
+    await expect.poll(previewTokenIds, { timeout: 30_000 }).toEqual([helloIds, helloIds]);
+
+    // A window the speaker view covers (or a minimised one) is hidden, and a hidden page runs no animation frames:
+    // as chromium does then, requestAnimationFrame never calls back.
+    await page.evaluate(() => {
+      window.requestAnimationFrame = () => 0;
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    });
+    await speakerView.bringToFront();
+    await speakerView.locator('#speaker-prompt').fill('The people of the union');
+    await speakerView.locator('#speaker-prompt').press('Enter');
+    await waitForTrace(page, 'The people of the union');
+    const peopleIds = await tokenIds(page);
+    expect(peopleIds).not.toEqual(helloIds);
+    await expect.poll(previewTokenIds, { timeout: 10_000 }).toEqual([peopleIds, peopleIds]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('runs, speaker view included, from a plain-http host that is not localhost (no secure context)', async () => {
     const url = deck.server.deckUrl.replace('127.0.0.1', PLAIN_HTTP_HOST);
     const { context, page, errors } = await openDeck(deck.browser, url, '?prompt=Hello');
