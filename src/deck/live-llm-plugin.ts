@@ -83,7 +83,7 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
   // A speaker-view preview runs no model: it draws the presenter window's Trace (deck-channel.ts).
   if (isSpeakerPreview(search)) {
     slides.render({ trace: null, waitingMessage: WAITING_FOR_PRESENTER });
-    startPreview(channelFor(findPresenterSession(window)), (context) => slides.render(context), views);
+    startPreview(() => findPresenterSession(window), channelFor, (context) => slides.render(context), views);
     return;
   }
   // This window's own channel: a second window of the same deck has its own, and its own previews.

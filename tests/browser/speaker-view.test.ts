@@ -99,6 +99,37 @@ describe('the speaker view', () => {
     await context.close();
   });
 
+  it('follows the presenter’s window through a reload: the previews show its new Trace and the speaker view’s prompts run there', async () => {
+    const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl, '?backend=wasm&prompt=Hello');
+    await waitForTrace(page, 'Hello');
+    const speakerViewOpened = context.waitForEvent('page');
+    await page.keyboard.press('s');
+    const speakerView = await speakerViewOpened;
+    speakerView.on('pageerror', (error) => errors.push(`speaker view: ${error.message}`));
+    const previews = () => speakerView.frames().filter((frame) => new URL(frame.url()).searchParams.has('receiver'));
+    const previewTokenIds = async () => Promise.all(previews().map((frame) => tokenIds(frame).catch(() => [])));
+    const helloIds = await tokenIds(page);
+    await expect.poll(previewTokenIds, { timeout: 30_000 }).toEqual([helloIds, helloIds]);
+
+    // The presenter reloads (a new session, so a new channel) with another prompt.
+    const session = await page.evaluate(() => document.documentElement.dataset.liveDeckSession);
+    await page.goto(`${deck.server.deckUrl}?backend=wasm&prompt=${encodeURIComponent('The people of the union')}`);
+    await waitForTrace(page, 'The people of the union');
+    expect(await page.evaluate(() => document.documentElement.dataset.liveDeckSession)).not.toBe(session);
+    const peopleIds = await tokenIds(page);
+    await expect.poll(previewTokenIds, { timeout: 15_000 }).toEqual([peopleIds, peopleIds]);
+
+    await speakerView.bringToFront();
+    const speakerPrompt = speakerView.locator('#speaker-prompt');
+    await speakerPrompt.fill('God bless America');
+    await speakerPrompt.press('Enter');
+    await waitForTrace(page, 'God bless America');
+    const blessIds = await tokenIds(page);
+    await expect.poll(previewTokenIds, { timeout: 10_000 }).toEqual([blessIds, blessIds]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('keeps the previews following while the presenter’s window makes no frames (hidden behind the speaker view)', async () => {
     const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl, '?backend=wasm&prompt=Hello');
     await waitForTrace(page, 'Hello');

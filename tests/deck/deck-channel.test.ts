@@ -140,6 +140,19 @@ describe('shareWithPreviews and followPresenter', () => {
     expect(shown).toEqual(['Later']);
   });
 
+  it('says whether it has been answered: a hello sent before the presenter listened is answered by the next one', async () => {
+    const presenter = channel();
+    const following = followPresenter(channel(), () => undefined);
+    await settle();
+    expect(following.answered).toBe(false); // nobody listened yet (the presenter's window still starting)
+    const engine = new FakeEngine();
+    engine.set({ trace });
+    shareWithPreviews(presenter, engine, () => undefined, createViewStore([]));
+    following.greet(); // as startPreview does each second until answered
+    await settle();
+    expect(following.answered).toBe(true);
+  });
+
   it('counts a preview that says hello twice once', async () => {
     const previews = trackOpenPreviews(channel());
     const changes: boolean[] = [];
