@@ -381,7 +381,7 @@ function notes(context: SlideContext): string {
   } else {
     lines.push(comparisonSentence(comparison, generation.uncached, cappedRun(generation)));
   }
-  lines.push(`The run without the cache is capped at ${plural(generation.uncachedLimit, 'step')}.`);
+  lines.push(`The run without the cache is capped at ${plural(generation.uncachedLimit, 'step')} (fewer on a slower model: each is a whole pass).`);
   const reuse = generation.prefixReuse;
   if (reuse) {
     lines.push(

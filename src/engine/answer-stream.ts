@@ -1,5 +1,5 @@
 // The answer after a run's Trace, as the worker streams it: token by token with the KV cache, going on from the
-// Trace's own pass, then (capped) without the cache for the KV-cache slide's comparison. Greedy unless the request
+// Trace's own pass, then (capped, by steps and by time) without the cache for the KV-cache slide's comparison. Greedy unless the request
 // asks for sampling. For a follow-up turn, what reusing the previous answer's cache for the shared prefix saves is
 // measured too. Kept apart from the worker (no postMessage, no globals) so Node can test it.
 import { GREEDY } from '../maths/sampling';
@@ -17,6 +17,19 @@ export const CHAT_ANSWER_TOKENS = 128;
 export const BASE_ANSWER_TOKENS = 24;
 /** The without-cache comparison recomputes every position at every step: a short run says enough. */
 export const UNCACHED_STEPS = 16;
+/**
+ * ...and on a large model each of those steps is a whole pass (a second or more for a 1B model), which an edit made
+ * meanwhile waits for: the run is kept to about this much work, estimated from the prompt's own pass, and never
+ * fewer than UNCACHED_MIN_STEPS steps.
+ */
+export const UNCACHED_BUDGET_MS = 2000;
+export const UNCACHED_MIN_STEPS = 3;
+
+/** How many steps the without-cache run takes, given one whole pass over the prompt (null: not known). */
+export function uncachedSteps(passMs: number | null, maxNewTokens: number): number {
+  const affordable = passMs === null || passMs <= 0 ? UNCACHED_STEPS : Math.floor(UNCACHED_BUDGET_MS / passMs);
+  return Math.min(maxNewTokens, Math.max(UNCACHED_MIN_STEPS, Math.min(UNCACHED_STEPS, affordable)));
+}
 
 /** What lives from one run to the next: the last answer's KV cache (its prompt and answer ids). */
 export interface AnswerSession {
@@ -59,7 +72,7 @@ export async function streamAnswer(
   const maxNewTokens = request.maxNewTokens ?? (input.chatModel ? CHAT_ANSWER_TOKENS : BASE_ANSWER_TOKENS);
   const chosen = request.sampling ?? { ...GREEDY, seed: 0 };
   const sampling = { temperature: chosen.temperature, topK: chosen.topK, topP: chosen.topP };
-  const uncachedLimit = Math.min(UNCACHED_STEPS, maxNewTokens);
+  let uncachedLimit = uncachedSteps(input.promptPass?.ms ?? null, maxNewTokens);
   let generation: Generation = {
     prompt: input.prompt,
     promptIds,
@@ -91,7 +104,12 @@ export async function streamAnswer(
     publish({ prefixReuse: measured.reuse });
   }
 
+  let prefillMs: number | null = null; // the answer's first step read the whole prompt (or is the Trace's pass)
   for (const useCache of [true, false]) {
+    if (!useCache && prefillMs !== null && uncachedSteps(prefillMs, maxNewTokens) !== uncachedLimit) {
+      uncachedLimit = uncachedSteps(prefillMs, maxNewTokens);
+      publish({ uncachedLimit });
+    }
     let run: GenerationRun = { useCache, steps: [], done: false, stoppedBy: null };
     const result = await generateRun(loaded, promptIds, {
       maxNewTokens: useCache ? maxNewTokens : uncachedLimit,
@@ -107,6 +125,7 @@ export async function streamAnswer(
       onLens: useCache && input.lensFromAnswer ? (rows) => publish({ logitLens: rows }) : undefined,
       lensWanted: callbacks.lensOnScreen,
       onStep: (step) => {
+        if (useCache && run.steps.length === 0 && !startCache) prefillMs = step.ms;
         run = { ...run, steps: [...run.steps, step] };
         publish(useCache ? { cached: run } : { uncached: run });
       },

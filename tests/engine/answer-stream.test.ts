@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelInNode } from '../../src/cli/model-folder';
-import { streamAnswer, type AnswerInput, type AnswerSession } from '../../src/engine/answer-stream';
+import { streamAnswer, UNCACHED_BUDGET_MS, uncachedSteps, UNCACHED_STEPS, type AnswerInput, type AnswerSession } from '../../src/engine/answer-stream';
 import type { KvCache } from '../../src/engine/kv-cache';
 import type { LoadedModel } from '../../src/engine/load-model';
 import { chatInput, runTrace } from '../../src/engine/run-trace';
@@ -41,6 +41,17 @@ const chatTurn = (prompt: string, request: AnswerInput['request'] = {}, history 
   return { request, prompt, promptIds: ids, chatModel: true };
 };
 
+describe('uncachedSteps', () => {
+  it('affords UNCACHED_BUDGET_MS of whole passes, between 3 and 16 steps, never past the answer', () => {
+    expect(uncachedSteps(null, 24)).toBe(UNCACHED_STEPS);
+    expect(uncachedSteps(10, 24)).toBe(16); // the embedded model: a 10 ms pass
+    expect(uncachedSteps(250, 24)).toBe(8); // a SmolLM2-135M-sized model on WASM, 32 tokens
+    expect(uncachedSteps(2000, 24)).toBe(3); // a 1B model: at least 3 steps to compare
+    expect(uncachedSteps(250, 5)).toBe(5);
+    expect(uncachedSteps(10, 2)).toBe(2);
+  });
+});
+
 describe('streamAnswer', () => {
   it('answers a chat model until its stop id, then runs the uncached comparison the same way', async () => {
     const session: AnswerSession = { previousTurn: null };
@@ -73,6 +84,21 @@ describe('streamAnswer', () => {
     expect(short.maxNewTokens).toBe(5);
     expect(short.uncachedLimit).toBe(5);
     expect(short.cached.steps.map((s) => s.id)).toEqual(last.cached.steps.slice(0, 5).map((s) => s.id));
+  });
+
+  it('keeps the uncached run to about UNCACHED_BUDGET_MS of whole passes, as the prompt pass estimates them', async () => {
+    const prompt = 'The Congress should';
+    let cache: KvCache | null = null;
+    const trace = await runTrace(base, prompt, { onCache: (kept) => (cache = kept) });
+    const promptIds = trace.tokens.map((token) => token.id);
+    // As if each whole pass took 500 ms (a large model): four steps, and the cached answer is untouched.
+    const promptPass = { cache: cache!, lastLogits: trace.lastLogits.slice(), ms: UNCACHED_BUDGET_MS / 4 };
+    const last = (await stream(base, { request: {}, prompt, promptIds, chatModel: false, promptPass }, { previousTurn: null })).at(-1)!;
+    expect(last.uncachedLimit).toBe(4);
+    expect(last.uncached!.steps).toHaveLength(4);
+    expect(last.uncached!.stoppedBy).toBe('limit');
+    expect(last.uncached!.steps.map((s) => s.id)).toEqual(last.cached.steps.slice(0, 4).map((s) => s.id));
+    expect(last.cached.steps.length === 24 || last.cached.stoppedBy === 'eos').toBe(true);
   });
 
   it('samples with the request settings and seed, the same answer for the same seed', async () => {
