@@ -157,7 +157,8 @@ function startLiveSlides(deck: RevealApi, options: LiveLlmOptions): void {
     backendReason = choice.reason ?? null;
     badge.explain(backendReason);
     const listedChatTemplate = models?.models.find((entry) => entry.name === modelName)?.chatTemplate ?? false;
-    engine.load({ modelName, modelRoot: modelRootPath(assetsRoot), ortRuntime: ortRuntimeUrls(assetsRoot), choice, listedChatTemplate });
+    const listedModels = models ? models.models.map((entry) => entry.name) : null;
+    engine.load({ modelName, modelRoot: modelRootPath(assetsRoot), ortRuntime: ortRuntimeUrls(assetsRoot), choice, listedChatTemplate, listedModels });
   };
   // The slides exist, with a waiting message, before Reveal lays them out; the model never holds Reveal up.
   slides.render({ trace: null, waitingMessage: `Loading ${modelName}…` });

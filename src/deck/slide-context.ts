@@ -8,6 +8,12 @@ export function loadErrorText(state: EngineState): string {
   const error = state.loadError;
   if (!error) return '';
   const model = state.modelName ? `The model ${state.modelName} could not load` : 'The model could not load';
+  const listed = state.listedModels ?? null;
+  if (listed && listed.length > 0 && state.modelName && !listed.includes(state.modelName) && error.file && /not found|404/i.test(error.message)) {
+    // A mistyped ?model= more often than a broken folder: say what the deck has.
+    const names = listed.length > 5 ? `${listed.slice(0, 5).join(', ')}, …` : listed.join(', '); // the menu has them all
+    return `This deck has no model ${state.modelName} (its models.json lists ${names}): check ?model= in the link, or choose one in the first slide's menu.`;
+  }
   if (!error.file) return `${model}: ${error.message}`;
   if (/not found|404/i.test(error.message)) return `${model}: its file ${error.file} is missing.`;
   return `${model}: its file ${error.file} could not be read (${error.message}).`;

@@ -33,6 +33,8 @@ export type EnginePhase = 'starting' | 'loading' | 'ready' | 'failed';
 export interface EngineState {
   phase: EnginePhase;
   modelName: string;
+  /** The models the deck's models.json lists (null: no list), to tell a mistyped ?model= from a broken folder. */
+  listedModels?: readonly string[] | null;
   backend: BrowserBackend | null;
   /** Said quietly next to the backend ("No WebGPU adapter: running on WASM"), or null. */
   backendNotice: string | null;
@@ -100,6 +102,8 @@ export interface LoadSettings {
   choice: BackendChoice;
   /** models.json's chatTemplate for this folder (see LoadRequest.listedChatTemplate). */
   listedChatTemplate?: boolean;
+  /** Every model models.json lists (null: no list). */
+  listedModels?: readonly string[] | null;
 }
 
 export { isEmptyPrompt } from './prompt-rule';
@@ -281,7 +285,7 @@ export class EngineClient {
 
   load(settings: LoadSettings): void {
     if (this.#state.phase === 'failed') return; // the worker died for good before the model was asked for: the failure stays on screen
-    this.#update({ phase: 'loading', modelName: settings.modelName, backend: settings.choice.backend, backendNotice: settings.choice.notice });
+    this.#update({ phase: 'loading', modelName: settings.modelName, listedModels: settings.listedModels ?? null, backend: settings.choice.backend, backendNotice: settings.choice.notice });
     this.#loadRequest = {
       type: 'load',
       modelName: settings.modelName,

@@ -157,6 +157,16 @@ describe('bad input', () => {
 });
 
 describe('a broken model folder', () => {
+  it('says the deck has no such model when a link names one models.json does not list, and what it has', async () => {
+    const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl, '?backend=wasm&model=sotu-gtp&prompt=Hello');
+    await waitForEngineIdle(page);
+    const message = page.locator('#deck-status [data-notice="load-error"]');
+    expect(await message.textContent()).toMatch(/^This deck has no model sotu-gtp \(its models\.json lists sotu-gpt.*\): check \?model= in the link/);
+    expect(await page.locator('section#tokenization .slide-content').textContent()).toContain('This deck has no model sotu-gtp');
+    expect(errors.filter((error) => !error.includes('the model failed to load'))).toEqual([]); // the worker's own log of it
+    await context.close();
+  });
+
   const modelFile = 'models/sotu-gpt/onnx/model.onnx';
 
   for (const [what, override] of [

@@ -26,6 +26,22 @@ describe('slideContext', () => {
     expect(slideContext(corrupt).waitingMessage).toContain('onnx/model.onnx could not be read (protobuf parsing failed)');
   });
 
+  it('says a model models.json does not list is not in the deck (a mistyped ?model=), and lists what is', () => {
+    const mistyped = {
+      ...base,
+      phase: 'failed' as const,
+      modelName: 'smollm2-360m-instruc',
+      listedModels: ['sotu-gpt', 'smollm2-360m-instruct'],
+      loadError: { message: 'tokenizer_config.json was not found', file: 'tokenizer_config.json' },
+    };
+    expect(slideContext(mistyped).waitingMessage).toBe(
+      "This deck has no model smollm2-360m-instruc (its models.json lists sotu-gpt, smollm2-360m-instruct): check ?model= in the link, or choose one in the first slide's menu.",
+    );
+    // Listed, or no list: the file is to blame, as before.
+    expect(slideContext({ ...mistyped, modelName: 'sotu-gpt' }).waitingMessage).toBe('The model sotu-gpt could not load: its file tokenizer_config.json is missing.');
+    expect(slideContext({ ...mistyped, listedModels: null }).waitingMessage).toContain('its file tokenizer_config.json is missing');
+  });
+
   it('says how far loading is', () => {
     const loading = { ...base, phase: 'loading' as const, progress: { file: 'onnx/model.onnx', fraction: 0.426 } };
     expect(slideContext(loading).waitingMessage).toBe('Loading sotu-gpt… 42% (onnx/model.onnx)');
