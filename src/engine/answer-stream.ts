@@ -1,7 +1,7 @@
 // The answer after a run's Trace, as the worker streams it: token by token with the KV cache, going on from the
-// Trace's own pass, then (capped, by steps and by time) without the cache for the KV-cache slide's comparison. Greedy unless the request
-// asks for sampling. For a follow-up turn, what reusing the previous answer's cache for the shared prefix saves is
-// measured too. Kept apart from the worker (no postMessage, no globals) so Node can test it.
+// Trace's own pass, then (capped, by steps and by time) without the cache for the KV-cache slide's comparison.
+// Greedy unless the request asks for sampling. For a follow-up turn, what reusing the previous answer's cache for the
+// shared prefix saves is measured too. Kept apart from the worker (no postMessage, no globals) so Node can test it.
 import { GREEDY } from '../maths/sampling';
 import type { Generation, GenerationRun } from '../trace';
 import { isKnockOutEmpty } from '../trace/knock-out';
@@ -18,9 +18,8 @@ export const BASE_ANSWER_TOKENS = 24;
 /** The without-cache comparison recomputes every position at every step: a short run says enough. */
 export const UNCACHED_STEPS = 16;
 /**
- * ...and on a large model each of those steps is a whole pass (a second or more for a 1B model), which an edit made
- * meanwhile waits for: the run is kept to about this much work, estimated from the prompt's own pass, and never
- * fewer than UNCACHED_MIN_STEPS steps.
+ * Each of those steps is a whole pass (a second or more for a 1B model), which an edit made meanwhile waits for: the
+ * run is kept to about this much work, estimated from the prompt's own pass, and never fewer than UNCACHED_MIN_STEPS steps.
  */
 export const UNCACHED_BUDGET_MS = 2000;
 export const UNCACHED_MIN_STEPS = 3;

@@ -24,6 +24,19 @@ function modelDownloads(): number {
   return deck.server.requested.filter(isModel).length - deck.server.ranged.filter(isModel).length;
 }
 
+/** The deck at `url` + `search` showing `prompt`'s Trace, then its speaker view (S), and the previews' token ids. */
+async function openWithSpeakerView(url: string, search: string, prompt: string) {
+  const opened = await openDeck(deck.browser, url, search);
+  await waitForTrace(opened.page, prompt);
+  const speakerViewOpened = opened.context.waitForEvent('page');
+  await opened.page.keyboard.press('s');
+  const speakerView = await speakerViewOpened;
+  speakerView.on('pageerror', (error) => opened.errors.push(`speaker view: ${error.message}`));
+  const previews = () => speakerView.frames().filter((frame) => new URL(frame.url()).searchParams.has('receiver'));
+  const previewTokenIds = () => Promise.all(previews().map((frame) => tokenIds(frame).catch(() => [])));
+  return { ...opened, speakerView, previewTokenIds };
+}
+
 describe('the speaker view', () => {
   it('shows the presenter window’s Trace in its previews, loads the model once, and sends its prompts to the presenter’s window', async () => {
     const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl, '?backend=wasm&prompt=Hello');
@@ -100,14 +113,7 @@ describe('the speaker view', () => {
   });
 
   it('follows the presenter’s window through a reload: the previews show its new Trace and the speaker view’s prompts run there', async () => {
-    const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl, '?backend=wasm&prompt=Hello');
-    await waitForTrace(page, 'Hello');
-    const speakerViewOpened = context.waitForEvent('page');
-    await page.keyboard.press('s');
-    const speakerView = await speakerViewOpened;
-    speakerView.on('pageerror', (error) => errors.push(`speaker view: ${error.message}`));
-    const previews = () => speakerView.frames().filter((frame) => new URL(frame.url()).searchParams.has('receiver'));
-    const previewTokenIds = async () => Promise.all(previews().map((frame) => tokenIds(frame).catch(() => [])));
+    const { context, page, errors, speakerView, previewTokenIds } = await openWithSpeakerView(deck.server.deckUrl, '?backend=wasm&prompt=Hello', 'Hello');
     const helloIds = await tokenIds(page);
     await expect.poll(previewTokenIds, { timeout: 30_000 }).toEqual([helloIds, helloIds]);
 
@@ -131,14 +137,7 @@ describe('the speaker view', () => {
   });
 
   it('keeps the previews following while the presenter’s window makes no frames (hidden behind the speaker view)', async () => {
-    const { context, page, errors } = await openDeck(deck.browser, deck.server.deckUrl, '?backend=wasm&prompt=Hello');
-    await waitForTrace(page, 'Hello');
-    const speakerViewOpened = context.waitForEvent('page');
-    await page.keyboard.press('s');
-    const speakerView = await speakerViewOpened;
-    speakerView.on('pageerror', (error) => errors.push(`speaker view: ${error.message}`));
-    const previews = () => speakerView.frames().filter((frame) => new URL(frame.url()).searchParams.has('receiver'));
-    const previewTokenIds = async () => Promise.all(previews().map((frame) => tokenIds(frame).catch(() => [])));
+    const { context, page, errors, speakerView, previewTokenIds } = await openWithSpeakerView(deck.server.deckUrl, '?backend=wasm&prompt=Hello', 'Hello');
     const helloIds = await tokenIds(page);
     await expect.poll(previewTokenIds, { timeout: 30_000 }).toEqual([helloIds, helloIds]);
 
@@ -161,18 +160,12 @@ describe('the speaker view', () => {
 
   it('runs, speaker view included, from a plain-http host that is not localhost (no secure context)', async () => {
     const url = deck.server.deckUrl.replace('127.0.0.1', PLAIN_HTTP_HOST);
-    const { context, page, errors } = await openDeck(deck.browser, url, '?prompt=Hello');
+    const { context, page, errors, previewTokenIds } = await openWithSpeakerView(url, '?prompt=Hello', 'Hello');
     expect(await page.evaluate(() => window.isSecureContext)).toBe(false); // crypto.randomUUID() is not there
-    await waitForTrace(page, 'Hello');
     expect(await page.locator('#deck-status').textContent()).toContain('No WebGPU on plain http');
     const helloIds = await tokenIds(page);
     expect(helloIds.length).toBeGreaterThan(0);
-    const speakerViewOpened = context.waitForEvent('page');
-    await page.keyboard.press('s');
-    const speakerView = await speakerViewOpened;
-    speakerView.on('pageerror', (error) => errors.push(`speaker view: ${error.message}`));
-    const previews = () => speakerView.frames().filter((frame) => new URL(frame.url()).searchParams.has('receiver'));
-    await expect.poll(() => Promise.all(previews().map((frame) => tokenIds(frame).catch(() => []))), { timeout: 30_000 }).toEqual([helloIds, helloIds]);
+    await expect.poll(previewTokenIds, { timeout: 30_000 }).toEqual([helloIds, helloIds]);
     expect(errors).toEqual([]);
     await context.close();
   });
